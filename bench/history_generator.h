@@ -1,0 +1,60 @@
+// Generates histories of a simulated linearizable system, for benchmarking
+// and testing the checkers (docs/benchmarks.md). P client processes run on a
+// virtual nanosecond clock; every operation takes effect at one random moment
+// between its invoke and its completion (its linearization point), so every
+// history is linearizable unless reads are deliberately corrupted. The same
+// options and seed always give the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "harness/history/status.h"
+
+namespace faultline::bench {
+
+struct GeneratorOptions {
+  std::string model = "register";  // only "register" so far
+  int processes = 5;               // concurrent client slots
+  int keys = 1;                    // independent registers, "key" 0..keys-1
+  // Processes working on one key at a time, like Jepsen's
+  // independent/concurrent-generator; 0 means min(processes, 10). Each key
+  // gets ops/keys operations; a process moves to the next key when its key's
+  // share is used up.
+  int key_processes = 0;
+  int64_t ops = 1000;    // operations invoked in total, pending ones included
+  int values = 5;        // written values are 0..values-1
+  double info_rate = 0;  // fraction of ops that crash (complete as info)
+  double fail_rate = 0;  // fraction of ops that fail without taking effect
+  // Function name and weight, e.g. {{"read", 2}, {"write", 1}, {"cas", 1}};
+  // empty means the model's default mix. Weights need not sum to 1.
+  std::vector<std::pair<std::string, double>> mix;
+  int64_t corrupt = 0;  // ok reads to corrupt so the history is not linearizable
+  int64_t pending = 0;  // final ops left without a completion (at most `processes`)
+  uint64_t seed = 1;
+};
+
+struct GeneratorReport {
+  int64_t ops = 0;
+  int64_t events = 0;  // lines written
+  int64_t ok = 0, fail = 0, info = 0, pending = 0;
+  // One line per corrupted read, e.g. "line 812: read of key 3 returned 4
+  // (stale: ...)", to say where the checker should find the anomaly.
+  std::vector<std::string> corruptions;
+};
+
+// Parses a --mix argument such as "read=0.5,write=0.25,cas=0.25".
+Status parse_mix(std::string_view text, std::vector<std::pair<std::string, double>>* mix);
+
+// Simulates the system and writes the history as JSON lines (docs/history.md)
+// through `write`, in chunks. Bad options give kInvalidArgument before
+// anything is written.
+Status generate_history(const GeneratorOptions& options,
+                        const std::function<void(std::string_view)>& write,
+                        GeneratorReport* report);
+
+}  // namespace faultline::bench

@@ -1,0 +1,49 @@
+#include "checkers/checker.h"
+
+#include <algorithm>
+
+#include "checkers/bank_checker.h"
+#include "checkers/counter_checker.h"
+#include "checkers/linearizability.h"
+#include "checkers/set_checker.h"
+
+namespace faultline {
+
+std::string_view to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kValid: return "valid";
+    case Verdict::kUnknown: return "unknown";
+    case Verdict::kInvalid: return "invalid";
+  }
+  return "?";
+}
+
+Verdict worst(Verdict a, Verdict b) { return std::max(a, b); }
+
+nlohmann::json CheckResult::to_json() const {
+  nlohmann::json anomalies_json = nlohmann::json::array();
+  for (const Anomaly& a : anomalies) {
+    anomalies_json.push_back({{"kind", a.kind},
+                              {"key", a.key},
+                              {"description", a.description},
+                              {"evidence", a.evidence}});
+  }
+  return {{"checker", checker},
+          {"verdict", to_string(verdict)},
+          {"summary", summary},
+          {"anomalies", anomalies_json},
+          {"details", details},
+          {"input_error", input_error}};
+}
+
+std::unique_ptr<Checker> make_checker(std::string_view model) {
+  if (model == "register" || model == "kv") return make_linearizability_checker(model);
+  if (model == "set") return std::make_unique<SetChecker>();
+  if (model == "counter") return std::make_unique<CounterChecker>();
+  if (model == "bank") return std::make_unique<BankChecker>();
+  return nullptr;
+}
+
+std::vector<std::string> checker_models() { return {"register", "kv", "set", "counter", "bank"}; }
+
+}  // namespace faultline

@@ -1,0 +1,271 @@
+#include "checkers/linearizability.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "checkers/linear_search.h"
+#include "checkers/minimal_core.h"
+#include "checkers/models.h"
+
+namespace faultline {
+namespace {
+
+// At most this many failing keys get a minimal core (each costs searches).
+constexpr size_t kCoresToShrink = 3;
+
+nlohmann::json op_json(const History& h, const Operation& o) {
+  const Event& inv = h.events[o.invoke];
+  nlohmann::json j = {{"process", inv.process},
+                      {"f", h.function_name(inv)},
+                      {"value", h.values.json(inv.value)},
+                      {"type", to_string(o.type)},
+                      {"invoke_index", inv.index},
+                      {"invoke_line", inv.line},
+                      {"time", inv.time}};
+  if (!o.pending()) {
+    const Event& done = h.events[o.completion];
+    j["result"] = h.values.json(done.value);
+    j["complete_index"] = done.index;
+    j["complete_line"] = done.line;
+    j["end_time"] = done.time;
+  }
+  return j;
+}
+
+// "process 4: read -> 3 (ok, lines 10-12)".
+std::string op_text(const History& h, const Operation& o) {
+  const Event& inv = h.events[o.invoke];
+  std::string text = fmt::format("process {}: {}", inv.process, h.function_name(inv));
+  if (inv.value != ValueTable::kNull) text += " " + h.values.text(inv.value);
+  if (o.pending()) return text + fmt::format(" (never completed, line {})", inv.line);
+  const Event& done = h.events[o.completion];
+  if (done.value != inv.value && done.value != ValueTable::kNull)
+    text += " -> " + h.values.text(done.value);
+  return text + fmt::format(" ({}, lines {}-{})", to_string(o.type), inv.line, done.line);
+}
+
+template <class Model>
+struct KeyOps {
+  uint32_t key = 0;
+  std::vector<SearchOp<typename Model::Op>> ops;
+  std::vector<uint32_t> source;  // index into the checker's `ops` for each search op
+  SearchResult<typename Model::State> result;
+  CoreResult core;
+};
+
+template <class Model>
+class ModelRun {
+ public:
+  ModelRun(const History& h, const std::vector<Operation>& ops, const CheckOptions& options)
+      : h_(h), ops_(ops), options_(options), model_(h) {
+    limits_.deadline = options.deadline;
+    limits_.max_memory_bytes = options.max_memory_bytes;
+    limits_.memory_in_use = &memory_;
+    limits_.cancel = &cancel_;
+    limits_.symmetry = limits_.dominance = limits_.reads_first = options.optimizations;
+  }
+
+  CheckResult run() {
+    CheckResult result;
+    result.checker = "linearizable";
+    std::string error;
+    if (!split_by_key(&error)) {
+      result.verdict = Verdict::kUnknown;
+      result.input_error = error;
+      result.summary = "malformed input: " + error;
+      return result;
+    }
+    search_all_keys();
+    return summarize(result);
+  }
+
+ private:
+  bool split_by_key(std::string* error) {
+    std::unordered_map<uint32_t, size_t> slot;  // key id -> index in keys_
+    for (uint32_t i = 0; i < ops_.size(); ++i) {
+      const Operation& o = ops_[i];
+      if (o.type == EventType::kFail) continue;  // definitely did not happen
+      typename Model::Op op;
+      Conversion c = model_.convert(h_, o, &op, error);
+      if (c == Conversion::kBad) return false;
+      if (c == Conversion::kDrop) continue;
+      const uint32_t key = h_.events[o.invoke].key;
+      auto [it, inserted] = slot.try_emplace(key, keys_.size());
+      if (inserted) keys_.push_back(KeyOps<Model>{key, {}, {}, {}, {}});
+      KeyOps<Model>& k = keys_[it->second];
+      bool info = o.type != EventType::kOk;
+      k.ops.push_back(SearchOp<typename Model::Op>{op, o.invoke, info ? 0 : o.completion, info});
+      k.source.push_back(i);
+      ++searched_ops_;
+    }
+    std::sort(keys_.begin(), keys_.end(), [&](const KeyOps<Model>& a, const KeyOps<Model>& b) {
+      return h_.keys.text(a.key) < h_.keys.text(b.key);
+    });
+    return true;
+  }
+
+  void search_all_keys() {
+    // Largest keys first, so one big key does not finish last on its own.
+    std::vector<size_t> order(keys_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return keys_[a].ops.size() > keys_[b].ops.size(); });
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < order.size();) {
+        KeyOps<Model>& k = keys_[order[i]];
+        k.result = LinearSearch<Model>(model_, k.ops, limits_).run();
+        // Past a budget every other search will give up too; stop them now.
+        if (k.result.outcome == SearchOutcome::kGaveUp) cancel_ = true;
+        configurations_ += k.result.configurations;
+      }
+    };
+    unsigned n = options_.threads ? options_.threads : std::thread::hardware_concurrency();
+    n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(keys_.size())));
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    size_t shrunk = 0;
+    for (KeyOps<Model>& k : keys_) {
+      if (k.result.outcome != SearchOutcome::kNotLinearizable || shrunk++ >= kCoresToShrink) continue;
+      cancel_ = false;
+      k.core = minimal_core(model_, k.ops, k.result.stuck_op, limits_);
+    }
+  }
+
+  CheckResult& summarize(CheckResult& result) {
+    size_t invalid = 0, gave_up = 0;
+    for (const KeyOps<Model>& k : keys_) {
+      if (k.result.outcome == SearchOutcome::kNotLinearizable) ++invalid;
+      if (k.result.outcome == SearchOutcome::kGaveUp) ++gave_up;
+    }
+    result.details = {{"model", model_name()},
+                      {"keys", keys_.size()},
+                      {"operations", ops_.size()},
+                      {"searched_operations", searched_ops_},
+                      {"configurations", configurations_.load()},
+                      {"invalid_keys", invalid},
+                      {"unchecked_keys", gave_up},
+                      {"optimizations", options_.optimizations}};
+    std::string explanation;
+    for (KeyOps<Model>& k : keys_) {
+      if (k.result.outcome != SearchOutcome::kNotLinearizable) continue;
+      result.anomalies.push_back(anomaly(k));
+      if (explanation.empty()) explanation = explain(k);
+    }
+    result.details["explanation"] = explanation;
+    if (invalid > 0) {
+      result.verdict = Verdict::kInvalid;
+      result.summary = fmt::format("not linearizable: {} of {} keys; {}", invalid, keys_.size(),
+                                   result.anomalies.front().description);
+    } else if (gave_up > 0) {
+      result.verdict = Verdict::kUnknown;
+      const bool out_of_time = std::chrono::steady_clock::now() > options_.deadline;
+      result.summary = fmt::format("gave up ({}) with {} of {} keys unchecked",
+                                   out_of_time ? "timeout" : "memory limit", gave_up, keys_.size());
+    } else {
+      result.verdict = Verdict::kValid;
+      result.summary = fmt::format("linearizable: {} ops on {} keys", ops_.size(), keys_.size());
+    }
+    return result;
+  }
+
+  std::string key_label(const KeyOps<Model>& k) const {
+    return k.key == History::kNoKey ? "the register" : "key " + h_.key_name(k.key);
+  }
+
+  std::string states_text(const KeyOps<Model>& k) const {
+    std::string s;
+    for (const auto& state : k.result.states_before) s += (s.empty() ? "" : " or ") + model_.describe(state);
+    return s;
+  }
+
+  Anomaly anomaly(const KeyOps<Model>& k) const {
+    const Operation& stuck = ops_[k.source[k.result.stuck_op]];
+    nlohmann::json states = nlohmann::json::array();
+    for (const auto& s : k.result.states_before) states.push_back(model_.describe(s));
+    nlohmann::json prefix_tail = nlohmann::json::array();
+    const size_t tail = std::min<size_t>(k.result.prefix.size(), 20);
+    for (size_t i = k.result.prefix.size() - tail; i < k.result.prefix.size(); ++i)
+      prefix_tail.push_back(op_json(h_, ops_[k.source[k.result.prefix[i]]]));
+    nlohmann::json core = nlohmann::json::array();
+    for (uint32_t i : k.core.ops) core.push_back(op_json(h_, ops_[k.source[i]]));
+    Anomaly a;
+    a.kind = "nonlinearizable";
+    a.key = h_.key_name(k.key);
+    a.description = fmt::format("{}: {} cannot be linearized (state before it: {})", key_label(k),
+                                op_text(h_, stuck), states_text(k));
+    if (!k.core.ops.empty())
+      a.description += fmt::format("; {}minimal core of {} ops", k.core.minimal ? "" : "non-",
+                                   k.core.ops.size());
+    a.evidence = {{"op", op_json(h_, stuck)},
+                  {"states_before", states},
+                  {"prefix_length", k.result.prefix.size()},
+                  {"prefix_tail", prefix_tail},
+                  {"core", core},
+                  {"core_minimal", k.core.minimal},
+                  {"core_any_initial", k.core.any_initial},
+                  {"key_operations", k.ops.size()}};
+    return a;
+  }
+
+  // A few lines a person reads in a terminal to see the bug.
+  std::string explain(const KeyOps<Model>& k) const {
+    std::string out = fmt::format("{} is not linearizable.\n", key_label(k));
+    out += fmt::format("  A linearization of {} ops gets no further than\n    {}\n", k.result.prefix.size(),
+                       op_text(h_, ops_[k.source[k.result.stuck_op]]));
+    out += fmt::format("  which cannot take effect in any state possible there: {}.\n", states_text(k));
+    if (!k.core.ops.empty()) {
+      out += fmt::format("  These {} ops alone are not linearizable{}{}:\n", k.core.ops.size(),
+                         k.core.any_initial ? ", whatever the initial value" : " from the initial value",
+                         k.core.minimal ? " (remove any one and they are)" : " (not fully shrunk: budget)");
+      for (uint32_t i : k.core.ops) out += "    " + op_text(h_, ops_[k.source[i]]) + "\n";
+    }
+    return out;
+  }
+
+  std::string model_name() const;
+
+  const History& h_;
+  const std::vector<Operation>& ops_;
+  const CheckOptions& options_;
+  Model model_;
+  SearchLimits limits_;
+  std::atomic<uint64_t> memory_{0};
+  std::atomic<bool> cancel_{false};
+  std::atomic<uint64_t> configurations_{0};
+  size_t searched_ops_ = 0;
+  std::vector<KeyOps<Model>> keys_;
+};
+
+template <>
+std::string ModelRun<RegisterModel>::model_name() const { return "register"; }
+template <>
+std::string ModelRun<KvModel>::model_name() const { return "kv"; }
+
+class LinearizabilityChecker : public Checker {
+ public:
+  explicit LinearizabilityChecker(std::string model) : model_(std::move(model)) {}
+  std::string name() const override { return "linearizable"; }
+  CheckResult check(const History& history, const std::vector<Operation>& ops,
+                    const CheckOptions& options) const override {
+    if (model_ == "kv") return ModelRun<KvModel>(history, ops, options).run();
+    return ModelRun<RegisterModel>(history, ops, options).run();
+  }
+
+ private:
+  std::string model_;
+};
+
+}  // namespace
+
+std::unique_ptr<Checker> make_linearizability_checker(std::string_view model) {
+  return std::make_unique<LinearizabilityChecker>(std::string(model));
+}
+
+}  // namespace faultline

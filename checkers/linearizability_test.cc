@@ -1,0 +1,292 @@
+// Hand-written histories for the linearizability checker, including the
+// tricky cases: info ops that did and did not take effect, failed cas, reads
+// concurrent with writes, processes that crash and never complete.
+#include "checkers/linearizability.h"
+
+#include <gtest/gtest.h>
+
+#include "checkers/test_history.h"
+
+namespace faultline {
+namespace {
+
+CheckResult check(const HistoryBuilder& b, std::string_view model = "register",
+                  bool optimizations = true) {
+  auto t = b.build();
+  CheckOptions options;
+  options.optimizations = optimizations;
+  return make_linearizability_checker(model)->check(t->history, t->ops, options);
+}
+
+// Both search variants must agree on every hand-written case.
+Verdict verdict(const HistoryBuilder& b, std::string_view model = "register") {
+  Verdict optimized = check(b, model, true).verdict;
+  EXPECT_EQ(optimized, check(b, model, false).verdict) << b.text();
+  return optimized;
+}
+
+TEST(Linearizability, EmptyHistoryIsValid) {
+  EXPECT_EQ(verdict(HistoryBuilder()), Verdict::kValid);
+}
+
+TEST(Linearizability, SequentialWriteThenRead) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").ok(0, "write", "1").invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, ReadOfNeverWrittenRegisterIsNull) {
+  HistoryBuilder b;
+  b.invoke(0, "read").ok(0, "read", "null");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+  HistoryBuilder bad;
+  bad.invoke(0, "read").ok(0, "read", "3");
+  CheckResult r = check(bad);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid);
+  // Wrong only because of the initial value: the core says so.
+  ASSERT_EQ(r.anomalies.size(), 1u);
+  EXPECT_EQ(r.anomalies[0].evidence["core"].size(), 1u);
+  EXPECT_FALSE(r.anomalies[0].evidence["core_any_initial"].get<bool>());
+}
+
+TEST(Linearizability, StaleReadAfterCompletedWriteIsInvalid) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").ok(0, "write", "1");
+  b.invoke(0, "write", "2").ok(0, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  CheckResult r = check(b);
+  ASSERT_EQ(r.verdict, Verdict::kInvalid);
+  ASSERT_EQ(r.anomalies.size(), 1u);
+  const nlohmann::json& ev = r.anomalies[0].evidence;
+  EXPECT_EQ(ev["op"]["f"], "read");
+  EXPECT_EQ(ev["op"]["invoke_line"], 5);
+  EXPECT_EQ(ev["states_before"], nlohmann::json::array({"2"}));
+  // The core: the second write, then the read. It needs neither the first
+  // write nor the initial value to be wrong.
+  ASSERT_EQ(ev["core"].size(), 2u);
+  EXPECT_EQ(ev["core"][0]["f"], "write");
+  EXPECT_EQ(ev["core"][0]["value"], 2);
+  EXPECT_EQ(ev["core"][1]["f"], "read");
+  EXPECT_TRUE(ev["core_minimal"].get<bool>());
+  EXPECT_TRUE(ev["core_any_initial"].get<bool>());
+  EXPECT_NE(r.summary.find("read"), std::string::npos) << r.summary;
+}
+
+TEST(Linearizability, ReadConcurrentWithWriteMaySeeEitherValue) {
+  for (const char* seen : {"1", "2"}) {
+    HistoryBuilder b;
+    b.invoke(0, "write", "1").ok(0, "write", "1");
+    b.invoke(0, "write", "2").invoke(1, "read").ok(1, "read", seen).ok(0, "write", "2");
+    EXPECT_EQ(verdict(b), Verdict::kValid) << seen;
+  }
+}
+
+TEST(Linearizability, ReadsMustNotGoBackInTime) {
+  // Two sequential reads concurrent with one write: 2 then 1 is impossible.
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").ok(0, "write", "1");
+  b.invoke(0, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  b.ok(0, "write", "2");
+  EXPECT_EQ(verdict(b), Verdict::kInvalid);
+}
+
+TEST(Linearizability, InfoWriteThatTookEffect) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "7").info(0, "write", "7");
+  b.invoke(1, "read").ok(1, "read", "7");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, InfoWriteThatDidNotTakeEffect) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "7").info(0, "write", "7");
+  b.invoke(1, "read").ok(1, "read", "null");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, InfoWriteTakesEffectLate) {
+  // The crashed write may land long after its invoke: after the write of 2.
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").info(0, "write", "1");
+  b.invoke(1, "write", "2").ok(1, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, InfoWriteCannotTakeEffectTwice) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").info(0, "write", "1");
+  b.invoke(1, "write", "2").ok(1, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  b.invoke(1, "write", "2").ok(1, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kInvalid);
+}
+
+TEST(Linearizability, InfoWriteCannotTakeEffectBeforeItsInvoke) {
+  HistoryBuilder b;
+  b.invoke(1, "read").ok(1, "read", "1");
+  b.invoke(0, "write", "1").info(0, "write", "1");
+  EXPECT_EQ(verdict(b), Verdict::kInvalid);
+}
+
+TEST(Linearizability, PendingOpsCountAsInfo) {
+  // Process 0 never completes its write; the read may still see it.
+  HistoryBuilder b;
+  b.invoke(0, "write", "3");
+  b.invoke(1, "read").ok(1, "read", "3");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, IdenticalInfoWritesAreEachUsableOnce) {
+  // Two crashed writes of 1: the value can come back twice, not three times.
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").info(0, "write", "1");
+  b.invoke(2, "write", "1").info(2, "write", "1");
+  for (int i = 0; i < 2; ++i) {
+    b.invoke(1, "write", "2").ok(1, "write", "2");
+    b.invoke(1, "read").ok(1, "read", "1");
+  }
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+  b.invoke(1, "write", "2").ok(1, "write", "2");
+  b.invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kInvalid);
+}
+
+TEST(Linearizability, CasSucceedsOnlyOnExpectedValue) {
+  HistoryBuilder ok;
+  ok.invoke(0, "write", "1").ok(0, "write", "1");
+  ok.invoke(0, "cas", "[1,2]").ok(0, "cas", "[1,2]");
+  ok.invoke(1, "read").ok(1, "read", "2");
+  EXPECT_EQ(verdict(ok), Verdict::kValid);
+  HistoryBuilder bad;
+  bad.invoke(0, "write", "1").ok(0, "write", "1");
+  bad.invoke(0, "cas", "[3,2]").ok(0, "cas", "[3,2]");
+  EXPECT_EQ(verdict(bad), Verdict::kInvalid);
+}
+
+TEST(Linearizability, FailedCasDidNotHappen) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").ok(0, "write", "1");
+  b.invoke(0, "cas", "[1,2]").fail(0, "cas", "[1,2]");
+  b.invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, InfoCasMayHaveSwapped) {
+  for (const char* seen : {"1", "2"}) {
+    HistoryBuilder b;
+    b.invoke(0, "write", "1").ok(0, "write", "1");
+    b.invoke(0, "cas", "[1,2]").info(0, "cas", "[1,2]");
+    b.invoke(1, "read").ok(1, "read", seen);
+    EXPECT_EQ(verdict(b), Verdict::kValid) << seen;
+  }
+}
+
+TEST(Linearizability, InfoReadsConstrainNothing) {
+  HistoryBuilder b;
+  b.invoke(0, "read").info(0, "read", "99");
+  b.invoke(1, "read").ok(1, "read", "null");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, KeysAreIndependent) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1", "\"a\"").ok(0, "write", "1", "\"a\"");
+  b.invoke(1, "read", "null", "\"b\"").ok(1, "read", "null", "\"b\"");
+  b.invoke(1, "read", "null", "\"a\"").ok(1, "read", "1", "\"a\"");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+  b.invoke(2, "read", "null", "\"b\"").ok(2, "read", "1", "\"b\"");
+  CheckResult r = check(b);
+  ASSERT_EQ(r.verdict, Verdict::kInvalid);
+  ASSERT_EQ(r.anomalies.size(), 1u);
+  EXPECT_EQ(r.anomalies[0].key, "b");
+  EXPECT_EQ(r.details["keys"], 2);
+}
+
+TEST(Linearizability, NemesisEventsAreSkipped) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").nemesis("partition").ok(0, "write", "1");
+  b.invoke(1, "read").ok(1, "read", "1");
+  EXPECT_EQ(verdict(b), Verdict::kValid);
+}
+
+TEST(Linearizability, MalformedCasValueIsAnInputError) {
+  HistoryBuilder b;
+  b.invoke(0, "cas", "7").ok(0, "cas", "7");
+  CheckResult r = check(b);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_NE(r.input_error.find("test.jsonl:1:"), std::string::npos) << r.input_error;
+  EXPECT_NE(r.input_error.find("[expected, new]"), std::string::npos) << r.input_error;
+}
+
+TEST(Linearizability, UnknownFunctionIsAnInputError) {
+  HistoryBuilder b;
+  b.invoke(0, "read").ok(0, "read", "null").invoke(0, "frobnicate").ok(0, "frobnicate");
+  CheckResult r = check(b);
+  EXPECT_NE(r.input_error.find("test.jsonl:3:"), std::string::npos) << r.input_error;
+}
+
+TEST(Linearizability, CasElementsNeverWrittenStillCompare) {
+  // [5,6]'s elements never occur as whole values anywhere else.
+  HistoryBuilder b;
+  b.invoke(0, "cas", "[5,6]").ok(0, "cas", "[5,6]");
+  EXPECT_EQ(verdict(b), Verdict::kInvalid);
+  HistoryBuilder c;
+  c.invoke(0, "cas", "[null,6]").ok(0, "cas", "[null,6]");
+  c.invoke(0, "cas", "[6,\"x\"]").ok(0, "cas", "[6,\"x\"]");
+  c.invoke(0, "read").ok(0, "read", "\"x\"");
+  EXPECT_EQ(verdict(c), Verdict::kValid);
+}
+
+TEST(LinearizabilityKv, AppendsCompose) {
+  HistoryBuilder b;
+  b.invoke(0, "append", "\"a\"").ok(0, "append", "\"a\"");
+  b.invoke(1, "append", "\"b\"").invoke(2, "get").ok(2, "get", "\"ab\"").ok(1, "append", "\"b\"");
+  EXPECT_EQ(verdict(b, "kv"), Verdict::kValid);
+  b.invoke(2, "get").ok(2, "get", "\"ba\"");
+  EXPECT_EQ(verdict(b, "kv"), Verdict::kInvalid);
+}
+
+TEST(LinearizabilityKv, PutReplacesAndInitialIsEmpty) {
+  HistoryBuilder b;
+  b.invoke(0, "get").ok(0, "get", "\"\"");
+  b.invoke(0, "put", "\"x\"").ok(0, "put", "\"x\"");
+  b.invoke(0, "append", "\"y\"").info(0, "append", "\"y\"");
+  b.invoke(1, "get").ok(1, "get", "\"xy\"");
+  EXPECT_EQ(verdict(b, "kv"), Verdict::kValid);
+  HistoryBuilder bad;
+  bad.invoke(0, "put", "3").ok(0, "put", "3");
+  EXPECT_FALSE(check(bad, "kv").input_error.empty());
+}
+
+TEST(Linearizability, TimeoutGivesUnknown) {
+  HistoryBuilder b;
+  b.invoke(0, "write", "1").ok(0, "write", "1");
+  auto t = b.build();
+  CheckOptions options;
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  CheckResult r = make_linearizability_checker("register")->check(t->history, t->ops, options);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
+  EXPECT_NE(r.summary.find("timeout"), std::string::npos) << r.summary;
+}
+
+TEST(Linearizability, MemoryLimitGivesUnknown) {
+  // Many crashed writes of distinct values: without a memory budget this
+  // search would grow for a long time.
+  HistoryBuilder b;
+  for (int i = 0; i < 60; ++i) b.invoke(i, "write", std::to_string(i));
+  for (int i = 0; i < 60; ++i) b.invoke(100, "read").ok(100, "read", std::to_string(59 - i));
+  b.invoke(100, "read").ok(100, "read", "1000");
+  auto t = b.build();
+  CheckOptions options;
+  options.max_memory_bytes = 1 << 20;
+  CheckResult r = make_linearizability_checker("register")->check(t->history, t->ops, options);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
+  EXPECT_NE(r.summary.find("memory"), std::string::npos) << r.summary;
+}
+
+}  // namespace
+}  // namespace faultline

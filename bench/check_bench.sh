@@ -59,22 +59,25 @@ trap 'rm -rf "$scratch"' EXIT
 plain=0
 if "$faultline" check --help 2>&1 | grep -q -- '--no-optimizations'; then plain=1; fi
 
-# name|ops|keys|processes|info rate|corrupt|expected verdict|goal s|goal MB|Porcupine
+# name|ops|keys|processes|processes per key (0: random key per op)|info rate|corrupt|
+#   expected verdict|goal s|goal MB|Porcupine
 if [ "$quick" = 1 ]; then
   cases=(
-    "keys-small|5000|10|5|0.01|0|valid|||"
-    "one-key-small|1000|1|10|0.05|0|valid|||"
-    "keys-small-corrupt|5000|10|5|0.01|1|invalid|||"
+    "keys-small|5000|10|5|0|0.01|0|valid|||"
+    "keys-grouped-small|2000|10|4|2|0.02|0|valid|||"
+    "one-key-small|1000|1|10|0|0.05|0|valid|||"
+    "keys-small-corrupt|5000|10|5|0|0.01|1|invalid|||"
   )
 else
   cases=(
-    "100k ops, 100 keys|100000|100|10|0.01|0|valid|0.2||0.67 s, 100 MB"
-    "1M ops, 1000 keys|1000000|1000|20|0.01|0|valid|2|400|6.9 s, 830 MB"
-    "1 key, 10 processes|10000|1|10|0.02|0|valid|0.06||0.18 s"
-    "1 key, 20 processes, 2k ops|2000|1|20|0.05|0|valid|||3.3 s, 770 MB"
-    "1 key, 20 processes, 5k ops|5000|1|20|0.05|0|valid|||18 s, 4 GB"
-    "1 key, 20 processes, 10k ops|10000|1|20|0.05|0|valid|10|1024|out of memory at 13 GB"
-    "100k ops, 100 keys, corrupted|100000|100|10|0.01|1|invalid|||"
+    "100k ops, 100 keys|100000|100|10|0|0.01|0|valid|0.2||0.67 s, 100 MB"
+    "1M ops, 1000 keys|1000000|1000|20|0|0.01|0|valid|2|400|6.9 s, 830 MB"
+    "1 key, 10 processes|10000|1|10|0|0.02|0|valid|0.06||0.18 s"
+    "1 key, 20 processes, 2k ops|2000|1|20|0|0.05|0|valid|||3.3 s, 770 MB"
+    "1 key, 20 processes, 5k ops|5000|1|20|0|0.05|0|valid|||18 s, 4 GB"
+    "1 key, 20 processes, 10k ops|10000|1|20|0|0.05|0|valid|10|1024|out of memory at 13 GB"
+    "100k ops, 100 keys, corrupted|100000|100|10|0|0.01|1|invalid|||"
+    "100k ops, 100 keys, 10 processes per key|100000|100|10|10|0.01|0|valid|||"
   )
 fi
 
@@ -149,11 +152,12 @@ echo "$rule"
 
 status=0
 for c in "${cases[@]}"; do
-  IFS='|' read -r name ops keys procs info corrupt expected goal_s goal_mb porcupine <<<"$c"
-  file="$cache/register-n$ops-k$keys-p$procs-i$info-v5-c$corrupt-s1.jsonl"
+  IFS='|' read -r name ops keys procs group info corrupt expected goal_s goal_mb porcupine <<<"$c"
+  file="$cache/register-n$ops-k$keys-p$procs-g$group-i$info-v5-c$corrupt-s1.jsonl"
   if [ ! -s "$file" ]; then
     "$gen" --model register --ops "$ops" --keys "$keys" --processes "$procs" \
-      --info-rate "$info" --values 5 --corrupt "$corrupt" --seed 1 --quiet --out "$file.tmp"
+      --key-processes "$group" --info-rate "$info" --values 5 --corrupt "$corrupt" --seed 1 \
+      --quiet --out "$file.tmp"
     mv "$file.tmp" "$file"
   fi
   read -r verdict s kb <<<"$(measure "$file")"

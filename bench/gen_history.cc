@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--keys,-k", o.keys, "Independent keys, 0..K-1")->capture_default_str();
   app.add_option("--key-processes", o.key_processes,
-                 "Processes working on one key at a time (0: all of them)")
+                 "Processes working on one key at a time (0: a random key per op)")
       ->capture_default_str();
   app.add_option("--ops,-n", o.ops, "Operations in total")->capture_default_str();
   app.add_option("--values", o.values, "Written values are 0..V-1")->capture_default_str();

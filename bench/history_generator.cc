@@ -95,10 +95,14 @@ class Simulator {
  public:
   Simulator(const GeneratorOptions& o, std::vector<double> mix_cdf)
       : o_(o), rng_(o.seed), mix_cdf_(std::move(mix_cdf)) {
-    group_ = o.key_processes > 0 ? o.key_processes : o.processes;
     quota_.resize(static_cast<size_t>(o.keys));
     for (int k = 0; k < o.keys; ++k)
       quota_[static_cast<size_t>(k)] = o.ops / o.keys + (k < o.ops % o.keys ? 1 : 0);
+    if (o.key_processes == 0) {  // every key is open to every process from the start
+      for (int32_t k = 0; k < o.keys; ++k)
+        if (quota_[static_cast<size_t>(k)] > 0) active_.push_back(k);
+      next_key_ = o.keys;
+    }
     slots_on_.assign(static_cast<size_t>(o.keys), 0);
     state_.assign(static_cast<size_t>(o.keys), kNull);
     slots_.resize(static_cast<size_t>(o.processes));
@@ -146,11 +150,24 @@ class Simulator {
     queue_.push(Scheduled{time, seq_++, what, kind});
   }
 
-  // Keeps the slot on its key while the key has operations left; otherwise
-  // moves it to the active key with fewest processes (below key_processes),
-  // else to a fresh key, else to any key with operations left. False when
-  // every operation has been handed out.
+  // Picks the key of the slot's next op. With key_processes 0, a random key
+  // with operations left. Otherwise keeps the slot on its key while the key
+  // has operations left, else moves it to the active key with fewest
+  // processes (below key_processes), else to a fresh key, else to any key
+  // with operations left. False when every operation has been handed out.
   bool assign_key(Slot& slot) {
+    if (o_.key_processes == 0) {
+      while (!active_.empty()) {
+        const size_t i = rng_.below(active_.size());
+        if (quota_[static_cast<size_t>(active_[i])] > 0) {
+          slot.key = active_[i];
+          return true;
+        }
+        active_[i] = active_.back();
+        active_.pop_back();
+      }
+      return false;
+    }
     if (slot.key >= 0 && quota_[static_cast<size_t>(slot.key)] > 0) return true;
     if (slot.key >= 0) --slots_on_[static_cast<size_t>(slot.key)];
     std::erase_if(active_, [&](int32_t k) { return quota_[static_cast<size_t>(k)] == 0; });
@@ -158,7 +175,7 @@ class Simulator {
       int32_t best = -1;
       for (int32_t k : active_) {
         const int n = slots_on_[static_cast<size_t>(k)];
-        if (below_group && n >= group_) continue;
+        if (below_group && n >= o_.key_processes) continue;
         if (best < 0 || n < slots_on_[static_cast<size_t>(best)]) best = k;
       }
       return best;
@@ -254,9 +271,8 @@ class Simulator {
   const GeneratorOptions& o_;
   Rng rng_;
   std::vector<double> mix_cdf_;  // cumulative weights of read, write, cas
-  int group_ = 1;
-  std::vector<int64_t> quota_;  // operations each key has still to be given
-  std::vector<int> slots_on_;   // slots working on each key
+  std::vector<int64_t> quota_;   // operations each key has still to be given
+  std::vector<int> slots_on_;    // slots working on each key
   std::vector<int32_t> active_;
   int32_t next_key_ = 0;
   std::vector<int32_t> state_;  // each key's register
@@ -412,7 +428,7 @@ Status validate(const GeneratorOptions& o, std::vector<double>* cdf) {
   if (o.processes < 1) return bad("--processes: expected at least 1");
   if (o.keys < 1) return bad("--keys: expected at least 1");
   if (o.key_processes < 0 || o.key_processes > o.processes)
-    return bad("--key-processes: expected 0 (all) up to --processes");
+    return bad("--key-processes: expected 0 (a random key per op) up to --processes");
   if (o.ops < 0 || o.ops > INT32_MAX) return bad("--ops: expected 0 up to 2^31-1");
   if (o.values < 1) return bad("--values: expected at least 1");
   if (o.info_rate < 0 || o.fail_rate < 0 || o.info_rate + o.fail_rate > 1)

@@ -21,10 +21,10 @@ struct GeneratorOptions {
   std::string model = "register";  // only "register" so far
   int processes = 5;               // concurrent client slots
   int keys = 1;                    // independent registers, "key" 0..keys-1
-  // Processes working on one key at a time, like Jepsen's
-  // independent/concurrent-generator; 0 means min(processes, 10). Each key
-  // gets ops/keys operations; a process moves to the next key when its key's
-  // share is used up.
+  // 0: each op goes to a random key. G > 0: like Jepsen's
+  // independent/concurrent-generator, G processes work on one key at a time;
+  // a process moves to a fresh key when its key's share is used up. Either
+  // way each key gets ops/keys operations.
   int key_processes = 0;
   int64_t ops = 1000;    // operations invoked in total, pending ones included
   int values = 5;        // written values are 0..values-1

@@ -36,6 +36,39 @@ nlohmann::json CheckResult::to_json() const {
           {"input_error", input_error}};
 }
 
+namespace {
+
+nlohmann::json time_json(int64_t time) {
+  return time < 0 ? nlohmann::json(nullptr) : nlohmann::json(time);
+}
+
+}  // namespace
+
+nlohmann::json op_evidence(const History& history, const Operation& op, bool with_values) {
+  const Event& inv = history.events[op.invoke];
+  nlohmann::json out = {{"process", inv.process},
+                        {"f", history.function_name(inv)},
+                        {"type", op.pending() ? "pending" : to_string(op.type)},
+                        {"line", inv.line},
+                        {"index", inv.index},
+                        {"time", time_json(inv.time)},
+                        {"completion_line", nullptr},
+                        {"completion_index", nullptr},
+                        {"completion_time", nullptr}};
+  if (with_values) {
+    out["value"] = history.values.json(inv.value);
+    out["result"] = nullptr;
+  }
+  if (!op.pending()) {
+    const Event& done = history.events[op.completion];
+    out["completion_line"] = done.line;
+    out["completion_index"] = done.index;
+    out["completion_time"] = time_json(done.time);
+    if (with_values) out["result"] = history.values.json(done.value);
+  }
+  return out;
+}
+
 std::unique_ptr<Checker> make_checker(std::string_view model) {
   if (model == "register" || model == "kv") return make_linearizability_checker(model);
   if (model == "set") return std::make_unique<SetChecker>();

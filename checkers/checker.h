@@ -63,6 +63,14 @@ class Checker {
                             const CheckOptions& options) const = 0;
 };
 
+// An operation as evidence: {"process", "f", "type" (ok, fail, info or
+// pending), "line", "index", "time", "completion_line", "completion_index",
+// "completion_time"} and, with `with_values`, "value" (the invoke's) and
+// "result" (the completion's). Completion fields are null for a pending
+// operation, times null when the history has none. Leave values out where
+// they can be huge (a set's read).
+nlohmann::json op_evidence(const History& history, const Operation& op, bool with_values = true);
+
 // The checker for a model name: "register", "kv", "set", "counter", "bank".
 // Returns nullptr for an unknown name.
 std::unique_ptr<Checker> make_checker(std::string_view model);

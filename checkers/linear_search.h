@@ -17,6 +17,9 @@
 // the remaining ops works, one that takes it first works too, since it may go
 // now and moving it earlier changes no other op's state. This keeps reads
 // from branching.
+//
+// Of equal ok ops that may all go next, only the one that returns first is
+// tried: any linearization taking another one now can swap the two.
 #pragma once
 
 #include <algorithm>
@@ -103,6 +106,7 @@ class LinearSearch {
       cursor = next_[kHead];
       pass = limits_.reads_first ? 0 : 1;
       info_from = -1;
+      first_returns();
     };
     enter_node();
     uint64_t charged = 0, steps = 0;
@@ -145,7 +149,8 @@ class LinearSearch {
             cursor = next_[entry];
             continue;
           }
-          if (pass == 1 && limits_.reads_first && read_only_[r]) {  // failed in pass 0
+          if (pass == 1 && ((limits_.reads_first && read_only_[r]) ||  // failed in pass 0
+                            (limits_.symmetry && first_ret_[same_[r]] != ret_pos(entry)))) {
             cursor = next_[entry];
             continue;
           }
@@ -213,6 +218,7 @@ class LinearSearch {
         ok_hash ^= zobrist_[f.id];
         ++remaining;
         unlift(f.entry);
+        first_returns();
         cursor = next_[f.entry];
         pass = f.pass;
         info_from = -1;
@@ -273,7 +279,17 @@ class LinearSearch {
     next_[last] = kHead;
     prev_[kHead] = last;
     entries_[kHead] = Entry{UINT32_MAX, 0, 0, false};  // the sentinel acts as a final return
-    for (uint32_t i : ok_) read_only_.push_back(model_.read_only(ops_[i].op));
+    std::unordered_map<uint64_t, std::vector<uint32_t>> by_hash;  // op hash -> ranks
+    for (uint32_t r = 0; r < ok_.size(); ++r) {
+      const Op& op = ops_[ok_[r]].op;
+      read_only_.push_back(model_.read_only(op));
+      uint32_t same = r;
+      for (uint32_t other : by_hash[Model::hash(op)])
+        if (ops_[ok_[other]].op == op) same = same_[other];
+      if (same == r) by_hash[Model::hash(op)].push_back(r);
+      same_.push_back(same);
+    }
+    first_ret_.assign(ok_.size(), UINT32_MAX);
     std::mt19937_64 rng(0x5eed);
     zobrist_.resize(ok_.size());
     for (auto& z : zobrist_) z = rng();
@@ -315,6 +331,20 @@ class LinearSearch {
     next_[prev_[call]] = call;
   }
 
+  uint32_t ret_pos(uint32_t call_entry) const { return entries_[entries_[call_entry].match].pos; }
+
+  // For each class of equal ok ops, the earliest return among the node's
+  // candidates (first_ret_), for the symmetry rule above.
+  void first_returns() {
+    if (!limits_.symmetry) return;
+    for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e])
+      first_ret_[same_[entries_[e].rank]] = UINT32_MAX;
+    for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e]) {
+      uint32_t& best = first_ret_[same_[entries_[e].rank]];
+      best = std::min(best, ret_pos(e));
+    }
+  }
+
   static uint32_t next_unset(const std::vector<uint64_t>& bits, uint32_t from) {
     uint32_t w = from / 64;
     uint64_t word = ~bits[w] & (~0ull << (from % 64));
@@ -349,6 +379,8 @@ class LinearSearch {
   std::vector<Entry> entries_;
   std::vector<uint32_t> next_, prev_;
   std::vector<bool> read_only_;    // by ok rank
+  std::vector<uint32_t> same_;     // by ok rank: the lowest rank with an equal op
+  std::vector<uint32_t> first_ret_;  // by same_ value, see first_returns()
   std::vector<uint64_t> zobrist_;  // random bits per ok rank, XORed into the set's hash
   std::vector<InfoClass> classes_;
   CountLayout layout_;

@@ -17,25 +17,6 @@ namespace {
 // At most this many failing keys get a minimal core (each costs searches).
 constexpr size_t kCoresToShrink = 3;
 
-nlohmann::json op_json(const History& h, const Operation& o) {
-  const Event& inv = h.events[o.invoke];
-  nlohmann::json j = {{"process", inv.process},
-                      {"f", h.function_name(inv)},
-                      {"value", h.values.json(inv.value)},
-                      {"type", to_string(o.type)},
-                      {"invoke_index", inv.index},
-                      {"invoke_line", inv.line},
-                      {"time", inv.time}};
-  if (!o.pending()) {
-    const Event& done = h.events[o.completion];
-    j["result"] = h.values.json(done.value);
-    j["complete_index"] = done.index;
-    j["complete_line"] = done.line;
-    j["end_time"] = done.time;
-  }
-  return j;
-}
-
 // "process 4: read -> 3 (ok, lines 10-12)".
 std::string op_text(const History& h, const Operation& o) {
   const Event& inv = h.events[o.invoke];
@@ -192,9 +173,9 @@ class ModelRun {
     nlohmann::json prefix_tail = nlohmann::json::array();
     const size_t tail = std::min<size_t>(k.result.prefix.size(), 20);
     for (size_t i = k.result.prefix.size() - tail; i < k.result.prefix.size(); ++i)
-      prefix_tail.push_back(op_json(h_, ops_[k.source[k.result.prefix[i]]]));
+      prefix_tail.push_back(op_evidence(h_, ops_[k.source[k.result.prefix[i]]]));
     nlohmann::json core = nlohmann::json::array();
-    for (uint32_t i : k.core.ops) core.push_back(op_json(h_, ops_[k.source[i]]));
+    for (uint32_t i : k.core.ops) core.push_back(op_evidence(h_, ops_[k.source[i]]));
     Anomaly a;
     a.kind = "nonlinearizable";
     a.key = h_.key_name(k.key);
@@ -203,7 +184,7 @@ class ModelRun {
     if (!k.core.ops.empty())
       a.description += fmt::format("; {}minimal core of {} ops", k.core.minimal ? "" : "non-",
                                    k.core.ops.size());
-    a.evidence = {{"op", op_json(h_, stuck)},
+    a.evidence = {{"op", op_evidence(h_, stuck)},
                   {"states_before", states},
                   {"prefix_length", k.result.prefix.size()},
                   {"prefix_tail", prefix_tail},

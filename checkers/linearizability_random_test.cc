@@ -228,7 +228,7 @@ void check_one(uint64_t seed, Tally* tally) {
     std::vector<RefOp> core;
     for (const json& c : ev["core"])
       for (const RefOp& op : ops)
-        if (op.line == c["invoke_line"].get<uint32_t>()) core.push_back(op);
+        if (op.line == c["line"].get<uint32_t>()) core.push_back(op);
     ASSERT_EQ(core.size(), ev["core"].size());
     auto fails = [&](const std::vector<RefOp>& subset) {
       return any ? reference_fails_from_any(subset) : !reference_linearizable(g.model, subset, initial);

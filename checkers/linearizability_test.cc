@@ -59,7 +59,7 @@ TEST(Linearizability, StaleReadAfterCompletedWriteIsInvalid) {
   ASSERT_EQ(r.anomalies.size(), 1u);
   const nlohmann::json& ev = r.anomalies[0].evidence;
   EXPECT_EQ(ev["op"]["f"], "read");
-  EXPECT_EQ(ev["op"]["invoke_line"], 5);
+  EXPECT_EQ(ev["op"]["line"], 5);
   EXPECT_EQ(ev["states_before"], nlohmann::json::array({"2"}));
   // The core: the second write, then the read. It needs neither the first
   // write nor the initial value to be wrong.

@@ -199,7 +199,7 @@ class SetAnalysis {
                     history_.key_name(e.key),
                     std::move(description),
                     {{"element", nlohmann::json::parse(e.text)},
-                     {"read", op_evidence(history_, read)},
+                     {"read", op_evidence(history_, read, false)},
                      {"adds", adds_evidence(e)},
                      {"add_count", e.adds.size()}}});
     ++counts_.unexpected;
@@ -216,7 +216,7 @@ class SetAnalysis {
          {{"element", nlohmann::json::parse(e.text)},
           {"adds", adds_evidence(e)},
           {"add_count", e.adds.size()},
-          {"final_read", op_evidence(history_, final_read)}}});
+          {"final_read", op_evidence(history_, final_read, false)}}});
     ++counts_.lost;
     if (lost_examples_.size() < 3) lost_examples_.push_back(excerpt(e.text, 20));
   }

@@ -5,31 +5,6 @@
 #include <limits>
 
 namespace faultline {
-namespace {
-
-nlohmann::json time_json(int64_t time) {
-  return time < 0 ? nlohmann::json(nullptr) : nlohmann::json(time);
-}
-
-}  // namespace
-
-nlohmann::json op_evidence(const History& history, const Operation& op) {
-  const Event& inv = history.events[op.invoke];
-  nlohmann::json out = {{"process", inv.process},
-                        {"f", history.function_name(inv)},
-                        {"type", op.pending() ? "pending" : to_string(op.type)},
-                        {"line", inv.line},
-                        {"time", time_json(inv.time)},
-                        {"completion_line", nullptr},
-                        {"completion_time", nullptr}};
-  if (!op.pending()) {
-    const Event& done = history.events[op.completion];
-    out["completion_line"] = done.line;
-    out["completion_time"] = time_json(done.time);
-  }
-  return out;
-}
-
 uint32_t invoke_value(const History& history, const Operation& op) {
   return history.events[op.invoke].value;
 }

@@ -16,11 +16,6 @@
 
 namespace faultline {
 
-// An operation as evidence: {"process", "f", "type", "line", "time",
-// "completion_line", "completion_time"}. `line`/`time` are the invoke's; the
-// completion fields are null for a pending operation, and times are null when
-// the history has none.
-nlohmann::json op_evidence(const History& history, const Operation& op);
 
 // Whether `e`'s function is `f`, an id from History::functions.find (-1 when
 // the history never names that function).

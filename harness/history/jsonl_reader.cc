@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "harness/history/json_text.h"
 #include "harness/history/reader.h"
 
@@ -11,6 +14,8 @@ namespace faultline {
 namespace {
 
 using simdjson::ondemand::json_type;
+
+constexpr int64_t kNoIndex = INT64_MIN;
 
 class LineParser {
  public:
@@ -25,7 +30,7 @@ class LineParser {
     if (doc.get_object().get(obj)) return error("expected a JSON object (one event per line)");
     Event e;
     e.line = line;
-    e.index = static_cast<int64_t>(h_->events.size());
+    e.index = kNoIndex;  // numbered once all pieces are merged
     bool have_process = false, have_type = false, have_f = false;
     for (auto field : obj) {
       std::string_view name;
@@ -147,29 +152,94 @@ bool blank(const char* p, size_t n) {
   return true;
 }
 
-}  // namespace
-
-Status parse_jsonl(std::string_view text, const std::string& source, History* out) {
-  out->source = source;
-  // simdjson reads up to SIMDJSON_PADDING bytes past a document's end.
-  simdjson::padded_string padded(text);
-  const char* base = padded.data();
-  const size_t size = padded.size();
+// Parses the lines in [begin, end) of a padded buffer whose first line is
+// line `first_line` of the file. Stops at the first error.
+Status parse_lines(const char* begin, const char* end, const char* buffer_end, uint32_t first_line,
+                   const std::string& source, History* out) {
   LineParser parser(out, source);
-  uint32_t line = 0;
-  size_t pos = 0;
-  while (pos < size) {
-    ++line;
-    const char* nl = static_cast<const char*>(memchr(base + pos, '\n', size - pos));
-    size_t end = nl ? static_cast<size_t>(nl - base) : size;
-    size_t len = end - pos;
-    if (!blank(base + pos, len)) {
-      Status st = parser.parse(base + pos, len, size - pos + simdjson::SIMDJSON_PADDING, line);
-      if (!st.is_ok()) return st;
+  uint32_t line = first_line;
+  for (const char* p = begin; p < end; ++line) {
+    const char* nl = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* eol = nl ? nl : end;
+    const size_t len = static_cast<size_t>(eol - p);
+    if (!blank(p, len)) {
+      const size_t capacity = static_cast<size_t>(buffer_end - p) + simdjson::SIMDJSON_PADDING;
+      if (Status st = parser.parse(p, len, capacity, line); !st.is_ok()) return st;
     }
-    pos = end + 1;
+    p = eol + 1;
   }
   return Status::ok();
+}
+
+// Appends `part`'s events to `out`, re-interning names, keys and values.
+void merge(const History& part, History* out) {
+  auto remap = [](const Interner& from, auto intern) {
+    std::vector<uint32_t> ids(from.size());
+    for (uint32_t i = 0; i < from.size(); ++i) ids[i] = intern(from.text(i));
+    return ids;
+  };
+  auto fs = remap(part.functions, [&](std::string_view t) { return out->functions.intern(t); });
+  auto ks = remap(part.keys, [&](std::string_view t) { return out->keys.intern(t); });
+  std::vector<uint32_t> vs(part.values.size());
+  for (uint32_t i = 0; i < part.values.size(); ++i) vs[i] = out->values.intern(part.values.text(i));
+  for (Event e : part.events) {
+    e.f = fs[e.f];
+    e.key = ks[e.key];
+    e.value = vs[e.value];
+    out->events.push_back(e);
+  }
+}
+
+// Below this size one thread parses; above, the file is cut at line ends
+// into one piece per core and the pieces are merged in order.
+constexpr size_t kParallelBytes = 4 << 20;
+
+}  // namespace
+
+Status parse_jsonl_padded(const char* data, size_t size, const std::string& source,
+                          History* out) {
+  static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
+  out->source = source;
+  const char* end = data + size;
+  unsigned pieces = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
+  if (size < kParallelBytes) pieces = 1;
+  std::vector<const char*> cut = {data};
+  for (unsigned i = 1; i < pieces; ++i) {
+    const char* at = std::max(cut.back(), data + size / pieces * i);
+    const char* nl = static_cast<const char*>(memchr(at, '\n', static_cast<size_t>(end - at)));
+    cut.push_back(nl ? nl + 1 : end);
+  }
+  cut.push_back(end);
+  std::vector<uint32_t> first_line(pieces + 1, 1);
+  for (unsigned i = 0; i < pieces; ++i)
+    first_line[i + 1] = first_line[i] + static_cast<uint32_t>(std::count(cut[i], cut[i + 1], '\n'));
+
+  std::vector<History> parts(pieces);
+  std::vector<Status> status(pieces);
+  auto parse_piece = [&](unsigned i) {
+    History* into = i == 0 ? out : &parts[i];
+    status[i] = parse_lines(cut[i], cut[i + 1], end, first_line[i], source, into);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < pieces; ++i) threads.emplace_back(parse_piece, i);
+  parse_piece(0);
+  for (auto& t : threads) t.join();
+
+  Status result = status[0];
+  for (unsigned i = 1; i < pieces && result.is_ok(); ++i) {
+    merge(parts[i], out);
+    result = status[i];
+  }
+  // Events without an "index" are numbered by their position in the history.
+  for (size_t i = 0; i < out->events.size(); ++i)
+    if (out->events[i].index == kNoIndex) out->events[i].index = static_cast<int64_t>(i);
+  return result;
+}
+
+Status parse_jsonl(std::string_view text, const std::string& source, History* out) {
+  std::string padded(text);
+  padded.reserve(text.size() + kJsonlPadding);
+  return parse_jsonl_padded(padded.data(), text.size(), source, out);
 }
 
 }  // namespace faultline

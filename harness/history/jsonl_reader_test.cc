@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -220,6 +221,45 @@ TEST_F(ReadHistoryTest, DirectoryIsAnIoError) {
   std::vector<Operation> ops;
   Status st = read_history(::testing::TempDir(), ReadOptions{}, &h, &ops);
   EXPECT_EQ(st.code(), Status::Code::kIoError) << st.message();
+}
+
+// Files over a few MB are parsed in pieces on several threads and merged:
+// the result must be exactly what one pass would give.
+TEST(JsonlReader, LargeInputsParseInPiecesLikeOnePass) {
+  std::string text;
+  size_t events = 0;
+  for (int i = 0; text.size() < (9u << 20); ++i, ++events) {
+    if (i % 97 == 0) text += "\n";  // blank lines shift line numbers
+    text += "{\"process\":" + std::to_string(i % 13) + ",\"type\":\"invoke\",\"f\":\"f" +
+            std::to_string(i % 5) + "\",\"key\":\"k" + std::to_string(i % 1000) +
+            "\",\"value\":[" + std::to_string(i) + ", \"v\"]}\n";
+  }
+  History h;
+  ASSERT_TRUE(parse_jsonl(text, "big.jsonl", &h).is_ok());
+  ASSERT_EQ(h.events.size(), events);
+  uint32_t line = 0;
+  for (size_t i = 0; i < h.events.size(); ++i) {
+    const Event& e = h.events[i];
+    if (i % 97 == 0) ++line;
+    ++line;
+    ASSERT_EQ(e.line, line) << i;
+    ASSERT_EQ(e.index, static_cast<int64_t>(i));
+    ASSERT_EQ(e.process, static_cast<int64_t>(i % 13));
+    ASSERT_EQ(h.function_name(e), "f" + std::to_string(i % 5));
+    ASSERT_EQ(h.key_name(e.key), "k" + std::to_string(i % 1000));
+    ASSERT_EQ(h.values.text(e.value), "[" + std::to_string(i) + ",\"v\"]");
+  }
+  EXPECT_EQ(h.keys.size(), 1001u);  // 1000 keys and "no key"
+  // An error far into the file names its own line, and the events before it are kept.
+  const size_t at = text.size() * 3 / 4;
+  const size_t bad_line_start = text.find('\n', at) + 1;
+  text.insert(bad_line_start, "{oops}\n");
+  const uint32_t bad_line = 1 + static_cast<uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad_line_start), '\n'));
+  History broken;
+  Status st = parse_jsonl(text, "big.jsonl", &broken);
+  ASSERT_EQ(st.code(), Status::Code::kMalformed);
+  EXPECT_EQ(st.message().rfind("big.jsonl:" + std::to_string(bad_line) + ":", 0), 0u) << st.message();
+  EXPECT_GT(broken.events.size(), h.events.size() / 2);
 }
 
 }  // namespace

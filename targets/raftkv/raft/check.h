@@ -4,9 +4,9 @@
 // persisted state that fail validation are reported as a Status instead).
 #pragma once
 
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 namespace faultline::raft {
 
@@ -21,10 +21,9 @@ void set_check_failure_handler(CheckFailureHandler handler);
 
 }  // namespace faultline::raft
 
-#define RAFT_CHECK(condition, ...)                                                   \
-  do {                                                                               \
-    if (!(condition)) {                                                              \
-      ::faultline::raft::check_failed(__FILE__, __LINE__, #condition,                \
-                                      ::fmt::format(__VA_ARGS__));                   \
-    }                                                                                \
+#define RAFT_CHECK(condition, ...)                                                                 \
+  do {                                                                                             \
+    if (!(condition)) {                                                                            \
+      ::faultline::raft::check_failed(__FILE__, __LINE__, #condition, ::fmt::format(__VA_ARGS__)); \
+    }                                                                                              \
   } while (false)

@@ -1,10 +1,10 @@
 #include "targets/raftkv/raft/cluster_simulation.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "targets/raftkv/raft/check.h"
 #include "targets/raftkv/raft/test_cluster.h"
@@ -98,8 +98,8 @@ uint64_t Simulation::deliver_one() {
       return kNoNode;
     }
   }
-  note(fmt::format("deliver {} {}->{} term {} index {} entries {} commit {}{}",
-                   to_string(m.type), m.from, m.to, m.term, m.index, m.entries.size(), m.commit,
+  note(fmt::format("deliver {} {}->{} term {} index {} entries {} commit {}{}", to_string(m.type),
+                   m.from, m.to, m.term, m.index, m.entries.size(), m.commit,
                    m.reject ? " reject" : ""));
   cluster_.deliver(m);
   return m.to;

@@ -9,14 +9,14 @@
 //                            more seeds per cluster size
 #include "targets/raftkv/raft/cluster_simulation.h"
 
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <optional>
 #include <ostream>
 #include <string>
-
-#include <fmt/format.h>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace faultline::raft {
 namespace {
@@ -37,10 +37,11 @@ void run_seed(size_t nodes, uint64_t seed, bool verbose) {
   options.nodes = nodes;
   const SimulationResult r = run_simulation(seed, options);
   if (verbose) {
-    fmt::print("seed {}: {}\n  leaders {}, committed {}, snapshots installed {}, reads {}, healed "
-               "in {} ticks\n  last events:\n{}",
-               seed, r.config, r.leaders, r.committed, r.snapshots_installed, r.reads_answered,
-               r.heal_ticks, r.trace);
+    fmt::print(
+        "seed {}: {}\n  leaders {}, committed {}, snapshots installed {}, reads {}, healed "
+        "in {} ticks\n  last events:\n{}",
+        seed, r.config, r.leaders, r.committed, r.snapshots_installed, r.reads_answered,
+        r.heal_ticks, r.trace);
   }
   ASSERT_TRUE(r.ok) << "seed " << seed << " (" << r.config << "): " << r.failure
                     << "\nlast events:\n"
@@ -78,14 +79,14 @@ TEST_P(ClusterSimulation, SafeUnderFaultsAndLiveAfterHealing) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Seeds, ClusterSimulation,
-    testing::Values(Block{3, 0}, Block{3, 125}, Block{3, 250}, Block{3, 375}, Block{5, 0},
-                    Block{5, 125}, Block{5, 250}, Block{5, 375}),
-    [](const testing::TestParamInfo<Block>& info) {
-      return fmt::format("{}nodes_seeds{}to{}", info.param.nodes, info.param.first_seed,
-                         info.param.first_seed + kSeedsPerBlock - 1);
-    });
+INSTANTIATE_TEST_SUITE_P(Seeds, ClusterSimulation,
+                         testing::Values(Block{3, 0}, Block{3, 125}, Block{3, 250}, Block{3, 375},
+                                         Block{5, 0}, Block{5, 125}, Block{5, 250}, Block{5, 375}),
+                         [](const testing::TestParamInfo<Block>& info) {
+                           return fmt::format("{}nodes_seeds{}to{}", info.param.nodes,
+                                              info.param.first_seed,
+                                              info.param.first_seed + kSeedsPerBlock - 1);
+                         });
 
 TEST(ClusterSimulationSoak, DISABLED_ManyMoreSeeds) {
   const uint64_t seeds = env_number("FAULTLINE_RAFT_SOAK_SEEDS").value_or(20000);

@@ -20,9 +20,9 @@ bool carries_term(const Message& m, uint64_t term) {
 }
 
 struct Figure8 {
-  uint64_t commit_after_counting = 0;    // node 1's commit once X sits on a majority
-  std::vector<std::string> node1_applied;  // what node 1 applied before crashing
-  std::string failure;                   // the cluster's first safety violation
+  uint64_t commit_after_counting = 0;          // node 1's commit once X sits on a majority
+  std::vector<std::string> node1_applied;      // what node 1 applied before crashing
+  std::string failure;                         // the cluster's first safety violation
   std::vector<std::string> survivors_applied;  // commands node 2 applied at the end
 };
 
@@ -91,8 +91,8 @@ TEST(CommitRule, EarlierTermEntriesAreNotCommittedByCounting) {
 TEST(CommitRule, UnsafeCommitAnyTermLosesACommittedEntry) {
   const Figure8 r = run_figure8(true);
   EXPECT_EQ(r.commit_after_counting, 2u);
-  EXPECT_THAT(r.node1_applied, ElementsAre("X"));     // applied (and acknowledged) by node 1
-  EXPECT_TRUE(r.survivors_applied.empty());          // ... and overwritten on the others
+  EXPECT_THAT(r.node1_applied, ElementsAre("X"));  // applied (and acknowledged) by node 1
+  EXPECT_TRUE(r.survivors_applied.empty());        // ... and overwritten on the others
   EXPECT_THAT(r.failure, HasSubstr("leader completeness: leader 5 of term 4 lacks entry 2"));
 }
 

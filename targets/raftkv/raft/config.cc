@@ -1,9 +1,9 @@
 #include "targets/raftkv/raft/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace faultline::raft {
 
@@ -17,9 +17,9 @@ Status Config::validate() const {
     return Status::invalid_argument("config: peers must be distinct and non-zero");
   }
   if (heartbeat_tick <= 0 || election_tick <= heartbeat_tick) {
-    return Status::invalid_argument(fmt::format(
-        "config: need 0 < heartbeat_tick < election_tick, got {} and {}", heartbeat_tick,
-        election_tick));
+    return Status::invalid_argument(
+        fmt::format("config: need 0 < heartbeat_tick < election_tick, got {} and {}",
+                    heartbeat_tick, election_tick));
   }
   if (!random) return Status::invalid_argument("config: random (the timeout jitter) is unset");
   if (max_entries_per_append == 0 || max_inflight_appends == 0) {

@@ -10,8 +10,7 @@ void Raft::tick_election() {
 }
 
 bool Raft::in_leader_lease(MessageType vote_type) const {
-  const bool heard_from_leader =
-      leader_ != kNoNode && election_elapsed_ < config_.election_tick;
+  const bool heard_from_leader = leader_ != kNoNode && election_elapsed_ < config_.election_tick;
   if (!heard_from_leader) return false;
   // Check-quorum makes the lease safe to honour for real votes: a leader that
   // loses its majority steps down within an election timeout, after which its
@@ -83,9 +82,10 @@ void Raft::become_leader() {
 
 void Raft::handle_vote_request(const Message& m) {
   const bool pre_vote = m.type == MessageType::kPreVote;
-  const bool can_vote = vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) ||
-                        (pre_vote && m.term > term_);
-  const MessageType response = pre_vote ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
+  const bool can_vote =
+      vote_ == m.from || (vote_ == kNoNode && leader_ == kNoNode) || (pre_vote && m.term > term_);
+  const MessageType response =
+      pre_vote ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
   if (can_vote && log_.is_up_to_date(m.index, m.log_term)) {
     // A grant carries the term asked about, so a pre-candidate can tell it
     // apart from a rejection by a node already at that term.

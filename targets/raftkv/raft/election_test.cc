@@ -184,8 +184,8 @@ TEST(Election, ANodeAheadInTermIsNotLockedOutByLeaderStickiness) {
   for (int t = 0; t < 20 && cluster.node(3).role() == Role::kFollower; ++t) cluster.tick(3);
   // Node 3 lost its leader; a vote request at term 5 (from a candidate that
   // then failed; nobody hears node 3's answer) moves it ahead of the others.
-  cluster.deliver({.type = MessageType::kVote, .from = 2, .to = 3, .term = 5, .index = 1,
-                   .log_term = 1});
+  cluster.deliver(
+      {.type = MessageType::kVote, .from = 2, .to = 3, .term = 5, .index = 1, .log_term = 1});
   cluster.process_ready(3);
   ASSERT_EQ(cluster.node(3).term(), 5u);
   cluster.drop_if = nullptr;

@@ -1,8 +1,8 @@
 #include "targets/raftkv/raft/invariants.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace faultline::raft {
 
@@ -30,8 +30,8 @@ Status check_log(const Raft& raft) {
   for (uint64_t i = first; i <= last; ++i) {
     const std::optional<uint64_t> t = log.term(i);
     if (!t || *t < *prev || *t > raft.term()) {
-      return violation(raft, fmt::format("entry {} has term {} after term {} (current term {})",
-                                         i, t.value_or(0), *prev, raft.term()));
+      return violation(raft, fmt::format("entry {} has term {} after term {} (current term {})", i,
+                                         t.value_or(0), *prev, raft.term()));
     }
     prev = t;
   }
@@ -43,12 +43,12 @@ Status check_log(const Raft& raft) {
     }
   }
   if (log.committed() > last || log.committed() + 1 < first) {
-    return violation(raft, fmt::format("commit {} outside the log [{}, {}]", log.committed(),
-                                       first, last));
+    return violation(
+        raft, fmt::format("commit {} outside the log [{}, {}]", log.committed(), first, last));
   }
   if (log.applied() > log.committed()) {
-    return violation(raft, fmt::format("applied {} past commit {}", log.applied(),
-                                       log.committed()));
+    return violation(raft,
+                     fmt::format("applied {} past commit {}", log.applied(), log.committed()));
   }
   return Status::ok();
 }
@@ -56,8 +56,8 @@ Status check_log(const Raft& raft) {
 Status check_leader(const Raft& raft) {
   const RaftLog& log = raft.log();
   if (raft.leader() != raft.id() || raft.vote() != raft.id()) {
-    return violation(raft, fmt::format("leader with leader {} and vote {}", raft.leader(),
-                                       raft.vote()));
+    return violation(raft,
+                     fmt::format("leader with leader {} and vote {}", raft.leader(), raft.vote()));
   }
   if (log.last_term() != raft.term()) {
     return violation(raft, fmt::format("leader's last entry has term {}", log.last_term()));
@@ -79,7 +79,8 @@ Status check_leader(const Raft& raft) {
     for (uint64_t inflight : pr.inflight) {
       if (inflight <= pr.match || inflight >= pr.next) {
         return violation(raft, fmt::format("progress of {}: in-flight append up to {} outside "
-                                           "({}, {})", peer, inflight, pr.match, pr.next));
+                                           "({}, {})",
+                                           peer, inflight, pr.match, pr.next));
       }
     }
   }
@@ -108,8 +109,8 @@ Status check_invariants(const Raft& raft) {
     case Role::kLeader: return check_leader(raft);
     case Role::kCandidate:
       if (raft.vote() != raft.id() || raft.leader() != kNoNode) {
-        return violation(raft, fmt::format("candidate with vote {} and leader {}", raft.vote(),
-                                           raft.leader()));
+        return violation(
+            raft, fmt::format("candidate with vote {} and leader {}", raft.vote(), raft.leader()));
       }
       break;
     case Role::kPreCandidate:
@@ -121,9 +122,9 @@ Status check_invariants(const Raft& raft) {
   }
   if (raft.role() != Role::kLeader &&
       raft.election_elapsed() >= raft.randomized_election_timeout()) {
-    return violation(raft, fmt::format("election timer {} past its timeout {}",
-                                       raft.election_elapsed(),
-                                       raft.randomized_election_timeout()));
+    return violation(raft,
+                     fmt::format("election timer {} past its timeout {}", raft.election_elapsed(),
+                                 raft.randomized_election_timeout()));
   }
   if (raft.role() != Role::kLeader && (!raft.progress().empty() || raft.pending_read_count())) {
     return violation(raft, "non-leader tracks progress or pending reads");
@@ -138,7 +139,8 @@ Status InvariantMonitor::check(const Raft& raft) {
     if (now.term < last_.term || now.commit < last_.commit ||
         raft.log().applied() < last_applied_) {
       return violation(raft, fmt::format("went back: term {} -> {}, commit {} -> {}, applied {} "
-                                         "-> {}", last_.term, now.term, last_.commit, now.commit,
+                                         "-> {}",
+                                         last_.term, now.term, last_.commit, now.commit,
                                          last_applied_, raft.log().applied()));
     }
     if (now.term == last_.term && last_.vote != kNoNode && now.vote != last_.vote) {

@@ -110,7 +110,8 @@ void RaftLog::restore(Snapshot snapshot) {
 
 void RaftLog::stable_to(uint64_t index, uint64_t term) {
   if (index < offset_ || !match_term(index, term)) return;  // replaced since the Ready
-  unstable_.erase(unstable_.begin(), unstable_.begin() + static_cast<ptrdiff_t>(index - offset_ + 1));
+  unstable_.erase(unstable_.begin(),
+                  unstable_.begin() + static_cast<ptrdiff_t>(index - offset_ + 1));
   offset_ = index + 1;
 }
 

@@ -102,7 +102,7 @@ TEST(RaftLog, StableToIgnoresEntriesReplacedSinceTheReady) {
   MemoryStorage s;
   RaftLog log(s, 0);
   log.append({entry(1, 1), entry(2, 1)});
-  log.append({entry(2, 2)});   // replaced before the driver acknowledged (2, 1)
+  log.append({entry(2, 2)});  // replaced before the driver acknowledged (2, 1)
   log.stable_to(2, 1);
   EXPECT_EQ(log.unstable_entries().size(), 2u);
   EXPECT_EQ(log.durable_last_index(), 0u);

@@ -27,15 +27,15 @@ std::vector<Entry> MemoryStorage::entries(uint64_t lo, uint64_t hi, uint64_t max
 Status MemoryStorage::append(const std::vector<Entry>& entries) {
   for (size_t k = 1; k < entries.size(); ++k) {
     if (entries[k].index != entries[k - 1].index + 1) {
-      return Status::invalid_argument(fmt::format("append: entry {} follows entry {}",
-                                                  entries[k].index, entries[k - 1].index));
+      return Status::invalid_argument(
+          fmt::format("append: entry {} follows entry {}", entries[k].index, entries[k - 1].index));
     }
   }
   for (const Entry& e : entries) {
     if (e.index < first_index()) continue;  // already covered by the snapshot
     if (e.index > last_index() + 1) {
-      return Status::invalid_argument(fmt::format(
-          "append: entry {} leaves a gap after last index {}", e.index, last_index()));
+      return Status::invalid_argument(
+          fmt::format("append: entry {} leaves a gap after last index {}", e.index, last_index()));
     }
     entries_.resize(e.index - first_index());  // drops a conflicting suffix, if any
     entries_.push_back(e);
@@ -51,8 +51,7 @@ Status MemoryStorage::set_hard_state(const HardState& state) {
 Status MemoryStorage::apply_snapshot(const Snapshot& snapshot) {
   if (snapshot.metadata.index < snapshot_.metadata.index) {
     return Status::invalid_argument(fmt::format("apply_snapshot: index {} is older than {}",
-                                                snapshot.metadata.index,
-                                                snapshot_.metadata.index));
+                                                snapshot.metadata.index, snapshot_.metadata.index));
   }
   snapshot_ = snapshot;
   entries_.clear();
@@ -65,7 +64,8 @@ Status MemoryStorage::compact(uint64_t index, std::string data) {
                                                 index, first_index(), last_index()));
   }
   const uint64_t term = entries_[index - first_index()].term;
-  entries_.erase(entries_.begin(), entries_.begin() + static_cast<ptrdiff_t>(index - snapshot_.metadata.index));
+  entries_.erase(entries_.begin(),
+                 entries_.begin() + static_cast<ptrdiff_t>(index - snapshot_.metadata.index));
   snapshot_.metadata = {index, term};
   snapshot_.data = std::move(data);
   return Status::ok();

@@ -53,16 +53,16 @@ struct Snapshot {
 };
 
 enum class MessageType : uint8_t {
-  kPreVote,          // §9.6: "would you vote for me at term+1?"; changes nobody's term
-  kPreVoteResponse,  // reject = false: granted
-  kVote,             // RequestVote
-  kVoteResponse,     // reject = false: granted
-  kAppend,           // AppendEntries: index/log_term = previous entry, entries, commit
-  kAppendResponse,   // index: highest index known to match the leader (success), or the
-                     // rejected previous index with conflict hints (reject)
-  kHeartbeat,        // commit, context = read-index round
+  kPreVote,            // §9.6: "would you vote for me at term+1?"; changes nobody's term
+  kPreVoteResponse,    // reject = false: granted
+  kVote,               // RequestVote
+  kVoteResponse,       // reject = false: granted
+  kAppend,             // AppendEntries: index/log_term = previous entry, entries, commit
+  kAppendResponse,     // index: highest index known to match the leader (success), or the
+                       // rejected previous index with conflict hints (reject)
+  kHeartbeat,          // commit, context = read-index round
   kHeartbeatResponse,  // context echoed back
-  kSnapshot,         // InstallSnapshot: snapshot; answered by kAppendResponse
+  kSnapshot,           // InstallSnapshot: snapshot; answered by kAppendResponse
 };
 
 std::string_view to_string(MessageType type);
@@ -79,7 +79,7 @@ struct Message {
   uint64_t index = 0;
   uint64_t log_term = 0;
   std::vector<Entry> entries{};  // kAppend
-  uint64_t commit = 0;         // kAppend, kHeartbeat: the leader's commit index
+  uint64_t commit = 0;           // kAppend, kHeartbeat: the leader's commit index
 
   bool reject = false;  // responses
   // kAppendResponse with reject: the follower's term at `index` (0 if its log is

@@ -2,11 +2,11 @@
 // through, and dispatch to the role-specific handlers.
 #include "targets/raftkv/raft/raft.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "targets/raftkv/raft/check.h"
 #include "targets/raftkv/raft/invariants.h"
@@ -47,21 +47,21 @@ Status Raft::create(Config config, Storage& storage, std::unique_ptr<Raft>* out)
                                          snapshot_index));
   }
   if (hs.commit > storage.last_index()) {
-    return Status::malformed(fmt::format("storage: commit {} is past the last index {}",
-                                         hs.commit, storage.last_index()));
+    return Status::malformed(fmt::format("storage: commit {} is past the last index {}", hs.commit,
+                                         storage.last_index()));
   }
   const std::optional<uint64_t> last_term = storage.term(storage.last_index());
   if (!last_term || *last_term > hs.term) {
-    return Status::malformed(fmt::format("storage: last entry's term is past the current term {}",
-                                         hs.term));
+    return Status::malformed(
+        fmt::format("storage: last entry's term is past the current term {}", hs.term));
   }
   const auto& peers = config.peers;
   if (hs.vote != kNoNode && std::find(peers.begin(), peers.end(), hs.vote) == peers.end()) {
     return Status::malformed(fmt::format("storage: voted for {}, not a peer", hs.vote));
   }
   if (config.applied > std::max(hs.commit, snapshot_index)) {
-    return Status::invalid_argument(fmt::format("config: applied {} is past the commit index {}",
-                                                config.applied, hs.commit));
+    return Status::invalid_argument(
+        fmt::format("config: applied {} is past the commit index {}", config.applied, hs.commit));
   }
   out->reset(new Raft(std::move(config), storage));
   return Status::ok();
@@ -128,18 +128,17 @@ Status Raft::validate(const Message& m) const {
         fmt::format("{} for node {} delivered to node {}", to_string(m.type), m.to, config_.id));
   }
   if (m.from == config_.id || std::find(peers.begin(), peers.end(), m.from) == peers.end()) {
-    return Status::invalid_argument(
-        fmt::format("{} from {}, which is not a peer of node {}", to_string(m.type), m.from,
-                    config_.id));
+    return Status::invalid_argument(fmt::format("{} from {}, which is not a peer of node {}",
+                                                to_string(m.type), m.from, config_.id));
   }
   uint64_t prev_index = m.index;
   uint64_t prev_term = m.log_term;
   for (const Entry& e : m.entries) {
     if (m.type != MessageType::kAppend || e.index != prev_index + 1 || e.term < prev_term ||
         e.term > m.term) {
-      return Status::invalid_argument(fmt::format(
-          "{} from {}: entry {} (term {}) cannot follow entry {} (term {}) at term {}",
-          to_string(m.type), m.from, e.index, e.term, prev_index, prev_term, m.term));
+      return Status::invalid_argument(
+          fmt::format("{} from {}: entry {} (term {}) cannot follow entry {} (term {}) at term {}",
+                      to_string(m.type), m.from, e.index, e.term, prev_index, prev_term, m.term));
     }
     prev_index = e.index;
     prev_term = e.term;
@@ -166,8 +165,8 @@ Status Raft::step(const Message& m) {
     if (vote_request && in_leader_lease(m.type)) return Status::ok();
     // A pre-vote, and a grant of one, carry the term the candidate would
     // campaign at; nobody adopts it before a real election.
-    const bool keeps_term = m.type == MessageType::kPreVote ||
-                            (m.type == MessageType::kPreVoteResponse && !m.reject);
+    const bool keeps_term =
+        m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject);
     if (!keeps_term) become_follower(m.term, is_from_leader(m.type) ? m.from : kNoNode);
   } else if (m.term < term_) {
     if ((config_.check_quorum || config_.pre_vote) &&

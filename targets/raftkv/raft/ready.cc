@@ -14,8 +14,7 @@ bool Raft::has_ready() const {
 }
 
 Ready Raft::ready() {
-  RAFT_CHECK(!ready_outstanding_, "node {}: ready() called twice without advance()",
-             config_.id);
+  RAFT_CHECK(!ready_outstanding_, "node {}: ready() called twice without advance()", config_.id);
   Ready rd;
   if (soft_state() != last_soft_state_) {
     last_soft_state_ = soft_state();

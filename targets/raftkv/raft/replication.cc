@@ -1,8 +1,8 @@
 // Log replication (§5.3), the commit rule (§5.4.2), heartbeats and
 // InstallSnapshot (§7).
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "targets/raftkv/raft/check.h"
 #include "targets/raftkv/raft/raft.h"
@@ -20,9 +20,8 @@ bool Raft::send_append(uint64_t to, bool send_if_empty) {
   if (pr.paused(config_.max_inflight_appends)) return false;
   const uint64_t prev = pr.next - 1;
   const std::optional<uint64_t> prev_term = log_.term(prev);
-  std::optional<std::vector<Entry>> entries =
-      log_.slice(pr.next, log_.last_index() + 1, config_.max_entries_per_append,
-                 config_.max_bytes_per_append);
+  std::optional<std::vector<Entry>> entries = log_.slice(
+      pr.next, log_.last_index() + 1, config_.max_entries_per_append, config_.max_bytes_per_append);
   if (!prev_term || !entries) {
     send_snapshot(to, pr);  // what the follower needs next is compacted
     return true;
@@ -90,8 +89,8 @@ Status Raft::handle_append(const Message& m) {
   if (!log_.match_term(m.index, m.log_term)) {
     // Consistency check failed. Tell the leader our term at m.index and where
     // that term starts here, so it can skip the whole term at once.
-    Message reject{.type = MessageType::kAppendResponse, .to = m.from, .index = m.index,
-                   .reject = true};
+    Message reject{
+        .type = MessageType::kAppendResponse, .to = m.from, .index = m.index, .reject = true};
     if (m.index > log_.last_index()) {
       reject.conflict_index = log_.last_index() + 1;
     } else {
@@ -107,8 +106,8 @@ Status Raft::handle_append(const Message& m) {
   // m.index >= committed, so no committed entry is ever replaced.
   const uint64_t conflict = log_.find_conflict(m.entries);
   if (conflict != 0) {
-    log_.append({m.entries.begin() + static_cast<ptrdiff_t>(conflict - m.index - 1),
-                 m.entries.end()});
+    log_.append(
+        {m.entries.begin() + static_cast<ptrdiff_t>(conflict - m.index - 1), m.entries.end()});
   }
   const uint64_t last_new = m.index + m.entries.size();
   log_.commit_to(std::min(m.commit, last_new));

@@ -118,8 +118,14 @@ TEST(Replication, DuplicatedOrReorderedAppendsNeverTruncate) {
   cluster.campaign(1);
   const Entry a{2, 1, EntryType::kCommand, "a"};
   const Entry b{3, 1, EntryType::kCommand, "b"};
-  const Message both{.type = MessageType::kAppend, .from = 1, .to = 2, .term = 1, .index = 1,
-                     .log_term = 1, .entries = {a, b}, .commit = 1};
+  const Message both{.type = MessageType::kAppend,
+                     .from = 1,
+                     .to = 2,
+                     .term = 1,
+                     .index = 1,
+                     .log_term = 1,
+                     .entries = {a, b},
+                     .commit = 1};
   Message only_a = both;
   only_a.entries = {a};
   ASSERT_TRUE(cluster.node(2).step(both).is_ok());
@@ -131,8 +137,13 @@ TEST(Replication, MalformedMessagesAreRefusedWithAReason) {
   TestCluster cluster(3, 1);
   cluster.campaign(1);
   Raft& follower = cluster.node(2);
-  const Message good{.type = MessageType::kAppend, .from = 1, .to = 2, .term = 1, .index = 1,
-                     .log_term = 1, .entries = {Entry{2, 1, EntryType::kCommand, "a"}}};
+  const Message good{.type = MessageType::kAppend,
+                     .from = 1,
+                     .to = 2,
+                     .term = 1,
+                     .index = 1,
+                     .log_term = 1,
+                     .entries = {Entry{2, 1, EntryType::kCommand, "a"}}};
   Message wrong_node = good;
   wrong_node.to = 3;
   EXPECT_THAT(follower.step(wrong_node).message(), HasSubstr("delivered to node 2"));
@@ -157,8 +168,13 @@ TEST(Replication, CommittedEntriesAreNeverReplaced) {
   // Only a safety violation elsewhere could send this (a leader of term 5
   // lacking a committed entry). The follower keeps its committed prefix and
   // answers that it matches up to its commit index.
-  const Message rogue{.type = MessageType::kAppend, .from = 3, .to = 2, .term = 5, .index = 1,
-                      .log_term = 1, .entries = {Entry{2, 5, EntryType::kCommand, "evil"}}};
+  const Message rogue{.type = MessageType::kAppend,
+                      .from = 3,
+                      .to = 2,
+                      .term = 5,
+                      .index = 1,
+                      .log_term = 1,
+                      .entries = {Entry{2, 5, EntryType::kCommand, "evil"}}};
   ASSERT_TRUE(cluster.node(2).step(rogue).is_ok());
   EXPECT_EQ(cluster.node(2).log().term(2), 1u);
   const Ready rd = cluster.node(2).ready();
@@ -173,8 +189,8 @@ TEST(Replication, ASecondLeaderInOneTermIsReported) {
   cluster.campaign(1);
   const Message rogue{.type = MessageType::kHeartbeat, .from = 3, .to = 2, .term = 1};
   EXPECT_THAT(cluster.node(2).step(rogue).message(), HasSubstr("which 1 leads"));
-  EXPECT_THAT(cluster.node(1).step({.type = MessageType::kHeartbeat, .from = 3, .to = 1,
-                                    .term = 1})
+  EXPECT_THAT(cluster.node(1)
+                  .step({.type = MessageType::kHeartbeat, .from = 3, .to = 1, .term = 1})
                   .message(),
               HasSubstr("which node 1 leads"));
 }

@@ -1,8 +1,8 @@
 #include "targets/raftkv/raft/safety_checker.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace faultline::raft {
 
@@ -87,7 +87,8 @@ void SafetyChecker::observe_persist(const Raft& node, const Ready& ready) {
     const Entry& e = ready.entries[k];
     const uint64_t prev_term =
         k > 0 ? ready.entries[k - 1].term : node.log().term(e.index - 1).value_or(UINT64_MAX);
-    auto [it, inserted] = entries_.try_emplace({e.index, e.term}, EntryKey{prev_term, e.type, e.data});
+    auto [it, inserted] =
+        entries_.try_emplace({e.index, e.term}, EntryKey{prev_term, e.type, e.data});
     if (!inserted && (it->second.prev_term != prev_term || it->second.type != e.type ||
                       it->second.data != e.data)) {
       return fail(fmt::format(
@@ -119,8 +120,8 @@ void SafetyChecker::observe_restore(uint64_t node, const HashStateMachine& state
   if (!ok()) return;
   auto h = state_hash_.find(state.applied);
   if (h == state_hash_.end() || h->second != state.hash) {
-    return fail(fmt::format("node {} restores a snapshot at {} that no node's state matches",
-                            node, state.applied));
+    return fail(fmt::format("node {} restores a snapshot at {} that no node's state matches", node,
+                            state.applied));
   }
 }
 
@@ -130,16 +131,14 @@ std::optional<uint64_t> SafetyChecker::committed_term(uint64_t index) const {
   return c->second.term;
 }
 
-void SafetyChecker::observe_read_start(uint64_t context) {
-  read_floor_[context] = max_committed();
-}
+void SafetyChecker::observe_read_start(uint64_t context) { read_floor_[context] = max_committed(); }
 
 void SafetyChecker::observe_read_state(uint64_t node, const ReadState& read) {
   if (!ok()) return;
   auto floor = read_floor_.find(read.context);
   if (floor == read_floor_.end()) {
-    return fail(fmt::format("node {} answers read {}, which was never started", node,
-                            read.context));
+    return fail(
+        fmt::format("node {} answers read {}, which was never started", node, read.context));
   }
   if (read.index < floor->second) {
     return fail(fmt::format(

@@ -80,13 +80,13 @@ class SafetyChecker {
 
   std::string failure_;
   uint64_t now_ = 0;
-  std::map<uint64_t, uint64_t> leaders_;                 // term -> leader
-  std::map<std::pair<uint64_t, uint64_t>, EntryKey> entries_;  // (index, term) -> entry
-  std::map<uint64_t, Committed> committed_;              // index -> committed entry
-  std::map<uint64_t, uint64_t> observed_commit_;         // node -> commit index last seen
+  std::map<uint64_t, uint64_t> leaders_;                          // term -> leader
+  std::map<std::pair<uint64_t, uint64_t>, EntryKey> entries_;     // (index, term) -> entry
+  std::map<uint64_t, Committed> committed_;                       // index -> committed entry
+  std::map<uint64_t, uint64_t> observed_commit_;                  // node -> commit index last seen
   std::map<uint64_t, std::pair<uint64_t, std::string>> applied_;  // index -> (term, data)
-  std::map<uint64_t, uint64_t> state_hash_;              // index -> state after applying it
-  std::unordered_map<uint64_t, uint64_t> read_floor_;    // context -> max commit at start
+  std::map<uint64_t, uint64_t> state_hash_;            // index -> state after applying it
+  std::unordered_map<uint64_t, uint64_t> read_floor_;  // context -> max commit at start
 };
 
 }  // namespace faultline::raft

@@ -77,14 +77,21 @@ TEST(Snapshot, ASnapshotOfEntriesTheFollowerHoldsOnlyAdvancesItsCommit) {
   cluster.campaign(1);
   Raft& follower = cluster.node(2);
   ASSERT_TRUE(follower
-                  .step({.type = MessageType::kAppend, .from = 1, .to = 2, .term = 1, .index = 1,
+                  .step({.type = MessageType::kAppend,
+                         .from = 1,
+                         .to = 2,
+                         .term = 1,
+                         .index = 1,
                          .log_term = 1,
                          .entries = {Entry{2, 1, EntryType::kCommand, "a"},
                                      Entry{3, 1, EntryType::kCommand, "b"}},
                          .commit = 1})
                   .is_ok());
   ASSERT_TRUE(follower
-                  .step({.type = MessageType::kSnapshot, .from = 1, .to = 2, .term = 1,
+                  .step({.type = MessageType::kSnapshot,
+                         .from = 1,
+                         .to = 2,
+                         .term = 1,
                          .snapshot = Snapshot{{2, 1}, "state@2"}})
                   .is_ok());
   EXPECT_EQ(follower.log().committed(), 2u);

@@ -94,8 +94,7 @@ bool TestCluster::process_ready(uint64_t id) {
   }
   for (const Entry& e : rd.committed_entries) {
     if (e.index != n.state.applied + 1) {
-      checker_.fail(fmt::format("node {} applies entry {} after {}", id, e.index,
-                                n.state.applied));
+      checker_.fail(fmt::format("node {} applies entry {} after {}", id, e.index, n.state.applied));
     }
     n.state.apply(e);
     n.applied.push_back(e);
@@ -129,8 +128,8 @@ void TestCluster::restart(uint64_t id) {
   const Snapshot snapshot = n.storage.snapshot();
   if (snapshot.metadata.index > 0) {
     if (!HashStateMachine::decode(snapshot.data, &n.state)) {
-      checker_.fail(fmt::format("node {}: stored snapshot '{}' does not decode", id,
-                                snapshot.data));
+      checker_.fail(
+          fmt::format("node {}: stored snapshot '{}' does not decode", id, snapshot.data));
     }
     checker_.observe_restore(id, n.state);
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bench/history_generator.h"
+#include "bench/sim_model.h"
 
 int main(int argc, char** argv) {
   using faultline::bench::GeneratorOptions;
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
   bool quiet = false;
   CLI::App app{"Generates a history of a simulated linearizable system (JSON lines)"};
   app.add_option("--model", o.model, "Data type simulated")
-      ->check(CLI::IsMember({"register"}))
+      ->check(CLI::IsMember(faultline::bench::sim_model_names()))
       ->capture_default_str();
   app.add_option("--processes,-p", o.processes, "Concurrent client processes")
       ->capture_default_str();
@@ -26,16 +27,18 @@ int main(int argc, char** argv) {
                  "Processes working on one key at a time (0: a random key per op)")
       ->capture_default_str();
   app.add_option("--ops,-n", o.ops, "Operations in total")->capture_default_str();
-  app.add_option("--values", o.values, "Written values are 0..V-1")->capture_default_str();
+  app.add_option("--values", o.values,
+                 "register: values 0..V-1; kv: strings \"0\"..\"V-1\"; counter: deltas 1..V; "
+                 "bank: V accounts")
+      ->capture_default_str();
   app.add_option("--info-rate", o.info_rate,
                  "Fraction of ops that crash: info, may or may not take effect")
       ->capture_default_str();
   app.add_option("--fail-rate", o.fail_rate, "Fraction of ops that fail without effect")
       ->capture_default_str();
-  app.add_option("--mix", mix, "Function weights, e.g. read=0.5,write=0.25,cas=0.25")
-      ->default_str("read=0.5,write=0.25,cas=0.25");
-  app.add_option("--corrupt", o.corrupt,
-                 "Ok reads to corrupt so that the history is not linearizable")
+  app.add_option("--mix", mix,
+                 "Function weights, e.g. read=2,write=1,cas=1 (the register's default)");
+  app.add_option("--corrupt", o.corrupt, "Ok reads to corrupt so that the history breaks the model")
       ->capture_default_str();
   app.add_option("--pending", o.pending, "Final ops left without completion (<= processes)")
       ->capture_default_str();

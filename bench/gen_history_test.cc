@@ -1,12 +1,16 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "bench/history_generator.h"
+#include "checkers/checker.h"
 #include "harness/history/reader.h"
 
 namespace faultline::bench {
@@ -191,6 +195,44 @@ TEST(GenHistory, CorruptsWithAnUnwrittenValueWhenNoStaleOneExists) {
         p.history.values.text(p.history.events[op.completion].value) == "1")
       ++reads_of_1;
   EXPECT_EQ(reads_of_1, 2);
+}
+
+// The generator and the linearizability checker vouch for each other: every
+// uncorrupted history must be valid, every corrupted one invalid. A failure
+// here is a bug in one of the two; the trace names the seed and options.
+TEST(GenHistory, CheckerFindsExactlyTheCorruptedHistoriesInvalid) {
+  std::unique_ptr<Checker> checker = make_checker("register");
+  ASSERT_NE(checker, nullptr);
+  for (uint64_t seed : kSeeds) {
+    for (int processes : {3, 8}) {
+      for (int key_processes : {0, processes}) {
+        for (int corrupt : {0, 1}) {
+          GeneratorOptions o;
+          o.processes = processes;
+          o.keys = 4;
+          o.key_processes = key_processes;
+          o.ops = 600;
+          o.values = 3;
+          o.info_rate = 0.1;
+          o.fail_rate = 0.05;
+          o.pending = 2;
+          o.corrupt = corrupt;
+          o.seed = seed;
+          SCOPED_TRACE(
+              fmt::format("faultline-gen-history --processes {} --keys 4 --key-processes {} "
+                          "--ops 600 --values 3 --info-rate 0.1 --fail-rate 0.05 "
+                          "--pending 2 --corrupt {} --seed {}",
+                          processes, key_processes, corrupt, seed));
+          Parsed p = parse(generate(o));
+          CheckOptions options;
+          options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+          CheckResult result = checker->check(p.history, p.ops, options);
+          EXPECT_EQ(result.verdict, corrupt ? Verdict::kInvalid : Verdict::kValid)
+              << result.summary;
+        }
+      }
+    }
+  }
 }
 
 TEST(GenHistory, RejectsBadOptions) {

@@ -18,22 +18,27 @@
 namespace faultline::bench {
 
 struct GeneratorOptions {
-  std::string model = "register";  // only "register" so far
-  int processes = 5;               // concurrent client slots
-  int keys = 1;                    // independent registers, "key" 0..keys-1
+  // "register", "kv", "set", "counter" or "bank": the data type, with the
+  // functions and values its checker expects (docs/benchmarks.md).
+  std::string model = "register";
+  int processes = 5;  // concurrent client slots
+  int keys = 1;       // independent registers, "key" 0..keys-1
   // 0: each op goes to a random key. G > 0: like Jepsen's
   // independent/concurrent-generator, G processes work on one key at a time;
   // a process moves to a fresh key when its key's share is used up. Either
   // way each key gets ops/keys operations.
   int key_processes = 0;
-  int64_t ops = 1000;    // operations invoked in total, pending ones included
-  int values = 5;        // written values are 0..values-1
+  int64_t ops = 1000;  // operations invoked in total, pending ones included
+  // register: values 0..V-1; kv: puts and appends of "0".."V-1"; counter:
+  // deltas 1..V; bank: V accounts; set: unused (every add is a new element).
+  int values = 5;
   double info_rate = 0;  // fraction of ops that crash (complete as info)
   double fail_rate = 0;  // fraction of ops that fail without taking effect
-  // Function name and weight, e.g. {{"read", 2}, {"write", 1}, {"cas", 1}};
-  // empty means the model's default mix. Weights need not sum to 1.
+  // Function name and weight, e.g. {{"read", 2}, {"write", 1}, {"cas", 1}}
+  // (the register's default); empty means the model's default mix. Weights
+  // need not sum to 1.
   std::vector<std::pair<std::string, double>> mix;
-  int64_t corrupt = 0;  // ok reads to corrupt so the history is not linearizable
+  int64_t corrupt = 0;  // ok reads to corrupt so that the history breaks the model
   int64_t pending = 0;  // final ops left without a completion (at most `processes`)
   uint64_t seed = 1;
 };

@@ -3,6 +3,9 @@
 // linked list of the ok operations' call and return entries, memoizing
 // visited configurations (search_cache.h).
 //
+// Optional ok ops (minimal_core.h relaxes ops this way) may also be left out
+// when their return comes: the last choice at that point.
+//
 // Info operations (crashed: may have taken effect at any time after their
 // invoke, or never) have no return entry; they never block progress, and the
 // search is done when every ok op is linearized. Info ops with equal model
@@ -40,17 +43,18 @@ template <class Op>
 struct SearchOp {
   Op op;
   uint32_t call = 0;
-  uint32_t ret = 0;   // ignored for info ops
-  bool info = false;  // crashed: optional, with no return
+  uint32_t ret = 0;       // ignored for info ops
+  bool info = false;      // crashed: optional, with no return
+  bool optional = false;  // may be left out; if not, it goes between call and ret
 };
 
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  uint64_t max_memory_bytes = UINT64_MAX;  // shared by all searches of a check
+  uint64_t max_memory_bytes = UINT64_MAX;          // shared by all searches of a check
   std::atomic<uint64_t>* memory_in_use = nullptr;  // bytes held by all searches, or null
   const std::atomic<bool>* cancel = nullptr;       // set to stop early, or null
-  bool symmetry = true;     // info ops with equal ops are interchangeable
-  bool dominance = true;    // prune configurations with more info ops used
+  bool symmetry = true;                            // info ops with equal ops are interchangeable
+  bool dominance = true;                           // prune configurations with more info ops used
   bool reads_first = true;  // read-only ops go first and without alternatives
 };
 
@@ -162,7 +166,8 @@ class LinearSearch {
           if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi)) {
             // (next == state: from a wildcard state even a read decides something.)
             const bool forced = pass == 0 && next == state;
-            stack.push_back(Frame{false, forced, pass, r, entry, ok_[r], lo, hi, std::move(state)});
+            stack.push_back(
+                Frame{Frame::kOk, forced, pass, r, entry, ok_[r], lo, hi, std::move(state)});
             state = std::move(next);
             lo = new_lo;
             hi = new_hi;
@@ -190,7 +195,8 @@ class LinearSearch {
         if (used[k] == c.ops.size() || ops_[c.ops[used[k]]].call > limit) continue;
         layout_.add(counts.data(), k, 1);
         if (try_step(c.op, &next, 0, lo, hi)) {
-          stack.push_back(Frame{true, false, 1, k, cursor, c.ops[used[k]], lo, hi, std::move(state)});
+          stack.push_back(
+              Frame{Frame::kInfo, false, 1, k, cursor, c.ops[used[k]], lo, hi, std::move(state)});
           state = std::move(next);
           ++used[k];
           enter_node();
@@ -200,6 +206,26 @@ class LinearSearch {
         layout_.add(counts.data(), k, -1);
       }
       if (moved) continue;
+      // Last, an optional op whose return is here may be left out.
+      const int64_t classes = static_cast<int64_t>(classes_.size());
+      if (info_from <= classes && optional_[entries_[cursor].rank]) {
+        info_from = classes + 1;  // tried: after a pop, the node is done
+        const uint32_t r = entries_[cursor].rank, call = entries_[cursor].match;
+        lin[r / 64] |= 1ull << (r % 64);
+        const uint32_t new_lo = r == lo ? next_unset(lin, lo) : lo, new_hi = std::max(hi, r + 1);
+        if (cache.insert(ok_hash ^ zobrist_[r] ^ model_.hash(state), new_lo, new_hi, lin.data(),
+                         state, counts.data())) {
+          stack.push_back(Frame{Frame::kDrop, false, 1, r, call, ok_[r], lo, hi, state});
+          lo = new_lo;
+          hi = new_hi;
+          ok_hash ^= zobrist_[r];
+          --remaining;
+          lift(call);
+          enter_node();
+          continue;
+        }
+        lin[r / 64] &= ~(1ull << (r % 64));
+      }
       // Stuck: nothing can be linearized before the return at `cursor`.
       note_stuck(cursor, state, stack, &best_pos, &result);
       if (stack.empty()) return finish(SearchOutcome::kNotLinearizable);
@@ -208,11 +234,19 @@ class LinearSearch {
       state = std::move(f.state);
       lo = f.lo;
       hi = f.hi;
-      if (f.info) {
+      if (f.kind == Frame::kInfo) {
         --used[f.id];
         layout_.add(counts.data(), f.id, -1);
         cursor = f.entry;
         info_from = f.id + 1;
+      } else if (f.kind == Frame::kDrop) {
+        lin[f.id / 64] &= ~(1ull << (f.id % 64));
+        ok_hash ^= zobrist_[f.id];
+        ++remaining;
+        unlift(f.entry);
+        first_returns();
+        cursor = entries_[f.entry].match;
+        info_from = classes + 1;
       } else {
         lin[f.id / 64] &= ~(1ull << (f.id % 64));
         ok_hash ^= zobrist_[f.id];
@@ -234,9 +268,9 @@ class LinearSearch {
   static constexpr uint32_t kHead = 0;  // list sentinel; entries start at 1
 
   struct Entry {
-    uint32_t pos;   // call or return position
-    uint32_t rank;  // the op's rank among ok ops (ok_ index)
-    uint32_t match; // the entry of the op's other end
+    uint32_t pos;    // call or return position
+    uint32_t rank;   // the op's rank among ok ops (ok_ index)
+    uint32_t match;  // the entry of the op's other end
     bool is_call;
   };
   struct InfoClass {
@@ -244,11 +278,11 @@ class LinearSearch {
     std::vector<uint32_t> ops;  // indexes into ops_, by call
   };
   struct Frame {
-    bool info;
+    enum Kind : uint8_t { kOk, kInfo, kDrop } kind;  // linearized, or left out (kDrop)
     bool forced;     // a read-only ok op: its node has no other choice
     int pass;        // ok: the pass it was tried in
-    uint32_t id;     // ok rank, or info class
-    uint32_t entry;  // ok: its call entry; info: the node's first pending return
+    uint32_t id;     // ok or dropped: rank; info: class
+    uint32_t entry;  // ok or dropped: its call entry; info: the node's first pending return
     uint32_t op;     // index into ops_
     uint32_t lo, hi;
     State state;  // before the op
@@ -283,9 +317,10 @@ class LinearSearch {
     for (uint32_t r = 0; r < ok_.size(); ++r) {
       const Op& op = ops_[ok_[r]].op;
       read_only_.push_back(model_.read_only(op));
+      optional_.push_back(ops_[ok_[r]].optional);
       uint32_t same = r;
       for (uint32_t other : by_hash[Model::hash(op)])
-        if (ops_[ok_[other]].op == op) same = same_[other];
+        if (ops_[ok_[other]].op == op && optional_[other] == optional_[r]) same = same_[other];
       if (same == r) by_hash[Model::hash(op)].push_back(r);
       same_.push_back(same);
     }
@@ -378,10 +413,11 @@ class LinearSearch {
   std::vector<uint32_t> ok_;  // ok ops (indexes into ops_) by call: their rank
   std::vector<Entry> entries_;
   std::vector<uint32_t> next_, prev_;
-  std::vector<bool> read_only_;    // by ok rank
-  std::vector<uint32_t> same_;     // by ok rank: the lowest rank with an equal op
+  std::vector<bool> read_only_;      // by ok rank
+  std::vector<bool> optional_;       // by ok rank
+  std::vector<uint32_t> same_;       // by ok rank: the lowest rank with an equal op
   std::vector<uint32_t> first_ret_;  // by same_ value, see first_returns()
-  std::vector<uint64_t> zobrist_;  // random bits per ok rank, XORed into the set's hash
+  std::vector<uint64_t> zobrist_;    // random bits per ok rank, XORed into the set's hash
   std::vector<InfoClass> classes_;
   CountLayout layout_;
 };

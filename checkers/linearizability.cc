@@ -14,8 +14,16 @@
 namespace faultline {
 namespace {
 
-// At most this many failing keys get a minimal core (each costs searches).
+// At most this many failing keys get a minimal core (each costs searches),
+// and each gets at most this long (within the check's own budget): past it
+// the core is reported as found so far, not minimal.
 constexpr size_t kCoresToShrink = 3;
+constexpr std::chrono::seconds kCoreBudget{10};
+
+// "1 op", "2 ops".
+std::string count(size_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
 
 // "process 4: read -> 3 (ok, lines 10-12)".
 std::string op_text(const History& h, const Operation& o) {
@@ -36,6 +44,7 @@ struct KeyOps {
   std::vector<uint32_t> source;  // index into the checker's `ops` for each search op
   SearchResult<typename Model::State> result;
   CoreResult core;
+  double search_seconds = 0, core_seconds = 0;
 };
 
 template <class Model>
@@ -99,7 +108,9 @@ class ModelRun {
     auto worker = [&] {
       for (size_t i; (i = next.fetch_add(1)) < order.size();) {
         KeyOps<Model>& k = keys_[order[i]];
+        const auto start = std::chrono::steady_clock::now();
         k.result = LinearSearch<Model>(model_, k.ops, limits_).run();
+        k.search_seconds = seconds_since(start);
         // Past a budget every other search will give up too; stop them now.
         if (k.result.outcome == SearchOutcome::kGaveUp) cancel_ = true;
         configurations_ += k.result.configurations;
@@ -113,10 +124,19 @@ class ModelRun {
     for (auto& t : threads) t.join();
     size_t shrunk = 0;
     for (KeyOps<Model>& k : keys_) {
-      if (k.result.outcome != SearchOutcome::kNotLinearizable || shrunk++ >= kCoresToShrink) continue;
+      if (k.result.outcome != SearchOutcome::kNotLinearizable || shrunk++ >= kCoresToShrink)
+        continue;
       cancel_ = false;
-      k.core = minimal_core(model_, k.ops, k.result.stuck_op, limits_);
+      const auto start = std::chrono::steady_clock::now();
+      SearchLimits core_limits = limits_;
+      core_limits.deadline = std::min(limits_.deadline, start + kCoreBudget);
+      k.core = minimal_core(model_, k.ops, k.result.stuck_op, core_limits);
+      k.core_seconds = seconds_since(start);
     }
+  }
+
+  static double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   CheckResult& summarize(CheckResult& result) {
@@ -142,16 +162,19 @@ class ModelRun {
     result.details["explanation"] = explanation;
     if (invalid > 0) {
       result.verdict = Verdict::kInvalid;
-      result.summary = fmt::format("not linearizable: {} of {} keys; {}", invalid, keys_.size(),
-                                   result.anomalies.front().description);
+      result.summary =
+          fmt::format("not linearizable: {} of {}; {}", invalid, count(keys_.size(), "key"),
+                      result.anomalies.front().description);
     } else if (gave_up > 0) {
       result.verdict = Verdict::kUnknown;
       const bool out_of_time = std::chrono::steady_clock::now() > options_.deadline;
-      result.summary = fmt::format("gave up ({}) with {} of {} keys unchecked",
-                                   out_of_time ? "timeout" : "memory limit", gave_up, keys_.size());
+      result.summary = fmt::format("gave up ({}) with {} of {} unchecked",
+                                   out_of_time ? "timeout" : "memory limit", gave_up,
+                                   count(keys_.size(), "key"));
     } else {
       result.verdict = Verdict::kValid;
-      result.summary = fmt::format("linearizable: {} ops on {} keys", ops_.size(), keys_.size());
+      result.summary = fmt::format("linearizable: {} on {}", count(ops_.size(), "op"),
+                                   count(keys_.size(), "key"));
     }
     return result;
   }
@@ -162,7 +185,8 @@ class ModelRun {
 
   std::string states_text(const KeyOps<Model>& k) const {
     std::string s;
-    for (const auto& state : k.result.states_before) s += (s.empty() ? "" : " or ") + model_.describe(state);
+    for (const auto& state : k.result.states_before)
+      s += (s.empty() ? "" : " or ") + model_.describe(state);
     return s;
   }
 
@@ -182,8 +206,8 @@ class ModelRun {
     a.description = fmt::format("{}: {} cannot be linearized (state before it: {})", key_label(k),
                                 op_text(h_, stuck), states_text(k));
     if (!k.core.ops.empty())
-      a.description += fmt::format("; {}minimal core of {} ops", k.core.minimal ? "" : "non-",
-                                   k.core.ops.size());
+      a.description += fmt::format("; {}minimal core of {}", k.core.minimal ? "" : "non-",
+                                   count(k.core.ops.size(), "op"));
     a.evidence = {{"op", op_evidence(h_, stuck)},
                   {"states_before", states},
                   {"prefix_length", k.result.prefix.size()},
@@ -191,20 +215,27 @@ class ModelRun {
                   {"core", core},
                   {"core_minimal", k.core.minimal},
                   {"core_any_initial", k.core.any_initial},
-                  {"key_operations", k.ops.size()}};
+                  {"key_operations", k.ops.size()},
+                  {"search_seconds", k.search_seconds},
+                  {"core_seconds", k.core_seconds}};
     return a;
   }
 
   // A few lines a person reads in a terminal to see the bug.
   std::string explain(const KeyOps<Model>& k) const {
     std::string out = fmt::format("{} is not linearizable.\n", key_label(k));
-    out += fmt::format("  A linearization of {} ops gets no further than\n    {}\n", k.result.prefix.size(),
+    out += fmt::format("  A longest linearizable prefix ({}) stops before\n    {}\n",
+                       count(k.result.prefix.size(), "op"),
                        op_text(h_, ops_[k.source[k.result.stuck_op]]));
-    out += fmt::format("  which cannot take effect in any state possible there: {}.\n", states_text(k));
+    out += fmt::format("  which cannot take effect in any state possible there: {}.\n",
+                       states_text(k));
     if (!k.core.ops.empty()) {
-      out += fmt::format("  These {} ops alone are not linearizable{}{}:\n", k.core.ops.size(),
-                         k.core.any_initial ? ", whatever the initial value" : " from the initial value",
-                         k.core.minimal ? " (remove any one and they are)" : " (not fully shrunk: budget)");
+      out += fmt::format(
+          "  These {} cannot all have happened as recorded{}, even if none of the key's other ops "
+          "happened{}:\n",
+          count(k.core.ops.size(), "op"), k.core.any_initial ? ", whatever the initial value" : "",
+          k.core.minimal ? " (without any one of them, the rest could)"
+                         : " (not shrunk further: out of time)");
       for (uint32_t i : k.core.ops) out += "    " + op_text(h_, ops_[k.source[i]]) + "\n";
     }
     return out;
@@ -225,9 +256,13 @@ class ModelRun {
 };
 
 template <>
-std::string ModelRun<RegisterModel>::model_name() const { return "register"; }
+std::string ModelRun<RegisterModel>::model_name() const {
+  return "register";
+}
 template <>
-std::string ModelRun<KvModel>::model_name() const { return "kv"; }
+std::string ModelRun<KvModel>::model_name() const {
+  return "kv";
+}
 
 class LinearizabilityChecker : public Checker {
  public:

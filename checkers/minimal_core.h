@@ -1,20 +1,26 @@
 // Shrinking a non-linearizable history to a minimal non-linearizable core:
-// a subset of its operations that is itself not linearizable and becomes
-// linearizable when any one of them is removed. This is what a person needs
-// to see the bug: usually a handful of ops instead of thousands.
+// a few of its operations that cannot all be right, whatever the others did.
 //
-// The search first keeps only ops invoked before the return it got stuck at
-// (nothing later can matter), then removes chunks of halving size while the
-// rest stays non-linearizable (as delta debugging does), then single ops
-// until no single removal keeps it non-linearizable. Non-linearizability is
-// not monotone (removing a write can explain a read), hence the fixpoint.
+// Ops outside the core are not deleted but relaxed: each may not have
+// happened at all (if it did, then as recorded: between its invoke and its
+// completion; crashed ops any time after their invoke), and reads outside
+// the core say nothing. Deleting them instead would invent violations:
+// without the write that explains a read, the read looks wrong. So a core
+// cannot all have happened as recorded even if any of the other ops did not
+// happen, and relaxing any one of its ops too makes the rest possible.
+// Usually a handful of ops instead of thousands.
+//
+// The core starts as the ops invoked before the return the search got stuck
+// at, then loses chunks of halving size while it stays non-linearizable (as
+// delta debugging does), then single ops until no single op can go.
+// Non-linearizability is not monotone in the core, hence the fixpoint.
 //
 // Where the model has a wildcard state (`any_state()`: a value not yet known),
-// the core is first sought from that state: a core that is not linearizable
-// whatever the initial value explains the bug by itself ("write 2 completed,
-// then a read returned 1") rather than by the initial value ("a read returned
-// 1, but the register starts empty"). Only if the history fails just because
-// of the initial value is the core sought from the real initial state.
+// the core is first sought from that state: a core that fails whatever the
+// initial value explains the bug by itself ("write 2 completed, then a read
+// returned 1") rather than by the initial value ("a read returned 1, but the
+// register starts empty"). Only if the history fails just because of the
+// initial value is the core sought from the real initial state.
 #pragma once
 
 #include <vector>
@@ -30,7 +36,9 @@ struct CoreResult {
 };
 
 template <class Model>
-concept HasAnyState = requires(const Model& m) { m.any_state(); };
+concept HasAnyState = requires(const Model& m) {
+  m.any_state();
+};
 
 template <class Model>
 CoreResult minimal_core(const Model& model, const std::vector<SearchOp<typename Model::Op>>& ops,
@@ -43,15 +51,30 @@ CoreResult minimal_core(const Model& model, const std::vector<SearchOp<typename 
   bool gave_up = false;
   typename Model::State any{};
   const typename Model::State* initial = nullptr;
-  // Whether ops minus core.ops[from, from + n) is still non-linearizable.
+  // Whether the core minus core.ops[from, from + n), with every other op
+  // relaxed, is still non-linearizable.
   std::vector<SearchOp<Op>> subset;
   auto still_fails_without = [&](size_t from, size_t n) {
     subset.clear();
-    for (size_t i = 0; i < core.ops.size(); ++i)
-      if (i < from || i >= from + n) subset.push_back(ops[core.ops[i]]);
+    size_t next = 0;  // next core position
+    for (uint32_t i = 0; i < ops.size(); ++i) {
+      const bool in_core = next < core.ops.size() && core.ops[next] == i;
+      const bool kept = in_core && (next < from || next >= from + n);
+      next += in_core;
+      if (kept) {
+        subset.push_back(ops[i]);
+      } else if (!model.read_only(ops[i].op)) {
+        subset.push_back(ops[i]);
+        subset.back().optional = true;
+      }
+    }
     SearchOutcome outcome = LinearSearch<Model>(model, subset, limits, initial).run().outcome;
     if (outcome == SearchOutcome::kGaveUp) gave_up = true;
     return outcome == SearchOutcome::kNotLinearizable;
+  };
+  auto remove = [&](size_t from, size_t n) {
+    core.ops.erase(core.ops.begin() + static_cast<std::ptrdiff_t>(from),
+                   core.ops.begin() + static_cast<std::ptrdiff_t>(from + n));
   };
   if constexpr (HasAnyState<Model>) {
     any = model.any_state();
@@ -59,16 +82,14 @@ CoreResult minimal_core(const Model& model, const std::vector<SearchOp<typename 
     core.any_initial = still_fails_without(0, 0);
     if (!core.any_initial) initial = nullptr;
   }
-  auto remove = [&](size_t from, size_t n) {
-    core.ops.erase(core.ops.begin() + static_cast<std::ptrdiff_t>(from),
-                   core.ops.begin() + static_cast<std::ptrdiff_t>(from + n));
-  };
 
   for (size_t chunk = core.ops.size() / 2; chunk > 1 && !gave_up; chunk /= 2) {
     for (size_t from = 0; from < core.ops.size() && !gave_up;) {
       size_t n = std::min(chunk, core.ops.size() - from);
-      if (still_fails_without(from, n)) remove(from, n);
-      else from += n;
+      if (still_fails_without(from, n))
+        remove(from, n);
+      else
+        from += n;
     }
   }
   for (bool changed = true; changed && !gave_up;) {

@@ -20,8 +20,10 @@ std::optional<std::pair<std::string_view, std::string_view>> split_pair(std::str
   for (size_t i = 1; i + 1 < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -83,8 +85,8 @@ Conversion RegisterModel::convert(const History& h, const Operation& o, Op* op,
     *op = Op{kCas, it->second.first, it->second.second};
     return Conversion::kUse;
   }
-  *error = fmt::format("{}: expected f read, write or cas for the register model",
-                       op_context(h, inv));
+  *error =
+      fmt::format("{}: expected f read, write or cas for the register model", op_context(h, inv));
   return Conversion::kBad;
 }
 

@@ -53,8 +53,8 @@ class SearchCache {
   // Records the configuration unless it (or, with dominance, one at least as
   // good) was seen. Returns whether it was new. `ok_words` is the whole
   // linearized bitset; only the window [lo, hi) is looked at.
-  bool insert(uint64_t hash, uint32_t lo, uint32_t hi, const uint64_t* ok_words,
-              const State& state, const uint64_t* counts) {
+  bool insert(uint64_t hash, uint32_t lo, uint32_t hi, const uint64_t* ok_words, const State& state,
+              const uint64_t* counts) {
     const uint32_t first = lo / 64;
     const uint32_t nwords = hi > lo ? (hi - 1) / 64 - first + 1 : 0;
     size_t slot = hash & (table_.size() - 1);
@@ -69,8 +69,12 @@ class SearchCache {
       n.counts = rec;
       return true;
     }
-    Node n{hash, lo, nwords, static_cast<uint32_t>(words_.size()),
-           static_cast<uint32_t>(states_.size()), push_counts(counts, kNone)};
+    Node n{hash,
+           lo,
+           nwords,
+           static_cast<uint32_t>(words_.size()),
+           static_cast<uint32_t>(states_.size()),
+           push_counts(counts, kNone)};
     words_.insert(words_.end(), ok_words + first, ok_words + first + nwords);
     states_.push_back(state);
     nodes_.push_back(n);

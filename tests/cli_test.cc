@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,17 +68,20 @@ struct Result {
 };
 
 // Runs `program args...` with stdout and stderr captured in files under `dir`.
-Result spawn(const fs::path& dir, const std::string& program, const std::vector<std::string>& args) {
+Result spawn(const fs::path& dir, const std::string& program,
+             const std::vector<std::string>& args) {
   const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  for (const auto& [fd, path] : {std::pair{1, &out_path}, std::pair{2, &err_path}})
+    posix_spawn_file_actions_addopen(&actions, fd, path->c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
   std::vector<char*> argv{const_cast<char*>(program.c_str())};
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawn_error =
+      posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   Result result;
   if (spawn_error != 0) {
@@ -116,7 +122,9 @@ int64_t query_int(const fs::path& path, const std::string& sql) {
 
 class cli : public testing::Test {
  protected:
-  Result faultline(const std::vector<std::string>& args) { return spawn(tmp_.path(), kFaultline, args); }
+  Result faultline(const std::vector<std::string>& args) {
+    return spawn(tmp_.path(), kFaultline, args);
+  }
   Result check(std::vector<std::string> args) {
     args.insert(args.begin(), "check");
     return faultline(args);
@@ -126,7 +134,7 @@ class cli : public testing::Test {
   // than 10 ms and far more than 1 MB (about 0.2 s of CPU), made once.
   static const std::string& hard_history() {
     static const std::string path = [] {
-      std::string out = (fs::path(hard_dir_->path()) / "hard.jsonl").string();
+      std::string out = (hard_dir_->path() / "hard.jsonl").string();
       Result gen = spawn(hard_dir_->path(), kGenHistory,
                          {"-n", "20000", "-k", "1", "-p", "20", "--info-rate", "0.05", "--seed",
                           "1", "--out", out});
@@ -148,7 +156,7 @@ TEST_F(cli, valid_history_exits_0) {
   Result r = check({file});
   EXPECT_EQ(r.code, 0) << said(r);
   ASSERT_EQ(lines_of(r.out).size(), 1u) << said(r);
-  EXPECT_EQ(r.out.rfind(file + ": valid: linearizable: 9 ops on 1 keys (", 0), 0u) << said(r);
+  EXPECT_TRUE(r.out.starts_with(file + ": valid: linearizable: 9 ops on 1 key (")) << said(r);
   EXPECT_EQ(r.err, "");
 }
 
@@ -158,10 +166,13 @@ TEST_F(cli, stale_read_exits_1_and_explains_the_read) {
   EXPECT_EQ(r.code, 1) << said(r);
   ASSERT_EQ(lines_of(r.out).size(), 1u) << said(r);
   EXPECT_NE(r.out.find(file + ": invalid: not linearizable"), std::string::npos) << said(r);
-  // The explanation names the file, the stale read and its lines, and the minimal core.
-  EXPECT_EQ(r.err.rfind(file + ": the register is not linearizable.", 0), 0u) << said(r);
-  EXPECT_NE(r.err.find("process 2: read -> 1 (ok, lines 5-6)"), std::string::npos) << said(r);
-  EXPECT_NE(r.err.find("These 2 ops alone are not linearizable"), std::string::npos) << said(r);
+  // The explanation names the file, the stale read and its lines, and a core
+  // holding the write it missed. (The core's exact size is the checker's
+  // business: checkers/linearizability_test.cc.)
+  EXPECT_TRUE(r.err.starts_with(file + ": the register is not linearizable.")) << said(r);
+  EXPECT_NE(r.err.find("stops before\n    process 2: read -> 1 (ok, lines 5-6)"),
+            std::string::npos)
+      << said(r);
   EXPECT_NE(r.err.find("process 1: write 2 (ok, lines 3-4)"), std::string::npos) << said(r);
 }
 
@@ -179,9 +190,9 @@ TEST_F(cli, several_files_print_one_line_each_and_exit_with_the_worst) {
   EXPECT_EQ(r.code, 2) << said(r);  // unknown over valid
   std::vector<std::string> lines = lines_of(r.out);
   ASSERT_EQ(lines.size(), 3u) << said(r);
-  EXPECT_EQ(lines[0].rfind(valid + ": valid: ", 0), 0u) << said(r);
-  EXPECT_EQ(lines[1].rfind(unread + ": unknown: ", 0), 0u) << said(r);
-  EXPECT_EQ(lines[2].rfind(valid + ": valid: ", 0), 0u) << said(r);
+  EXPECT_TRUE(lines[0].starts_with(valid + ": valid: ")) << said(r);
+  EXPECT_TRUE(lines[1].starts_with(unread + ": unknown: ")) << said(r);
+  EXPECT_TRUE(lines[2].starts_with(valid + ": valid: ")) << said(r);
 
   r = check({"-m", "set", unread, lost, valid});
   EXPECT_EQ(r.code, 1) << said(r);  // invalid over unknown
@@ -214,14 +225,17 @@ TEST_F(cli, json_prints_one_object_per_file) {
   EXPECT_EQ(second["verdict"], "invalid");
   ASSERT_EQ(second["anomalies"].size(), 1u) << lines[1];
   EXPECT_EQ(second["anomalies"][0]["kind"], "nonlinearizable");
-  EXPECT_EQ(second["anomalies"][0]["evidence"]["core"].size(), 2u) << lines[1];
+  std::set<int> core_lines;  // the invoke lines of the minimal core's ops
+  for (const auto& op : second["anomalies"][0]["evidence"]["core"])
+    core_lines.insert(op["line"].get<int>());
+  EXPECT_TRUE(core_lines.count(3) && core_lines.count(5)) << lines[1];  // write 2, the read
   EXPECT_EQ(r.err, "");  // the explanation is in the JSON, not on stderr
 }
 
 TEST_F(cli, edn_histories_from_jepsen) {
   Result r = check({"--format", "edn", example("register-valid.edn")});
   EXPECT_EQ(r.code, 0) << said(r);
-  EXPECT_NE(r.out.find(": valid: linearizable: 9 ops on 1 keys"), std::string::npos) << said(r);
+  EXPECT_NE(r.out.find(": valid: linearizable: 9 ops on 1 key"), std::string::npos) << said(r);
 
   const std::string independent = example("register-independent.edn");
   r = check({"--format", "edn", "--independent", independent});
@@ -266,22 +280,28 @@ TEST_F(cli, malformed_input_exits_65_naming_file_and_line) {
   const std::vector<std::string> jsonl, edn = {"--format", "edn"};
   const std::vector<Case> cases = {
       {jsonl, "truncated-json.jsonl", 3, "expected valid JSON"},
-      {jsonl, "process-not-integer.jsonl", 2, "expected \"process\" to be an integer or \"nemesis\""},
+      {jsonl, "process-not-integer.jsonl", 2,
+       "expected \"process\" to be an integer or \"nemesis\""},
       {jsonl, "type-unknown.jsonl", 2, "expected \"type\" to be one of \"invoke\", \"ok\""},
       {jsonl, "f-not-string.jsonl", 3, "expected \"f\" to be a string"},
       {jsonl, "time-not-integer.jsonl", 2, "expected \"time\" to be a non-negative integer"},
       {jsonl, "key-not-scalar.jsonl", 1, "expected \"key\" to be a string, a number or null"},
       {jsonl, "missing-process.jsonl", 2, "expected a \"process\" field"},
-      {jsonl, "completion-without-invoke.jsonl", 3, "expected an invoke before this ok of process 1"},
+      {jsonl, "completion-without-invoke.jsonl", 3,
+       "expected an invoke before this ok of process 1"},
       {jsonl, "duplicate-completion.jsonl", 3, "expected an invoke before this ok of process 0"},
       {jsonl, "double-invoke.jsonl", 2,
        "expected a completion (ok, fail or info) for process 0's write invoked at line 1, got "
        "another invoke"},
       {jsonl, "cas-not-pair.jsonl", 3, "cas of process 0: expected value [expected, new], got 5"},
-      {{"--model", "counter"}, "counter-add-not-integer.jsonl", 3,
+      {{"--model", "counter"},
+       "counter-add-not-integer.jsonl",
+       3,
        "expected the value of add to be an integer delta (64-bit), got \"one\""},
       {edn, "edn-syntax-error.edn", 4, "expected a decimal number that fits a double"},
-      {{"--format", "edn", "--independent"}, "edn-independent-not-tuple.edn", 3,
+      {{"--format", "edn", "--independent"},
+       "edn-independent-not-tuple.edn",
+       3,
        "expected :value to be an independent [key value] pair or nil"},
   };
   for (const Case& c : cases) {
@@ -292,7 +312,7 @@ TEST_F(cli, malformed_input_exits_65_naming_file_and_line) {
     EXPECT_EQ(r.code, 65) << said(r);
     const std::string expected =
         "faultline check: " + file + ":" + std::to_string(c.line) + ": " + c.message;
-    EXPECT_EQ(r.err.rfind(expected, 0), 0u) << "expected: " << expected << "\n" << said(r);
+    EXPECT_TRUE(r.err.starts_with(expected)) << "expected: " << expected << "\n" << said(r);
     EXPECT_EQ(r.out, "") << said(r);
   }
   // An unclosed EDN map is reported at the end of the input, naming where it opened.
@@ -316,17 +336,17 @@ TEST_F(cli, missing_file_or_directory_exits_66) {
 TEST_F(cli, bad_flags_exit_64) {
   const std::string valid = example("register-valid.jsonl");
   const std::vector<std::vector<std::string>> bad = {
-      {},                                      // no subcommand
-      {"frobnicate"},                          // no such subcommand
-      {"check"},                               // no history
-      {"check", "--no-such-flag", valid},      // unknown flag
-      {"check", "--model", "queue", valid},    // unknown model
-      {"check", "--format", "xml", valid},     // unknown format
-      {"check", "--timeout", "0", valid},      // not positive
-      {"check", "--timeout", "nan", valid},    // not a number
-      {"check", "--timeout", "soon", valid},   // not a number
-      {"check", "--max-memory", "0", valid},   // not positive
-      {"check", "--threads", "-1", valid},     // not a count
+      {},                                     // no subcommand
+      {"frobnicate"},                         // no such subcommand
+      {"check"},                              // no history
+      {"check", "--no-such-flag", valid},     // unknown flag
+      {"check", "--model", "queue", valid},   // unknown model
+      {"check", "--format", "xml", valid},    // unknown format
+      {"check", "--timeout", "0", valid},     // not positive
+      {"check", "--timeout", "nan", valid},   // not a number
+      {"check", "--timeout", "soon", valid},  // not a number
+      {"check", "--max-memory", "0", valid},  // not positive
+      {"check", "--threads", "-1", valid},    // not a count
   };
   for (const auto& args : bad) {
     Result r = faultline(args);
@@ -359,26 +379,32 @@ TEST_F(cli, tiny_memory_limit_on_a_hard_history_is_unknown) {
 TEST_F(cli, db_records_runs_events_results_and_anomalies) {
   const fs::path db = tmp_.path() / "runs.db";
   // A malformed history records nothing; the two others a run each.
-  Result r = check({"--db", db.string(), example("register-valid.jsonl"),
-                    example("register-stale-read.jsonl"), fixture("malformed/double-invoke.jsonl")});
+  Result r =
+      check({"--db", db.string(), example("register-valid.jsonl"),
+             example("register-stale-read.jsonl"), fixture("malformed/double-invoke.jsonl")});
   EXPECT_EQ(r.code, 65) << said(r);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs"), 2);
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs WHERE kind = 'check' AND status = 'done' AND "
-                          "ended_at IS NOT NULL AND model = 'register'"),
+  EXPECT_EQ(query_int(db,
+                      "SELECT count(*) FROM runs WHERE kind = 'check' AND status = 'done' AND "
+                      "ended_at IS NOT NULL AND model = 'register'"),
             2);
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs WHERE verdict = 'invalid' AND name LIKE "
-                          "'%register-stale-read.jsonl'"),
+  EXPECT_EQ(query_int(db,
+                      "SELECT count(*) FROM runs WHERE verdict = 'invalid' AND name LIKE "
+                      "'%register-stale-read.jsonl'"),
             1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM events"), 19 + 6);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM nemesis_events"), 2);
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM checker_results WHERE checker = 'linearizable'"), 2);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM checker_results WHERE checker = 'linearizable'"),
+            2);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM anomalies WHERE kind = 'nonlinearizable'"), 1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM anomalies"), 1);
 
   // Values that do not fit the model abort the run: events, but no result.
-  r = check({"--db", db.string(), "-m", "counter", fixture("malformed/counter-add-not-integer.jsonl")});
+  r = check(
+      {"--db", db.string(), "-m", "counter", fixture("malformed/counter-add-not-integer.jsonl")});
   EXPECT_EQ(r.code, 65) << said(r);
-  EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs WHERE status = 'aborted' AND verdict IS NULL"), 1);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM runs WHERE status = 'aborted' AND verdict IS NULL"),
+            1);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM events"), 19 + 6 + 4);
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM checker_results"), 2);
 }

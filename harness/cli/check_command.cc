@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -84,10 +86,12 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
       return store_failure(st);
   }
   CheckOptions options;
-  if (args.timeout_s > 0)
-    options.deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(args.timeout_s));
-  if (args.max_memory_mb > 0) options.max_memory_bytes = args.max_memory_mb << 20;
+  // Budgets too large to represent mean none (rather than overflowing into tiny ones).
+  const std::chrono::duration<double> budget(args.timeout_s);
+  if (args.timeout_s > 0 && budget < Clock::time_point::max() - start)
+    options.deadline = start + std::chrono::duration_cast<Clock::duration>(budget);
+  if (args.max_memory_mb > 0 && args.max_memory_mb <= (UINT64_MAX >> 20))
+    options.max_memory_bytes = args.max_memory_mb << 20;
   options.threads = args.threads;
   options.optimizations = !args.no_optimizations;
   CheckResult result = checker.check(history, ops, options);
@@ -112,7 +116,7 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
     auto explanation = result.details.find("explanation");
     if (explanation != result.details.end() && explanation->is_string() &&
         !explanation->get<std::string>().empty())
-      std::cerr << explanation->get<std::string>();
+      std::cerr << path << ": " << explanation->get<std::string>();
   }
   if (store != nullptr) {
     st = store->record_result(run_id, result);
@@ -121,6 +125,16 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
   }
   return verdict_exit_code(result.verdict);
 }
+
+// A finite number > 0. CLI11's PositiveNumber lets "nan" through (a timeout of
+// NaN then meant none) and names DBL_MAX in its message.
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      double value = 0;
+      if (CLI::detail::lexical_cast(text, value) && std::isfinite(value) && value > 0) return "";
+      return "expected a positive number, got " + text;
+    },
+    "POSITIVE");
 
 // Malformed or missing input, and a store error, are worse than any verdict;
 // among verdicts, invalid is worse than unknown, which is worse than valid.
@@ -154,10 +168,10 @@ void add_check_command(CLI::App& app, int* exit_code) {
   cmd->add_flag("--independent", args->independent,
                 "EDN: a :value [k v] is a jepsen.independent key and value");
   cmd->add_option("--timeout", args->timeout_s, "Give up with 'unknown' after this many seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--max-memory", args->max_memory_mb,
                   "Give up with 'unknown' when the search needs more MB than this")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--threads", args->threads, "Checker threads (default: one per core)");
   cmd->add_flag("--no-optimizations", args->no_optimizations,
                 "Search as plain WGL with a bit per op, like Porcupine (for benchmarks)");

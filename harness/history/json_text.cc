@@ -292,6 +292,8 @@ void append_json_string(std::string_view utf8, std::string* out) {
 }
 
 bool finite_number(std::string_view text) {
+  // Fast path: an integer of at most 300 digits is finite as a double.
+  if (text.size() <= 300 && text.find_first_of(".eE") == std::string_view::npos) return true;
   double d = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
   if (ec == std::errc()) return std::isfinite(d);

@@ -196,8 +196,7 @@ constexpr size_t kParallelBytes = 4 << 20;
 
 }  // namespace
 
-Status parse_jsonl_padded(const char* data, size_t size, const std::string& source,
-                          History* out) {
+Status parse_jsonl_padded(const char* data, size_t size, const std::string& source, History* out) {
   static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
   out->source = source;
   const char* end = data + size;
@@ -211,8 +210,13 @@ Status parse_jsonl_padded(const char* data, size_t size, const std::string& sour
   }
   cut.push_back(end);
   std::vector<uint32_t> first_line(pieces + 1, 1);
-  for (unsigned i = 0; i < pieces; ++i)
-    first_line[i + 1] = first_line[i] + static_cast<uint32_t>(std::count(cut[i], cut[i + 1], '\n'));
+  for (unsigned i = 0; i < pieces; ++i) {
+    uint32_t lines = 0;
+    for (const char* p = cut[i];
+         (p = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(cut[i + 1] - p)))); ++p)
+      ++lines;
+    first_line[i + 1] = first_line[i] + lines;
+  }
 
   std::vector<History> parts(pieces);
   std::vector<Status> status(pieces);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <stdexcept>
 
 #include "targets/raftkv/raft/check.h"
@@ -31,6 +32,7 @@ class Simulation {
   void note(std::string event);
   Config pick_config();  // also picks the network's loss and duplication rates
   void chaos_event();
+  void fault_event();
   uint64_t deliver_one();  // returns the receiver, or kNoNode if the message was lost
   void random_partition();
   bool heal();
@@ -113,58 +115,66 @@ void Simulation::random_partition() {
 }
 
 void Simulation::chaos_event() {
-  // Weights per 1000 for the events other than ticks.
-  const uint64_t roll = chance(tick_rate_) ? 1000 : below(1000);
   const uint64_t id = random_node();
   uint64_t touched = kNoNode;  // node given an input: may handle its Ready at once
-  if (roll == 1000) {
+  if (chance(tick_rate_)) {
     note(fmt::format("tick {}", id));
     cluster_.tick(id);
     touched = id;
-  } else if (roll < 550) {
-    if (!cluster_.in_flight().empty()) touched = deliver_one();
-  } else if (roll < 770) {
-    note(fmt::format("ready {}", id));
-    cluster_.process_ready(id);
-  } else if (roll < 840) {
-    uint64_t target = cluster_.leader();
-    if (target == kNoNode || chance(0.2)) target = id;
-    const std::string command = fmt::format("c{}", ++next_command_);
-    const ProposeResult r = cluster_.propose(target, command);
-    note(fmt::format("propose {} at {}: {}", command, target,
-                     r.status == ProposeStatus::kOk ? fmt::format("index {}", r.index) : "no"));
-    touched = target;
-  } else if (roll < 880) {
-    uint64_t target = cluster_.leader();
-    if (target == kNoNode || chance(0.2)) target = id;
-    note(fmt::format("read {} at {}", ++next_read_, target));
-    cluster_.read_index(target, next_read_);
-    touched = target;
-  } else if (roll < 900) {
-    if (cluster_.is_up(id) &&
-        cluster_.state(id).applied >= cluster_.node(id).log().snapshot_index() + 8) {
+    fault_event();  // faults come at a rate per unit of time, not per message
+  } else {
+    // Weights per 1000.
+    const uint64_t roll = below(1000);
+    if (roll < 600) {
+      if (!cluster_.in_flight().empty()) touched = deliver_one();
+    } else if (roll < 850) {
+      note(fmt::format("ready {}", id));
+      cluster_.process_ready(id);
+    } else if (roll < 930) {
+      uint64_t target = cluster_.leader();
+      if (target == kNoNode || chance(0.2)) target = id;
+      const std::string command = fmt::format("c{}", ++next_command_);
+      const ProposeResult r = cluster_.propose(target, command);
+      note(fmt::format("propose {} at {}: {}", command, target,
+                       r.status == ProposeStatus::kOk ? fmt::format("index {}", r.index) : "no"));
+      touched = target;
+    } else if (roll < 980) {
+      uint64_t target = cluster_.leader();
+      if (target == kNoNode || chance(0.2)) target = id;
+      note(fmt::format("read {} at {}", ++next_read_, target));
+      cluster_.read_index(target, next_read_);
+      touched = target;
+    } else if (cluster_.is_up(id) &&
+               cluster_.state(id).applied >= cluster_.node(id).log().snapshot_index() + 8) {
       note(fmt::format("compact {} at {}", id, cluster_.state(id).applied));
       cluster_.compact(id);
     }
-  } else if (roll < 910) {
-    if (cluster_.is_up(id)) {
-      note(fmt::format("crash {}", id));
-      cluster_.crash(id);
-    }
-  } else if (roll < 950) {
-    if (!cluster_.is_up(id)) {
-      note(fmt::format("restart {}", id));
-      cluster_.restart(id);
-    }
-  } else if (roll < 965) {
-    random_partition();
-  } else {
-    cluster_.partition({});
-    note("heal partition");
   }
   if (touched != kNoNode && chance(eager_ready_)) {
     note(fmt::format("ready {}", touched));
     cluster_.process_ready(touched);
+  }
+}
+
+void Simulation::fault_event() {
+  // Weights per 1000 ticks.
+  const uint64_t roll = below(1000);
+  const uint64_t id = random_node();
+  if (roll < 30) {
+    if (cluster_.is_up(id)) {
+      note(fmt::format("crash {}", id));
+      cluster_.crash(id);
+    }
+  } else if (roll < 160) {
+    if (!cluster_.is_up(id)) {
+      note(fmt::format("restart {}", id));
+      cluster_.restart(id);
+    }
+  } else if (roll < 190) {
+    random_partition();
+  } else if (roll < 250) {
+    cluster_.partition({});
+    note("heal partition");
   }
 }
 
@@ -238,12 +248,18 @@ SimulationResult run_simulation(uint64_t seed, const SimulationOptions& options)
   // A failed RAFT_CHECK inside the core becomes this seed's failure rather
   // than an abort that would hide the seed.
   set_check_failure_handler(&throw_check_failure);
-  Simulation sim(seed, options);
+  std::optional<Simulation> sim;
   SimulationResult result;
   try {
-    result = sim.run();
+    sim.emplace(seed, options);
+    result = sim->run();
   } catch (const CheckFailure& e) {
-    result = sim.result(false, e.what());
+    if (sim) {
+      result = sim->result(false, e.what());
+    } else {
+      result.ok = false;
+      result.failure = e.what();
+    }
   }
   set_check_failure_handler(nullptr);
   return result;

@@ -14,7 +14,7 @@ namespace faultline::raft {
 
 struct SimulationOptions {
   size_t nodes = 3;
-  int events = 4000;     // chaotic phase
+  int events = 8000;     // chaotic phase
   int heal_ticks = 300;  // ticks allowed, after healing, for a proposal to reach every node
   bool unsafe_commit_any_term = false;
   bool unsafe_stale_read = false;

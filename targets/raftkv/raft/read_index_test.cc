@@ -30,6 +30,28 @@ TEST(ReadIndex, WaitsForAMajorityToAnswerAHeartbeat) {
   EXPECT_TRUE(cluster.ok()) << cluster.failure();
 }
 
+TEST(ReadIndex, HeartbeatsAnsweredBeforeTheReadDoNotConfirmIt) {
+  TestCluster cluster(3, 1);
+  cluster.campaign(1);
+  cluster.tick(1);  // a periodic heartbeat round
+  cluster.process_ready(1);
+  for (const Message& m : std::vector<Message>(cluster.in_flight())) cluster.deliver(m);
+  cluster.in_flight().clear();
+  cluster.process_ready(2);
+  cluster.process_ready(3);
+  const std::vector<Message> earlier_answers = cluster.in_flight();
+  cluster.in_flight().clear();
+  ASSERT_EQ(earlier_answers.size(), 2u);
+  cluster.read_index(1, 8);
+  // Those followers may have moved on to a new leader since they answered.
+  for (const Message& m : earlier_answers) cluster.deliver(m);
+  cluster.process_ready(1);
+  EXPECT_TRUE(cluster.reads(1).empty());
+  cluster.stabilize();  // the round the read started
+  EXPECT_THAT(cluster.reads(1), ElementsAre(ReadState{8, 1}));
+  EXPECT_TRUE(cluster.ok()) << cluster.failure();
+}
+
 TEST(ReadIndex, ReadsOfOneRoundAreConfirmedTogetherInOrder) {
   TestCluster cluster(3, 1);
   cluster.campaign(1);

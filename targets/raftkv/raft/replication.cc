@@ -131,8 +131,9 @@ Status Raft::handle_append_response(const Message& m) {
     if (stale) return Status::ok();
     uint64_t next = m.conflict_index;
     if (m.conflict_term != 0) {
-      // If we hold entries of the follower's conflicting term, the follower
-      // matches up to our last one of them (both logs have that term there).
+      // If we hold entries of the follower's conflicting term, probe right
+      // after our last one: if the follower holds that entry too, the logs
+      // match up to it; if not, its next answer narrows the search further.
       for (uint64_t i = std::min(m.index, log_.last_index()); i >= log_.first_index(); --i) {
         const uint64_t t = *log_.term(i);
         if (t == m.conflict_term) {

@@ -35,9 +35,9 @@ class TestCluster {
   Raft& node(uint64_t id) { return *nodes_.at(id).raft; }
   MemoryStorage& storage(uint64_t id) { return nodes_.at(id).storage; }
   const HashStateMachine& state(uint64_t id) const { return nodes_.at(id).state; }
-  // Entries applied by node `id` since it last (re)started, in order.
-  const std::vector<Entry>& applied(uint64_t id) const { return nodes_.at(id).applied; }
-  // Commands (kCommand entries) in applied(id).
+  // The commands (kCommand entries) node `id` applied since it last
+  // (re)started, in order; entries covered by an installed snapshot are not
+  // applied one by one.
   std::vector<std::string> applied_commands(uint64_t id) const;
   // Read states node `id` has answered since it last (re)started.
   const std::vector<ReadState>& reads(uint64_t id) const { return nodes_.at(id).reads; }

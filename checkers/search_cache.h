@@ -65,6 +65,20 @@ class SearchCache {
         continue;
       for (uint32_t c = n.counts; c != kNone; c = next_of(c))
         if (covers(&counts_[c + 1], counts)) return false;
+      // Keep the list an antichain: records the new one covers are dropped,
+      // so the list stays short however often a configuration comes back.
+      if (dominance_) {
+        uint32_t prev = kNone;
+        for (uint32_t c = n.counts; c != kNone; c = next_of(c)) {
+          if (!covers(counts, &counts_[c + 1])) {
+            prev = c;
+          } else if (prev == kNone) {
+            n.counts = next_of(c);
+          } else {
+            counts_[prev] = next_of(c);
+          }
+        }
+      }
       uint32_t rec = push_counts(counts, n.counts);
       n.counts = rec;
       return true;

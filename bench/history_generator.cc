@@ -227,7 +227,7 @@ void write_history(const SimModel& model, const std::vector<SimOp>& ops,
     }
     if (e.completion && op.corruption != Corruption::kNone)
       report->corruptions.push_back(
-          fmt::format("line {}: {}", line, model.describe_corruption(op, completion_line)));
+          fmt::format("line {}: {}", line, model.describe_corruption(op, ops, completion_line)));
   }
   write(std::string_view(buf.data(), buf.size()));
   report->events = line;

@@ -95,9 +95,9 @@ class SimModel {
   // Changes `count` ok reads so that the history breaks the model; marks
   // them with their corruption. kInvalidArgument when there are too few.
   virtual Status corrupt(std::vector<SimOp>& ops, int64_t count, Rng& rng);
-  // Says what a corrupted read returned and why that is impossible, given
-  // the completion line of every op (for ops it refers to).
-  virtual std::string describe_corruption(const SimOp& op,
+  // Says what a corrupted read returned and why that is impossible; `ops`
+  // and their completion lines are there for the ops it refers to.
+  virtual std::string describe_corruption(const SimOp& op, const std::vector<SimOp>& ops,
                                           const std::vector<int64_t>& completion_line) const = 0;
 
  protected:

@@ -78,7 +78,7 @@ class RegisterModel : public SimModel {
     return Status::ok();
   }
 
-  std::string describe_corruption(const SimOp& op,
+  std::string describe_corruption(const SimOp& op, const std::vector<SimOp>& ops,
                                   const std::vector<int64_t>& completion_line) const override {
     fmt::memory_buffer original;
     append_int_or_null(op.original, original);
@@ -86,7 +86,7 @@ class RegisterModel : public SimModel {
         op.corruption == Corruption::kImpossible
             ? std::string("a value nothing writes")
             : fmt::format("stale: overwritten by the {} completed at line {}",
-                          kFunctions[static_cast<size_t>(op.f)], completion_line[op.overwriter]);
+                          kFunctions[ops[op.overwriter].f], completion_line[op.overwriter]);
     return fmt::format("read of key {} returned {} instead of {} ({})", op.key, op.result,
                        fmt::to_string(original), why);
   }
@@ -185,7 +185,8 @@ class KvModel : public SimModel {
       out.append(std::string_view("null"));
     }
   }
-  std::string describe_corruption(const SimOp& op, const std::vector<int64_t>&) const override {
+  std::string describe_corruption(const SimOp& op, const std::vector<SimOp>&,
+                                  const std::vector<int64_t>&) const override {
     return fmt::format("get of key {} returned \"{}\", and nothing writes an x", op.key,
                        reads_[static_cast<size_t>(op.result)]);
   }
@@ -227,7 +228,8 @@ class SetModel : public SimModel {
       out.append(std::string_view("null"));
     }
   }
-  std::string describe_corruption(const SimOp& op, const std::vector<int64_t>&) const override {
+  std::string describe_corruption(const SimOp& op, const std::vector<SimOp>&,
+                                  const std::vector<int64_t>&) const override {
     return fmt::format("read of key {} holds -1, which nothing adds", op.key);
   }
 
@@ -273,7 +275,8 @@ class CounterModel : public SimModel {
       out.append(std::string_view("null"));
     }
   }
-  std::string describe_corruption(const SimOp& op, const std::vector<int64_t>&) const override {
+  std::string describe_corruption(const SimOp& op, const std::vector<SimOp>&,
+                                  const std::vector<int64_t>&) const override {
     return fmt::format("read of key {} returned {}, more than all its adds together", op.key,
                        op.result);
   }
@@ -332,7 +335,8 @@ class BankModel : public SimModel {
       fmt::format_to(it, R"({}"a{}":{})", i ? "," : "", i, balances[i]);
     out.push_back('}');
   }
-  std::string describe_corruption(const SimOp& op, const std::vector<int64_t>&) const override {
+  std::string describe_corruption(const SimOp& op, const std::vector<SimOp>&,
+                                  const std::vector<int64_t>&) const override {
     return fmt::format("read of key {} shows a0 at -1, which transfers never allow", op.key);
   }
 

@@ -30,9 +30,11 @@ for format in jsonl edn; do
   # -timeout: an input taking over 10 s means super-linear parsing, a bug too.
   if ! "$build/harness/history/fuzz/${format}_fuzz" "$corpus" "$fuzz_src/corpus/$format" \
       -dict="$fuzz_src/$format.dict" -max_total_time="$seconds" -timeout=10 \
-      -artifact_prefix="$build/$format-" -print_final_stats=1; then
+      -artifact_prefix="$build/$format-" -print_final_stats=1 >"$build/$format-fuzz.log" 2>&1; then
+    tail -n 40 "$build/$format-fuzz.log" >&2
     failed+=("$format")
   fi
+  grep -E '^stat::number_of_executed_units' "$build/$format-fuzz.log" | sed "s/^/fuzz.sh: $format: /" || true
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

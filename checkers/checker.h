@@ -52,6 +52,10 @@ struct CheckOptions {
   // Off: the linearizability search runs as plain WGL with a bit per op, like
   // Porcupine (no info-op symmetry, no dominance pruning). For benchmarks.
   bool optimizations = true;
+  // How often the linearizability search may get stuck without progress
+  // before it tries to show the key invalid from a window of ops instead
+  // (linear_search.h, set_prover). Tests lower it to exercise that path.
+  uint32_t prove_after = 1000;
 };
 
 class Checker {

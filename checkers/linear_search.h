@@ -29,6 +29,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +57,7 @@ struct SearchLimits {
   bool symmetry = true;                            // info ops with equal ops are interchangeable
   bool dominance = true;                           // prune configurations with more info ops used
   bool reads_first = true;  // read-only ops go first and without alternatives
+  uint32_t prove_after = 1000;  // times stuck without progress before asking the prover
 };
 
 enum class SearchOutcome { kLinearizable, kNotLinearizable, kGaveUp };
@@ -88,6 +90,15 @@ class LinearSearch {
     build_entries();
     build_classes();
   }
+
+  // A shortcut for histories that are not linearizable: when the search has
+  // been stuck many times at its furthest return, `prover` is asked once,
+  // with that return's op (an index into `ops`), whether it can show the ops
+  // not linearizable some cheaper way (minimal_core.h: a window of ops
+  // before it, with all else relaxed, already fails). If it can, the search
+  // ends there: without it, showing that nothing works means trying
+  // everything, which is what makes invalid histories slow.
+  void set_prover(std::function<bool(uint32_t)> prover) { prover_ = std::move(prover); }
 
   SearchResult<State> run() {
     SearchResult<State> result;
@@ -228,7 +239,7 @@ class LinearSearch {
       }
       // Stuck: nothing can be linearized before the return at `cursor`.
       note_stuck(cursor, state, stack, &best_pos, &result);
-      if (stack.empty()) return finish(SearchOutcome::kNotLinearizable);
+      if (stack.empty() || proved_) return finish(SearchOutcome::kNotLinearizable);
       Frame f = std::move(stack.back());
       stack.pop_back();
       state = std::move(f.state);
@@ -390,26 +401,32 @@ class LinearSearch {
   // Remembers the furthest return the search could not get past, with the
   // states it was stuck in and the path that got there.
   void note_stuck(uint32_t ret_entry, const State& state, const std::vector<Frame>& stack,
-                  int64_t* best_pos, SearchResult<State>* result) const {
+                  int64_t* best_pos, SearchResult<State>* result) {
     const Entry& e = entries_[ret_entry];
-    if (e.pos < *best_pos) return;
     if (e.pos > *best_pos) {
       *best_pos = e.pos;
+      stuck_since_best_ = 0;
       result->stuck_op = ok_[e.rank];
       result->states_before.clear();
       result->prefix.clear();
       for (const Frame& f : stack) result->prefix.push_back(f.op);
     }
-    if (result->states_before.size() < 16 &&
+    if (e.pos == *best_pos && result->states_before.size() < 16 &&
         std::find(result->states_before.begin(), result->states_before.end(), state) ==
             result->states_before.end())
       result->states_before.push_back(state);
+    if (++stuck_since_best_ == limits_.prove_after && prover_)
+      proved_ = prover_(result->stuck_op);
   }
+
 
   const Model& model_;
   const std::vector<SearchOp<Op>>& ops_;
   const SearchLimits limits_;
   const State initial_;
+  std::function<bool(uint32_t)> prover_;
+  uint32_t stuck_since_best_ = 0;
+  bool proved_ = false;
   std::vector<uint32_t> ok_;  // ok ops (indexes into ops_) by call: their rank
   std::vector<Entry> entries_;
   std::vector<uint32_t> next_, prev_;

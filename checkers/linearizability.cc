@@ -19,6 +19,10 @@ namespace {
 // the core is reported as found so far, not minimal.
 constexpr size_t kCoresToShrink = 3;
 constexpr std::chrono::seconds kCoreBudget{10};
+// The search's shortcut for invalid keys (LinearSearch::set_prover): a
+// window of at most this many ops, searched for at most this long.
+constexpr size_t kProverWindow = 64;
+constexpr std::chrono::milliseconds kProverBudget{2000};
 
 // "1 op", "2 ops".
 std::string count(size_t n, std::string_view noun) {
@@ -57,6 +61,7 @@ class ModelRun {
     limits_.memory_in_use = &memory_;
     limits_.cancel = &cancel_;
     limits_.symmetry = limits_.dominance = limits_.reads_first = options.optimizations;
+    limits_.prove_after = options.prove_after;
   }
 
   CheckResult run() {
@@ -109,7 +114,18 @@ class ModelRun {
       for (size_t i; (i = next.fetch_add(1)) < order.size();) {
         KeyOps<Model>& k = keys_[order[i]];
         const auto start = std::chrono::steady_clock::now();
-        k.result = LinearSearch<Model>(model_, k.ops, limits_).run();
+        LinearSearch<Model> search(model_, k.ops, limits_);
+        if constexpr (HasAnyState<Model>) {
+          if (options_.optimizations)
+            search.set_prover([&](uint32_t stuck) {
+              SearchLimits prover_limits = limits_;
+              prover_limits.deadline =
+                  std::min(limits_.deadline, std::chrono::steady_clock::now() + kProverBudget);
+              return CoreSearch<Model>(model_, k.ops, stuck, prover_limits)
+                  .find_window(kProverWindow);
+            });
+        }
+        k.result = search.run();
         k.search_seconds = seconds_since(start);
         // Past a budget every other search will give up too; stop them now.
         if (k.result.outcome == SearchOutcome::kGaveUp) cancel_ = true;

@@ -40,71 +40,124 @@ concept HasAnyState = requires(const Model& m) {
   m.any_state();
 };
 
+// The search for a core of one key's ops (`ops`, by call) that got stuck at
+// the return of `stuck_op`.
 template <class Model>
-CoreResult minimal_core(const Model& model, const std::vector<SearchOp<typename Model::Op>>& ops,
-                        uint32_t stuck_op, const SearchLimits& limits) {
+class CoreSearch {
+ public:
   using Op = typename Model::Op;
-  CoreResult core;
-  for (uint32_t i = 0; i < ops.size(); ++i)
-    if (ops[i].call < ops[stuck_op].ret) core.ops.push_back(i);
 
-  bool gave_up = false;
-  typename Model::State any{};
-  const typename Model::State* initial = nullptr;
-  // Whether the core minus core.ops[from, from + n), with every other op
-  // relaxed, is still non-linearizable.
-  std::vector<SearchOp<Op>> subset;
-  auto still_fails_without = [&](size_t from, size_t n) {
-    subset.clear();
+  CoreSearch(const Model& model, const std::vector<SearchOp<Op>>& ops, uint32_t stuck_op,
+             const SearchLimits& limits)
+      : model_(model), ops_(ops), limits_(limits) {
+    for (uint32_t i = 0; i < ops.size(); ++i)
+      if (ops[i].call < ops[stuck_op].ret) candidates_.push_back(i);
+  }
+
+  // Grows a window of the last k candidates (8, 16, ... up to max_k) until
+  // it fails by itself whatever the initial value: bugs are local, and a
+  // small window is cheap to search. Returns whether one did; the core is
+  // then that window.
+  bool find_window(size_t max_k) {
+    if constexpr (HasAnyState<Model>) {
+      any_ = model_.any_state();
+      initial_ = &any_;
+      for (size_t k = 8;; k *= 2) {
+        const size_t first = k < candidates_.size() ? candidates_.size() - k : 0;
+        core_.ops.assign(candidates_.begin() + static_cast<std::ptrdiff_t>(first),
+                         candidates_.end());
+        window_ = first == 0 ? 0 : ops_[candidates_[first]].call;
+        core_.any_initial = fails_without(0, 0);
+        if (core_.any_initial || first == 0 || gave_up_ || k >= max_k) break;
+      }
+    }
+    return core_.any_initial;
+  }
+
+  // Finds a minimal core: from the window find_window found, else from all
+  // candidates and the real initial state.
+  CoreResult minimal() {
+    if (!find_window(SIZE_MAX)) {
+      initial_ = nullptr;
+      window_ = 0;
+      core_.ops = candidates_;
+    }
+    for (size_t chunk = core_.ops.size() / 2; chunk > 1 && !gave_up_; chunk /= 2) {
+      for (size_t from = 0; from < core_.ops.size() && !gave_up_;) {
+        size_t n = std::min(chunk, core_.ops.size() - from);
+        if (fails_without(from, n))
+          remove(from, n);
+        else
+          from += n;
+      }
+    }
+    for (bool changed = true; changed && !gave_up_;) {
+      changed = false;
+      for (size_t i = 0; i < core_.ops.size() && !gave_up_;) {
+        if (fails_without(i, 1)) {
+          remove(i, 1);
+          changed = true;
+        } else {
+          ++i;
+        }
+      }
+    }
+    core_.minimal = !gave_up_;
+    return core_;
+  }
+
+ private:
+  // Whether the core minus core_.ops[from, from + n), with every other op
+  // relaxed, is still non-linearizable. With a wildcard initial state, ops
+  // that returned before `window_` (the first core op's invoke) are left out
+  // altogether: whatever they did is some state at `window_`, which the
+  // wildcard covers. Ops invoked after every core op returned are left out
+  // too: they can always go last.
+  bool fails_without(size_t from, size_t n) {
+    uint32_t end = 0;  // the last return of a kept core op
+    for (size_t c = 0; c < core_.ops.size(); ++c)
+      if (c < from || c >= from + n)
+        end = std::max(end, ops_[core_.ops[c]].info ? UINT32_MAX : ops_[core_.ops[c]].ret);
+    subset_.clear();
     size_t next = 0;  // next core position
-    for (uint32_t i = 0; i < ops.size(); ++i) {
-      const bool in_core = next < core.ops.size() && core.ops[next] == i;
+    for (uint32_t i = 0; i < ops_.size(); ++i) {
+      const bool in_core = next < core_.ops.size() && core_.ops[next] == i;
       const bool kept = in_core && (next < from || next >= from + n);
       next += in_core;
       if (kept) {
-        subset.push_back(ops[i]);
-      } else if (!model.read_only(ops[i].op)) {
-        subset.push_back(ops[i]);
-        subset.back().optional = true;
+        subset_.push_back(ops_[i]);
+      } else if (!model_.read_only(ops_[i].op) && ops_[i].call < end &&
+                 (ops_[i].info || ops_[i].ret >= window_)) {
+        subset_.push_back(ops_[i]);
+        subset_.back().optional = true;
       }
     }
-    SearchOutcome outcome = LinearSearch<Model>(model, subset, limits, initial).run().outcome;
-    if (outcome == SearchOutcome::kGaveUp) gave_up = true;
+    SearchOutcome outcome = LinearSearch<Model>(model_, subset_, limits_, initial_).run().outcome;
+    if (outcome == SearchOutcome::kGaveUp) gave_up_ = true;
     return outcome == SearchOutcome::kNotLinearizable;
-  };
-  auto remove = [&](size_t from, size_t n) {
-    core.ops.erase(core.ops.begin() + static_cast<std::ptrdiff_t>(from),
-                   core.ops.begin() + static_cast<std::ptrdiff_t>(from + n));
-  };
-  if constexpr (HasAnyState<Model>) {
-    any = model.any_state();
-    initial = &any;
-    core.any_initial = still_fails_without(0, 0);
-    if (!core.any_initial) initial = nullptr;
   }
 
-  for (size_t chunk = core.ops.size() / 2; chunk > 1 && !gave_up; chunk /= 2) {
-    for (size_t from = 0; from < core.ops.size() && !gave_up;) {
-      size_t n = std::min(chunk, core.ops.size() - from);
-      if (still_fails_without(from, n))
-        remove(from, n);
-      else
-        from += n;
-    }
+  void remove(size_t from, size_t n) {
+    core_.ops.erase(core_.ops.begin() + static_cast<std::ptrdiff_t>(from),
+                    core_.ops.begin() + static_cast<std::ptrdiff_t>(from + n));
   }
-  for (bool changed = true; changed && !gave_up;) {
-    changed = false;
-    for (size_t i = 0; i < core.ops.size() && !gave_up;) {
-      if (still_fails_without(i, 1)) {
-        remove(i, 1);
-        changed = true;
-      } else {
-        ++i;
-      }
-    }
-  }
-  core.minimal = !gave_up;
-  return core;
+
+  const Model& model_;
+  const std::vector<SearchOp<Op>>& ops_;
+  const SearchLimits limits_;
+  std::vector<uint32_t> candidates_;  // ops invoked before the stuck op's return
+  CoreResult core_;
+  bool gave_up_ = false;
+  typename Model::State any_{};
+  const typename Model::State* initial_ = nullptr;
+  uint32_t window_ = 0;
+  std::vector<SearchOp<Op>> subset_;
+};
+
+template <class Model>
+CoreResult minimal_core(const Model& model, const std::vector<SearchOp<typename Model::Op>>& ops,
+                        uint32_t stuck_op, const SearchLimits& limits) {
+  return CoreSearch<Model>(model, ops, stuck_op, limits).minimal();
 }
 
 }  // namespace faultline

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace faultline {
@@ -57,11 +58,14 @@ class SearchCache {
               const uint64_t* counts) {
     const uint32_t first = lo / 64;
     const uint32_t nwords = hi > lo ? (hi - 1) / 64 - first + 1 : 0;
+    const uint64_t word0 = nwords > 0 ? ok_words[first] : 0;
     size_t slot = hash & (table_.size() - 1);
     for (; table_[slot] != 0; slot = (slot + 1) & (table_.size() - 1)) {
       Node& n = nodes_[table_[slot] - 1];
-      if (n.hash != hash || n.lo != lo || n.nwords != nwords || !(states_[n.state] == state) ||
-          std::memcmp(&words_[n.words], ok_words + first, nwords * 8) != 0)
+      if (n.hash != hash || n.lo != lo || n.nwords != nwords || n.word0 != word0 ||
+          !(state_of(n) == state) ||
+          (nwords > 1 &&
+           std::memcmp(&words_[n.more_words], ok_words + first + 1, (nwords - 1) * 8) != 0))
         continue;
       for (uint32_t c = n.counts; c != kNone; c = next_of(c))
         if (covers(&counts_[c + 1], counts)) return false;
@@ -83,14 +87,15 @@ class SearchCache {
       n.counts = rec;
       return true;
     }
-    Node n{hash,
-           lo,
-           nwords,
-           static_cast<uint32_t>(words_.size()),
-           static_cast<uint32_t>(states_.size()),
-           push_counts(counts, kNone)};
-    words_.insert(words_.end(), ok_words + first, ok_words + first + nwords);
-    states_.push_back(state);
+    Node n{hash, word0, lo, nwords, static_cast<uint32_t>(words_.size()),
+           push_counts(counts, kNone), {}};
+    if (nwords > 1) words_.insert(words_.end(), ok_words + first + 1, ok_words + first + nwords);
+    if constexpr (kInlineState) {
+      n.state = state;
+    } else {
+      n.state = static_cast<uint32_t>(states_.size());
+      states_.push_back(state);
+    }
     nodes_.push_back(n);
     table_[slot] = static_cast<uint32_t>(nodes_.size());
     if (nodes_.size() * 2 > table_.size()) grow();
@@ -106,11 +111,22 @@ class SearchCache {
 
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
+  // Small states live in the node, so that a lookup touches the table and
+  // one node (and the words past the first, rarely): in a big search almost
+  // every lookup is a cache miss, and misses are what cost.
+  static constexpr bool kInlineState = std::is_trivially_copyable_v<State> && sizeof(State) <= 8;
   struct Node {
     uint64_t hash;
-    uint32_t lo, nwords, words, state;
-    uint32_t counts;  // offset in counts_ of the newest count record, kNone if none
+    uint64_t word0;  // the window's first word
+    uint32_t lo, nwords;
+    uint32_t more_words;  // offset in words_ of the window's other words
+    uint32_t counts;      // offset in counts_ of the newest count record, kNone if none
+    std::conditional_t<kInlineState, State, uint32_t> state;  // or its index in states_
   };
+  const State& state_of(const Node& n) const {
+    if constexpr (kInlineState) return n.state;
+    else return states_[n.state];
+  }
 
   // Count records in counts_: [next record offset, packed words...].
   uint32_t push_counts(const uint64_t* counts, uint32_t next) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the history readers: builds the libFuzzer targets with clang in
-# build-fuzz/ (FAULTLINE_FUZZ=ON) and runs each for SECONDS (default 30).
-# Inputs found interesting grow build-fuzz/corpus/<format>/; the seeds in
-# harness/history/fuzz/corpus/ are left alone. Exits non-zero if a target
-# crashes, leaks, times out or breaks an invariant; the input that did it is
-# saved as build-fuzz/<format>-crash-* (or -leak-, -timeout-, -oom-).
+# Fuzzes the history readers and the RESP parser: builds the libFuzzer targets
+# with clang in build-fuzz/ (FAULTLINE_FUZZ=ON) and runs each for SECONDS
+# (default 30). Inputs found interesting grow build-fuzz/corpus/<format>/; the
+# seeds (harness/history/fuzz/corpus/, targets/resp/fuzz_corpus/) are left
+# alone. Exits non-zero if a target crashes, leaks, times out or breaks an
+# invariant; the input that did it is saved as build-fuzz/<format>-crash-*
+# (or -leak-, -timeout-, -oom-).
 #
 # Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -20,16 +21,23 @@ fuzz_src="$root/harness/history/fuzz"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DFAULTLINE_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target jsonl_fuzz edn_fuzz
+cmake --build "$build" --target jsonl_fuzz edn_fuzz resp_fuzz
 
 failed=()
-for format in jsonl edn; do
+for format in jsonl edn resp; do
+  # Each target's binary, seed corpus and dictionary.
+  if [ "$format" = resp ]; then
+    bin="$build/targets/resp/resp_fuzz" seeds="$root/targets/resp/fuzz_corpus"
+    dict="$root/targets/resp/resp.dict"
+  else
+    bin="$build/harness/history/fuzz/${format}_fuzz" seeds="$fuzz_src/corpus/$format"
+    dict="$fuzz_src/$format.dict"
+  fi
   corpus="$build/corpus/$format"
   mkdir -p "$corpus"
   echo "fuzz.sh: $format for ${seconds}s"
   # -timeout: an input taking over 10 s means super-linear parsing, a bug too.
-  if ! "$build/harness/history/fuzz/${format}_fuzz" "$corpus" "$fuzz_src/corpus/$format" \
-      -dict="$fuzz_src/$format.dict" -max_total_time="$seconds" -timeout=10 \
+  if ! "$bin" "$corpus" "$seeds" -dict="$dict" -max_total_time="$seconds" -timeout=10 \
       -artifact_prefix="$build/$format-" -print_final_stats=1 >"$build/$format-fuzz.log" 2>&1; then
     tail -n 40 "$build/$format-fuzz.log" >&2
     failed+=("$format")

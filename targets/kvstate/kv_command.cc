@@ -113,8 +113,7 @@ Status validate(std::vector<std::string> request, Command* command) {
   const Spec* spec = find_spec(request[0]);
   if (spec == nullptr) {
     constexpr size_t kMaxEcho = 128;  // as Redis: don't echo a huge name back
-    return Status::invalid_argument("ERR unknown command '" + request[0].substr(0, kMaxEcho) +
-                                    "'");
+    return Status::invalid_argument("ERR unknown command '" + request[0].substr(0, kMaxEcho) + "'");
   }
   request.erase(request.begin());
   if (std::string error = argument_error(*spec, request); !error.empty()) {

@@ -5,6 +5,8 @@
 // - round trip: each parsed command, encoded as a multibulk array and parsed
 //   again, gives the same arguments and nothing more.
 // A violation aborts, which libFuzzer reports.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -32,7 +34,7 @@ ParserLimits fuzz_limits() {
   limits.max_bulk_bytes = 256;
   limits.max_args = 16;
   limits.max_inline_bytes = 64;
-  limits.max_request_bytes = 1024;
+  limits.max_request_bytes = 300;
   return limits;
 }
 

@@ -19,10 +19,10 @@
 namespace faultline::resp {
 
 struct ParserLimits {
-  uint64_t max_bulk_bytes = 512ull << 20;    // one argument; Redis's proto-max-bulk-len
-  uint64_t max_args = 1ull << 20;            // arguments of one command (`*N`, or inline)
-  uint64_t max_inline_bytes = 64ull << 10;   // an inline line, or a `*N` / `$len` header line
-  uint64_t max_request_bytes = 1ull << 30;   // all arguments of one command together
+  uint64_t max_bulk_bytes = 512ull << 20;   // one argument; Redis's proto-max-bulk-len
+  uint64_t max_args = 1ull << 20;           // arguments of one command (`*N`, or inline)
+  uint64_t max_inline_bytes = 64ull << 10;  // an inline line, or a `*N` / `$len` header line
+  uint64_t max_request_bytes = 1ull << 30;  // all arguments of one command together
 };
 
 enum class ParseResult {
@@ -69,9 +69,9 @@ class RequestParser {
   ParserLimits limits_;
   State state_ = State::kStart;
   std::string buf_;
-  size_t pos_ = 0;         // first unconsumed byte of buf_
-  size_t scanned_ = 0;     // bytes after pos_ known not to hold the byte find() looks for
-  uint64_t base_ = 0;      // stream offset of buf_[0]
+  size_t pos_ = 0;                 // first unconsumed byte of buf_
+  size_t scanned_ = 0;             // bytes after pos_ known not to hold the byte find() looks for
+  uint64_t base_ = 0;              // stream offset of buf_[0]
   std::vector<std::string> args_;  // the multibulk command being assembled
   uint64_t args_left_ = 0;         // its arguments still to come, this one included
   uint64_t bulk_left_ = 0;         // bytes of the current argument still to come

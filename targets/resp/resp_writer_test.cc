@@ -22,8 +22,9 @@ TEST(RespWriter, EachType) {
   append_null_bulk(&out);
   append_array_header(&out, 2);
   append_null_array(&out);
-  EXPECT_EQ(out, "+OK\r\n-ERR unknown command 'x'\r\n:0\r\n:-42\r\n$4\r\na\0\r\n\r\n"
-                 "$0\r\n\r\n$-1\r\n*2\r\n*-1\r\n"s);
+  EXPECT_EQ(out,
+            "+OK\r\n-ERR unknown command 'x'\r\n:0\r\n:-42\r\n$4\r\na\0\r\n\r\n"
+            "$0\r\n\r\n$-1\r\n*2\r\n*-1\r\n"s);
 }
 
 TEST(RespWriter, IntegerExtremes) {

@@ -1,0 +1,159 @@
+#include "targets/raftkv/storage/env.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace faultline::raft::storage {
+namespace {
+
+Status posix_error(std::string_view what, const std::string& path, int err) {
+  return Status::io_error(fmt::format("{} {}: {}", what, path, std::strerror(err)));
+}
+
+std::string parent_dir(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override { ::close(fd_); }
+
+  Status append(std::string_view data) override {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("write", path_, errno);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::ok();
+  }
+
+  Status sync() override {
+    if (::fdatasync(fd_) != 0) return posix_error("fdatasync", path_, errno);
+    return Status::ok();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+Status fsync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return posix_error("open", path, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return posix_error("fsync", path, err);
+  return Status::ok();
+}
+
+class PosixEnv : public Env {
+ public:
+  Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) override {
+    return open_for_append(path, O_CREAT | O_TRUNC, out);
+  }
+
+  Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) override {
+    return open_for_append(path, 0, out);
+  }
+
+  Status read_file(const std::string& path, std::string* contents) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return posix_error("open", path, errno);
+    contents->clear();
+    char buf[1 << 16];
+    while (true) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        ::close(fd);
+        return posix_error("read", path, err);
+      }
+      if (n == 0) break;
+      contents->append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return Status::ok();
+  }
+
+  Status rename_file(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return posix_error("rename", from, errno);
+    return Status::ok();
+  }
+
+  Status remove_file(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return posix_error("unlink", path, errno);
+    return Status::ok();
+  }
+
+  Status truncate_file(const std::string& path, uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      return posix_error("truncate", path, errno);
+    }
+    return fsync_path(path, O_WRONLY);
+  }
+
+  Status list_dir(const std::string& dir, std::vector<std::string>* names) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return posix_error("opendir", dir, errno);
+    names->clear();
+    while (const dirent* e = ::readdir(d)) {
+      struct stat st;
+      const std::string name = e->d_name;
+      if (::stat(join_path(dir, name).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        names->push_back(name);
+      }
+    }
+    ::closedir(d);
+    std::sort(names->begin(), names->end());
+    return Status::ok();
+  }
+
+  Status sync_dir(const std::string& dir) override { return fsync_path(dir, O_RDONLY); }
+
+  Status create_dir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), 0755) != 0) {
+      if (errno == EEXIST) return Status::ok();
+      return posix_error("mkdir", dir, errno);
+    }
+    return sync_dir(parent_dir(dir));
+  }
+
+ private:
+  static Status open_for_append(const std::string& path, int extra_flags,
+                                std::unique_ptr<WritableFile>* out) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | extra_flags, 0644);
+    if (fd < 0) return posix_error("open", path, errno);
+    *out = std::make_unique<PosixWritableFile>(path, fd);
+    return Status::ok();
+  }
+};
+
+}  // namespace
+
+Env* posix_env() {
+  static PosixEnv env;
+  return &env;
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (!dir.empty() && dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+}  // namespace faultline::raft::storage

@@ -1,0 +1,57 @@
+// Env: every file-system operation the durable storage performs, behind an
+// interface (LevelDB's Env is the model) so that tests can substitute a file
+// system that loses unsynced data in a simulated crash (FaultInjectionEnv).
+//
+// Durability contract, as on POSIX: data appended to a file survives a crash
+// only once WritableFile::sync() returned; a created, renamed or removed
+// directory entry only once sync_dir() on its directory returned.
+// truncate_file() and create_dir() are durable when they return.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/history/status.h"
+
+namespace faultline::raft::storage {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends at the end of the file (the page cache: not durable yet).
+  virtual Status append(std::string_view data) = 0;
+  // fdatasync: everything appended so far is durable when this returns.
+  virtual Status sync() = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // Creates `path`, or truncates it if it exists, for appending.
+  virtual Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
+  // Opens an existing `path` for appending after its current contents.
+  virtual Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
+  virtual Status read_file(const std::string& path, std::string* contents) = 0;
+  // Same-directory rename; replaces `to` if it exists.
+  virtual Status rename_file(const std::string& from, const std::string& to) = 0;
+  virtual Status remove_file(const std::string& path) = 0;
+  // Shortens `path` to `size` bytes and syncs it.
+  virtual Status truncate_file(const std::string& path, uint64_t size) = 0;
+  // The names (not paths) of the regular files in `dir`, sorted.
+  virtual Status list_dir(const std::string& dir, std::vector<std::string>* names) = 0;
+  virtual Status sync_dir(const std::string& dir) = 0;
+  // Creates `dir` (its parent must exist) unless it exists, and syncs the parent.
+  virtual Status create_dir(const std::string& dir) = 0;
+};
+
+// The real file system. The returned object lives forever.
+Env* posix_env();
+
+// `dir` + "/" + `name`.
+std::string join_path(const std::string& dir, const std::string& name);
+
+}  // namespace faultline::raft::storage

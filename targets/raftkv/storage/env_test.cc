@@ -1,0 +1,139 @@
+// PosixEnv against the real file system, and FaultInjectionEnv's crash model.
+#include "targets/raftkv/storage/env.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "targets/raftkv/storage/fault_injection_env.h"
+#include "targets/raftkv/storage/storage_test_util.h"
+
+namespace faultline::raft::storage {
+namespace {
+
+using testing::ElementsAre;
+using testing::HasSubstr;
+using testing::IsEmpty;
+
+std::string read(Env& env, const std::string& path) {
+  std::string contents;
+  const Status s = env.read_file(path, &contents);
+  return s.is_ok() ? contents : "<" + s.message() + ">";
+}
+
+Status write_file(Env& env, const std::string& path, std::string_view data, bool sync) {
+  std::unique_ptr<WritableFile> file;
+  if (Status s = env.new_writable_file(path, &file); !s.is_ok()) return s;
+  if (Status s = file->append(data); !s.is_ok()) return s;
+  return sync ? file->sync() : Status::ok();
+}
+
+TEST(PosixEnv, PerformsEveryOperation) {
+  ScopedTempDir tmp;
+  Env& env = *posix_env();
+  const std::string dir = join_path(tmp.path(), "db");
+  ASSERT_TRUE(env.create_dir(dir).is_ok());
+  ASSERT_TRUE(env.create_dir(dir).is_ok());  // exists: fine
+  const std::string a = join_path(dir, "a");
+  ASSERT_TRUE(write_file(env, a, "hello", true).is_ok());
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.reopen_for_append(a, &file).is_ok());
+  ASSERT_TRUE(file->append(" world").is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  EXPECT_EQ(read(env, a), "hello world");
+  ASSERT_TRUE(env.truncate_file(a, 5).is_ok());
+  EXPECT_EQ(read(env, a), "hello");
+  ASSERT_TRUE(env.rename_file(a, join_path(dir, "b")).is_ok());
+  ASSERT_TRUE(write_file(env, join_path(dir, "c"), "", false).is_ok());
+  ASSERT_TRUE(env.create_dir(join_path(dir, "subdir")).is_ok());
+  std::vector<std::string> names;
+  ASSERT_TRUE(env.list_dir(dir, &names).is_ok());
+  EXPECT_THAT(names, ElementsAre("b", "c"));  // regular files only
+  ASSERT_TRUE(env.sync_dir(dir).is_ok());
+  ASSERT_TRUE(env.remove_file(join_path(dir, "b")).is_ok());
+  ASSERT_TRUE(env.list_dir(dir, &names).is_ok());
+  EXPECT_THAT(names, ElementsAre("c"));
+}
+
+TEST(PosixEnv, ErrorsNameThePathAndTheReason) {
+  ScopedTempDir tmp;
+  const std::string missing = join_path(tmp.path(), "missing");
+  EXPECT_THAT(read(*posix_env(), missing), HasSubstr("open " + missing + ": No such file"));
+  std::unique_ptr<WritableFile> file;
+  EXPECT_FALSE(posix_env()->reopen_for_append(missing, &file).is_ok());
+  EXPECT_FALSE(posix_env()->remove_file(missing).is_ok());
+}
+
+class FaultInjectionEnvTest : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(env_.create_dir("/db").is_ok()); }
+  std::vector<std::string> list() {
+    std::vector<std::string> names;
+    EXPECT_TRUE(env_.list_dir("/db", &names).is_ok());
+    return names;
+  }
+  FaultInjectionEnv env_;
+};
+
+TEST_F(FaultInjectionEnvTest, ACrashKeepsExactlyTheSyncedData) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_.new_writable_file("/db/log", &file).is_ok());
+  ASSERT_TRUE(env_.sync_dir("/db").is_ok());
+  ASSERT_TRUE(file->append("synced.").is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  ASSERT_TRUE(file->append("lost").is_ok());
+  EXPECT_EQ(read(env_, "/db/log"), "synced.lost");  // visible before the crash
+  env_.crash();
+  EXPECT_EQ(read(env_, "/db/log"), "synced.");
+  EXPECT_THAT(file->append("x").message(), HasSubstr("file handle from before a crash"));
+}
+
+TEST_F(FaultInjectionEnvTest, ACrashUndoesDirectoryChangesNotSynced) {
+  ASSERT_TRUE(write_file(env_, "/db/old", "old", true).is_ok());
+  ASSERT_TRUE(write_file(env_, "/db/gone", "gone", true).is_ok());
+  ASSERT_TRUE(env_.sync_dir("/db").is_ok());
+  ASSERT_TRUE(write_file(env_, "/db/new", "new", true).is_ok());  // data synced, entry not
+  ASSERT_TRUE(env_.rename_file("/db/old", "/db/renamed").is_ok());
+  ASSERT_TRUE(env_.remove_file("/db/gone").is_ok());
+  EXPECT_THAT(list(), ElementsAre("new", "renamed"));
+  env_.crash();
+  EXPECT_THAT(list(), ElementsAre("gone", "old"));
+  EXPECT_EQ(read(env_, "/db/gone"), "gone");
+
+  ASSERT_TRUE(env_.rename_file("/db/old", "/db/renamed").is_ok());
+  ASSERT_TRUE(env_.sync_dir("/db").is_ok());
+  env_.crash();
+  EXPECT_THAT(list(), ElementsAre("gone", "renamed"));
+}
+
+TEST_F(FaultInjectionEnvTest, ACrashCanKeepAPrefixOfUnsyncedData) {
+  std::set<std::string> seen;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    ASSERT_TRUE(write_file(env_, "/db/f", "ab", true).is_ok());
+    ASSERT_TRUE(env_.sync_dir("/db").is_ok());
+    std::unique_ptr<WritableFile> file;
+    ASSERT_TRUE(env_.reopen_for_append("/db/f", &file).is_ok());
+    ASSERT_TRUE(file->append("cd").is_ok());
+    env_.crash_keeping_unsynced_prefix(seed);
+    seen.insert(read(env_, "/db/f"));
+  }
+  EXPECT_THAT(seen, ElementsAre("ab", "abc", "abcd"));
+}
+
+TEST_F(FaultInjectionEnvTest, FailAfterFailsEveryLaterMutationUntilACrash) {
+  const uint64_t before = env_.mutation_count();
+  env_.fail_after(2);
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env_.new_writable_file("/db/f", &file).is_ok());  // 1
+  ASSERT_TRUE(file->append("a").is_ok());                       // 2
+  EXPECT_THAT(file->sync().message(), HasSubstr("sync /db/f: injected disk failure"));
+  EXPECT_FALSE(env_.sync_dir("/db").is_ok());
+  EXPECT_EQ(env_.mutation_count() - before, 4u);  // failed ones count too
+  env_.crash();
+  EXPECT_THAT(list(), IsEmpty());
+  EXPECT_TRUE(write_file(env_, "/db/f", "a", true).is_ok());
+}
+
+}  // namespace
+}  // namespace faultline::raft::storage

@@ -1,0 +1,110 @@
+// The WAL's record framing and item encoding, and CRC-32C itself.
+#include "targets/raftkv/storage/wal_format.h"
+
+#include <gtest/gtest.h>
+
+#include "targets/raftkv/storage/crc32c.h"
+
+namespace faultline::raft::storage {
+namespace {
+
+TEST(Crc32c, MatchesTheStandardCheckValues) {
+  EXPECT_EQ(crc32c("123456789"), 0xE3069283u);              // the CRC catalogue's check
+  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);    // RFC 3720 B.4
+  EXPECT_EQ(crc32c(std::string(32, '\xff')), 0x62A8AB43u);  // RFC 3720 B.4
+  EXPECT_EQ(crc32c_extend(crc32c("1234"), "56789"), crc32c("123456789"));
+}
+
+TEST(Crc32c, MaskIsInvertibleAndChangesTheValue) {
+  for (uint32_t crc : {0u, 1u, 0xE3069283u, 0xffffffffu}) {
+    EXPECT_EQ(unmask_crc(mask_crc(crc)), crc);
+    EXPECT_NE(mask_crc(crc), crc);
+  }
+}
+
+TEST(WalFormat, ItemsRoundTrip) {
+  const std::vector<WalItem> items = {
+      SegmentHeader{7, 42, {40, 3}, 4096},
+      HardState{5, 2, 41},
+      Entry{.index = 41, .term = 5, .type = EntryType::kNoop, .data = ""},
+      Entry{.index = 42, .term = 5, .type = EntryType::kCommand, .data = std::string("a\0b", 3)},
+      SnapshotInstalled{{50, 6}},
+      LogCompacted{{45, 5}},
+  };
+  std::string payload;
+  for (const WalItem& item : items) encode_item(item, &payload);
+  std::vector<WalItem> decoded;
+  ASSERT_TRUE(decode_items(payload, &decoded).is_ok());
+  EXPECT_EQ(decoded, items);
+}
+
+TEST(WalFormat, MalformedPayloadsAreErrorsNamingThePayloadOffset) {
+  std::string payload;
+  encode_item(HardState{1, 1, 1}, &payload);
+  std::vector<WalItem> items;
+  Status s = decode_items(payload.substr(0, payload.size() - 1), &items);
+  EXPECT_EQ(s.message(), "item at payload offset 0: truncated (payload has 24 bytes)");
+  s = decode_items(payload + "\x09", &items);
+  EXPECT_EQ(s.message(), "item at payload offset 25: unknown item type 9");
+  std::string entry;
+  encode_item(Entry{.index = 1, .term = 1}, &entry);
+  entry[17] = 7;  // the entry type
+  EXPECT_EQ(decode_items(entry, &items).message(),
+            "item at payload offset 0: unknown entry type 7");
+  EXPECT_EQ(decode_items("", &items).message(), "empty record");
+}
+
+std::string three_records() {
+  return encode_record("first") + encode_record("second!") + encode_record("third");
+}
+
+TEST(WalFormat, ScanSplitsRecords) {
+  const std::string file = three_records();  // the records point into it
+  const ScanResult r = scan_records(file);
+  EXPECT_EQ(r.end, ScanEnd::kClean);
+  ASSERT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.records[1].offset, kRecordHeaderSize + 5);
+  EXPECT_EQ(r.records[1].payload, "second!");
+  EXPECT_EQ(r.end_offset, file.size());
+  EXPECT_EQ(scan_records("").end, ScanEnd::kClean);
+}
+
+TEST(WalFormat, AFileCutShortAnywhereIsATornTailAtTheLastCompleteRecord) {
+  const std::string file = three_records();
+  const std::vector<uint64_t> ends = {17, 36, 53};
+  for (size_t size = 0; size < file.size(); ++size) {
+    const ScanResult r = scan_records(std::string_view(file).substr(0, size));
+    const size_t complete = std::upper_bound(ends.begin(), ends.end(), size) - ends.begin();
+    EXPECT_EQ(r.records.size(), complete) << size;
+    const bool at_boundary = size == 0 || (complete > 0 && size == ends[complete - 1]);
+    EXPECT_EQ(r.end, at_boundary ? ScanEnd::kClean : ScanEnd::kTornTail) << size;
+    EXPECT_EQ(r.end_offset, complete == 0 ? 0 : ends[complete - 1]) << size;
+  }
+}
+
+TEST(WalFormat, AZeroFilledTailIsTorn) {
+  const std::string file = three_records() + std::string(100, '\0');
+  const ScanResult r = scan_records(file);
+  EXPECT_EQ(r.end, ScanEnd::kTornTail);
+  EXPECT_EQ(r.records.size(), 3u);
+  EXPECT_EQ(r.problem, "100 zero bytes at the end");
+}
+
+TEST(WalFormat, ABitFlipAnywhereIsCorruptionOfTheRecordHoldingIt) {
+  const std::string file = three_records();
+  const std::vector<uint64_t> starts = {0, 17, 36};
+  for (size_t pos = 0; pos < file.size(); ++pos) {
+    std::string damaged = file;
+    damaged[pos] ^= static_cast<char>(1 << (pos % 8));
+    const ScanResult r = scan_records(damaged);
+    const size_t record = std::upper_bound(starts.begin(), starts.end(), pos) - starts.begin() - 1;
+    EXPECT_EQ(r.end, ScanEnd::kCorrupt) << pos;
+    EXPECT_EQ(r.end_offset, starts[record]) << pos;
+    EXPECT_EQ(r.problem, pos - starts[record] < kRecordHeaderSize ? "header checksum mismatch"
+                                                                  : "payload checksum mismatch")
+        << pos;
+  }
+}
+
+}  // namespace
+}  // namespace faultline::raft::storage

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "harness/cli/check_command.h"
+#include "harness/cli/cluster_command.h"
 #include "harness/cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "faultline 0.1.0");
   int exit_code = 0;
   faultline::add_check_command(app, &exit_code);
+  faultline::add_cluster_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

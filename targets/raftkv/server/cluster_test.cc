@@ -1,0 +1,409 @@
+// Starts real faultline-raftkv processes on 127.0.0.1 and checks what a
+// client sees: leader election, redirects, acknowledged writes surviving a
+// kill -9 of the leader, catching up through InstallSnapshot, the RESP
+// protocol details (pipelining, errors, MULTI/EXEC), and that garbage on the
+// peer port closes that connection without harming the server.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace faultline::raftkv {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "cannot find a free port";
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
+
+// What a command returned, flattened for assertions: "+OK", "-NOTLEADER x",
+// ":3", "$value", "$nil", or "*[a,b]" for arrays of bulk strings.
+std::string describe(const redisReply* r) {
+  if (r == nullptr) return "<no reply>";
+  switch (r->type) {
+    case REDIS_REPLY_STATUS: return "+" + std::string(r->str, r->len);
+    case REDIS_REPLY_ERROR: return "-" + std::string(r->str, r->len);
+    case REDIS_REPLY_INTEGER: return ":" + std::to_string(r->integer);
+    case REDIS_REPLY_STRING: return "$" + std::string(r->str, r->len);
+    case REDIS_REPLY_NIL: return "$nil";
+    case REDIS_REPLY_ARRAY: {
+      std::string out = "*[";
+      for (size_t i = 0; i < r->elements; ++i) out += (i ? "," : "") + describe(r->element[i]);
+      return out + "]";
+    }
+  }
+  return "<unknown reply type>";
+}
+
+class RaftkvCluster : public ::testing::Test {
+ protected:
+  struct Node {
+    uint64_t id;
+    uint16_t peer_port;
+    uint16_t client_port;
+    pid_t pid = -1;
+  };
+
+  void SetUp() override {
+    char tmpl[] = "/tmp/faultline-raftkv-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    for (uint64_t id = 1; id <= 3; ++id) nodes_.push_back({id, free_port(), free_port()});
+    for (const Node& n : nodes_) {
+      peers_ += (peers_.empty() ? "" : ",") + std::to_string(n.id) +
+                "=127.0.0.1:" + std::to_string(n.peer_port);
+      client_peers_ += (client_peers_.empty() ? "" : ",") + std::to_string(n.id) +
+                       "=127.0.0.1:" + std::to_string(n.client_port);
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) start(i);
+  }
+
+  // Always ends every process this test started, by its recorded PID.
+  void TearDown() override {
+    for (size_t i = 0; i < nodes_.size(); ++i) kill_node(i);
+    if (HasFailure()) {
+      std::cerr << "logs and data kept in " << dir_ << "\n";
+    } else {
+      fs::remove_all(dir_);
+    }
+  }
+
+  void start(size_t i) {
+    Node& n = nodes_[i];
+    const std::string data = dir_ + "/node" + std::to_string(n.id);
+    const std::string log = dir_ + "/node" + std::to_string(n.id) + ".log";
+    std::vector<std::string> args = {FAULTLINE_RAFTKV_BINARY,
+                                     "--id",
+                                     std::to_string(n.id),
+                                     "--peers",
+                                     peers_,
+                                     "--client-addr",
+                                     "127.0.0.1:" + std::to_string(n.client_port),
+                                     "--client-peers",
+                                     client_peers_,
+                                     "--data-dir",
+                                     data,
+                                     "--election-ms",
+                                     "500",
+                                     "--heartbeat-ms",
+                                     "30",
+                                     "--snapshot-threshold",
+                                     "20"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 2, 1);
+    const int rc = posix_spawn(&n.pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ASSERT_EQ(rc, 0) << "posix_spawn " << argv[0];
+  }
+
+  void kill_node(size_t i, int signal = SIGKILL) {
+    Node& n = nodes_[i];
+    if (n.pid <= 0) return;
+    kill(n.pid, signal);
+    waitpid(n.pid, nullptr, 0);
+    n.pid = -1;
+  }
+
+  // SIGTERM: the server must exit on its own, with status 0.
+  void stop_node_cleanly(size_t i) {
+    Node& n = nodes_[i];
+    ASSERT_GT(n.pid, 0);
+    ASSERT_EQ(kill(n.pid, SIGTERM), 0);
+    int status = 0;
+    const auto deadline = Clock::now() + 5s;
+    pid_t done = 0;
+    while ((done = waitpid(n.pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_EQ(done, n.pid) << "node " << n.id << " ignored SIGTERM";
+    n.pid = -1;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+
+  Context connect(size_t i) {
+    redisContext* c = redisConnectWithTimeout("127.0.0.1", nodes_[i].client_port, {1, 0});
+    if (c != nullptr && !c->err) redisSetTimeout(c, {2, 0});
+    return Context(c, &redisFree);
+  }
+
+  // One command on a fresh connection; "" if the node does not answer.
+  std::string command(size_t i, const std::vector<std::string>& args) {
+    Context c = connect(i);
+    if (c == nullptr || c->err) return "";
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (const std::string& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    Reply r(static_cast<redisReply*>(
+                redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lens.data())),
+            &freeReplyObject);
+    return r ? describe(r.get()) : "";
+  }
+
+  std::map<std::string, std::string> info(size_t i) {
+    std::map<std::string, std::string> fields;
+    const std::string text = command(i, {"INFO"});
+    if (text.empty() || text[0] != '$') return fields;
+    size_t at = 1;
+    while (at < text.size()) {
+      size_t end = text.find("\r\n", at);
+      if (end == std::string::npos) end = text.size();
+      const std::string line = text.substr(at, end - at);
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 1);
+      at = end + 2;
+    }
+    return fields;
+  }
+
+  uint64_t info_number(size_t i, const std::string& field) {
+    const auto fields = info(i);
+    const auto it = fields.find(field);
+    return it == fields.end() ? 0 : std::stoull(it->second);
+  }
+
+  // The index of the node that says it leads, among those running; -1 on timeout.
+  int wait_for_leader(Clock::duration timeout = 10s) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      for (size_t i = 0; i < nodes_.size(); ++i) {
+        if (nodes_[i].pid > 0 && info(i)["role"] == "leader") return static_cast<int>(i);
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return -1;
+  }
+
+  size_t by_client_port(uint16_t port) const {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i].client_port == port) return i;
+    }
+    return 0;
+  }
+
+  // Sends a command to *node, following -NOTLEADER redirects and retrying
+  // while there is no leader, until a definite answer or the timeout. Also
+  // retried: a write the server says was dropped or has an unknown outcome
+  // (leadership changed under it) and no answer at all; the commands the
+  // tests retry are idempotent.
+  std::string leader_command(size_t* node, const std::vector<std::string>& args) {
+    const auto deadline = Clock::now() + 10s;
+    std::string last;
+    while (Clock::now() < deadline) {
+      last = command(*node, args);
+      if (last.rfind("-NOTLEADER 127.0.0.1:", 0) == 0) {
+        *node = by_client_port(static_cast<uint16_t>(std::stoi(last.substr(21))));
+      } else if (!last.empty() && last.rfind("-NOTLEADER", 0) != 0 &&
+                 last.rfind("-ERR write dropped", 0) != 0 &&
+                 last.rfind("-ERR outcome unknown", 0) != 0) {
+        return last;
+      } else {
+        std::this_thread::sleep_for(50ms);
+        if (nodes_[*node].pid <= 0) *node = (*node + 1) % nodes_.size();
+      }
+    }
+    return last;
+  }
+
+  std::vector<std::string> extra_args_;  // appended to every node's flags
+  std::string dir_;
+  std::string peers_;
+  std::string client_peers_;
+  std::vector<Node> nodes_;
+};
+
+TEST_F(RaftkvCluster, AcknowledgedWritesSurviveLeaderCrashAndOldLeaderCatchesUp) {
+  const int first_leader = wait_for_leader();
+  ASSERT_GE(first_leader, 0) << "no leader elected";
+  size_t leader = static_cast<size_t>(first_leader);
+  for (int k = 0; k < 100; ++k) {
+    ASSERT_EQ(leader_command(&leader, {"SET", "key" + std::to_string(k), "v" + std::to_string(k)}),
+              "+OK")
+        << "key " << k;
+  }
+  const size_t old_leader = leader;
+  kill_node(old_leader);  // kill -9
+
+  const int new_leader = wait_for_leader();
+  ASSERT_GE(new_leader, 0) << "no new leader after the crash";
+  ASSERT_NE(static_cast<size_t>(new_leader), old_leader);
+  leader = static_cast<size_t>(new_leader);
+  for (int k = 0; k < 100; ++k) {
+    ASSERT_EQ(leader_command(&leader, {"GET", "key" + std::to_string(k)}), "$v" + std::to_string(k))
+        << "acknowledged write of key" << k << " lost";
+  }
+  // Enough new writes that the survivors snapshot and compact past the old
+  // leader's log: it can only catch up through InstallSnapshot.
+  for (int k = 100; k < 160; ++k) {
+    ASSERT_EQ(leader_command(&leader, {"SET", "key" + std::to_string(k), "w"}), "+OK");
+  }
+  const uint64_t target = info_number(leader, "applied_index");
+  ASSERT_GT(info_number(leader, "snapshot_index"), 101u);
+
+  start(old_leader);
+  const auto deadline = Clock::now() + 10s;
+  while (info_number(old_leader, "applied_index") < target && Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(info_number(old_leader, "applied_index"), target) << "old leader did not catch up";
+  EXPECT_GE(info_number(old_leader, "snapshots_installed"), 1u);
+  EXPECT_EQ(info_number(old_leader, "keys"), 160u);
+
+  for (size_t i = 0; i < nodes_.size(); ++i) stop_node_cleanly(i);
+}
+
+TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
+  const int leader_index = wait_for_leader();
+  ASSERT_GE(leader_index, 0);
+  const size_t leader = static_cast<size_t>(leader_index);
+  const size_t follower = (leader + 1) % nodes_.size();
+  const std::string leader_addr = "127.0.0.1:" + std::to_string(nodes_[leader].client_port);
+
+  // Followers redirect everything but PING and INFO.
+  std::string answer;
+  const auto deadline = Clock::now() + 5s;  // until the follower has heard of the leader
+  while ((answer = command(follower, {"GET", "a"})) != "-NOTLEADER " + leader_addr &&
+         Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(answer, "-NOTLEADER " + leader_addr);
+  EXPECT_EQ(command(follower, {"PING"}), "+PONG");
+  EXPECT_EQ(info(follower)["role"], "follower");
+  EXPECT_EQ(info(follower)["leader_client_addr"], leader_addr);
+
+  EXPECT_EQ(command(leader, {"NOSUCH", "x"}), "-ERR unknown command 'NOSUCH'");
+  EXPECT_EQ(command(leader, {"GET"}), "-ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(command(leader, {"COMMAND", "DOCS"}), "*[]");
+  EXPECT_EQ(command(leader, {"CONFIG", "GET", "appendonly"}), "*[$appendonly,$no]");
+  EXPECT_EQ(command(leader, {"PING", "hi"}), "$hi");
+
+  // Pipelining: replies come back in request order, writes and reads mixed.
+  Context c = connect(leader);
+  ASSERT_TRUE(c && !c->err);
+  const std::vector<std::string> pipeline = {
+      "SET p 1", "INCRBY p 5", "GET p", "PING", "SADD s b a",   "SMEMBERS s",
+      "MULTI",   "APPEND p x", "GET p", "EXEC", "MGET p s nope"};
+  for (const std::string& cmd : pipeline) redisAppendCommand(c.get(), cmd.c_str());
+  std::vector<std::string> got;
+  for (size_t i = 0; i < pipeline.size(); ++i) {
+    void* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
+    got.push_back(describe(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  const std::vector<std::string> want = {
+      "+OK",     ":6",      "$6",        "+PONG",           ":2", "*[$a,$b]", "+OK",
+      "+QUEUED", "+QUEUED", "*[:2,$6x]", "*[$6x,$nil,$nil]"};
+  EXPECT_EQ(got, want);
+
+  // A protocol error is answered and closes that connection only.
+  Context bad = connect(leader);
+  ASSERT_TRUE(bad && !bad->err);
+  const char garbage[] = "*1\r\n$x\r\n";
+  ASSERT_EQ(write(bad->fd, garbage, sizeof(garbage) - 1), ssize_t(sizeof(garbage) - 1));
+  void* r = nullptr;
+  ASSERT_EQ(redisGetReply(bad.get(), &r), REDIS_OK);
+  EXPECT_EQ(describe(static_cast<redisReply*>(r)),
+            "-ERR Protocol error: invalid bulk length at byte 4");
+  freeReplyObject(r);
+  EXPECT_EQ(command(leader, {"GET", "p"}), "$6x");
+
+  // Garbage on the peer port closes that connection; the node carries on.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(nodes_[leader].peer_port);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string frame = std::string("\x01\x05\0\0\0\0\0\0\0hello", 14);  // wrong CRC
+  ASSERT_EQ(write(fd, frame.data(), frame.size()), ssize_t(frame.size()));
+  char byte;
+  EXPECT_EQ(read(fd, &byte, 1), 0) << "the node should close a connection with a bad frame";
+  close(fd);
+  EXPECT_EQ(command(leader, {"SET", "after", "1"}), "+OK");
+}
+
+class RaftkvClusterWithFailpoints : public RaftkvCluster {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--unsafe-failpoint", "no-persist-vote", "--unsafe-failpoint", "lease-read"};
+    RaftkvCluster::SetUp();
+  }
+};
+
+TEST_F(RaftkvClusterWithFailpoints, AreAnnouncedServeLeaseReadsAndSurviveRestart) {
+  const int leader_index = wait_for_leader();
+  ASSERT_GE(leader_index, 0);
+  size_t leader = static_cast<size_t>(leader_index);
+  EXPECT_EQ(info(leader)["failpoints"], "no-persist-vote,lease-read");
+  std::ifstream log(dir_ + "/node1.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("UNSAFE FAILPOINTS ENABLED: no-persist-vote,lease-read"), std::string::npos);
+
+  ASSERT_EQ(leader_command(&leader, {"SET", "x", "1"}), "+OK");
+  // The lease needs a majority's acknowledgement within an election timeout:
+  // a loaded machine may need a few tries.
+  const auto lease_deadline = Clock::now() + 5s;
+  do {
+    EXPECT_EQ(leader_command(&leader, {"GET", "x"}), "$1");
+  } while (info_number(leader, "lease_reads") == 0 && Clock::now() < lease_deadline);
+  EXPECT_GE(info_number(leader, "lease_reads"), 1u);
+
+  // A node that never persisted its term or vote still restarts from its
+  // directory and catches up.
+  const size_t follower = (leader + 1) % nodes_.size();
+  kill_node(follower);
+  ASSERT_EQ(leader_command(&leader, {"SET", "y", "2"}), "+OK");
+  start(follower);
+  const uint64_t target = info_number(leader, "applied_index");
+  const auto deadline = Clock::now() + 10s;
+  while (info_number(follower, "applied_index") < target && Clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GE(info_number(follower, "applied_index"), target);
+  EXPECT_EQ(info_number(follower, "keys"), 2u);
+}
+
+}  // namespace
+}  // namespace faultline::raftkv

@@ -1,0 +1,255 @@
+#include "targets/raftkv/server/raft_node.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <random>
+
+namespace faultline::raftkv {
+
+namespace asio = boost::asio;
+using raft::Ready;
+using raft::Role;
+using Clock = std::chrono::steady_clock;
+
+RaftNode::RaftNode(asio::io_context& io, ServerOptions options)
+    : io_(io), options_(std::move(options)), tick_timer_(io) {}
+
+Status RaftNode::create(asio::io_context& io, ServerOptions options,
+                        std::unique_ptr<RaftNode>* out) {
+  std::unique_ptr<RaftNode> node(new RaftNode(io, std::move(options)));
+  const ServerOptions& o = node->options_;
+  std::error_code ec;  // DurableStorage creates only the last level itself
+  std::filesystem::create_directories(std::filesystem::path(o.data_dir).parent_path(), ec);
+  if (Status s = raft::storage::DurableStorage::open(raft::storage::posix_env(), o.data_dir, {},
+                                                     &node->storage_);
+      !s.is_ok()) {
+    return s;
+  }
+  if (!node->storage_->recovery_note().empty()) {
+    spdlog::warn("recovery: {}", node->storage_->recovery_note());
+  }
+  const raft::Snapshot snapshot = node->storage_->snapshot();
+  if (snapshot.metadata.index > 0) {
+    if (Status s = node->kv_.restore(snapshot.data); !s.is_ok()) return s;
+    node->applied_ = snapshot.metadata.index;
+  }
+  raft::Config config;
+  config.id = o.id;
+  for (const auto& [id, address] : o.peers) config.peers.push_back(id);
+  config.heartbeat_tick = 1;  // the timer ticks once per heartbeat interval
+  config.election_tick = o.election_ms / o.heartbeat_ms;
+  config.random = raft::SplitMix64(std::random_device{}() ^ (o.id << 32));
+  config.applied = node->applied_;
+  config.unsafe_stale_read = o.failpoints.stale_read;
+  config.unsafe_commit_any_term = o.failpoints.commit_any_term;
+  if (Status s = raft::Raft::create(std::move(config), *node->storage_, &node->raft_); !s.is_ok()) {
+    return s;
+  }
+  const raft::HardState hs = node->storage_->hard_state();
+  spdlog::info("node {}: recovered term {}, vote {}, commit {}, snapshot {}, log [{}, {}]", o.id,
+               hs.term, hs.vote, hs.commit, snapshot.metadata.index, node->storage_->first_index(),
+               node->storage_->last_index());
+  *out = std::move(node);
+  return Status::ok();
+}
+
+Status RaftNode::start() {
+  transport_ = std::make_unique<PeerTransport>(
+      io_, options_.id, options_.peers, [this](raft::Message m) { on_message(std::move(m)); });
+  if (Status s = transport_->start(); !s.is_ok()) return s;
+  listener_ = std::make_unique<ClientListener>(io_, options_.client_addr, *this);
+  if (Status s = listener_->start(); !s.is_ok()) return s;
+  tick_timer_.expires_after(std::chrono::milliseconds(options_.heartbeat_ms));
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+  return Status::ok();
+}
+
+void RaftNode::tick() {
+  raft_->tick();
+  schedule_ready();
+  tick_timer_.expires_at(tick_timer_.expiry() + std::chrono::milliseconds(options_.heartbeat_ms));
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+void RaftNode::on_message(raft::Message m) {
+  if (options_.failpoints.lease_read && raft_->role() == Role::kLeader && m.term == raft_->term() &&
+      (m.type == raft::MessageType::kHeartbeatResponse ||
+       m.type == raft::MessageType::kAppendResponse)) {
+    last_ack_[m.from] = Clock::now();
+  }
+  if (Status s = raft_->step(m); !s.is_ok()) {
+    spdlog::warn("step {} from {}: {}", raft::to_string(m.type), m.from, s.message());
+  }
+  schedule_ready();
+}
+
+void RaftNode::schedule_ready() {
+  if (ready_scheduled_) return;
+  ready_scheduled_ = true;
+  asio::post(io_, [this] {
+    ready_scheduled_ = false;
+    process_ready();
+  });
+}
+
+void RaftNode::start_batched_reads() {
+  if (read_batch_.empty()) return;
+  const uint64_t context = next_read_context_++;
+  if (raft_->read_index(context) == raft::ReadIndexStatus::kNotLeader) {
+    for (const PendingRead& r : read_batch_) r.reply.send(not_leader_error());
+    read_batch_.clear();
+    return;
+  }
+  reads_by_context_[context] = std::move(read_batch_);
+  read_batch_.clear();
+}
+
+void RaftNode::process_ready() {
+  start_batched_reads();
+  while (raft_->has_ready()) {
+    Ready rd = raft_->ready();
+    // 1. Persist, durably, before anything is sent or acknowledged.
+    if (Status s = persist(rd); !s.is_ok()) {
+      spdlog::critical("persisting to {} failed: {}; exiting", options_.data_dir, s.message());
+      std::exit(1);
+    }
+    // 2. Send.
+    for (const raft::Message& m : rd.messages) transport_->send(m);
+    if (rd.soft_state) on_soft_state(*rd.soft_state);
+    // 3. Apply.
+    if (rd.snapshot) restore_snapshot(*rd.snapshot);
+    for (const raft::Entry& e : rd.committed_entries) apply_entry(e);
+    // 4. Reads whose read index is known.
+    for (const raft::ReadState& rs : rd.read_states) {
+      const auto it = reads_by_context_.find(rs.context);
+      if (it == reads_by_context_.end()) continue;
+      for (PendingRead& r : it->second) reads_by_index_.emplace(rs.index, std::move(r));
+      reads_by_context_.erase(it);
+    }
+    serve_applied_reads();
+    // 5.
+    raft_->advance(rd);
+    maybe_snapshot();
+  }
+}
+
+Status RaftNode::persist(Ready& rd) {
+  if (!rd.snapshot && rd.entries.empty() && !rd.hard_state) return Status::ok();
+  if (!options_.failpoints.no_persist_vote || !rd.hard_state) {
+    if (Status s = raft::persist_ready(rd, *storage_); !s.is_ok()) return s;
+    return storage_->sync();
+  }
+  // no-persist-vote: term and vote changes are not written. The stored term
+  // only rises as far as the log's last term (a restart refuses a log whose
+  // terms are past the current term), and the vote is forgotten whenever the
+  // stored term moves, so a restarted node can vote twice in one term.
+  std::optional<raft::HardState> real = std::move(rd.hard_state);
+  rd.hard_state.reset();
+  Status s = raft::persist_ready(rd, *storage_);
+  rd.hard_state = std::move(real);
+  if (!s.is_ok()) return s;
+  const raft::HardState stored = storage_->hard_state();
+  raft::HardState forgetful = stored;
+  forgetful.commit = rd.hard_state->commit;
+  forgetful.term = std::max(stored.term, storage_->term(storage_->last_index()).value_or(0));
+  if (forgetful.term != stored.term) forgetful.vote = raft::kNoNode;
+  if (forgetful != stored) {
+    if (Status set = storage_->set_hard_state(forgetful); !set.is_ok()) return set;
+  }
+  return storage_->sync();
+}
+
+void RaftNode::on_soft_state(const raft::SoftState& soft) {
+  spdlog::info("node {}: {} in term {}, leader {}", options_.id, raft::to_string(soft.role),
+               raft_->term(), soft.leader);
+  last_ack_.clear();
+  if (soft.role == Role::kLeader) return;
+  // A read that has not completed never will: the core drops them on
+  // stepping down. Proposals stay: their entries may still commit, and
+  // apply_entry tells by the term whether they did.
+  const std::string error = not_leader_error();
+  for (const PendingRead& r : read_batch_) r.reply.send(error);
+  read_batch_.clear();
+  for (const auto& [context, reads] : reads_by_context_) {
+    for (const PendingRead& r : reads) r.reply.send(error);
+  }
+  reads_by_context_.clear();
+  for (const auto& [index, r] : reads_by_index_) r.reply.send(error);
+  reads_by_index_.clear();
+}
+
+void RaftNode::restore_snapshot(const raft::Snapshot& snapshot) {
+  if (Status s = kv_.restore(snapshot.data); !s.is_ok()) {
+    // The core accepted it and storage persisted it: continuing would serve
+    // a state that matches no log prefix.
+    spdlog::critical("snapshot at {} does not restore: {}; exiting", snapshot.metadata.index,
+                     s.message());
+    std::exit(1);
+  }
+  applied_ = snapshot.metadata.index;
+  ++snapshots_installed_;
+  spdlog::info("installed snapshot at index {} (term {})", snapshot.metadata.index,
+               snapshot.metadata.term);
+  // Proposals the snapshot covers were either applied inside it or lost.
+  while (!proposals_.empty() && proposals_.begin()->first <= applied_) {
+    proposals_.begin()->second.reply.send(error_reply(
+        "ERR outcome unknown: a snapshot from the leader replaced the log before this write "
+        "was seen to commit"));
+    proposals_.erase(proposals_.begin());
+  }
+}
+
+void RaftNode::apply_entry(const raft::Entry& e) {
+  std::string reply;
+  if (e.type == raft::EntryType::kCommand) {
+    if (Status s = kv_.apply(e.data, &reply); !s.is_ok()) {
+      spdlog::error("entry {} (term {}) does not apply: {}", e.index, e.term, s.message());
+      reply = error_reply("ERR " + s.message());
+    }
+  }
+  applied_ = e.index;
+  const auto it = proposals_.find(e.index);
+  if (it == proposals_.end()) return;
+  if (it->second.term == e.term) {
+    it->second.reply.send(std::move(reply));
+  } else {
+    it->second.reply.send(dropped_write_error());
+  }
+  proposals_.erase(it);
+}
+
+void RaftNode::serve_applied_reads() {
+  while (!reads_by_index_.empty() && reads_by_index_.begin()->first <= applied_) {
+    std::string reply;
+    kv_.read(reads_by_index_.begin()->second.command, &reply);
+    reads_by_index_.begin()->second.reply.send(std::move(reply));
+    reads_by_index_.erase(reads_by_index_.begin());
+  }
+}
+
+void RaftNode::maybe_snapshot() {
+  const uint64_t snapshot_index = storage_->snapshot_metadata().index;
+  if (applied_ < snapshot_index + options_.snapshot_threshold) return;
+  Status s = raft_->compact(applied_, kv_.snapshot());
+  if (s.is_ok()) s = storage_->sync();
+  if (!s.is_ok()) {
+    spdlog::critical("snapshot at {} failed: {}; exiting", applied_, s.message());
+    std::exit(1);
+  }
+  spdlog::info("snapshot at index {} ({} keys); log compacted", applied_, kv_.key_count());
+}
+
+bool RaftNode::lease_holds() const {
+  const auto now = Clock::now();
+  const auto lease = std::chrono::milliseconds(options_.election_ms);
+  size_t fresh = 1;  // this leader
+  for (const auto& [peer, at] : last_ack_) fresh += now - at < lease ? 1 : 0;
+  return raft_->role() == Role::kLeader && fresh > options_.peers.size() / 2;
+}
+
+}  // namespace faultline::raftkv

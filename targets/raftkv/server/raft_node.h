@@ -1,0 +1,106 @@
+// RaftNode: the heart of faultline-raftkv. It drives one raft::Raft core on
+// one io_context: ticks it from a timer, feeds it peer messages and client
+// requests, and carries out every Ready in the order raft/README.md demands:
+//
+//   1. persist through DurableStorage, with one sync() per Ready (group commit),
+//   2. send the messages (PeerTransport),
+//   3. restore a received snapshot, apply committed entries to the KvState and
+//      answer the clients whose proposals they are,
+//   4. answer ReadIndex reads once the applied index reaches their index,
+//   5. advance, then snapshot + compact once `snapshot_threshold` entries were
+//      applied since the last snapshot.
+//
+// Inputs arriving together are batched into one Ready: handling is posted once
+// to run after the io_context's already-queued completions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/history/status.h"
+#include "targets/kvstate/kv_state.h"
+#include "targets/raftkv/raft/raft.h"
+#include "targets/raftkv/server/asio.h"
+#include "targets/raftkv/server/client_listener.h"
+#include "targets/raftkv/server/peer_transport.h"
+#include "targets/raftkv/server/server_options.h"
+#include "targets/raftkv/storage/durable_storage.h"
+
+namespace faultline::raftkv {
+
+class RaftNode : public CommandHandler {
+ public:
+  // Recovers the node from options.data_dir (refusing a damaged directory)
+  // and builds its core; start() opens the sockets.
+  static Status create(boost::asio::io_context& io, ServerOptions options,
+                       std::unique_ptr<RaftNode>* out);
+  Status start();
+
+  // CommandHandler (raft_node_commands.cc): INFO, COMMAND, CONFIG GET and PING
+  // on any node; the KV commands on the leader, -NOTLEADER elsewhere.
+  void handle(std::vector<std::string> request, kv::Session& session, ReplyHandle reply) override;
+
+ private:
+  struct PendingProposal {
+    uint64_t term;
+    ReplyHandle reply;
+  };
+  struct PendingRead {
+    kv::Command command;
+    ReplyHandle reply;
+  };
+
+  RaftNode(boost::asio::io_context& io, ServerOptions options);
+
+  // raft_node.cc: the Ready loop.
+  void tick();
+  void on_message(raft::Message message);
+  void schedule_ready();
+  void process_ready();
+  void start_batched_reads();
+  Status persist(raft::Ready& ready);
+  void on_soft_state(const raft::SoftState& soft);
+  void restore_snapshot(const raft::Snapshot& snapshot);
+  void apply_entry(const raft::Entry& entry);
+  void serve_applied_reads();
+  void maybe_snapshot();
+  bool lease_holds() const;
+
+  // raft_node_commands.cc
+  void handle_kv(std::vector<std::string> request, kv::Session& session, ReplyHandle reply);
+  std::string info() const;
+  std::string not_leader_error() const;
+  // A proposal whose index another leader's entry took: it never committed.
+  static std::string dropped_write_error();
+  static std::string error_reply(std::string_view message);
+
+  boost::asio::io_context& io_;
+  ServerOptions options_;
+  std::unique_ptr<raft::storage::DurableStorage> storage_;
+  std::unique_ptr<raft::Raft> raft_;
+  kv::KvState kv_;
+  uint64_t applied_ = 0;  // the last entry applied to kv_
+  uint64_t snapshots_installed_ = 0;
+  uint64_t lease_reads_ = 0;  // reads the lease-read failpoint served locally
+
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<ClientListener> listener_;
+  boost::asio::steady_timer tick_timer_;
+  bool ready_scheduled_ = false;
+
+  std::map<uint64_t, PendingProposal> proposals_;  // by log index
+  std::vector<PendingRead> read_batch_;            // reads not yet given a read_index
+  std::map<uint64_t, std::vector<PendingRead>> reads_by_context_;
+  std::multimap<uint64_t, PendingRead> reads_by_index_;  // read index known, not applied yet
+  uint64_t next_read_context_ = 1;
+
+  // lease-read failpoint: when each peer last acknowledged this leader.
+  std::map<uint64_t, std::chrono::steady_clock::time_point> last_ack_;
+};
+
+}  // namespace faultline::raftkv

@@ -1,0 +1,154 @@
+// RaftNode's client commands: server-level ones (INFO, COMMAND, CONFIG GET)
+// answered by any node, and the KV commands, which only the leader serves.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "targets/raftkv/server/raft_node.h"
+#include "targets/resp/resp_writer.h"
+
+namespace faultline::raftkv {
+
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// CONFIG GET: just what redis-benchmark asks at start ("save",
+// "appendonly"), as a persistence-less Redis would answer; anything else
+// matches nothing (an empty array), as Redis answers an unknown parameter.
+std::string config_get(const std::string& parameter) {
+  static const std::pair<const char*, const char*> kKnown[] = {{"save", ""}, {"appendonly", "no"}};
+  std::string out;
+  for (const auto& [name, value] : kKnown) {
+    if (upper(parameter) == upper(name)) {
+      resp::append_array_header(&out, 2);
+      resp::append_bulk(&out, name);
+      resp::append_bulk(&out, value);
+      return out;
+    }
+  }
+  resp::append_array_header(&out, 0);
+  return out;
+}
+
+}  // namespace
+
+void RaftNode::handle(std::vector<std::string> request, kv::Session& session, ReplyHandle reply) {
+  const std::string name = upper(request[0]);
+  std::string out;
+  if (name == "INFO") {
+    resp::append_bulk(&out, info());
+  } else if (name == "COMMAND") {
+    // redis-cli asks for COMMAND DOCS to offer hints; no command table is
+    // fine for it: an empty array (COUNT: zero).
+    if (request.size() >= 2 && upper(request[1]) == "COUNT") {
+      resp::append_integer(&out, 0);
+    } else {
+      resp::append_array_header(&out, 0);
+    }
+  } else if (name == "CONFIG") {
+    if (request.size() != 3) {
+      out = error_reply("ERR wrong number of arguments for 'config' command");
+    } else if (upper(request[1]) != "GET") {
+      out = error_reply(
+          fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
+    } else {
+      out = config_get(request[2]);
+    }
+  } else if (name == "PING" && !session.in_transaction()) {
+    out = session.handle(std::move(request)).reply;
+  } else if (raft_->role() != raft::Role::kLeader) {
+    out = not_leader_error();
+  } else {
+    return handle_kv(std::move(request), session, std::move(reply));
+  }
+  reply.send(std::move(out));
+}
+
+void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
+                         ReplyHandle reply) {
+  kv::Action action = session.handle(std::move(request));
+  switch (action.kind) {
+    case kv::Action::Kind::kReply: reply.send(std::move(action.reply)); return;
+    case kv::Action::Kind::kRead:
+      if (options_.failpoints.lease_read && lease_holds()) {
+        std::string out;  // unsafe: no quorum round, and only what this node applied
+        kv_.read(action.read, &out);
+        ++lease_reads_;
+        reply.send(std::move(out));
+        return;
+      }
+      read_batch_.push_back({std::move(action.read), std::move(reply)});
+      schedule_ready();
+      return;
+    case kv::Action::Kind::kPropose: {
+      const raft::ProposeResult r = raft_->propose(std::move(action.entry));
+      if (r.status != raft::ProposeStatus::kOk) {
+        reply.send(not_leader_error());
+        return;
+      }
+      // An older proposal at this index was cut from the log before it
+      // committed (a committed entry is never replaced), so it failed.
+      const auto it = proposals_.find(r.index);
+      if (it != proposals_.end()) {
+        it->second.reply.send(dropped_write_error());
+        proposals_.erase(it);
+      }
+      proposals_.emplace(r.index, PendingProposal{r.term, std::move(reply)});
+      schedule_ready();
+      return;
+    }
+  }
+}
+
+std::string RaftNode::error_reply(std::string_view message) {
+  std::string out;
+  resp::append_error(&out, message);
+  return out;
+}
+
+std::string RaftNode::dropped_write_error() {
+  return error_reply(
+      "ERR write dropped: another leader's entry took its place in the log; not applied");
+}
+
+std::string RaftNode::not_leader_error() const {
+  const auto it = options_.client_peers.find(raft_->leader());
+  return error_reply(fmt::format("NOTLEADER {}", it == options_.client_peers.end()
+                                                     ? std::string("unknown")
+                                                     : it->second.to_string()));
+}
+
+std::string RaftNode::info() const {
+  const auto leader = options_.client_peers.find(raft_->leader());
+  const raft::RaftLog& log = raft_->log();
+  std::string out = "# Raft\r\n";
+  auto field = [&out](std::string_view key, const auto& value) {
+    out += fmt::format("{}:{}\r\n", key, value);
+  };
+  field("node_id", options_.id);
+  field("role", raft::to_string(raft_->role()));
+  field("term", raft_->term());
+  field("leader_id", raft_->leader());
+  field("leader_client_addr",
+        leader == options_.client_peers.end() ? "unknown" : leader->second.to_string());
+  field("commit_index", log.committed());
+  field("applied_index", applied_);
+  field("snapshot_index", storage_->snapshot_metadata().index);
+  field("log_first_index", log.first_index());
+  field("log_last_index", log.last_index());
+  field("log_entries", log.last_index() + 1 - log.first_index());
+  field("snapshots_installed", snapshots_installed_);
+  field("pending_writes", proposals_.size());
+  field("keys", kv_.key_count());
+  field("lease_reads", lease_reads_);
+  field("failpoints", options_.failpoints.to_string());
+  return out;
+}
+
+}  // namespace faultline::raftkv

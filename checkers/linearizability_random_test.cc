@@ -85,19 +85,26 @@ bool reference_linearizable(const std::string& model, const std::vector<RefOp>& 
   return reference_linearizable(model, ops, placed, initial);
 }
 
-// Not linearizable from any initial value (register only): tried from every
-// value the ops mention, and from one they do not.
-bool reference_fails_from_any(const std::vector<RefOp>& ops) {
-  std::vector<json> initials = {nullptr, "never-mentioned"};
-  for (const RefOp& op : ops)
+// Not linearizable from any initial value: tried from every value that can
+// matter -- for a register, every value the ops mention; for a string, every
+// prefix of a string a get returned -- and from one they do not mention.
+bool reference_fails_from_any(const std::string& model, const std::vector<RefOp>& ops) {
+  std::vector<json> initials = {"never-mentioned"};
+  if (model == "register") initials.push_back(nullptr);
+  for (const RefOp& op : ops) {
     for (const json& v : {op.value, op.result}) {
-      if (v.is_array())
+      if (model == "kv") {
+        const std::string text = v.is_string() ? v.get<std::string>() : "";
+        for (size_t n = 0; n <= text.size(); ++n) initials.push_back(text.substr(0, n));
+      } else if (v.is_array()) {
         initials.insert(initials.end(), v.begin(), v.end());
-      else
+      } else {
         initials.push_back(v);
+      }
     }
+  }
   for (const json& init : initials)
-    if (reference_linearizable("register", ops, init)) return false;
+    if (reference_linearizable(model, ops, init)) return false;
   return true;
 }
 
@@ -263,7 +270,7 @@ void check_one(uint64_t seed, Tally* tally) {
       return out;
     };
     auto fails = [&](const std::vector<RefOp>& history) {
-      return any ? reference_fails_from_any(history)
+      return any ? reference_fails_from_any(g.model, history)
                  : !reference_linearizable(g.model, history, initial);
     };
     ASSERT_TRUE(fails(relaxed(SIZE_MAX))) << g.builder.text() << ev.dump(2);

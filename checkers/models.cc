@@ -103,14 +103,18 @@ KvModel::KvModel(const History& history) : history_(&history) {}
 bool KvModel::step(const State& s, const Op& op, State* next) const {
   const std::string& v = strings_[op.value];
   switch (op.kind) {
-    case kGet: *next = s; return s == v;
-    case kPut: *next = v; return true;
-    case kAppend: *next = s + v; return true;
+    case kGet:
+      *next = State{false, v};
+      return s.any ? v.ends_with(s.text) : s.text == v;
+    case kPut: *next = State{false, v}; return true;
+    case kAppend: *next = State{s.any, s.text + v}; return true;
   }
   return false;
 }
 
-std::string KvModel::describe(const State& s) const { return nlohmann::json(s).dump(); }
+std::string KvModel::describe(const State& s) const {
+  return (s.any ? "(any string)+" : "") + nlohmann::json(s.text).dump();
+}
 
 Conversion KvModel::convert(const History& h, const Operation& o, Op* op, std::string* error) {
   const Event& inv = h.events[o.invoke];

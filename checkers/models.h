@@ -80,7 +80,13 @@ class RegisterModel {
 // (string), append (string appended). Initial value "".
 class KvModel {
  public:
-  using State = std::string;
+  // The string, or with `any` set, a string known only to end in `text`
+  // (the wildcard: the first get or put decides it).
+  struct State {
+    bool any = false;
+    std::string text;
+    bool operator==(const State&) const = default;
+  };
   enum Kind : uint8_t { kGet, kPut, kAppend };
   struct Op {
     Kind kind;
@@ -89,10 +95,11 @@ class KvModel {
   };
 
   explicit KvModel(const History& history);
-  State init() const { return ""; }
+  State init() const { return {}; }
+  State any_state() const { return {true, ""}; }
   bool step(const State& s, const Op& op, State* next) const;
   bool read_only(const Op& op) const { return op.kind == kGet; }
-  uint64_t hash(const State& s) const { return std::hash<std::string>{}(s); }
+  uint64_t hash(const State& s) const { return std::hash<std::string>{}(s.text) ^ s.any; }
   static uint64_t hash(const Op& op) { return (uint64_t{op.kind} << 40) ^ op.value; }
   std::string describe(const State& s) const;
   Conversion convert(const History& h, const Operation& o, Op* op, std::string* error);

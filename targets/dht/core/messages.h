@@ -1,0 +1,65 @@
+// What DHT nodes send each other and answer clients. A value is an opaque
+// string (the server stores client bytes; the simulation stores JSON text).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace faultline::dht {
+
+// A write's version, ordered by counter, then by the id of the node that
+// coordinated the write. {0, 0} is "never written". No two writes share a
+// version: the counter is above anything the coordinator has seen or issued
+// (and what it issued is durable, ReplicaStore::issued_counter), and the node
+// id breaks ties between coordinators.
+struct Version {
+  uint64_t counter = 0;
+  uint64_t node = 0;
+
+  auto operator<=>(const Version&) const = default;
+};
+
+// A replica's copy of a key: nullopt value with version {0, 0} when absent.
+struct Record {
+  Version version;
+  std::optional<std::string> value;
+
+  bool operator==(const Record&) const = default;
+};
+
+enum class MessageType : uint8_t {
+  kQuery,       // coordinator -> replica: send me your record of `key`
+  kQueryReply,  // replica -> coordinator: `record` is mine
+  kStore,       // coordinator -> replica: keep `record` unless yours is newer
+  kStoreAck,    // replica -> coordinator: done; `record` is what I now hold
+};
+
+struct Message {
+  MessageType type = MessageType::kQuery;
+  uint64_t from = 0;
+  uint64_t to = 0;
+  // The coordinator's id for one phase of one operation; a reply echoes it.
+  // Ids start at a random point per node incarnation, so a reply addressed
+  // to a node's previous life matches nothing.
+  uint64_t op = 0;
+  std::string key;
+  Record record;
+};
+
+enum class ResponseStatus : uint8_t {
+  kOk,
+  kUnavailable,  // no quorum answered in time; `error` says what was missing
+  kUnsupported,  // CAS: it needs consensus, which this DHT does not have
+};
+
+// The answer to a client request, identified by the driver's request id.
+struct Response {
+  uint64_t request = 0;
+  ResponseStatus status = ResponseStatus::kOk;
+  std::optional<std::string> value;  // reads: the value read (nullopt: never written)
+  std::string error;                 // RESP-style error text, without the leading '-'
+};
+
+}  // namespace faultline::dht

@@ -4,9 +4,10 @@
 # cases and holds the latest figures. Builds nothing: build the targets
 # `faultline` and `faultline-gen-history` first.
 #
-#   bench/check_bench.sh [--build DIR] [--quick] [--runs N] [--cache DIR]
+#   bench/check_bench.sh [--build DIR] [--quick] [--runs N] [--cache DIR] [--only REGEX]
 #
-# --quick runs small cases once (the ctest bench_check_smoke). The exit status
+# --quick runs small cases once (the ctest bench_check_smoke); --only runs the
+# cases whose name matches the extended regular expression. The exit status
 # is 1 when any verdict is not the expected one (a checker or generator bug),
 # 2 on a usage or setup error. Histories are cached under the cache directory
 # (default DIR/bench-histories), keyed by the generator binary and parameters.
@@ -16,10 +17,11 @@ build=build
 quick=0
 runs=3
 cache=""
+only=""
 timeout_s=60
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; shift ;;
     --runs) runs="${2:?--runs needs a count}"; shift 2 ;;
     --cache) cache="${2:?--cache needs a directory}"; shift 2 ;;
+    --only) only="${2:?--only needs a regular expression}"; shift 2 ;;
     -h|--help) usage ;;
     *) echo "check_bench.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -78,6 +81,7 @@ else
     "1 key, 20 processes, 10k ops|10000|1|20|0|0.05|0|valid|10|1024|out of memory at 13 GB"
     "100k ops, 100 keys, corrupted|100000|100|10|0|0.01|1|invalid|||"
     "100k ops, 100 keys, 10 processes per key|100000|100|10|10|0.01|0|valid|||"
+    "1M ops, 1000 keys, 20 processes per key|1000000|1000|20|20|0.01|0|valid|||"
   )
 fi
 
@@ -141,8 +145,10 @@ if [ "$quick" = 0 ]; then
   header="$header Porcupine |"
   rule="$rule---|"
 fi
+# The machine may be shared: the load says how much the figures may be off.
 echo "faultline check, best of $runs run(s), --timeout $timeout_s; $(nproc) cores," \
-  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
 if [ "$plain" = 0 ]; then
   echo "(faultline check has no --no-optimizations flag yet: no plain-search comparison)"
 fi
@@ -153,6 +159,7 @@ echo "$rule"
 status=0
 for c in "${cases[@]}"; do
   IFS='|' read -r name ops keys procs group info corrupt expected goal_s goal_mb porcupine <<<"$c"
+  if [ -n "$only" ] && ! grep -Eq -- "$only" <<<"$name"; then continue; fi
   file="$cache/register-n$ops-k$keys-p$procs-g$group-i$info-v5-c$corrupt-s1.jsonl"
   if [ ! -s "$file" ]; then
     "$gen" --model register --ops "$ops" --keys "$keys" --processes "$procs" \

@@ -10,6 +10,7 @@ packages=(
   libboost-dev libboost-system-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 time
+  chromium fonts-dejavu-core
   openssh-server openssh-client iproute2 iptables procps util-linux
 )
 

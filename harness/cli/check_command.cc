@@ -12,6 +12,8 @@
 #include "checkers/checker.h"
 #include "harness/cli/exit_codes.h"
 #include "harness/history/reader.h"
+#include "reports/html/html_report.h"
+#include "reports/html/report_data.h"
 #include "reports/store.h"
 
 namespace faultline {
@@ -28,6 +30,7 @@ struct CheckArgs {
   bool no_optimizations = false;
   bool json = false;
   std::string db;
+  std::string report;  // --report: an HTML report of the (one) history
 };
 
 int verdict_exit_code(Verdict v) {
@@ -123,6 +126,22 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
     if (st.is_ok()) st = store->finish_run(run_id, RunStatus::kDone, result.verdict);
     if (!st.is_ok()) return store_failure(st);
   }
+  // --report: written last, so that a report that cannot be written loses no result.
+  if (!args.report.empty()) {
+    const nlohmann::json config = {{"model", args.model},
+                                   {"format", args.format},
+                                   {"independent", args.independent},
+                                   {"timeout_s", args.timeout_s},
+                                   {"max_memory_mb", args.max_memory_mb},
+                                   {"threads", args.threads},
+                                   {"optimizations", !args.no_optimizations},
+                                   {"check_seconds", seconds}};
+    st = write_html_report(args.report, build_report_data(history, ops, {result}, config, path));
+    if (!st.is_ok()) {
+      std::cerr << "faultline check: " << st.message() << "\n";
+      return exit_code::kInfrastructure;
+    }
+  }
   return verdict_exit_code(result.verdict);
 }
 
@@ -177,7 +196,12 @@ void add_check_command(CLI::App& app, int* exit_code) {
                 "Search as plain WGL with a bit per op, like Porcupine (for benchmarks)");
   cmd->add_flag("--json", args->json, "Print the full result as one JSON object per file");
   cmd->add_option("--db", args->db, "Record each history and its result in this SQLite file");
+  cmd->add_option("--report", args->report,
+                  "Write a self-contained HTML report of the history to this file (one history)");
   cmd->callback([args, exit_code] {
+    if (!args->report.empty() && args->files.size() != 1)
+      throw CLI::ValidationError("--report",
+                                 "takes one history, got " + std::to_string(args->files.size()));
     std::unique_ptr<Checker> checker = make_checker(args->model);
     std::unique_ptr<Store> store;
     if (!args->db.empty()) {

@@ -56,7 +56,7 @@ struct SearchLimits {
   const std::atomic<bool>* cancel = nullptr;       // set to stop early, or null
   bool symmetry = true;                            // info ops with equal ops are interchangeable
   bool dominance = true;                           // prune configurations with more info ops used
-  bool reads_first = true;  // read-only ops go first and without alternatives
+  bool reads_first = true;      // read-only ops go first and without alternatives
   uint32_t prove_after = 1000;  // times stuck without progress before asking the prover
 };
 
@@ -139,6 +139,31 @@ class LinearSearch {
       return cache.insert(ok_hash ^ hash_delta ^ model_.hash(*next), new_lo, new_hi, lin.data(),
                           *next, counts.data());
     };
+    // Marks ok rank r done (linearized or left out) in `lin`, giving the new
+    // bounds, so that the cache can be probed; unmark() takes it back.
+    auto mark = [&](uint32_t r, uint32_t* new_lo, uint32_t* new_hi) {
+      lin[r / 64] |= 1ull << (r % 64);
+      *new_lo = r == lo ? next_unset(lin, lo) : lo;
+      *new_hi = std::max(hi, r + 1);
+    };
+    auto unmark = [&](uint32_t r) { lin[r / 64] &= ~(1ull << (r % 64)); };
+    // Makes a marked rank r done for good: its entries leave the list. The
+    // pushed frame keeps the old lo and hi; untake() undoes the rest.
+    auto take = [&](uint32_t r, uint32_t call, uint32_t new_lo, uint32_t new_hi) {
+      lo = new_lo;
+      hi = new_hi;
+      ok_hash ^= zobrist_[r];
+      --remaining;
+      lift(call);
+      enter_node();
+    };
+    auto untake = [&](uint32_t r, uint32_t call) {
+      unmark(r);
+      ok_hash ^= zobrist_[r];
+      ++remaining;
+      unlift(call);
+      first_returns();
+    };
 
     while (true) {
       if (remaining == 0) return finish(SearchOutcome::kLinearizable);
@@ -169,26 +194,18 @@ class LinearSearch {
             cursor = next_[entry];
             continue;
           }
-          // Tentatively mark the op to probe the cache with the new set.
-          lin[r / 64] |= 1ull << (r % 64);
-          uint32_t new_lo = lo;
-          if (r == lo) new_lo = next_unset(lin, lo);
-          uint32_t new_hi = std::max(hi, r + 1);
+          uint32_t new_lo, new_hi;
+          mark(r, &new_lo, &new_hi);
           if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi)) {
             // (next == state: from a wildcard state even a read decides something.)
             const bool forced = pass == 0 && next == state;
             stack.push_back(
                 Frame{Frame::kOk, forced, pass, r, entry, ok_[r], lo, hi, std::move(state)});
             state = std::move(next);
-            lo = new_lo;
-            hi = new_hi;
-            ok_hash ^= zobrist_[r];
-            --remaining;
-            lift(entry);
-            enter_node();
+            take(r, entry, new_lo, new_hi);
             continue;
           }
-          lin[r / 64] &= ~(1ull << (r % 64));
+          unmark(r);
           cursor = next_[entry];
           continue;
         }
@@ -222,20 +239,15 @@ class LinearSearch {
       if (info_from <= classes && optional_[entries_[cursor].rank]) {
         info_from = classes + 1;  // tried: after a pop, the node is done
         const uint32_t r = entries_[cursor].rank, call = entries_[cursor].match;
-        lin[r / 64] |= 1ull << (r % 64);
-        const uint32_t new_lo = r == lo ? next_unset(lin, lo) : lo, new_hi = std::max(hi, r + 1);
+        uint32_t new_lo, new_hi;
+        mark(r, &new_lo, &new_hi);
         if (cache.insert(ok_hash ^ zobrist_[r] ^ model_.hash(state), new_lo, new_hi, lin.data(),
                          state, counts.data())) {
           stack.push_back(Frame{Frame::kDrop, false, 1, r, call, ok_[r], lo, hi, state});
-          lo = new_lo;
-          hi = new_hi;
-          ok_hash ^= zobrist_[r];
-          --remaining;
-          lift(call);
-          enter_node();
+          take(r, call, new_lo, new_hi);
           continue;
         }
-        lin[r / 64] &= ~(1ull << (r % 64));
+        unmark(r);
       }
       // Stuck: nothing can be linearized before the return at `cursor`.
       note_stuck(cursor, state, stack, &best_pos, &result);
@@ -251,19 +263,11 @@ class LinearSearch {
         cursor = f.entry;
         info_from = f.id + 1;
       } else if (f.kind == Frame::kDrop) {
-        lin[f.id / 64] &= ~(1ull << (f.id % 64));
-        ok_hash ^= zobrist_[f.id];
-        ++remaining;
-        unlift(f.entry);
-        first_returns();
+        untake(f.id, f.entry);
         cursor = entries_[f.entry].match;
         info_from = classes + 1;
       } else {
-        lin[f.id / 64] &= ~(1ull << (f.id % 64));
-        ok_hash ^= zobrist_[f.id];
-        ++remaining;
-        unlift(f.entry);
-        first_returns();
+        untake(f.id, f.entry);
         cursor = next_[f.entry];
         pass = f.pass;
         info_from = -1;
@@ -415,10 +419,8 @@ class LinearSearch {
         std::find(result->states_before.begin(), result->states_before.end(), state) ==
             result->states_before.end())
       result->states_before.push_back(state);
-    if (++stuck_since_best_ == limits_.prove_after && prover_)
-      proved_ = prover_(result->stuck_op);
+    if (++stuck_since_best_ == limits_.prove_after && prover_) proved_ = prover_(result->stuck_op);
   }
-
 
   const Model& model_;
   const std::vector<SearchOp<Op>>& ops_;

@@ -48,6 +48,10 @@ struct Config {
   // election timeout; followers that hear from a leader ignore vote requests
   // for that long (leader stickiness, §4.2.3).
   bool check_quorum = true;
+  // Check the node's invariants (invariants.h) after every input and abort
+  // on a violation. It costs time in the log's length, so a server turns it
+  // off; tests leave it on.
+  bool check_invariants = true;
 
   // On restart: the last index the application's state machine has already
   // applied (at least the snapshot index; the core starts from the snapshot

@@ -1,6 +1,6 @@
 // Local invariants of one Raft node, in the style of LogCabin's
-// RaftConsensusInvariants: cheap enough to run after every input in tests and
-// debug builds (O(log length)). Cluster-wide properties (election safety, log
+// RaftConsensusInvariants: run after every input while Config::check_invariants
+// is on, as in tests (O(log length), so servers turn it off). Cluster-wide properties (election safety, log
 // matching, ...) need every node's state and live with the simulated cluster.
 #pragma once
 

@@ -75,7 +75,7 @@ Raft::Raft(Config config, Storage& storage)
   become_follower(term_, kNoNode);
   last_hard_state_ = hs;
   last_soft_state_ = soft_state();
-  check_invariants_in_debug_builds();
+  check_invariants_if_asked();
 }
 
 void Raft::reset(uint64_t term) {
@@ -113,7 +113,7 @@ void Raft::tick() {
   } else {
     tick_election();
   }
-  check_invariants_in_debug_builds();
+  check_invariants_if_asked();
 }
 
 static bool is_from_leader(MessageType type) {
@@ -195,7 +195,7 @@ Status Raft::step(const Message& m) {
         case Role::kFollower: result = step_follower(m); break;
       }
   }
-  check_invariants_in_debug_builds();
+  check_invariants_if_asked();
   return result;
 }
 
@@ -253,7 +253,7 @@ ProposeResult Raft::propose(std::string command) {
   if (role_ != Role::kLeader) return {};
   append_entry(EntryType::kCommand, std::move(command));
   broadcast_append();
-  check_invariants_in_debug_builds();
+  check_invariants_if_asked();
   return {ProposeStatus::kOk, log_.last_index(), term_};
 }
 
@@ -269,11 +269,10 @@ Status Raft::compact(uint64_t index, std::string data) {
   return storage_.compact(index, std::move(data));
 }
 
-void Raft::check_invariants_in_debug_builds() const {
-#ifndef NDEBUG
+void Raft::check_invariants_if_asked() const {
+  if (!config_.check_invariants) return;
   const Status s = check_invariants(*this);
   RAFT_CHECK(s.is_ok(), "node {}: {}", config_.id, s.message());
-#endif
 }
 
 }  // namespace faultline::raft

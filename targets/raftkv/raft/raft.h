@@ -152,7 +152,7 @@ class Raft {
   Status step_leader(const Message& m);
   Status step_candidate(const Message& m);
   Status step_follower(const Message& m);
-  void check_invariants_in_debug_builds() const;
+  void check_invariants_if_asked() const;
 
   // election.cc
   void tick_election();

@@ -4,6 +4,7 @@
 
 #include "harness/cli/check_command.h"
 #include "harness/cli/cluster_command.h"
+#include "harness/cli/db_command.h"
 #include "harness/cli/exit_codes.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   faultline::add_check_command(app, &exit_code);
   faultline::add_cluster_command(app, &exit_code);
+  faultline::add_db_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -19,16 +19,6 @@ namespace {
 constexpr const char* kDir = "/db";
 constexpr uint64_t kSegmentBytes = 256;  // small: segments roll and get deleted
 
-struct Image {
-  LogImage log;
-  std::string snapshot_data;
-  bool operator==(const Image&) const = default;
-};
-Image full_image(const Storage& s) { return {image_of(s), s.snapshot().data}; }
-void PrintTo(const Image& image, std::ostream* os) {
-  PrintTo(image.log, os);
-  *os << " data \"" << image.snapshot_data << "\"";
-}
 
 // A change made through the Storage interface (sync() is a separate step).
 using Change = std::function<Status(DurableStorage&)>;

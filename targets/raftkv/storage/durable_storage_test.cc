@@ -19,17 +19,6 @@ using testing::HasSubstr;
 
 constexpr const char* kDir = "/db";
 
-// What a restart must reproduce: everything, snapshot data included.
-struct Image {
-  LogImage log;
-  std::string snapshot_data;
-  bool operator==(const Image&) const = default;
-};
-Image full_image(const Storage& s) { return {image_of(s), s.snapshot().data}; }
-void PrintTo(const Image& image, std::ostream* os) {
-  PrintTo(image.log, os);
-  *os << " data \"" << image.snapshot_data << "\"";
-}
 
 class DurableStorageTest : public testing::Test {
  protected:

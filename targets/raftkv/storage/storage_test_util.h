@@ -49,6 +49,18 @@ inline void PrintTo(const LogImage& image, std::ostream* os) {
   *os << "}";
 }
 
+// What a restart must reproduce: everything, snapshot data included.
+struct Image {
+  LogImage log;
+  std::string snapshot_data;
+  bool operator==(const Image&) const = default;
+};
+inline Image full_image(const Storage& s) { return {image_of(s), s.snapshot().data}; }
+inline void PrintTo(const Image& image, std::ostream* os) {
+  PrintTo(image.log, os);
+  *os << " data \"" << image.snapshot_data << "\"";
+}
+
 // A fresh directory under the system temp dir, removed with its contents.
 class ScopedTempDir {
  public:

@@ -12,6 +12,7 @@ packages=(
   python3 time
   chromium fonts-dejavu-core
   openssh-server openssh-client iproute2 iptables procps util-linux
+  redis-tools etcd-server wrk
 )
 
 missing=()

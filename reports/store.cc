@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "reports/sqlite.h"
@@ -300,15 +301,23 @@ Status Store::finish_run(int64_t run_id, RunStatus status, std::optional<Verdict
 Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
   out->clear();
   std::string sql = fmt::format("SELECT {} FROM runs WHERE 1", kRunColumns);
+  if (filter.id) sql += " AND id = :id";
   if (filter.kind) sql += " AND kind = :kind";
   if (!filter.name.empty()) sql += " AND name = :name";
+  if (!filter.target.empty()) sql += " AND target = :target";
+  if (!filter.workload.empty()) sql += " AND workload = :workload";
+  if (filter.verdict) sql += " AND verdict = :verdict";
   sql += " ORDER BY started_at DESC, id DESC LIMIT :limit";
   const std::string what = impl_->context("cannot list runs");
   Statement s;
   if (Status st = Statement::prepare(impl_->db.get(), sql, &s, what); !st.is_ok()) return st;
   int param = 1;
+  if (filter.id) s.bind(param++, *filter.id);
   if (filter.kind) s.bind(param++, to_string(*filter.kind));
   if (!filter.name.empty()) s.bind(param++, filter.name);
+  if (!filter.target.empty()) s.bind(param++, filter.target);
+  if (!filter.workload.empty()) s.bind(param++, filter.workload);
+  if (filter.verdict) s.bind(param++, to_string(*filter.verdict));
   s.bind(param, filter.limit);
   for (bool row = false;;) {
     if (Status st = s.step(&row, what); !st.is_ok()) return st;
@@ -341,6 +350,33 @@ Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
     r.info.store_dir = s.column_text(14);
     out->push_back(std::move(r));
   }
+}
+
+Status Store::count_ops(int64_t run_id, OpCounts* out) {
+  *out = OpCounts();
+  if (Status st = impl_->run_exists(run_id, nullptr); !st.is_ok()) return st;
+  const std::string what = impl_->context(fmt::format("cannot count the ops of run {}", run_id));
+  Statement s;
+  if (Status st = Statement::prepare(impl_->db.get(),
+                                     "SELECT type, count(*) FROM events WHERE run_id = ? AND "
+                                     "process IS NOT NULL GROUP BY type",
+                                     &s, what);
+      !st.is_ok())
+    return st;
+  s.bind(1, run_id);
+  int64_t invokes = 0;
+  for (bool row = false;;) {
+    if (Status st = s.step(&row, what); !st.is_ok()) return st;
+    if (!row) break;
+    const std::string_view type = s.column_text(0);
+    const int64_t n = s.column_int(1);
+    if (type == "invoke") invokes = n;
+    if (type == "ok") out->ok = n;
+    if (type == "fail") out->fail = n;
+    if (type == "info") out->info = n;
+  }
+  out->pending = std::max<int64_t>(0, invokes - out->ok - out->fail - out->info);
+  return Status::ok();
 }
 
 Status Store::read_events(int64_t run_id, History* out) {

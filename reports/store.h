@@ -62,9 +62,20 @@ struct RunRecord {
 
 // Which runs list_runs returns, newest first.
 struct RunFilter {
+  std::optional<int64_t> id;  // this run only
   std::optional<RunKind> kind;
-  std::string name;     // "" for any
+  std::string name;      // "" for any; likewise target and workload
+  std::string target;
+  std::string workload;
+  std::optional<Verdict> verdict;
   int64_t limit = 100;  // at most this many; negative for all
+};
+
+// A run's client operations by outcome, counted from its events: an invoke
+// without a completion is pending.
+struct OpCounts {
+  int64_t ok = 0, fail = 0, info = 0, pending = 0;
+  int64_t total() const { return ok + fail + info + pending; }
 };
 
 struct StoreOptions {
@@ -113,6 +124,8 @@ class Store {
   // The run's events, as a History whose `source` is the run's source. Reads
   // see this connection's uncommitted events too.
   Status read_events(int64_t run_id, History* out);
+  // Counts the run's operations (one scan of its events).
+  Status count_ops(int64_t run_id, OpCounts* out);
   // The run's checker results with their anomalies, in the order recorded.
   Status read_results(int64_t run_id, std::vector<CheckResult>* out);
 

@@ -10,9 +10,10 @@ packages=(
   libboost-dev libboost-system-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 time
-  chromium fonts-dejavu-core
-  openssh-server openssh-client iproute2 iptables procps util-linux
-  redis-tools etcd-server wrk
+  chromium fonts-dejavu-core libxml2-utils
+  openssh-server openssh-client iproute2 iptables procps util-linux sudo passwd
+  redis-tools redis-server etcd-server wrk
+  faketime libfaketime
 )
 
 missing=()

@@ -1,28 +1,20 @@
 // End-to-end tests of the `faultline` executable: each test runs the built
 // binary on fixture histories (tests/fixtures/, docs/examples/) and checks its
 // exit code, its stdout and its stderr, as a user or a CI job would see them.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "tests/cli_support.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace cli_support;
 
 const std::string kFaultline = FAULTLINE_BIN;
 const std::string kGenHistory = FAULTLINE_GEN_HISTORY_BIN;
@@ -31,75 +23,6 @@ const fs::path kExamples = FAULTLINE_EXAMPLES_DIR;
 
 std::string fixture(const std::string& name) { return (kFixtures / name).string(); }
 std::string example(const std::string& name) { return (kExamples / name).string(); }
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// A scratch directory, removed when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::path(testing::TempDir()) / "faultline-cli-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-struct Result {
-  int code = -1;  // the exit code, or 128 + the signal that killed it
-  std::string out;
-  std::string err;
-};
-
-// Runs `program args...` with stdout and stderr captured in files under `dir`.
-Result spawn(const fs::path& dir, const std::string& program,
-             const std::vector<std::string>& args) {
-  const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  for (const auto& [fd, path] : {std::pair{1, &out_path}, std::pair{2, &err_path}})
-    posix_spawn_file_actions_addopen(&actions, fd, path->c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawn_error =
-      posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  Result result;
-  if (spawn_error != 0) {
-    ADD_FAILURE() << "cannot run " << program << ": " << std::strerror(spawn_error);
-    return result;
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
-  return result;
-}
-
-// Prints what the binary said when an assertion about it fails.
-std::string said(const Result& r) {
-  return "exit " + std::to_string(r.code) + "\n--- stdout:\n" + r.out + "--- stderr:\n" + r.err;
-}
 
 // The count from `sql` (one integer) run on the SQLite file at `path`.
 int64_t query_int(const fs::path& path, const std::string& sql) {

@@ -2,6 +2,7 @@
 // local cluster. Needs root (CI has it); skipped with the reason otherwise.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "harness/cli/exit_codes.h"
@@ -71,6 +72,45 @@ TEST(DbCommandTest, StartStatusWriteStopStatus) {
   EXPECT_EQ(count(r.stdout_text, "DOWN"), 3u) << r.stdout_text;
   for (const LocalNode& n : cluster->state().nodes)
     EXPECT_TRUE(pids_with_cmdline_containing({"faultline-raftkv", n.address}).empty()) << n.name;
+}
+
+// The same commands on real hosts listed in a nodes file take the same SSH
+// path; here the "hosts" are a local cluster's nodes, described in a file.
+TEST(DbCommandTest, NodesFileStartStatusStop) {
+  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  std::unique_ptr<TestCluster> cluster;
+  Status st = TestCluster::start(3, 'f', &cluster);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  const std::string nodes_file = cluster->root() + "/nodes.toml";
+  {
+    std::ofstream f(nodes_file);
+    f << "known_hosts = \"" << cluster->state().known_hosts << "\"\n";
+    for (const LocalNode& n : cluster->state().nodes)
+      f << "[[node]]\nname = \"" << n.name << "\"\nhost = \"" << n.address << "\"\nkey = \""
+        << cluster->state().client_key << "\"\n";
+  }
+  auto db = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {FAULTLINE_BIN, "db"});
+    args.insert(args.end(), {"--nodes-file", nodes_file});
+    CommandResult r;
+    Status s = run_command(args, std::chrono::seconds(60), &r);
+    EXPECT_TRUE(s.is_ok()) << s.message();
+    return r;
+  };
+  CommandResult r = db({"start"});
+  ASSERT_EQ(r.exit_status, exit_code::kValid) << r.stdout_text << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("nodes file " + nodes_file + " (3 nodes)"), std::string::npos)
+      << r.stdout_text;
+  r = db({"status"});
+  EXPECT_EQ(r.exit_status, exit_code::kValid) << r.stdout_text << r.stderr_text;
+  EXPECT_EQ(count(r.stdout_text, "follower"), 2u) << r.stdout_text;
+  r = db({"stop"});
+  EXPECT_EQ(r.exit_status, exit_code::kValid) << r.stdout_text << r.stderr_text;
+  // A broken nodes file is a clear error naming its line.
+  std::ofstream(nodes_file) << "[[node]]\nname = \"n1\"\n";
+  r = db({"status"});
+  EXPECT_EQ(r.exit_status, exit_code::kMalformed) << r.stdout_text << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find(nodes_file + ":1:"), std::string::npos) << r.stderr_text;
 }
 
 }  // namespace

@@ -6,6 +6,10 @@
 #include "harness/cli/cluster_command.h"
 #include "harness/cli/db_command.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_command.h"
+#include "harness/cli/run_command.h"
+#include "harness/cli/runs_command.h"
+#include "harness/cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"faultline: finds consistency bugs in distributed systems"};
@@ -15,6 +19,10 @@ int main(int argc, char** argv) {
   faultline::add_check_command(app, &exit_code);
   faultline::add_cluster_command(app, &exit_code);
   faultline::add_db_command(app, &exit_code);
+  faultline::add_run_command(app, &exit_code);
+  faultline::add_runs_command(app, &exit_code);
+  faultline::add_report_command(app, &exit_code);
+  faultline::add_serve_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

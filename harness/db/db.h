@@ -1,6 +1,7 @@
 // Db: how faultline installs and runs one system under test on the nodes, the
 // counterpart of Jepsen's DB protocol. One implementation per target (raftkv:
-// harness/db/raftkv_db.h). Every operation addresses one node by name and
+// harness/db/raftkv_db.h, dht: harness/db/dht_db.h, both on DaemonDb in
+// harness/db/daemon_db.h). Every operation addresses one node by name and
 // acts on it over SSH; for_each_node runs one on all nodes in parallel.
 // docs/db.md lists the commands each operation runs on a node.
 #pragma once
@@ -33,6 +34,11 @@ class Db {
   virtual Status kill(const std::string& node) = 0;
   virtual Status pause(const std::string& node) = 0;   // SIGSTOP
   virtual Status resume(const std::string& node) = 0;  // SIGCONT
+  // Whether the target's daemon runs (a paused one counts as running).
+  virtual Status running(const std::string& node, bool* running) = 0;
+  // The data directory on every node (absolute): what wipe deletes, what the
+  // nemesis corrupts.
+  virtual std::string data_dir() const = 0;
   // Deletes the node's data (the target must be stopped).
   virtual Status wipe(const std::string& node) = 0;
   // Copies the node's log files into `local_dir` (created if missing).

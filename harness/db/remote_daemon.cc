@@ -42,11 +42,18 @@ Status exec_checked(SshPool& pool, const std::string& node, const std::string& c
 
 Status start_daemon(SshPool& pool, const std::string& node, const RemoteDaemon& d,
                     const std::vector<std::string>& args) {
-  std::string command_line = shell_quote(d.binary);
+  std::string command_line;
+  if (!d.env.empty()) {
+    command_line = "env";
+    for (const std::string& e : d.env) command_line += " " + shell_quote(e);
+    command_line += " ";
+  }
+  command_line += shell_quote(d.binary);
   for (const std::string& a : args) command_line += " " + shell_quote(a);
   // setsid puts the daemon in its own session, so neither the SSH channel
   // closing nor exec's timeout kill (of our process group) reaches it; $! is
-  // its pid because setsid execs in place when run in the background.
+  // its pid because setsid (and nohup, and env) exec in place when run in
+  // the background.
   const std::string command = fmt::format(
       "if {alive}; then echo \"already running as pid $p\" >&2; exit 1; fi; "
       "cd {dir} || exit 1; setsid nohup {cmd} >>{log} 2>&1 </dev/null & echo $! >{pid}; "

@@ -17,6 +17,8 @@ struct RemoteDaemon {
   std::string binary;   // absolute path of the executable on the node
   std::string pidfile;  // absolute
   std::string logfile;  // absolute; appended to
+  // NAME=VALUE settings the daemon starts with (through env(1)), e.g. LD_PRELOAD.
+  std::vector<std::string> env;
 };
 
 // The shell test "the pidfile names a live (non-zombie) process running `binary`".

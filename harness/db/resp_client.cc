@@ -14,32 +14,33 @@ timeval to_timeval(std::chrono::milliseconds d) {
                  static_cast<suseconds_t>((d.count() % 1000) * 1000)};
 }
 
-RespReply convert(const redisReply* r) {
+}  // namespace
+
+RespReply to_resp_reply(const redisReply& reply) {
   RespReply out;
-  switch (r->type) {
+  switch (reply.type) {
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
       out.kind = RespReply::Kind::kString;
-      out.text.assign(r->str, r->len);
+      out.text.assign(reply.str, reply.len);
       break;
     case REDIS_REPLY_ERROR:
       out.kind = RespReply::Kind::kError;
-      out.text.assign(r->str, r->len);
+      out.text.assign(reply.str, reply.len);
       break;
     case REDIS_REPLY_INTEGER:
       out.kind = RespReply::Kind::kInteger;
-      out.text = std::to_string(r->integer);
+      out.text = std::to_string(reply.integer);
       break;
     case REDIS_REPLY_ARRAY:
       out.kind = RespReply::Kind::kArray;
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+      for (size_t i = 0; i < reply.elements; ++i)
+        out.elements.push_back(to_resp_reply(*reply.element[i]));
       break;
     default: out.kind = RespReply::Kind::kNil; break;
   }
   return out;
 }
-
-}  // namespace
 
 Status resp_command(const std::string& host, int port, const std::vector<std::string>& argv,
                     std::chrono::milliseconds timeout, RespReply* reply) {
@@ -63,7 +64,7 @@ Status resp_command(const std::string& host, int port, const std::vector<std::st
   if (r == nullptr)
     return Status::io_error(fmt::format("{}: {}: {}", where, argv.empty() ? "" : argv[0],
                                         c->err ? c->errstr : "no reply"));
-  *reply = convert(r.get());
+  *reply = to_resp_reply(*r);
   return Status::ok();
 }
 

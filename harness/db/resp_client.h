@@ -10,6 +10,8 @@
 
 #include "harness/history/status.h"
 
+struct redisReply;  // hiredis
+
 namespace faultline {
 
 struct RespReply {
@@ -18,6 +20,10 @@ struct RespReply {
   std::string text;  // strings, status replies and errors; integers in decimal
   std::vector<RespReply> elements;
 };
+
+// A hiredis reply as a RespReply (workloads/resp_connection.cc parses with
+// hiredis's reader too).
+RespReply to_resp_reply(const redisReply& reply);
 
 // Connects to host:port, sends `argv` and reads one reply; connect, send and
 // receive each take at most `timeout`. Errors are connection or protocol

@@ -170,8 +170,12 @@ Status SshSession::upload(const std::string& local, const std::string& remote, i
                                         local_sha, remote_sha));
   }
   ExecResult r;
-  const std::string install = fmt::format("chmod {:o} -- {} && mv -f -- {} {}", mode,
-                                          shell_quote(tmp), shell_quote(tmp), shell_quote(remote));
+  // Staged by the sudo user, the file is still theirs: give it to root, who
+  // runs every command on the node, as if root had uploaded it.
+  const std::string install =
+      fmt::format("{}chmod {:o} -- {} && mv -f -- {} {}",
+                  target_.sudo ? "chown 0:0 -- " + shell_quote(tmp) + " && " : "", mode,
+                  shell_quote(tmp), shell_quote(tmp), shell_quote(remote));
   if (Status st = exec(install, left_until(deadline), &r); !st.is_ok()) {
     remove_tmp();
     return st;

@@ -3,6 +3,8 @@
 #include "harness/ssh/ssh_session.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -195,6 +197,71 @@ TEST_F(SshSessionTest, PoolReconnectsAfterTheConnectionDrops) {
   ASSERT_TRUE(st.is_ok()) << st.message();
   EXPECT_EQ(r.stdout_text, "n1\n");
   EXPECT_EQ(pool.connects("n1"), 2);
+}
+
+// A node reached as an unprivileged user with passwordless sudo (how real
+// hosts are often set up): commands, uploads into root-only directories and
+// downloads of root-only files all go through `sudo -n`. The user and its
+// sudoers entry exist only for this test (users are shared with the host:
+// the nodes have their own network, UTS and PID namespaces only).
+TEST_F(SshSessionTest, SudoUserRunsCommandsAndTransfersAsRoot) {
+  const std::string user = "flsudo" + std::to_string(getpid() % 100000);
+  const std::string sudoers = "/etc/sudoers.d/" + user;
+  CommandResult r;
+  ASSERT_TRUE(run_checked({"useradd", "--no-create-home", "--shell", "/bin/sh", user},
+                          seconds(10), &r)
+                  .is_ok());
+  struct Cleanup {
+    std::string user, sudoers;
+    ~Cleanup() {
+      std::remove(sudoers.c_str());
+      CommandResult ignored;
+      run_command({"userdel", user}, seconds(10), &ignored);
+    }
+  } cleanup{user, sudoers};
+  // '*' (no password) instead of useradd's '!' (locked): sshd refuses locked accounts.
+  ASSERT_TRUE(run_checked({"usermod", "-p", "*", user}, seconds(10), &r).is_ok());
+  std::ofstream(sudoers) << user << " ALL=(ALL) NOPASSWD: ALL\n";
+  chmod(sudoers.c_str(), 0440);
+  // sshd reads authorized_keys as the user logging in: let it reach this
+  // cluster's (a public key; the private keys stay 0600).
+  const std::string keys = state().dir + "/keys";
+  for (const std::string& d : {cluster_->root(), state().dir, keys}) chmod(d.c_str(), 0711);
+  chmod((keys + "/authorized_keys").c_str(), 0644);
+
+  SshTarget t = target(0);
+  t.user = user;
+  t.sudo = false;
+  std::unique_ptr<SshSession> plain;
+  Status st = SshSession::connect(t, options(), &plain);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ExecResult e;
+  ASSERT_TRUE(plain->exec("id -u", seconds(10), &e).is_ok());
+  EXPECT_NE(e.stdout_text, "0\n");  // really someone else
+
+  t.sudo = true;
+  std::unique_ptr<SshSession> s;
+  st = SshSession::connect(t, options(), &s);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ASSERT_TRUE(s->exec("id -u", seconds(10), &e).is_ok());
+  EXPECT_EQ(e.stdout_text, "0\n") << e.stderr_text;
+
+  const std::string dir = "/root/.faultline-sudo-test-" + user;
+  ASSERT_TRUE(s->exec("mkdir -m 700 " + dir, seconds(10), &e).is_ok());
+  const std::string local = temp_path("sudo-upload");
+  std::ofstream(local) << "only root may read this\n";
+  st = s->upload(local, dir + "/secret", 0600, seconds(10));
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  st = s->download(dir + "/secret", temp_path("sudo-download"), seconds(10));
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  std::ifstream back(temp_path("sudo-download"));
+  std::string line;
+  std::getline(back, line);
+  EXPECT_EQ(line, "only root may read this");
+  ASSERT_TRUE(s->exec("stat -c %U:%a " + dir + "/secret && rm -r " + dir, seconds(10), &e).is_ok());
+  EXPECT_EQ(e.stdout_text, "root:600\n");
+  std::remove(local.c_str());
+  std::remove(temp_path("sudo-download").c_str());
 }
 
 TEST_F(SshSessionTest, PooledExecRoundTripLatency) {

@@ -4,7 +4,7 @@
 # joined in that order into the page's one script. Run as:
 #   cmake -DOUT=report_assets.h -DHTML=... -DCSS=... -DJS=a.js,b.js -P embed_assets.cmake
 set(delimiter "faultline_asset")
-set(body "// Generated from reports/html/report.{html.in,css,js} and report_plots.js by embed_assets.cmake. Do not edit.\n")
+set(body "// Generated from reports/html/report.{html.in,css,js}, report_plots.js and report_run.js by embed_assets.cmake. Do not edit.\n")
 string(APPEND body "#pragma once\n\n#include <string_view>\n\nnamespace faultline::report_assets {\n")
 string(REPLACE "," ";" js_files "${JS}")
 foreach(pair "kReportHtml;${HTML}" "kReportCss;${CSS}" "kReportJs;${js_files}")

@@ -11,6 +11,8 @@
   const COLOURS = { ok: '#3a9a4a', fail: '#d0453b', info: '#e0a526', pending: '#9a9a9a' };
   const F_COLOURS = ['#2b5fb4', '#c2417a', '#2a9d8f', '#8d5fd3', '#e76f51', '#6b8e23', '#b8860b', '#4682b4'];
   const FAULT = 'rgba(230, 120, 30, 0.16)';
+  // Node log lines by kind (node_logs.h).
+  const LOG_COLOURS = { leader: '#7b2cbf', election: '#2b5fb4', follower: '#8fb3e8', restart: '#8c564b', error: '#111111', warning: '#c9a227' };
 
   function $(id) { return document.getElementById(id); }
 
@@ -284,11 +286,16 @@
 
   let plots = null;  // report_plots.js
   try {
-    plots = faultlinePlots({ C, FLAG_ANOMALY, TYPES, COLOURS, FAULT, data, ops, byNs, t0, tEnd,
+    plots = faultlinePlots({ C, FLAG_ANOMALY, TYPES, COLOURS, FAULT, LOG_COLOURS, data, ops, byNs, t0, tEnd,
       $, el, swatch, at, duration, tooltipText, fColour });
     renderBanner();
     renderResults();
     renderConfig();
+    if (data.run) {
+      const run = faultlineRunPanels({ data, $, el, swatch, at, byNs, LOG_COLOURS });
+      run.renderRun();
+      run.renderLogLines(plots.timeline);
+    }
     renderLinearizability();
     renderAnomalies();
     renderSamplingNote();

@@ -5,7 +5,7 @@
 // set with textContent, never as markup.
 function faultlinePlots(env) {
   'use strict';
-  const { C, FLAG_ANOMALY, TYPES, COLOURS, FAULT, data, ops, byNs, t0, tEnd } = env;
+  const { C, FLAG_ANOMALY, TYPES, COLOURS, FAULT, LOG_COLOURS, data, ops, byNs, t0, tEnd } = env;
   const { $, el, swatch, at, duration, tooltipText, fColour } = env;
 
   // A canvas sized to its box at the device's pixel ratio; drawing is in CSS pixels.
@@ -101,8 +101,14 @@ function faultlinePlots(env) {
     const byRow = labels.map(() => []);
     for (let i = 0; i < ops.length; i++) byRow[rowOf.get(ops[i][C.PROCESS])].push(i);
     const hasNemesis = data.nemesis_events.length > 0;
-    const rows = labels.length + (hasNemesis ? 1 : 0);
-    const firstOpRow = hasNemesis ? 1 : 0;
+    // A run's report has a row per node for its log lines, between the nemesis
+    // and the processes; they need times to be placed.
+    const nodes = byNs && data.nodes ? data.nodes : [];
+    const logsOf = nodes.map(() => []);
+    for (const l of data.log_lines || []) if (byNs) logsOf[l[1]].push(l);
+    const firstNodeRow = hasNemesis ? 1 : 0;
+    const firstOpRow = firstNodeRow + nodes.length;
+    const rows = labels.length + firstOpRow;
     const view = { lo: t0, hi: tEnd };
     let geo = null;
 
@@ -119,6 +125,7 @@ function faultlinePlots(env) {
       ctx.fillStyle = '#555e6b';
       ctx.font = '12px sans-serif';
       if (hasNemesis) ctx.fillText('nemesis', 6, AXIS + 15);
+      nodes.forEach((n, r) => ctx.fillText('node ' + n.name, 6, AXIS + (firstNodeRow + r) * ROW + 15, LEFT - 10));
       labels.forEach((text, r) => ctx.fillText(text, 6, AXIS + (r + firstOpRow) * ROW + 15, LEFT - 10));
       ctx.save();
       ctx.beginPath(); ctx.rect(LEFT, AXIS, geo.width - LEFT - RIGHT, geo.height - AXIS); ctx.clip();
@@ -129,6 +136,13 @@ function faultlinePlots(env) {
           ctx.fillRect(xOf(e[0]) - 1, AXIS + 4, 3, ROW - 8);
         }
       }
+      logsOf.forEach((lines, r) => {
+        for (const l of lines) {
+          if (l[0] < view.lo || l[0] > view.hi) continue;
+          ctx.fillStyle = LOG_COLOURS[l[2]];
+          ctx.fillRect(xOf(l[0]) - 1, AXIS + (firstNodeRow + r) * ROW + 4, 3, ROW - 8);
+        }
+      });
       const highlighted = [];
       for (let r = 0; r < byRow.length; r++) {
         const y = AXIS + (r + firstOpRow) * ROW + 4;
@@ -160,6 +174,10 @@ function faultlinePlots(env) {
         }
         const n = data.nemesis.find((iv) => iv.start <= t && t <= iv.end);
         return n ? 'fault ' + n.name + ': ' + at(n.start) + ' to ' + (n.open ? 'the end' : at(n.end)) : null;
+      }
+      if (r < firstOpRow) {
+        const near = logsOf[r - firstNodeRow].filter((l) => Math.abs(l[0] - t) <= slack * 2);
+        return near.length ? near.slice(0, 5).map((l) => 'node ' + nodes[l[1]].name + ' ' + l[2] + ' at ' + at(l[0]) + ':\n' + l[4]).join('\n') : null;
       }
       let best = null;
       for (const i of byRow[r - firstOpRow]) {

@@ -21,7 +21,9 @@ struct Version {
   auto operator<=>(const Version&) const = default;
 };
 
-// A replica's copy of a key: nullopt value with version {0, 0} when absent.
+// A replica's copy of a key. A nullopt value is absent: never written when
+// the version is {0, 0}, else deleted (a tombstone, kept so that the delete
+// orders against other writes by its version).
 struct Record {
   Version version;
   std::optional<std::string> value;
@@ -58,7 +60,7 @@ enum class ResponseStatus : uint8_t {
 struct Response {
   uint64_t request = 0;
   ResponseStatus status = ResponseStatus::kOk;
-  std::optional<std::string> value;  // reads: the value read (nullopt: never written)
+  std::optional<std::string> value;  // reads: the value read (nullopt: absent)
   std::string error;                 // RESP-style error text, without the leading '-'
 };
 

@@ -54,7 +54,7 @@ void Node::read(uint64_t request, std::string key) {
   drain_self();
 }
 
-void Node::write(uint64_t request, std::string key, std::string value) {
+void Node::write(uint64_t request, std::string key, std::optional<std::string> value) {
   Operation op;
   op.request = request;
   op.kind = Kind::kWrite;

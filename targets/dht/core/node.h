@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ class Node {
   static Status create(Config config, ReplicaStore& store, std::unique_ptr<Node>* out);
 
   void read(uint64_t request, std::string key);
-  void write(uint64_t request, std::string key, std::string value);
+  // A nullopt value deletes: it is stored like any value (a versioned
+  // tombstone), so a delete orders against writes exactly as a write does.
+  void write(uint64_t request, std::string key, std::optional<std::string> value);
   // Always answered kUnsupported: compare-and-set needs consensus.
   void cas(uint64_t request, std::string key);
   // Errors (and ignores the message) when it is not addressed to this node,
@@ -98,7 +101,7 @@ class Node {
     int needed = 0;                      // replies this phase waits for
     std::map<uint64_t, Record> replies;  // replica -> its record (store: what it holds)
     Record record;                       // query: the newest seen; store: the record being stored
-    std::string value;                   // writes: the value to write
+    std::optional<std::string> value;    // writes: the value to write (nullopt: delete)
     int elapsed = 0;                     // ticks in this phase
   };
 

@@ -105,6 +105,30 @@ TEST(DhtNode, AbdWriteThenReadFromAnotherCoordinator) {
   EXPECT_EQ(r[0].value, std::nullopt);
 }
 
+TEST(DhtNode, DeleteStoresAVersionedTombstoneThatLaterWritesReplace) {
+  for (Mode mode : {Mode::kAbd, Mode::kEventual}) {
+    TestCluster c(mode, 3, 3);
+    c.node(1).write(1, "k", "v1");
+    ASSERT_EQ(c.run().size(), 1u);
+    c.node(2).write(2, "k", std::nullopt);
+    ASSERT_EQ(c.run().size(), 1u);
+    auto list = c.replicas("k");
+    Record tombstone = c.store(list[0]).get("k");
+    EXPECT_EQ(tombstone.value, std::nullopt);
+    EXPECT_GT(tombstone.version, (Version{1, 1}));  // newer than v1's, so it wins everywhere
+    c.node(3).read(3, "k");
+    auto r = c.run();
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].value, std::nullopt);
+    c.node(4).write(4, "k", "v2");
+    ASSERT_EQ(c.run().size(), 1u);
+    c.node(5).read(5, "k");
+    r = c.run();
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].value, "v2");
+  }
+}
+
 TEST(DhtNode, AbdWriteVersionIsAboveTheQuorumsAndIdentifiesTheCoordinator) {
   TestCluster c;
   auto list = c.replicas("k");

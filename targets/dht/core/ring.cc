@@ -64,4 +64,23 @@ std::vector<uint64_t> Ring::preference_list(std::string_view key) const {
   return list;
 }
 
+std::vector<Ring::Range> Ring::primary_ranges(uint64_t node) const {
+  std::vector<Range> ranges;
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (tokens_[i].second != node) continue;
+    const uint64_t start = tokens_[i == 0 ? tokens_.size() - 1 : i - 1].first;
+    if (!ranges.empty() && ranges.back().end == start) {
+      ranges.back().end = tokens_[i].first;  // the previous token is ours too
+    } else {
+      ranges.push_back({start, tokens_[i].first});
+    }
+  }
+  // The first arc may continue the last one across the wrap.
+  if (ranges.size() > 1 && ranges.back().end == ranges.front().start) {
+    ranges.front().start = ranges.back().start;
+    ranges.pop_back();
+  }
+  return ranges;
+}
+
 }  // namespace faultline::dht

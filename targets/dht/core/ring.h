@@ -33,6 +33,17 @@ class Ring {
 
   // The `replication` distinct nodes that store `key`, primary first.
   std::vector<uint64_t> preference_list(std::string_view key) const;
+  // The arcs of the circle for which `node` is the primary: (start, end]
+  // pairs (start exclusive, end inclusive, the arc wrapping past 2^64 - 1
+  // when end <= start: start == end is the whole circle), in token order,
+  // adjacent arcs merged. A key at hash64(key) in one of them has `node`
+  // first in its preference list.
+  struct Range {
+    uint64_t start = 0;
+    uint64_t end = 0;
+    bool operator==(const Range&) const = default;
+  };
+  std::vector<Range> primary_ranges(uint64_t node) const;
   // A vnode's position: hash64("<node>#<index>").
   static uint64_t token(uint64_t node, int index);
 

@@ -84,6 +84,38 @@ TEST(DhtRing, PrimaryIsTheOwnerOfTheNextToken) {
 
 // With 128 vnodes per node, the node owning the most keys (as primary, and as
 // any replica) owns at most 15% more than the mean.
+TEST(DhtRing, PrimaryRangesPartitionTheCircleAndContainTheirKeys) {
+  Ring ring;
+  ASSERT_TRUE(Ring::create({1, 2, 3, 4, 5}, 8, 3, &ring).is_ok());
+  uint64_t total = 0;  // arc lengths, mod 2^64: the whole circle sums to 0
+  size_t arcs = 0;
+  for (uint64_t node : ring.nodes()) {
+    for (const Ring::Range& r : ring.primary_ranges(node)) {
+      total += r.end - r.start;
+      ++arcs;
+    }
+  }
+  EXPECT_EQ(total, 0u);
+  EXPECT_GT(arcs, 5u);
+  EXPECT_LE(arcs, 40u);  // merged: at most one per token
+  auto inside = [](const Ring::Range& r, uint64_t p) {
+    return r.start < r.end ? (p > r.start && p <= r.end) : (p > r.start || p <= r.end);
+  };
+  for (int i = 0; i < 2000; ++i) {
+    const std::string key = fmt::format("key{}", i);
+    const uint64_t primary = ring.preference_list(key)[0];
+    for (uint64_t node : ring.nodes()) {
+      int hits = 0;
+      for (const Ring::Range& r : ring.primary_ranges(node)) hits += inside(r, hash64(key));
+      EXPECT_EQ(hits, node == primary ? 1 : 0) << key << " node " << node;
+    }
+  }
+  Ring single;
+  ASSERT_TRUE(Ring::create({7}, 4, 1, &single).is_ok());
+  ASSERT_EQ(single.primary_ranges(7).size(), 1u);  // the whole circle, as one arc
+  EXPECT_EQ(single.primary_ranges(7)[0].start, single.primary_ranges(7)[0].end);
+}
+
 TEST(DhtRing, BalancedWith128VirtualNodes) {
   constexpr int kKeys = 100'000;
   for (int n : {3, 5, 8, 10}) {

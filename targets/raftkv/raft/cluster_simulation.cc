@@ -162,8 +162,14 @@ void Simulation::fault_event() {
   const uint64_t id = random_node();
   if (roll < 30) {
     if (cluster_.is_up(id)) {
-      note(fmt::format("crash {}", id));
-      cluster_.crash(id);
+      // Half the crashes strike while a Ready is half done: its early
+      // messages sent, nothing persisted.
+      if (chance(0.5) && cluster_.crash_mid_ready(id)) {
+        note(fmt::format("crash {} after sending its Ready's early messages", id));
+      } else {
+        note(fmt::format("crash {}", id));
+        cluster_.crash(id);
+      }
     }
   } else if (roll < 160) {
     if (!cluster_.is_up(id)) {

@@ -115,10 +115,10 @@ TEST(ClusterSimulationSelfTest, CatchesTheStaleReadFailpoint) {
 }
 
 // ... and with the Figure 8 bug, some seed must lose a committed entry
-// (rarer: about 1 seed in 200).
+// (rarer: seed 400 is the first that does).
 TEST(ClusterSimulationSelfTest, CatchesTheCommitAnyTermFailpoint) {
   std::optional<uint64_t> caught;
-  for (uint64_t seed = 0; seed < 400 && !caught; ++seed) {
+  for (uint64_t seed = 0; seed < 1500 && !caught; ++seed) {
     SimulationOptions options;
     options.unsafe_commit_any_term = true;
     const SimulationResult r = run_simulation(seed, options);

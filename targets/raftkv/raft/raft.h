@@ -52,14 +52,30 @@ struct Ready {
   // Changed volatile state, for information only.
   std::optional<SoftState> soft_state;
 
+  // 0. May be sent at once, before or while step 1 runs (Raft thesis §10.2.1:
+  //    the leader writes to its disk in parallel with replicating): a
+  //    leader's kAppend, kHeartbeat and kSnapshot. They depend on nothing step
+  //    1 makes durable: their term was persisted (as the leader's vote for
+  //    itself) before it won, the entries they carry are the leader's own,
+  //    and the leader counts its own log towards a commit only from advance()
+  //    on, so nothing commits on the strength of an entry it has not
+  //    persisted. A crash before step 1 completes may leave followers with
+  //    entries the restarted node lacks, as a crash just after step 1 would.
+  std::vector<Message> early_messages;
+
   // 1. Persist (persist_ready() does it in the right order): `snapshot` (it
   //    replaces the log), then `entries` (appended, replacing any stored
   //    entries from entries.front().index on), then `hard_state` (set only when
-  //    it changed). All three must be durable before step 2: a vote or an
-  //    acknowledgement that is sent but forgotten in a crash breaks safety.
+  //    it changed). When `must_sync`, all of it must be durable before step 2:
+  //    a vote or an acknowledgement that is sent but forgotten in a crash
+  //    breaks safety. Otherwise the only change is the commit index, which
+  //    may stay buffered and reach the disk with a later sync (group commit):
+  //    a crash that loses it leaves an older commit index, and the node learns
+  //    the commit index again from the leader (or recomputes it as leader).
   std::optional<Snapshot> snapshot;
   std::vector<Entry> entries;
   std::optional<HardState> hard_state;
+  bool must_sync = false;
 
   // 2. Send, after step 1. Any may be lost, duplicated or reordered.
   std::vector<Message> messages;
@@ -76,7 +92,7 @@ struct Ready {
 
   bool empty() const {
     return !soft_state && !snapshot && entries.empty() && !hard_state && messages.empty() &&
-           committed_entries.empty() && read_states.empty();
+           early_messages.empty() && committed_entries.empty() && read_states.empty();
   }
 };
 

@@ -21,12 +21,20 @@ Ready Raft::ready() {
     rd.soft_state = last_soft_state_;
   }
   if (hard_state() != last_hard_state_) {
-    last_hard_state_ = hard_state();
+    const HardState& now = hard_state();
+    rd.must_sync = now.term != last_hard_state_.term || now.vote != last_hard_state_.vote;
+    last_hard_state_ = now;
     rd.hard_state = last_hard_state_;
   }
   rd.snapshot = log_.unstable_snapshot();
   rd.entries = log_.unstable_entries();
-  rd.messages.swap(outbox_);
+  rd.must_sync = rd.must_sync || rd.snapshot || !rd.entries.empty();
+  for (Message& m : outbox_) {
+    const bool leader_only = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                             m.type == MessageType::kSnapshot;
+    (leader_only ? rd.early_messages : rd.messages).push_back(std::move(m));
+  }
+  outbox_.clear();
   rd.committed_entries = log_.next_committed_entries();
   rd.read_states.swap(read_states_);
   ready_outstanding_ = true;

@@ -68,6 +68,7 @@ void TestCluster::compact(uint64_t id) {
   if (!is_up(id)) return;
   Node& n = nodes_.at(id);
   if (n.state.applied <= n.raft->log().snapshot_index()) return;
+  store_unsynced_hard_state(n);  // the server syncs right after compacting
   if (Status s = n.raft->compact(n.state.applied, n.state.encode()); !s.is_ok()) {
     checker_.fail(fmt::format("node {}: compact at {}: {}", id, n.state.applied, s.message()));
   }
@@ -78,9 +79,17 @@ bool TestCluster::process_ready(uint64_t id) {
   if (!is_up(id) || !node(id).has_ready()) return false;
   Node& n = nodes_.at(id);
   Ready rd = n.raft->ready();
+  for (const Message& m : rd.early_messages) send(m);
   checker_.observe_persist(*n.raft, rd);
-  if (Status s = persist_ready(rd, n.storage); !s.is_ok()) {
-    checker_.fail(fmt::format("node {}: persist: {}", id, s.message()));
+  if (rd.must_sync) {
+    if (Status s = persist_ready(rd, n.storage); !s.is_ok()) {
+      checker_.fail(fmt::format("node {}: persist: {}", id, s.message()));
+    }
+    if (rd.hard_state) n.unsynced_hard_state.reset();
+    store_unsynced_hard_state(n);
+  } else {
+    RAFT_CHECK(!rd.snapshot && rd.entries.empty(), "node {}: unsynced Ready with log changes", id);
+    if (rd.hard_state) n.unsynced_hard_state = rd.hard_state;
   }
   for (const Message& m : rd.messages) send(m);
   if (rd.snapshot) {
@@ -110,9 +119,26 @@ bool TestCluster::process_ready(uint64_t id) {
   return true;
 }
 
+void TestCluster::store_unsynced_hard_state(Node& n) {
+  if (!n.unsynced_hard_state) return;
+  if (Status s = n.storage.set_hard_state(*n.unsynced_hard_state); !s.is_ok()) {
+    checker_.fail(fmt::format("storing an unsynced hard state: {}", s.message()));
+  }
+  n.unsynced_hard_state.reset();
+}
+
+bool TestCluster::crash_mid_ready(uint64_t id) {
+  if (!is_up(id) || !node(id).has_ready()) return false;
+  const Ready rd = node(id).ready();
+  for (const Message& m : rd.early_messages) send(m);
+  crash(id);
+  return true;
+}
+
 void TestCluster::crash(uint64_t id) {
   Node& n = nodes_.at(id);
   n.raft.reset();
+  n.unsynced_hard_state.reset();
   n.state = {};
   n.applied.clear();
   n.reads.clear();
@@ -124,6 +150,7 @@ void TestCluster::restart(uint64_t id) {
   n.state = {};
   n.applied.clear();
   n.reads.clear();
+  n.unsynced_hard_state.reset();
   n.monitor = {};
   const Snapshot snapshot = n.storage.snapshot();
   if (snapshot.metadata.index > 0) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,10 +55,17 @@ class TestCluster {
   ProposeResult propose(uint64_t id, std::string command);
   ReadIndexStatus read_index(uint64_t id, uint64_t context);
   void compact(uint64_t id);  // snapshot the state machine at its applied index
-  // Handles one Ready of node `id`, if it has one: persist, send, apply,
-  // advance. Returns whether there was one.
+  // Handles one Ready of node `id`, if it has one: send the early messages,
+  // persist, send, apply, advance. Returns whether there was one. A Ready
+  // without must_sync leaves its hard state buffered (like DurableStorage
+  // before its next sync()): the next Ready that must sync, or a compaction,
+  // stores it; a crash loses it.
   bool process_ready(uint64_t id);
-  // Loses the node's volatile state (core, state machine, unhandled Ready).
+  // Takes node `id`'s Ready, if it has one, sends its early messages and
+  // crashes before persisting any of it. Returns whether there was one.
+  bool crash_mid_ready(uint64_t id);
+  // Loses the node's volatile state (core, state machine, unhandled Ready,
+  // unsynced hard state).
   void crash(uint64_t id);
   // Rebuilds the node from its storage and its snapshot.
   void restart(uint64_t id);
@@ -87,9 +95,11 @@ class TestCluster {
     InvariantMonitor monitor;
     std::vector<Entry> applied;
     std::vector<ReadState> reads;
+    std::optional<HardState> unsynced_hard_state;  // buffered, not yet in `storage`
     uint64_t incarnation = 0;
   };
   void check(uint64_t id);
+  void store_unsynced_hard_state(Node& n);
   void send(const Message& m);
 
   uint64_t seed_;

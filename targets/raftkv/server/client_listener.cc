@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <map>
 
 #include "targets/raftkv/server/tcp_listen.h"
 #include "targets/resp/resp_parser.h"
@@ -17,6 +18,8 @@ using boost::system::error_code;
 namespace {
 
 constexpr size_t kMaxBufferedBytes = 16u << 20;
+// Requests a connection may have unanswered (overlapped writes) at once.
+constexpr uint64_t kMaxUnanswered = 1024;
 
 }  // namespace
 
@@ -27,38 +30,65 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   void start() { pump(); }
 
-  // Sends the reply to request `seq` (the one outstanding request; any other
-  // is a second reply, ignored) and resumes the requests that waited for it:
-  // later, not from inside the caller, which may be in the middle of applying
-  // a Ready and should not see new requests arrive under it.
+  // Takes the reply to request `seq` (a second reply is ignored), sends the
+  // replies that are next in order, and resumes the requests that waited for
+  // it: later, not from inside the caller, which may be in the middle of
+  // applying a Ready and should not see new requests arrive under it.
   void complete(uint64_t seq, std::string reply) {
-    if (seq != next_to_send_ || next_to_send_ == next_seq_) return;
-    out_ += reply;
-    ++next_to_send_;
-    flush();
+    if (seq < next_to_send_ || seq >= next_seq_) return;
+    // Whether pump() may hand on more requests after this reply.
+    const bool unblocks = seq == blocking_ || next_seq_ - next_to_send_ >= kMaxUnanswered;
+    if (seq == blocking_) blocking_ = kNone;
+    if (seq != next_to_send_) {  // an overlapped request before it is unanswered
+      done_early_.emplace(seq, std::move(reply));
+    } else {
+      out_ += reply;
+      ++next_to_send_;
+      for (auto it = done_early_.begin(); it != done_early_.end() && it->first == next_to_send_;
+           it = done_early_.erase(it)) {
+        out_ += it->second;
+        ++next_to_send_;
+      }
+      flush();
+    }
+    if (unblocks && !pumping_)
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->pump(); });
+  }
+
+  void overlap(uint64_t seq) {
+    if (seq != blocking_) return;
+    blocking_ = kNone;
     if (!pumping_)
       asio::post(socket_.get_executor(), [self = shared_from_this()] { self->pump(); });
   }
 
  private:
-  // Handles buffered requests one at a time: the next only once every
-  // earlier one is answered, so that a read sees the connection's earlier
-  // writes and none of its later ones (Redis's per-connection order).
-  // Reads from the socket when the parser needs more.
+  static constexpr uint64_t kNone = UINT64_MAX;
+
+  // Hands on buffered requests while every earlier one is answered or
+  // overlapped, so that a read sees the connection's earlier writes and none
+  // of its later ones (Redis's per-connection order). Reads from the socket
+  // when the parser needs more.
   void pump() {
     pumping_ = true;
     std::vector<std::string> args;
-    while (next_to_send_ == next_seq_ && !close_after_replies_ && socket_.is_open()) {
+    while (blocking_ == kNone && next_seq_ - next_to_send_ < kMaxUnanswered &&
+           !close_after_replies_ && socket_.is_open()) {
       const resp::ParseResult r = parser_.next(&args);
       if (r == resp::ParseResult::kCommand) {
-        handler_.handle(std::move(args), session_, ReplyHandle(weak_from_this(), next_seq_++));
+        const uint64_t seq = next_seq_++;
+        blocking_ = seq;  // until answered or overlapped
+        handler_.handle(std::move(args), session_,
+                        ReplyHandle(weak_from_this(), seq, seq != next_to_send_));
       } else if (r == resp::ParseResult::kNeedMore) {
         break;
       } else {  // protocol error: answered, then the connection closes
         std::string error;
         resp::append_error(&error, "ERR " + parser_.error());
         close_after_replies_ = true;
-        complete(next_seq_++, std::move(error));
+        const uint64_t seq = next_seq_++;
+        blocking_ = seq;
+        complete(seq, std::move(error));
       }
     }
     pumping_ = false;
@@ -112,9 +142,11 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   kv::Session session_;
   std::array<char, 64 * 1024> chunk_;
   uint64_t next_seq_ = 0;      // sequence number of the next request
-  uint64_t next_to_send_ = 0;  // the request being served, if != next_seq_
-  std::string out_;            // replies ready to write
-  std::string sending_;        // replies being written
+  uint64_t next_to_send_ = 0;  // the oldest unanswered request, if != next_seq_
+  uint64_t blocking_ = kNone;  // the request handed on last, unless answered or overlapped
+  std::map<uint64_t, std::string> done_early_;  // replies waiting for earlier ones
+  std::string out_;                             // replies ready to write
+  std::string sending_;                         // replies being written
   bool writing_ = false;
   bool reading_ = false;
   bool pumping_ = false;  // inside pump(): a reply needs no pump() of its own
@@ -127,6 +159,10 @@ void ClientListener::forget(const std::shared_ptr<ClientConnection>& connection)
 
 void ReplyHandle::send(std::string reply) const {
   if (const auto connection = connection_.lock()) connection->complete(seq_, std::move(reply));
+}
+
+void ReplyHandle::overlap() const {
+  if (const auto connection = connection_.lock()) connection->overlap(seq_);
 }
 
 ClientListener::ClientListener(asio::io_context& io, Address address, CommandHandler& handler)

@@ -1,11 +1,14 @@
 // The RESP2 client side of faultline-raftkv: accepts connections, parses
 // requests with resp::RequestParser and hands each to a CommandHandler.
-// Pipelining works: a read from the socket may hold many requests. They are
-// handled strictly one after another, the next once the previous one is
-// answered (a write after its commit, a read after its ReadIndex), so that
-// each connection sees its own writes and never a later one, as with Redis.
-// Concurrency (and group commit) comes from many connections.
-// Single-threaded, on the server's io_context.
+// Pipelining works: a read from the socket may hold many requests, and the
+// replies go out in request order whatever order they complete in. A request
+// is handed on once every earlier one is answered, so that each connection
+// sees its own writes and never a later one, as with Redis; except that the
+// handler may overlap() a request whose place in the order it keeps itself
+// (a write, as a log entry), and then the next requests are handed on at once
+// (a read among them waits for the writes before it: after_unanswered()).
+// Concurrency (and group commit) comes from many connections, and from
+// pipelined writes. Single-threaded, on the server's io_context.
 #pragma once
 
 #include <cstdint>
@@ -27,14 +30,22 @@ class ClientConnection;
 // disconnected does nothing.
 class ReplyHandle {
  public:
-  ReplyHandle(std::weak_ptr<ClientConnection> connection, uint64_t seq)
-      : connection_(std::move(connection)), seq_(seq) {}
+  ReplyHandle(std::weak_ptr<ClientConnection> connection, uint64_t seq, bool after_unanswered)
+      : connection_(std::move(connection)), seq_(seq), after_unanswered_(after_unanswered) {}
   // `reply` is one complete RESP value (or several, for none of our commands).
   void send(std::string reply) const;
+  // The handler has fixed this request's place among the connection's
+  // effects (a write proposed to the log, whose later writes land after it):
+  // the connection may hand on its next requests before this one is answered.
+  void overlap() const;
+  // Whether earlier requests of the connection were unanswered (overlapped)
+  // when this one was handed on: a read must then see their effects.
+  bool after_unanswered() const { return after_unanswered_; }
 
  private:
   std::weak_ptr<ClientConnection> connection_;
   uint64_t seq_;
+  bool after_unanswered_;
 };
 
 class CommandHandler {

@@ -109,7 +109,7 @@ class RaftkvCluster : public ::testing::Test {
                                      "--id",
                                      std::to_string(n.id),
                                      "--peers",
-                                     peers_,
+                                     peers_of(i),
                                      "--client-addr",
                                      "127.0.0.1:" + std::to_string(n.client_port),
                                      "--client-peers",
@@ -246,6 +246,9 @@ class RaftkvCluster : public ::testing::Test {
     return last;
   }
 
+  // The --peers flag of node i.
+  virtual std::string peers_of(size_t) const { return peers_; }
+
   std::vector<std::string> extra_args_;  // appended to every node's flags
   std::string dir_;
   std::string peers_;
@@ -364,6 +367,34 @@ TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
   EXPECT_EQ(command(leader, {"SET", "after", "1"}), "+OK");
 }
 
+// Pipelined writes are proposed together; a read among them sees exactly the
+// writes before it, never a later one.
+TEST_F(RaftkvCluster, PipelinedReadsSeeExactlyTheEarlierWrites) {
+  const int leader_index = wait_for_leader();
+  ASSERT_GE(leader_index, 0);
+  size_t leader = static_cast<size_t>(leader_index);
+  ASSERT_EQ(leader_command(&leader, {"SET", "n", "0"}), "+OK");
+  Context c = connect(leader);
+  ASSERT_TRUE(c && !c->err);
+  std::vector<std::string> want;
+  for (int k = 1; k <= 300; ++k) {
+    redisAppendCommand(c.get(), "INCRBY n 1");
+    want.push_back(":" + std::to_string(k));
+    if (k % 7 == 0) {
+      redisAppendCommand(c.get(), k % 2 ? "GET n" : "MGET n");
+      want.push_back(k % 2 ? "$" + std::to_string(k) : "*[$" + std::to_string(k) + "]");
+    }
+  }
+  std::vector<std::string> got;
+  for (size_t i = 0; i < want.size(); ++i) {
+    void* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
+    got.push_back(describe(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  EXPECT_EQ(got, want);
+}
+
 class RaftkvClusterWithFailpoints : public RaftkvCluster {
  protected:
   void SetUp() override {
@@ -403,6 +434,63 @@ TEST_F(RaftkvClusterWithFailpoints, AreAnnouncedServeLeaseReadsAndSurviveRestart
   }
   EXPECT_GE(info_number(follower, "applied_index"), target);
   EXPECT_EQ(info_number(follower, "keys"), 2u);
+}
+
+// follower-read, with node 3 cut off from every message: nodes 1 and 2 know
+// it by a peer port nobody listens on, so it never hears of a leader or a
+// write (its own messages reach them; their answers vanish).
+class RaftkvClusterWithFollowerReads : public RaftkvCluster {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--unsafe-failpoint", "follower-read"};
+    dead_port_ = free_port();
+    RaftkvCluster::SetUp();
+  }
+  std::string peers_of(size_t i) const override {
+    if (i == 2) return peers_;
+    std::string peers = peers_;
+    const std::string real = "3=127.0.0.1:" + std::to_string(nodes_[2].peer_port);
+    return peers.replace(peers.find(real), real.size(),
+                         "3=127.0.0.1:" + std::to_string(dead_port_));
+  }
+  uint16_t dead_port_ = 0;
+};
+
+TEST_F(RaftkvClusterWithFollowerReads, AnIsolatedFollowerServesStaleReads) {
+  const int leader_index = wait_for_leader();
+  ASSERT_GE(leader_index, 0);
+  size_t leader = static_cast<size_t>(leader_index);
+  ASSERT_NE(leader, 2u) << "node 3 cannot hear votes, so cannot lead";
+  EXPECT_EQ(info(2)["failpoints"], "follower-read");
+  ASSERT_EQ(leader_command(&leader, {"SET", "k", "v1"}), "+OK");
+  ASSERT_EQ(leader_command(&leader, {"SADD", "s", "a"}), ":1");
+  EXPECT_EQ(command(leader, {"GET", "k"}), "$v1");  // served locally, after the apply
+
+  // Node 3 answers reads from its own (empty) state instead of -NOTLEADER:
+  // the acknowledged writes are missing.
+  EXPECT_NE(info(2)["role"], "leader");
+  EXPECT_EQ(command(2, {"GET", "k"}), "$nil");
+  EXPECT_EQ(command(2, {"MGET", "k", "s"}), "*[$nil,$nil]");
+  EXPECT_EQ(command(2, {"SMEMBERS", "s"}), "*[]");
+  EXPECT_EQ(info_number(2, "follower_reads"), 3u);
+  // Writes still need the leader.
+  EXPECT_EQ(command(2, {"SET", "k", "v2"}).rfind("-NOTLEADER", 0), 0u);
+
+  // On one connection a local read still waits for the pipelined writes
+  // before it (and only those).
+  Context c = connect(leader);
+  ASSERT_TRUE(c && !c->err);
+  for (int k = 0; k < 50; ++k) redisAppendCommand(c.get(), "INCRBY n 1");
+  redisAppendCommand(c.get(), "GET n");
+  redisAppendCommand(c.get(), "INCRBY n 1");
+  std::string last_two;
+  for (int i = 0; i < 52; ++i) {
+    void* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
+    if (i >= 50) last_two += describe(static_cast<redisReply*>(r)) + " ";
+    freeReplyObject(r);
+  }
+  EXPECT_EQ(last_two, "$50 :51 ");
 }
 
 }  // namespace

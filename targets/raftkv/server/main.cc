@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
                  "applied entries between snapshots")
       ->capture_default_str();
   app.add_option("--unsafe-failpoint", failpoints,
-                 "UNSAFE: stale-read, commit-any-term, no-persist-vote, lease-read (repeatable)");
+                 "UNSAFE: stale-read, commit-any-term, no-persist-vote, lease-read, "
+                 "follower-read, read-cache (repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,28 +1,20 @@
-// PeerTransport: raft::Messages between faultline-raftkv servers over TCP, in
-// the frames of wire_format.h. Single-threaded: everything runs on the one
-// io_context of the server.
-//
-// Outgoing: one connection per peer, opened on the first message, reopened
-// after a failure with exponential backoff (50 ms doubling to 1 s). Each
-// peer's queue is bounded; a message that does not fit is dropped, as are the
-// queued messages when the connection fails: Raft retransmits what matters.
-// Incoming: any number of connections; a bad frame or message is logged and
-// closes that connection, never the server.
+// PeerTransport: raft::Messages between faultline-raftkv servers, each one
+// frame of a FrameTransport (frame_transport.h: connections, backoff, bounded
+// queues) encoded by wire_format.h. A payload that does not decode, or a
+// message for another node, closes the connection it came on.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <memory>
 
 #include "harness/history/status.h"
 #include "targets/raftkv/raft/messages.h"
 #include "targets/raftkv/server/asio.h"
+#include "targets/raftkv/server/frame_transport.h"
 #include "targets/raftkv/server/server_options.h"
 
 namespace faultline::raftkv {
-
-class PeerLink;
 
 class PeerTransport {
  public:
@@ -31,22 +23,14 @@ class PeerTransport {
   // `peers` includes this node (`self`), whose address is the one to listen on.
   PeerTransport(boost::asio::io_context& io, uint64_t self, std::map<uint64_t, Address> peers,
                 MessageHandler on_message);
-  ~PeerTransport();
 
   // Binds and starts accepting; fails if the address cannot be bound.
-  Status start();
+  Status start() { return frames_.start(); }
   // Queues a message for its `to` peer (dropped if unknown or its queue is full).
   void send(const raft::Message& message);
 
  private:
-  void accept();
-
-  boost::asio::io_context& io_;
-  uint64_t self_;
-  std::map<uint64_t, Address> peers_;
-  MessageHandler on_message_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::map<uint64_t, std::unique_ptr<PeerLink>> links_;
+  FrameTransport frames_;
 };
 
 }  // namespace faultline::raftkv

@@ -10,7 +10,10 @@ namespace faultline::raftkv {
 namespace asio = boost::asio;
 using raft::Ready;
 using raft::Role;
-using Clock = std::chrono::steady_clock;
+// The lease-read failpoint's clock: the wall clock, as a naive lease would
+// use, so that clock faults (libfaketime shifts only the wall clock) can
+// break it. Raft's own timing never reads it (ticks come from the timer).
+using LeaseClock = std::chrono::system_clock;
 
 RaftNode::RaftNode(asio::io_context& io, ServerOptions options)
     : io_(io), options_(std::move(options)), tick_timer_(io) {}
@@ -81,7 +84,7 @@ void RaftNode::on_message(raft::Message m) {
   if (options_.failpoints.lease_read && raft_->role() == Role::kLeader && m.term == raft_->term() &&
       (m.type == raft::MessageType::kHeartbeatResponse ||
        m.type == raft::MessageType::kAppendResponse)) {
-    last_ack_[m.from] = Clock::now();
+    last_ack_[m.from] = LeaseClock::now();
   }
   if (Status s = raft_->step(m); !s.is_ok()) {
     spdlog::warn("step {} from {}: {}", raft::to_string(m.type), m.from, s.message());
@@ -114,7 +117,11 @@ void RaftNode::process_ready() {
   start_batched_reads();
   while (raft_->has_ready()) {
     Ready rd = raft_->ready();
-    // 1. Persist, durably, before anything is sent or acknowledged.
+    // 0. A leader's appends and heartbeats go out at once, so that the
+    //    followers write to their disks while this node writes to its own.
+    for (const raft::Message& m : rd.early_messages) transport_->send(m);
+    // 1. Persist, durably (when the Ready must sync), before anything else is
+    //    sent or acknowledged.
     if (Status s = persist(rd); !s.is_ok()) {
       spdlog::critical("persisting to {} failed: {}; exiting", options_.data_dir, s.message());
       std::exit(1);
@@ -129,7 +136,9 @@ void RaftNode::process_ready() {
     for (const raft::ReadState& rs : rd.read_states) {
       const auto it = reads_by_context_.find(rs.context);
       if (it == reads_by_context_.end()) continue;
-      for (PendingRead& r : it->second) reads_by_index_.emplace(rs.index, std::move(r));
+      for (PendingRead& r : it->second) {
+        reads_by_index_.emplace(std::max(rs.index, r.min_index), std::move(r));
+      }
       reads_by_context_.erase(it);
     }
     serve_applied_reads();
@@ -143,7 +152,8 @@ Status RaftNode::persist(Ready& rd) {
   if (!rd.snapshot && rd.entries.empty() && !rd.hard_state) return Status::ok();
   if (!options_.failpoints.no_persist_vote || !rd.hard_state) {
     if (Status s = raft::persist_ready(rd, *storage_); !s.is_ok()) return s;
-    return storage_->sync();
+    // A commit-index-only change stays buffered until the next sync.
+    return rd.must_sync ? storage_->sync() : Status::ok();
   }
   // no-persist-vote: term and vote changes are not written. The stored term
   // only rises as far as the log's last term (a restart refuses a log whose
@@ -162,7 +172,7 @@ Status RaftNode::persist(Ready& rd) {
   if (forgetful != stored) {
     if (Status set = storage_->set_hard_state(forgetful); !set.is_ok()) return set;
   }
-  return storage_->sync();
+  return rd.must_sync ? storage_->sync() : Status::ok();
 }
 
 void RaftNode::on_soft_state(const raft::SoftState& soft) {
@@ -228,6 +238,8 @@ void RaftNode::serve_applied_reads() {
   while (!reads_by_index_.empty() && reads_by_index_.begin()->first <= applied_) {
     std::string reply;
     kv_.read(reads_by_index_.begin()->second.command, &reply);
+    if (options_.failpoints.read_cache)
+      remember_read(reads_by_index_.begin()->second.command, reply);
     reads_by_index_.begin()->second.reply.send(std::move(reply));
     reads_by_index_.erase(reads_by_index_.begin());
   }
@@ -245,8 +257,31 @@ void RaftNode::maybe_snapshot() {
   spdlog::info("snapshot at index {} ({} keys); log compacted", applied_, kv_.key_count());
 }
 
+// read-cache failpoint: a cache in front of the state machine that is never
+// invalidated by writes, only aged out — stale for up to kReadCacheMs after
+// any write, with no fault injected at all.
+static std::vector<std::string> read_cache_key(const kv::Command& read) {
+  std::vector<std::string> key = read.args;
+  key.push_back(std::string(kv::command_name(read.op)));
+  return key;
+}
+
+bool RaftNode::serve_cached_read(const kv::Command& read, ReplyHandle& reply) {
+  const auto it = read_cache_.find(read_cache_key(read));
+  if (it == read_cache_.end() ||
+      std::chrono::steady_clock::now() - it->second.at > std::chrono::milliseconds(kReadCacheMs))
+    return false;
+  ++cached_reads_;
+  reply.send(std::string(it->second.reply));
+  return true;
+}
+
+void RaftNode::remember_read(const kv::Command& read, const std::string& reply) {
+  read_cache_[read_cache_key(read)] = CachedReply{std::chrono::steady_clock::now(), reply};
+}
+
 bool RaftNode::lease_holds() const {
-  const auto now = Clock::now();
+  const auto now = LeaseClock::now();
   const auto lease = std::chrono::milliseconds(options_.election_ms);
   size_t fresh = 1;  // this leader
   for (const auto& [peer, at] : last_ack_) fresh += now - at < lease ? 1 : 0;

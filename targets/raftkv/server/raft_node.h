@@ -2,8 +2,11 @@
 // one io_context: ticks it from a timer, feeds it peer messages and client
 // requests, and carries out every Ready in the order raft/README.md demands:
 //
-//   1. persist through DurableStorage, with one sync() per Ready (group commit),
-//   2. send the messages (PeerTransport),
+//   0. send the Ready's early messages (a leader's appends and heartbeats), so
+//      that followers persist in parallel with the leader,
+//   1. persist through DurableStorage, with one sync() per Ready that must
+//      sync (group commit; a commit-index-only change waits for the next),
+//   2. send the other messages (PeerTransport),
 //   3. restore a received snapshot, apply committed entries to the KvState and
 //      answer the clients whose proposals they are,
 //   4. answer ReadIndex reads once the applied index reaches their index,
@@ -42,7 +45,8 @@ class RaftNode : public CommandHandler {
   Status start();
 
   // CommandHandler (raft_node_commands.cc): INFO, COMMAND, CONFIG GET and PING
-  // on any node; the KV commands on the leader, -NOTLEADER elsewhere.
+  // on any node; the KV commands on the leader, -NOTLEADER elsewhere (but for
+  // reads under the follower-read failpoint).
   void handle(std::vector<std::string> request, kv::Session& session, ReplyHandle reply) override;
 
  private:
@@ -53,6 +57,10 @@ class RaftNode : public CommandHandler {
   struct PendingRead {
     kv::Command command;
     ReplyHandle reply;
+    // The last log index when the read arrived after unanswered (pipelined)
+    // writes of its connection, else 0: it is served only once that is
+    // applied, so that it sees those writes.
+    uint64_t min_index = 0;
   };
 
   RaftNode(boost::asio::io_context& io, ServerOptions options);
@@ -70,6 +78,10 @@ class RaftNode : public CommandHandler {
   void serve_applied_reads();
   void maybe_snapshot();
   bool lease_holds() const;
+  // read-cache failpoint: answers `read` from the cache if it holds a fresh
+  // reply (true), and remembers a reply served.
+  bool serve_cached_read(const kv::Command& read, ReplyHandle& reply);
+  void remember_read(const kv::Command& read, const std::string& reply);
 
   // raft_node_commands.cc
   void handle_kv(std::vector<std::string> request, kv::Session& session, ReplyHandle reply);
@@ -86,7 +98,15 @@ class RaftNode : public CommandHandler {
   kv::KvState kv_;
   uint64_t applied_ = 0;  // the last entry applied to kv_
   uint64_t snapshots_installed_ = 0;
-  uint64_t lease_reads_ = 0;  // reads the lease-read failpoint served locally
+  uint64_t lease_reads_ = 0;     // reads the lease-read failpoint served locally
+  uint64_t follower_reads_ = 0;  // reads the follower-read failpoint served locally
+  uint64_t cached_reads_ = 0;    // reads the read-cache failpoint answered from its cache
+  // read-cache failpoint: the last reply to each read command, and when.
+  struct CachedReply {
+    std::chrono::steady_clock::time_point at;
+    std::string reply;
+  };
+  std::map<std::vector<std::string>, CachedReply> read_cache_;
 
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<ClientListener> listener_;
@@ -100,7 +120,8 @@ class RaftNode : public CommandHandler {
   uint64_t next_read_context_ = 1;
 
   // lease-read failpoint: when each peer last acknowledged this leader.
-  std::map<uint64_t, std::chrono::steady_clock::time_point> last_ack_;
+  std::map<uint64_t, std::chrono::system_clock::time_point>
+      last_ack_;  // wall clock: see LeaseClock
 };
 
 }  // namespace faultline::raftkv

@@ -62,7 +62,7 @@ void RaftNode::handle(std::vector<std::string> request, kv::Session& session, Re
     }
   } else if (name == "PING" && !session.in_transaction()) {
     out = session.handle(std::move(request)).reply;
-  } else if (raft_->role() != raft::Role::kLeader) {
+  } else if (raft_->role() != raft::Role::kLeader && !options_.failpoints.follower_read) {
     out = not_leader_error();
   } else {
     return handle_kv(std::move(request), session, std::move(reply));
@@ -75,17 +75,20 @@ void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
   kv::Action action = session.handle(std::move(request));
   switch (action.kind) {
     case kv::Action::Kind::kReply: reply.send(std::move(action.reply)); return;
-    case kv::Action::Kind::kRead:
-      if (options_.failpoints.lease_read && lease_holds()) {
-        std::string out;  // unsafe: no quorum round, and only what this node applied
-        kv_.read(action.read, &out);
-        ++lease_reads_;
-        reply.send(std::move(out));
+    case kv::Action::Kind::kRead: {
+      if (options_.failpoints.read_cache && serve_cached_read(action.read, reply)) return;
+      const uint64_t min_index = reply.after_unanswered() ? raft_->log().last_index() : 0;
+      if (options_.failpoints.follower_read || (options_.failpoints.lease_read && lease_holds())) {
+        // Unsafe: no quorum round, and only what this node applied.
+        ++(options_.failpoints.follower_read ? follower_reads_ : lease_reads_);
+        reads_by_index_.emplace(min_index, PendingRead{std::move(action.read), std::move(reply)});
+        serve_applied_reads();
         return;
       }
-      read_batch_.push_back({std::move(action.read), std::move(reply)});
+      read_batch_.push_back({std::move(action.read), std::move(reply), min_index});
       schedule_ready();
       return;
+    }
     case kv::Action::Kind::kPropose: {
       const raft::ProposeResult r = raft_->propose(std::move(action.entry));
       if (r.status != raft::ProposeStatus::kOk) {
@@ -99,6 +102,7 @@ void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
         it->second.reply.send(dropped_write_error());
         proposals_.erase(it);
       }
+      reply.overlap();  // the log orders this connection's later writes after it
       proposals_.emplace(r.index, PendingProposal{r.term, std::move(reply)});
       schedule_ready();
       return;
@@ -147,6 +151,8 @@ std::string RaftNode::info() const {
   field("pending_writes", proposals_.size());
   field("keys", kv_.key_count());
   field("lease_reads", lease_reads_);
+  field("follower_reads", follower_reads_);
+  field("cached_reads", cached_reads_);
   field("failpoints", options_.failpoints.to_string());
   return out;
 }

@@ -22,6 +22,8 @@ std::string Failpoints::to_string() const {
   if (commit_any_term) names.push_back("commit-any-term");
   if (no_persist_vote) names.push_back("no-persist-vote");
   if (lease_read) names.push_back("lease-read");
+  if (follower_read) names.push_back("follower-read");
+  if (read_cache) names.push_back("read-cache");
   return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ","));
 }
 
@@ -69,10 +71,14 @@ Status enable_failpoint(std::string_view name, Failpoints* f) {
     f->no_persist_vote = true;
   } else if (name == "lease-read") {
     f->lease_read = true;
+  } else if (name == "follower-read") {
+    f->follower_read = true;
+  } else if (name == "read-cache") {
+    f->read_cache = true;
   } else {
     return Status::invalid_argument(fmt::format(
-        "unknown failpoint '{}': expected stale-read, commit-any-term, no-persist-vote or "
-        "lease-read",
+        "unknown failpoint '{}': expected stale-read, commit-any-term, no-persist-vote, "
+        "lease-read, follower-read or read-cache",
         name));
   }
   return Status::ok();

@@ -21,13 +21,20 @@ struct Address {
 };
 
 // The deliberately unsafe behaviours --unsafe-failpoint can switch on.
+// How long the read-cache failpoint answers a read with an earlier reply.
+inline constexpr int kReadCacheMs = 200;
 struct Failpoints {
   bool stale_read = false;       // raft Config::unsafe_stale_read
   bool commit_any_term = false;  // raft Config::unsafe_commit_any_term
   bool no_persist_vote = false;  // the server forgets term and vote changes (see raft_node.cc)
   bool lease_read = false;       // the leader reads locally under a wall-clock lease
+  bool follower_read = false;    // every node, followers too, reads locally at once
+  bool read_cache = false;       // reads answered from earlier replies for kReadCacheMs
 
-  bool any() const { return stale_read || commit_any_term || no_persist_vote || lease_read; }
+  bool any() const {
+    return stale_read || commit_any_term || no_persist_vote || lease_read || follower_read ||
+           read_cache;
+  }
   std::string to_string() const;  // comma-separated names, or "none"
 };
 
@@ -51,7 +58,8 @@ struct ServerOptions {
 Status parse_address(std::string_view text, Address* out);
 // "id=host:port,id=host:port,..." with distinct positive ids.
 Status parse_address_map(std::string_view text, std::map<uint64_t, Address>* out);
-// One --unsafe-failpoint name: stale-read, commit-any-term, no-persist-vote, lease-read.
+// One --unsafe-failpoint name: stale-read, commit-any-term, no-persist-vote,
+// lease-read, follower-read.
 Status enable_failpoint(std::string_view name, Failpoints* failpoints);
 
 }  // namespace faultline::raftkv

@@ -31,6 +31,10 @@ TEST(ServerOptionsTest, FailpointsByName) {
   ASSERT_TRUE(enable_failpoint("stale-read", &f).is_ok());
   EXPECT_TRUE(f.lease_read && f.stale_read && !f.commit_any_term && !f.no_persist_vote);
   EXPECT_EQ(f.to_string(), "stale-read,lease-read");
+  ASSERT_TRUE(enable_failpoint("follower-read", &f).is_ok());
+  EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read");
+  ASSERT_TRUE(enable_failpoint("read-cache", &f).is_ok());
+  EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read,read-cache");
   EXPECT_FALSE(enable_failpoint("stale_read", &f).is_ok());
 }
 

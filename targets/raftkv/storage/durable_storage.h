@@ -8,13 +8,16 @@
 // buffered durable at once (group commit). The driver's loop is therefore:
 //
 //   Ready rd = node->ready();
-//   persist_ready(rd, storage);   // buffers; nothing is durable yet
-//   storage.sync();               // one fdatasync for the whole Ready
+//   send rd.early_messages;
+//   persist_ready(rd, storage);           // buffers; nothing is durable yet
+//   if (rd.must_sync) storage.sync();     // one fdatasync for the whole Ready
 //   send rd.messages; apply; node->advance(rd);
 //
 // and, after Raft::compact(), a sync() before the snapshot is relied on.
 // Between a setter and sync() the mirror is ahead of the disk; that is safe
-// because nothing is sent or acknowledged until sync() returned. If sync()
+// because nothing that depends on the buffered change is sent or acknowledged
+// until sync() returned (a Ready that need not sync only moves the commit
+// index, which a crash may roll back: raft/raft.h, Ready). If sync()
 // fails, the storage refuses all further writes: the process should exit and
 // recover from the directory. Not thread-safe: one driver thread owns it.
 #pragma once

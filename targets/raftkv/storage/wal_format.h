@@ -11,13 +11,7 @@
 // A segment is a sequence of records. Each record is one sync(): one group
 // commit, applied at recovery all or nothing.
 //
-//   record := header_crc u32 | length u32 | payload_crc u32 | payload[length]
-//     header_crc  = masked crc32c of bytes 4..11 (length and payload_crc)
-//     payload_crc = masked crc32c of the payload
-//
-// The header has its own CRC so that a damaged length is detected before it
-// is trusted: otherwise a bit flip in the middle of the log could make a
-// record appear to run past the end of the file, which looks like a torn tail.
+//   record := the checksummed framing of record_format.h
 //
 //   payload := item+
 //   item    := type u8 | fields (by type):
@@ -44,10 +38,9 @@
 
 #include "harness/history/status.h"
 #include "targets/raftkv/raft/messages.h"
+#include "targets/raftkv/storage/record_format.h"
 
 namespace faultline::raft::storage {
-
-inline constexpr size_t kRecordHeaderSize = 12;
 
 enum class ItemType : uint8_t {
   kSegmentHeader = 1,
@@ -80,34 +73,5 @@ void encode_item(const WalItem& item, std::string* payload);
 // Decodes a record payload. A malformed payload (which passed its CRC, so it
 // was written that way) is an error naming the offset within the payload.
 Status decode_items(std::string_view payload, std::vector<WalItem>* items);
-
-// Frames `payload` as a record.
-std::string encode_record(std::string_view payload);
-
-// What scan_records() found in a segment's bytes.
-struct ScannedRecord {
-  uint64_t offset = 0;  // of the record's header within the file
-  std::string_view payload;
-};
-enum class ScanEnd {
-  kClean,     // the file ends exactly after a complete record (or is empty)
-  kTornTail,  // an incomplete write at the end of the file, see below
-  kCorrupt,   // damage that a crash cannot produce
-};
-struct ScanResult {
-  std::vector<ScannedRecord> records;  // the valid records before the end
-  ScanEnd end = ScanEnd::kClean;
-  uint64_t end_offset = 0;  // just past the last valid record: where the problem starts
-  std::string problem;      // kTornTail / kCorrupt: what is wrong there
-};
-
-// Splits a segment into records. At the first record that is not intact:
-//  - torn tail: the file ends inside the record's header or payload, or every
-//    remaining byte is zero (a file extended by the crash but never written);
-//  - corrupt: the header CRC does not match, or the header is intact and the
-//    payload complete but its CRC does not match — wherever the record is,
-//    even last: a complete record was written in full, so a mismatch is
-//    damage to data that may have been acknowledged, never a torn write.
-ScanResult scan_records(std::string_view file);
 
 }  // namespace faultline::raft::storage

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Benchmarks a 5-node faultline-dht (N = 3) in both modes beside a 3-node
+# faultline-raftkv, in one run on one machine, everything on 127.0.0.1, and
+# prints a markdown table (docs/benchmarks.md, "dht vs raftkv", explains it).
+#
+#   bench/dht_bench.sh [--build DIR] [--quick] [--seconds N]
+#
+# Loaded with redis-benchmark: SET and GET, 16 and 64 clients, no
+# pipelining, 128-byte values over 10,000 prefilled keys. dht takes the load
+# on node 1 (any node coordinates any key); raftkv on its leader. dht runs in
+# abd mode (linearizable, quorum 2 of 3) and in eventual mode with R = W = 1.
+# --seconds is the length of each run (default 10; --quick: 2). Needs
+# redis-tools and DIR/targets/{dht,raftkv}/faultline-{dht,raftkv} (default
+# DIR: build). Exit status 1 when a run fails or errors, 2 on a usage or setup
+# error.
+set -euo pipefail
+
+build=build
+seconds=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build="${2:?--build needs a directory}"; shift 2 ;;
+    --quick) seconds=2; shift ;;
+    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) echo "dht_bench.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+dht="$build/targets/dht/faultline-dht"
+raftkv="$build/targets/raftkv/faultline-raftkv"
+for tool in "$dht" "$raftkv" redis-benchmark redis-cli python3 timeout; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "dht_bench.sh: '$tool' not found (build faultline-dht and faultline-raftkv; run scripts/install-deps.sh)" >&2
+    exit 2
+  fi
+done
+
+keys=10000
+value="$(printf 'x%.0s' $(seq 128))"  # redis-benchmark -d 128 writes 'x' * 128
+abd_peer=(28101 28102 28103 28104 28105)
+abd_client=(28201 28202 28203 28204 28205)
+ev_peer=(28301 28302 28303 28304 28305)
+ev_client=(28401 28402 28403 28404 28405)
+raft_peer=(28501 28502 28503)
+raft_client=(28601 28602 28603)
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/dht-bench.XXXXXX")"
+pids=()
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+cleanup() {
+  stop_all
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo dht_bench: interrupted >&2; exit 130' INT TERM
+
+fail() {
+  echo "dht_bench.sh: $*" >&2
+  exit 1
+}
+results="$work/results.tsv"  # system load clients rps p50_ms p99_ms
+: >"$results"
+
+# start_dht NAME PEER_PORTS CLIENT_PORTS MODE_FLAGS...
+start_dht() {
+  local name="$1" peer_ports=($2) client_ports=($3) nodes="" i
+  shift 3
+  for i in 1 2 3 4 5; do nodes+="${nodes:+,}$i=127.0.0.1:${peer_ports[i - 1]}"; done
+  for i in 1 2 3 4 5; do
+    "$dht" --id "$i" --nodes "$nodes" --client-addr "127.0.0.1:${client_ports[i - 1]}" \
+      --data-dir "$work/$name/$i" --replicas 3 "$@" 2>"$work/$name-$i.log" &
+    pids+=($!)
+  done
+}
+
+start_raftkv() {
+  local peers="" clients="" i
+  for i in 1 2 3; do
+    peers+="${peers:+,}$i=127.0.0.1:${raft_peer[i - 1]}"
+    clients+="${clients:+,}$i=127.0.0.1:${raft_client[i - 1]}"
+  done
+  for i in 1 2 3; do
+    "$raftkv" --id "$i" --peers "$peers" --client-peers "$clients" \
+      --client-addr "127.0.0.1:${raft_client[i - 1]}" --data-dir "$work/raftkv/$i" \
+      2>"$work/raftkv-$i.log" &
+    pids+=($!)
+  done
+}
+
+wait_ping() {
+  local port="$1" try
+  for try in $(seq 100); do
+    [ "$(timeout 2 redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return
+    sleep 0.1
+  done
+  fail "nothing answers on port $port after 10 s (logs: $work/*.log)"
+}
+
+raftkv_leader_port() {
+  local try port
+  for try in $(seq 100); do
+    for port in "${raft_client[@]}"; do
+      if timeout 2 redis-cli -p "$port" INFO 2>/dev/null | grep -q '^role:leader'; then
+        echo "$port"
+        return
+      fi
+    done
+    sleep 0.1
+  done
+  fail "no raftkv leader after 10 s (logs: $work/raftkv-*.log)"
+}
+
+# Every key set to the value: 16 connections, each sending its share of the
+# SETs pipelined (neither server has the ECHO that redis-cli --pipe needs).
+prefill() {
+  local port="$1"
+  timeout 300 python3 -c '
+import socket, sys, threading
+port, keys, value = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+errors = []
+def fill(lo, hi):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall("".join("*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n"
+                      % (i, len(value), value) for i in range(lo, hi)).encode())
+    data, want = b"", hi - lo
+    while data.count(b"\r\n") < want:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    replies = data.split(b"\r\n")[:want]
+    errors.extend(r for r in replies if r != b"+OK")
+    if len(replies) < want:
+        errors.append(b"connection closed early")
+step = (keys + 15) // 16
+threads = [threading.Thread(target=fill, args=(lo, min(keys, lo + step))) for lo in range(0, keys, step)]
+for t in threads: t.start()
+for t in threads: t.join()
+if errors:
+    sys.exit("%d errors, first: %r" % (len(errors), errors[0]))
+' "$port" "$keys" "$value" || fail "prefill on $port failed"
+  [ "$(redis-cli -p "$port" GET key:000000009999)" = "$value" ] || fail "prefill on $port not readable"
+}
+
+# One redis-benchmark run; appends a result row. A short calibration run sizes
+# -n for about $seconds seconds; `timeout` bounds both.
+run_redis_benchmark() {
+  local system="$1" port="$2" load="$3" clients="$4" csv rps n row
+  local base=(-h 127.0.0.1 -p "$port" -c "$clients" -r "$keys" -d 128 --csv -t "${load,,}")
+  csv="$(timeout -k 5 30 redis-benchmark "${base[@]}" -n $((clients * 20 + 2000)))" ||
+    fail "redis-benchmark $system $load calibration failed or timed out"
+  rps="$(tail -n 1 <<<"$csv" | awk -F'","' '{print int($2)}')"
+  n=$((rps * seconds))
+  [ "$n" -ge $((clients * 4)) ] || n=$((clients * 4))
+  csv="$(timeout -k 5 $((seconds * 4 + 10)) redis-benchmark "${base[@]}" -n "$n")" ||
+    fail "redis-benchmark $system $load -c $clients failed or timed out"
+  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
+  row="$(tail -n 1 <<<"$csv" | tr -d '"' | awk -F, '{printf "%.0f\t%s\t%s", $2, $5, $7}')"
+  printf '%s\t%s\t%s\t%s\n' "$system" "$load" "$clients" "$row" >>"$results"
+  printf '  %-12s %-3s -c %-2s  %s\n' "$system" "$load" "$clients" "$row" >&2
+}
+
+echo "dht_bench: $seconds s per run; work dir $work; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# The three clusters run side by side (idle but for timers while another is
+# loaded) and their runs alternate, so that other load on the machine hits
+# all alike.
+start_dht dht-abd "${abd_peer[*]}" "${abd_client[*]}" --mode abd
+start_dht dht-eventual "${ev_peer[*]}" "${ev_client[*]}" --mode eventual --r 1 --w 1
+start_raftkv
+for port in "${abd_client[@]}" "${ev_client[@]}"; do wait_ping "$port"; done
+raftkv_port="$(raftkv_leader_port)"
+echo "raftkv leader on $raftkv_port; prefilling $keys keys in each system" >&2
+prefill "${abd_client[0]}"
+prefill "${ev_client[0]}"
+prefill "$raftkv_port"
+for clients in 16 64; do
+  for load in SET GET; do
+    run_redis_benchmark dht-abd "${abd_client[0]}" "$load" "$clients"
+    run_redis_benchmark dht-eventual "${ev_client[0]}" "$load" "$clients"
+    run_redis_benchmark raftkv "$raftkv_port" "$load" "$clients"
+  done
+done
+# After the load, reads through two nodes agree (abd: a quorum holds the value).
+[ "$(redis-cli -p "${abd_client[3]}" GET key:000000000000)" = \
+  "$(redis-cli -p "${abd_client[0]}" GET key:000000000000)" ] ||
+  fail "dht-abd: nodes 1 and 4 read different values of key:000000000000"
+stop_all
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+awk -F'\t' '
+  { rps[$1, $2, $3] = $4; p50[$1, $2, $3] = $5; p99[$1, $2, $3] = $6 }
+  END {
+    print "| load | clients | dht abd ops/s | p50 ms | p99 ms | dht eventual R=W=1 ops/s | p50 ms | p99 ms | raftkv ops/s | p50 ms | p99 ms |"
+    print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    split("SET GET", loads, " "); split("16 64", counts, " ")
+    split("dht-abd dht-eventual raftkv", systems, " ")
+    for (l = 1; l <= 2; l++) for (c = 1; c <= 2; c++) {
+      line = sprintf("| %s | %s |", loads[l], counts[c])
+      for (s = 1; s <= 3; s++) {
+        k = systems[s] SUBSEP loads[l] SUBSEP counts[c]
+        line = line sprintf(" %d | %.2f | %.2f |", rps[k], p50[k], p99[k])
+      }
+      print line
+    }
+  }' "$results"

@@ -1,0 +1,167 @@
+#include "harness/db/daemon_db.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "harness/db/resp_client.h"
+
+namespace faultline {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr milliseconds kCommandTimeout{15000};
+constexpr milliseconds kUploadTimeout{60000};
+constexpr milliseconds kRespTimeout{1000};
+
+}  // namespace
+
+DaemonDb::DaemonDb(SshPool& pool, std::vector<SshTarget> nodes, DaemonDbOptions options)
+    : pool_(pool), nodes_(std::move(nodes)), options_(std::move(options)) {
+  daemon_.dir = options_.dir;
+  daemon_.binary = options_.dir + "/faultline-" + options_.name;
+  daemon_.pidfile = options_.dir + "/" + options_.name + ".pid";
+  daemon_.logfile = options_.dir + "/" + options_.name + ".log";
+  if (options_.faketime) {
+    // The offset file is re-read at most once a second (FAKETIME_CACHE_DURATION):
+    // reading it on every clock call would slow the server down. Only the
+    // wall clock moves, as when a real clock is stepped: faking
+    // CLOCK_MONOTONIC too breaks asio's timers (docs/nemesis.md, clock).
+    daemon_.env = {std::string("LD_PRELOAD=") + kLibfaketimePath,
+                   "FAKETIME_TIMESTAMP_FILE=" + faketime_file(), "FAKETIME_CACHE_DURATION=1",
+                   "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+  }
+}
+
+std::vector<std::string> DaemonDb::nodes() const {
+  std::vector<std::string> names;
+  for (const SshTarget& t : nodes_) names.push_back(t.node);
+  return names;
+}
+
+Status DaemonDb::index_of(const std::string& node, size_t* index) const {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].node == node) {
+      *index = i;
+      return Status::ok();
+    }
+  }
+  return Status::invalid_argument(fmt::format("{}: unknown node '{}'", options_.name, node));
+}
+
+std::string DaemonDb::client_host(const std::string& node) const {
+  size_t index;
+  return index_of(node, &index).is_ok() ? nodes_[index].host : "";
+}
+
+Status DaemonDb::setup(const std::string& node) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  if (options_.binary.empty() || !std::filesystem::is_regular_file(options_.binary))
+    return Status::invalid_argument(fmt::format(
+        "{0}: binary '{1}' is not a file (build faultline-{0})", options_.name, options_.binary));
+  std::string command = "mkdir -p " + shell_quote(data_dir());
+  // A daemon started under libfaketime needs the offset file: no offset yet.
+  if (options_.faketime)
+    command +=
+        fmt::format(" && {{ [ -e {0} ] || printf '+0\\n' >{0}; }}", shell_quote(faketime_file()));
+  if (Status st = exec_checked(pool_, node, command, kCommandTimeout); !st.is_ok()) return st;
+  return pool_.upload(node, options_.binary, daemon_.binary, 0755, kUploadTimeout);
+}
+
+Status DaemonDb::start(const std::string& node) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  return start_daemon(pool_, node, daemon_, server_args(node));
+}
+
+Status DaemonDb::wait_ready(const std::string& node, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  Status last;
+  while (true) {
+    RespReply reply;
+    last = resp_command(nodes_[index].host, options_.client_port, {"PING"}, kRespTimeout, &reply);
+    if (last.is_ok() && reply.kind == RespReply::Kind::kString && reply.text == "PONG")
+      return Status::ok();
+    if (last.is_ok()) last = Status::io_error("PING answered '" + reply.text + "'");
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  std::string tail;
+  ExecResult r;
+  if (pool_.exec(node, "tail -n 20 " + shell_quote(daemon_.logfile), kCommandTimeout, &r).is_ok())
+    tail = r.stdout_text;
+  return Status::io_error(fmt::format("{} on {} not ready within {} ms ({}); log tail:\n{}",
+                                      options_.name, node, timeout.count(), last.message(), tail));
+}
+
+Status DaemonDb::stop(const std::string& node, milliseconds grace) {
+  return signal_daemon(pool_, node, daemon_, "TERM", grace);
+}
+
+Status DaemonDb::kill(const std::string& node) {
+  return signal_daemon(pool_, node, daemon_, "KILL", milliseconds(0));
+}
+
+Status DaemonDb::pause(const std::string& node) {
+  return signal_daemon(pool_, node, daemon_, "STOP", milliseconds(0));
+}
+
+Status DaemonDb::resume(const std::string& node) {
+  return signal_daemon(pool_, node, daemon_, "CONT", milliseconds(0));
+}
+
+Status DaemonDb::running(const std::string& node, bool* running) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  return daemon_running(pool_, node, daemon_, running);
+}
+
+Status DaemonDb::wipe(const std::string& node) {
+  bool runs = false;
+  if (Status st = running(node, &runs); !st.is_ok()) return st;
+  if (runs)
+    return Status::invalid_argument(
+        fmt::format("{} on {} still runs: stop it first", options_.name, node));
+  return exec_checked(pool_, node, "rm -rf " + shell_quote(data_dir()), kCommandTimeout);
+}
+
+Status DaemonDb::download_logs(const std::string& node, const std::string& local_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(local_dir, ec);
+  if (ec) return Status::io_error(fmt::format("cannot create {}: {}", local_dir, ec.message()));
+  // The log grows while the daemon runs, and a download checks the file's
+  // checksum: copy it first, so that what is checked holds still.
+  const std::string copy = daemon_.logfile + ".download";
+  if (Status st = exec_checked(
+          pool_, node, fmt::format("cp {} {}", shell_quote(daemon_.logfile), shell_quote(copy)),
+          kCommandTimeout);
+      !st.is_ok())
+    return st;
+  Status st = pool_.download(node, copy, local_dir + "/" + options_.name + ".log", kUploadTimeout);
+  ExecResult ignored;
+  pool_.exec(node, "rm -f " + shell_quote(copy), kCommandTimeout, &ignored);
+  return st;
+}
+
+Status DaemonDb::info(const std::string& node, std::map<std::string, std::string>* fields) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  RespReply reply;
+  if (Status st =
+          resp_command(nodes_[index].host, options_.client_port, {"INFO"}, kRespTimeout, &reply);
+      !st.is_ok())
+    return st;
+  if (reply.kind != RespReply::Kind::kString)
+    return Status::io_error(
+        fmt::format("{} on {}: INFO answered '{}'", options_.name, node, reply.text));
+  *fields = parse_info(reply.text);
+  return Status::ok();
+}
+
+}  // namespace faultline

@@ -1,0 +1,42 @@
+// The systems under test `faultline run` can deploy, by name: each one's Db,
+// where its clients connect, and what its client protocol supports. Target
+// options come from `--opt key=value` (docs/cli.md lists them per target);
+// an unknown key is an error, never ignored.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/db/db.h"
+#include "harness/db/node_endpoint.h"
+#include "harness/history/status.h"
+#include "harness/ssh/ssh_pool.h"
+
+namespace faultline {
+
+struct Deployment {
+  std::string target;
+  std::unique_ptr<Db> db;
+  std::vector<NodeEndpoint> endpoints;  // one per node, in node order
+  bool has_leader = true;               // primaries() is meaningful
+  // The clock offset file the servers read through libfaketime (option
+  // faketime=true); empty when they run on the real clock.
+  std::string faketime_file;
+};
+
+std::vector<std::string> target_names();
+
+// Builds the deployment of `target` on `nodes` (all registered in `pool`,
+// which must outlive the result). `options` are the --opt pairs; an unknown
+// target or key, or a bad value, is an invalid_argument error naming it.
+Status make_deployment(const std::string& target, SshPool& pool,
+                       const std::vector<SshTarget>& nodes,
+                       const std::map<std::string, std::string>& options, Deployment* out);
+
+// The executable built with this faultline for `name` (e.g. faultline-raftkv):
+// beside faultline when installed, or in its build tree; "" when not found.
+std::string find_target_binary(const std::string& name);
+
+}  // namespace faultline

@@ -1,0 +1,156 @@
+#include "harness/run/recorder.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace faultline {
+namespace {
+
+std::string dump(const nlohmann::json& value) {
+  // Bytes that are not UTF-8 (a server may answer anything) are replaced
+  // rather than thrown on: the history must always be writable.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A fault's name from a nemesis f: "start-partition" -> "partition".
+bool fault_name(const std::string& f, const char* prefix, std::string* name) {
+  const size_t n = std::strlen(prefix);
+  if (f.compare(0, n, prefix) != 0 || f.size() == n) return false;
+  *name = f.substr(n);
+  return true;
+}
+
+}  // namespace
+
+std::string history_line(const Op& e, int64_t index) {
+  std::string line = fmt::format("{{\"index\":{},\"time\":{},\"process\":", index, e.time);
+  line += e.process == kNemesisProcess ? std::string("\"nemesis\"") : std::to_string(e.process);
+  line += fmt::format(",\"type\":\"{}\",\"f\":{}", to_string(e.type), dump(e.f));
+  if (!e.key.is_null()) line += ",\"key\":" + dump(e.key);
+  line += ",\"value\":" + dump(e.value);
+  if (!e.error.empty()) line += ",\"error\":" + dump(e.error);
+  if (!e.node.empty()) line += ",\"node\":" + dump(e.node);
+  line += "}\n";
+  return line;
+}
+
+Recorder::Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd)
+    : store_(store), run_id_(run_id), options_(options), fd_(fd) {
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+Status Recorder::open(const std::string& jsonl_path, Store* store, int64_t run_id,
+                      const RecorderOptions& options, std::unique_ptr<Recorder>* out) {
+  int fd = -1;
+  if (options.write_jsonl) {
+    fd = ::open(jsonl_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+      return Status::io_error(fmt::format("{}: cannot create: {}", jsonl_path, strerror(errno)));
+  }
+  out->reset(new Recorder(store, run_id, options, fd));
+  (*out)->history_.source = jsonl_path;
+  return Status::ok();
+}
+
+Recorder::~Recorder() {
+  if (!closed_) close(nullptr);
+}
+
+void Recorder::record(const Op& event) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  RecorderCounts& c = counts_;
+  std::string fault;
+  if (event.process != kNemesisProcess) {
+    switch (event.type) {
+      case EventType::kInvoke: ++c.invokes; break;
+      case EventType::kOk: ++c.ok; break;
+      case EventType::kFail: ++c.fail; break;
+      case EventType::kInfo: ++c.info; break;
+    }
+  } else if (event.type != EventType::kInvoke) {
+    if (fault_name(event.f, "start-", &fault)) c.active_faults.insert(fault);
+    if (fault_name(event.f, "stop-", &fault)) c.active_faults.erase(fault);
+    if (event.f == "heal") c.active_faults.clear();
+  }
+  queue_.push_back(event);
+}
+
+RecorderCounts Recorder::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return counts_;
+}
+
+void Recorder::writer_loop() {
+  std::vector<Op> batch;
+  for (;;) {
+    bool closing;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait_for(lock, options_.flush_interval, [&] { return closing_; });
+      batch.swap(queue_);
+      closing = closing_;
+    }
+    write_batch(batch);
+    batch.clear();
+    if (closing) return;
+  }
+}
+
+void Recorder::write_batch(std::vector<Op>& batch) {
+  if (batch.empty()) return;
+  const size_t first = history_.events.size();
+  buffer_.clear();
+  for (Op& op : batch) {
+    Event e;
+    e.index = static_cast<int64_t>(history_.events.size());
+    e.time = op.time;
+    e.process = op.process;
+    e.type = op.type;
+    e.f = history_.functions.intern(op.f);
+    e.key = op.key.is_null() ? History::kNoKey : history_.keys.intern(dump(op.key));
+    e.value = history_.values.intern(dump(op.value));
+    e.line = static_cast<uint32_t>(e.index + 1);
+    if (fd_ >= 0) buffer_ += history_line(op, e.index);
+    history_.events.push_back(e);
+  }
+  for (size_t done = 0; fd_ >= 0 && done < buffer_.size();) {
+    const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      if (error_.is_ok())
+        error_ =
+            Status::io_error(fmt::format("{}: write failed: {}", history_.source, strerror(errno)));
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (store_ != nullptr && error_.is_ok()) {
+    Status st = store_->append_events(run_id_, history_, first, batch.size());
+    if (st.is_ok()) st = store_->flush();
+    if (!st.is_ok()) error_ = st;
+  }
+}
+
+Status Recorder::close(History* history) {
+  if (!closed_) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+    if (fd_ >= 0 && ::fsync(fd_) != 0 && error_.is_ok())
+      error_ = Status::io_error(fmt::format("{}: fsync: {}", history_.source, strerror(errno)));
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    closed_ = true;
+  }
+  if (history != nullptr) *history = std::move(history_);
+  return error_;
+}
+
+}  // namespace faultline

@@ -1,0 +1,86 @@
+// Recorder: where a run's events go as they happen. The interpreter's loop
+// thread hands each event to record() (cheap: a move into a queue); a writer
+// thread appends the queued events, in order, to history.jsonl and to the
+// SQLite store every `flush_interval`. So a controller killed mid-run leaves
+// a readable history of everything up to its last flush, and the loop
+// thread never waits for the disk.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/generator/scheduler.h"
+#include "harness/history/history.h"
+#include "harness/history/status.h"
+#include "reports/store.h"
+
+namespace faultline {
+
+// The JSON-lines text of one event (docs/history.md): index, time, process
+// ("nemesis" for kNemesisProcess), type, f, key (when not null), value,
+// error and node (when set).
+std::string history_line(const Op& event, int64_t index);
+
+struct RecorderCounts {
+  int64_t invokes = 0, ok = 0, fail = 0, info = 0;  // client operations' events
+  std::set<std::string> active_faults;  // begun by a nemesis start-X and not yet stopped
+};
+
+struct RecorderOptions {
+  std::chrono::milliseconds flush_interval{100};
+  bool write_jsonl = true;  // off: only the store (and the in-memory history)
+};
+
+class Recorder : public HistorySink {
+ public:
+  // Creates (truncates) `jsonl_path` unless options say not to. `store` may
+  // be null (no database); it must outlive the recorder and is used only by
+  // the writer thread until close().
+  static Status open(const std::string& jsonl_path, Store* store, int64_t run_id,
+                     const RecorderOptions& options, std::unique_ptr<Recorder>* out);
+  ~Recorder() override;  // close()s if not yet closed
+
+  void record(const Op& event) override;
+
+  // What has been recorded so far (thread-safe; for the progress line).
+  RecorderCounts counts() const;
+
+  // Writes what is queued, stops the writer, and moves the whole history
+  // into `history` (if not null). The first write error seen (disk full, store
+  // failure) is returned here; recording went on in memory regardless.
+  Status close(History* history);
+
+ private:
+  Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd);
+  void writer_loop();
+  // Appends `batch` to the file, the history and the store.
+  void write_batch(std::vector<Op>& batch);
+
+  Store* store_;
+  int64_t run_id_;
+  RecorderOptions options_;
+  int fd_;  // -1 when not writing JSON lines
+
+  mutable std::mutex mutex_;  // guards queue_, counts_, closing_
+  std::condition_variable wake_;
+  std::vector<Op> queue_;
+  RecorderCounts counts_;
+  bool closing_ = false;
+
+  // Owned by the writer thread (then by close()).
+  History history_;
+  Status error_;
+  std::string buffer_;
+  std::thread writer_;
+  bool closed_ = false;
+};
+
+}  // namespace faultline

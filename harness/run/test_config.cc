@@ -1,0 +1,200 @@
+#include "harness/run/test_config.h"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <fstream>
+
+namespace faultline {
+namespace {
+
+template <class T>
+Status parse_number(const char* name, const std::string& text, T min, T max, T* out) {
+  T v{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
+    return Status::invalid_argument(
+        fmt::format("{} = {}: expected a number from {} to {}", name, text, min, max));
+  *out = v;
+  return Status::ok();
+}
+
+template <class T>
+ConfigField number(const char* name, const char* help, T TestConfig::*field, T min, T max) {
+  return {name, help, [=](TestConfig* c, const std::string& text) {
+            return parse_number(name, text, min, max, &(c->*field));
+          }};
+}
+
+ConfigField text(const char* name, const char* help, std::string TestConfig::*field) {
+  return {name, help, [=](TestConfig* c, const std::string& value) {
+            if (value.empty())
+              return Status::invalid_argument(fmt::format("{}: expected a non-empty string", name));
+            c->*field = value;
+            return Status::ok();
+          }};
+}
+
+ConfigField flag(const char* name, const char* help, bool TestConfig::*field) {
+  return {name, help,
+          [=](TestConfig* c, const std::string& value) {
+            if (value != "true" && value != "false")
+              return Status::invalid_argument(
+                  fmt::format("{} = {}: expected true or false", name, value));
+            c->*field = value == "true";
+            return Status::ok();
+          },
+          true};
+}
+
+// A TOML value as the text a flag would carry.
+bool value_text(const toml::node& n, std::string* out) {
+  if (auto s = n.value_exact<std::string>())
+    *out = *s;
+  else if (auto i = n.value_exact<int64_t>())
+    *out = std::to_string(*i);
+  else if (auto d = n.value_exact<double>())
+    *out = fmt::format("{}", *d);
+  else if (auto b = n.value_exact<bool>())
+    *out = *b ? "true" : "false";
+  else
+    return false;
+  return true;
+}
+
+}  // namespace
+
+const std::vector<ConfigField>& config_fields() {
+  static const std::vector<ConfigField> fields = {
+      text("name", "Test name (default: <target>-<workload>-<nemesis>)", &TestConfig::name),
+      text("target", "System under test: raftkv, dht", &TestConfig::target),
+      text("workload", "register, set, counter or bank", &TestConfig::workload),
+      text("nemesis", "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt",
+           &TestConfig::nemesis),
+      number("nemesis-interval", "Mean seconds between faults", &TestConfig::nemesis_interval_s,
+             0.1, 3600.0),
+      number("nodes", "Nodes of the local cluster the run brings up", &TestConfig::nodes, 1, 200),
+      text("cluster", "Local cluster name (used if up, else brought up and down)",
+           &TestConfig::cluster),
+      text("cluster-root", "Directory of the local cluster directories", &TestConfig::cluster_root),
+      text("nodes-file", "Real hosts to test on instead (TOML, docs/nodes.md)",
+           &TestConfig::nodes_file),
+      number("concurrency", "Client threads", &TestConfig::concurrency, 1, 1000),
+      number("rate", "Client ops per second, all threads together", &TestConfig::rate, 0.1, 1e7),
+      number("time-limit", "Seconds of client operations (before the final phase)",
+             &TestConfig::time_limit_s, 0.1, 86400.0),
+      {"seed", "Seed of every random choice (default: drawn and printed)",
+       [](TestConfig* c, const std::string& value) {
+         Status st = parse_number<uint64_t>("seed", value, 0, UINT64_MAX, &c->seed);
+         c->seed_given = st.is_ok();
+         return st;
+       }},
+      number("op-timeout", "Seconds before a client op is given up as indeterminate (info)",
+             &TestConfig::op_timeout_s, 0.01, 600.0),
+      number("recovery-timeout", "Seconds the cluster may take to serve again after healing",
+             &TestConfig::recovery_timeout_s, 0.1, 3600.0),
+      number("check-timeout", "Seconds the checkers may take (then: unknown)",
+             &TestConfig::check_timeout_s, 0.1, 86400.0),
+      text("store", "Directory of the run directories", &TestConfig::store),
+      text("db", "SQLite database of runs (default: <store>/faultline.db)", &TestConfig::db),
+      flag("keep-cluster", "Leave a local cluster this run brought up running",
+           &TestConfig::keep_cluster),
+      flag("keep-running", "Leave the target's servers running at the end",
+           &TestConfig::keep_running),
+      text("junit", "Also write JUnit XML to this file", &TestConfig::junit),
+  };
+  return fields;
+}
+
+std::string TestConfig::test_name() const {
+  if (!name.empty()) return name;
+  std::string n = nemesis;
+  for (char& ch : n)
+    if (ch == ',') ch = '+';
+  return fmt::format("{}-{}-{}", target, workload, n);
+}
+
+std::vector<std::string> TestConfig::nemesis_kinds() const {
+  std::vector<std::string> kinds;
+  if (nemesis == "none") return kinds;
+  size_t start = 0;
+  while (start <= nemesis.size()) {
+    const size_t comma = std::min(nemesis.find(',', start), nemesis.size());
+    if (comma > start) kinds.push_back(nemesis.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return kinds;
+}
+
+nlohmann::json TestConfig::to_json() const {
+  return {{"name", test_name()},
+          {"target", target},
+          {"workload", workload},
+          {"nemesis", nemesis},
+          {"nemesis_interval_s", nemesis_interval_s},
+          {"nodes", nodes},
+          {"cluster", nodes_file.empty() ? cluster : ""},
+          {"nodes_file", nodes_file},
+          {"concurrency", concurrency},
+          {"rate", rate},
+          {"time_limit_s", time_limit_s},
+          {"seed", seed},
+          {"op_timeout_s", op_timeout_s},
+          {"recovery_timeout_s", recovery_timeout_s},
+          {"check_timeout_s", check_timeout_s},
+          {"opts", opts}};
+}
+
+Status read_test_file(const std::string& path, TestConfig* config) {
+  if (!std::ifstream(path)) return Status::io_error(fmt::format("cannot read test file {}", path));
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::malformed(
+        fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+  }
+  auto error = [&](const toml::node& at, const std::string& what) {
+    return Status::malformed(fmt::format("{}:{}: {}", path, at.source().begin.line, what));
+  };
+  for (const auto& [key, value] : root) {
+    const std::string name(key.str());
+    if (name == "opt") {
+      if (!value.is_table()) return error(value, "'opt' must be a table: [opt] key = \"value\"");
+      for (const auto& [k, v] : *value.as_table()) {
+        std::string t;
+        if (!value_text(v, &t))
+          return error(v, fmt::format("opt.{}: expected a string, number "
+                                      "or boolean",
+                                      k.str()));
+        config->opts[std::string(k.str())] = t;
+      }
+      continue;
+    }
+    const ConfigField* field = nullptr;
+    for (const ConfigField& f : config_fields())
+      if (name == f.name) field = &f;
+    if (field == nullptr) {
+      std::string known;
+      for (const ConfigField& f : config_fields()) known += std::string(f.name) + ", ";
+      return error(value, fmt::format("unknown key '{}' (expected one of: {}opt)", name, known));
+    }
+    std::string t;
+    if (!value_text(value, &t))
+      return error(value, fmt::format("{}: expected a string, number or boolean", name));
+    if (Status st = field->set(config, t); !st.is_ok()) return error(value, st.message());
+  }
+  return Status::ok();
+}
+
+Status validate(const TestConfig& c) {
+  if (c.nemesis.empty() || c.nemesis_kinds().empty() != (c.nemesis == "none"))
+    return Status::invalid_argument(
+        fmt::format("nemesis '{}': expected none, all, or a comma-separated list", c.nemesis));
+  if (c.nodes_file.empty() && c.nodes < 1)
+    return Status::invalid_argument("nodes must be at least 1");
+  return Status::ok();
+}
+
+}  // namespace faultline

@@ -1,0 +1,105 @@
+#include "harness/run/test_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "harness/run/run_executor.h"
+#include "nemesis/schedule.h"
+
+namespace faultline {
+
+using std::chrono::duration_cast;
+using std::chrono::nanoseconds;
+
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+nanoseconds seconds(double s) { return nanoseconds(static_cast<int64_t>(s * 1e9)); }
+
+bool planned(const TestConfig& config, const std::string& kind) {
+  const std::vector<std::string> kinds = config.nemesis_kinds();
+  return std::count(kinds.begin(), kinds.end(), kind) > 0 ||
+         std::count(kinds.begin(), kinds.end(), "all") > 0;
+}
+
+}  // namespace
+
+Status check_plan(const TestConfig& config) {
+  if (Status st = validate(config); !st.is_ok()) return st;
+  const std::vector<std::string> targets = target_names();
+  if (std::count(targets.begin(), targets.end(), config.target) == 0)
+    return Status::invalid_argument(
+        fmt::format("unknown target '{}' (known: {})", config.target, join(targets)));
+  const std::vector<std::string> workloads = workload_names();
+  if (std::count(workloads.begin(), workloads.end(), config.workload) == 0)
+    return Status::invalid_argument(
+        fmt::format("unknown workload '{}' (known: {})", config.workload, join(workloads)));
+  for (const std::string& kind : config.nemesis_kinds()) {
+    const std::vector<std::string>& kinds = nemesis_kinds();
+    if (kind != "all" && std::count(kinds.begin(), kinds.end(), kind) == 0)
+      return Status::invalid_argument(
+          fmt::format("unknown nemesis '{}' (known: none, all, {})", kind, join(kinds)));
+  }
+  return Status::ok();
+}
+
+std::map<std::string, std::string> target_options(const TestConfig& config) {
+  std::map<std::string, std::string> options = config.opts;
+  if (planned(config, "clock")) options.emplace("faketime", "true");
+  return options;
+}
+
+Status make_run_workload(const TestConfig& config, const Deployment& deployment, Workload* out) {
+  WorkloadOptions o;
+  o.concurrency = config.concurrency;
+  // A few threads share each register so that their ops overlap (what makes
+  // a history worth checking), while several keys keep the checker's search
+  // small: the largest divisor of the concurrency up to 5.
+  o.threads_per_key = 1;
+  for (int n = std::min(5, config.concurrency); n >= 1; --n) {
+    if (config.concurrency % n == 0) {
+      o.threads_per_key = n;
+      break;
+    }
+  }
+  if (Status st = target_capabilities(deployment.target, &o.target); !st.is_ok()) return st;
+  return make_workload(config.workload, o, out);
+}
+
+Status make_run_nemesis(const TestConfig& config, SshPool& pool,
+                        const std::vector<SshTarget>& nodes, Deployment& deployment,
+                        std::unique_ptr<Nemesis>* out) {
+  out->reset();
+  if (config.nemesis_kinds().empty()) return Status::ok();
+  NemesisContext context{pool, *deployment.db, {}, config.seed, {}};
+  for (const SshTarget& t : nodes) context.nodes.push_back({t.node, t.host});
+  context.options.faketime_file = deployment.faketime_file;
+  return make_nemesis(config.nemesis_kinds(), context, out);
+}
+
+GenPtr run_generator(const TestConfig& config, Workload& workload) {
+  GenPtr clients = gen::on_clients(gen::time_limit(
+      seconds(config.time_limit_s), gen::rate(config.rate, std::move(workload.generator))));
+  GenPtr main = std::move(clients);
+  if (!config.nemesis_kinds().empty()) {
+    GenPtr faults = gen::on_nemesis(
+        gen::time_limit(seconds(config.time_limit_s),
+                        nemesis_generator(config.nemesis_kinds(),
+                                          seconds(config.nemesis_interval_s), config.seed)));
+    main = gen::any(gen::list(std::move(main), std::move(faults)));
+  }
+  std::vector<GenPtr> phases;
+  phases.push_back(std::move(main));
+  phases.push_back(gen::on_nemesis(gen::once(gen::op(kHealOp))));
+  if (workload.final_generator != nullptr)
+    phases.push_back(gen::on_clients(std::move(workload.final_generator)));
+  return gen::phases(std::move(phases));
+}
+
+}  // namespace faultline

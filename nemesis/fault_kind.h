@@ -1,0 +1,39 @@
+// The pieces a Nemesis is composed of (nemesis.cc): one FaultKind per kind of
+// fault, one file each. Internal to nemesis/.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/history/status.h"
+#include "nemesis/nemesis.h"
+
+namespace faultline {
+
+// One kind X of fault: start-X applies it as a spec says, stop-X undoes it.
+// Both fill `done` with what they did, also (as far as they got) on error.
+// Calls come from the nemesis thread only, one at a time.
+class FaultKind {
+ public:
+  virtual ~FaultKind() = default;
+  virtual std::string name() const = 0;
+  // The specs start() takes; a null spec in an op means a random one of them.
+  virtual std::vector<std::string> specs() const = 0;
+  virtual Status start(const std::string& spec, nlohmann::json* done) = 0;
+  virtual Status stop(nlohmann::json* done) = 0;
+};
+
+// `rng` is the nemesis's own, shared by its kinds; both it and `context`
+// outlive the kind.
+std::unique_ptr<FaultKind> make_partition_fault(const NemesisContext& context,
+                                                std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_loss_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_kill_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_pause_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_clock_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_corrupt_fault(const NemesisContext& context, std::mt19937_64* rng);
+
+}  // namespace faultline

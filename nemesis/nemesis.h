@@ -1,0 +1,83 @@
+// The nemesis: faults injected into the nodes while a test runs (Jepsen's
+// nemesis). It executes ops on the nemesis thread like a client: an invoke
+// {process kNemesisProcess, f "start-partition", value "halves"} comes back
+// as an info completion whose value says what was actually done, e.g.
+// {"spec":"isolate-one","isolated":["n1"],"from":["n2","n3"],...}; a fault
+// that could not be (fully) applied also carries `error`. fs come in pairs
+// start-X / stop-X (reports/html/nemesis_intervals.h turns them into fault
+// intervals). docs/nemesis.md lists every command run on a node.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/db/db.h"
+#include "harness/generator/op.h"
+#include "harness/history/status.h"
+#include "harness/ssh/ssh_pool.h"
+
+namespace faultline {
+
+class Nemesis {
+ public:
+  virtual ~Nemesis() = default;
+  // Runs the fault the invoke asks for and returns its completion (type info).
+  // An unknown f or spec is an info completion with `error` set, not a crash.
+  virtual Op invoke(const Op& op) = 0;
+  // Removes every fault on every node: flushes the nemesis chain, resets the
+  // clock offset files, resumes paused servers and starts stopped ones.
+  // Idempotent, and works from what is on the nodes (the chain, the offset
+  // file, the pidfile), not from memory, so it also undoes the faults of a
+  // controller that crashed. The runner calls it once at the end of a test.
+  virtual Status heal() = 0;
+};
+
+struct NemesisNode {
+  std::string name;     // as in the SshPool and the Db
+  std::string address;  // how the other nodes reach it (what the target's peers use)
+};
+
+struct NemesisOptions {
+  double loss_percent = 20;  // loss: probability of dropping each packet, in percent
+  // clock: |offset| of skew (random per node) and bump (one node), in seconds.
+  int skew_max_s = 5;
+  int bump_s = 60;
+  // clock strobe: the op alternates the offset between +strobe_s and 0 every
+  // strobe_period for strobe_duration (the op takes that long).
+  int strobe_s = 10;
+  std::chrono::milliseconds strobe_period{500};
+  std::chrono::milliseconds strobe_duration{5000};
+  // The clock offset file on every node that the servers were started with
+  // (RaftkvDb::faketime_file()); empty: the servers do not run under
+  // libfaketime, and the clock kind is refused.
+  std::string faketime_file;
+  // corrupt: which files in Db::data_dir() are WAL segments (the newest one
+  // sorts last by name), how many bytes truncate-wal cuts at most, how many
+  // bits flip-bits flips.
+  std::string wal_glob = "wal-*.log";
+  int truncate_max_bytes = 64;
+  int flip_bits = 4;
+};
+
+struct NemesisContext {
+  SshPool& pool;  // must hold every node; outlives the nemesis
+  Db& db;         // the system under test on the same nodes; outlives the nemesis
+  std::vector<NemesisNode> nodes;
+  uint64_t seed = 0;  // every random choice (victims, offsets, bits) derives from it
+  NemesisOptions options;
+};
+
+// The kinds make_nemesis knows, in the order "all" expands to.
+const std::vector<std::string>& nemesis_kinds();
+
+// A nemesis doing the faults of `kinds` (each of nemesis_kinds(), or "all").
+// An unknown kind, or an empty list, is invalid_argument listing the known
+// ones; so is the clock kind without options.faketime_file.
+Status make_nemesis(const std::vector<std::string>& kinds, const NemesisContext& context,
+                    std::unique_ptr<Nemesis>* out);
+
+}  // namespace faultline

@@ -1,0 +1,236 @@
+// Pure tests of the nemesis: grudges, victims and spec errors, make_nemesis's
+// kind list, and the schedule on virtual time. No nodes are touched.
+#include "nemesis/nemesis.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "harness/db/raftkv_db.h"
+#include "harness/generator/simulate.h"
+#include "nemesis/grudge.h"
+#include "nemesis/schedule.h"
+
+namespace faultline {
+namespace {
+
+std::vector<std::string> names(int n) {
+  std::vector<std::string> out;
+  for (int i = 1; i <= n; ++i) out.push_back("n" + std::to_string(i));
+  return out;
+}
+
+// The nodes `a` can talk to, itself included.
+std::set<std::string> sees(const Grudge& g, const std::vector<std::string>& nodes,
+                           const std::string& a) {
+  std::set<std::string> out;
+  for (const std::string& b : nodes)
+    if (can_talk(g, a, b)) out.insert(b);
+  return out;
+}
+
+void expect_symmetric(const Grudge& g) {
+  for (const auto& [a, cut] : g)
+    for (const std::string& b : cut) EXPECT_TRUE(g.count(b) && g.at(b).count(a)) << a << "-" << b;
+}
+
+TEST(GrudgeTest, HalvesCutsTheFirstHalfFromTheRest) {
+  std::mt19937_64 rng(1);
+  Grudge g;
+  ASSERT_TRUE(partition_grudge("halves", names(5), {}, rng, &g).is_ok());
+  const std::vector<std::string> n = names(5);
+  EXPECT_EQ(sees(g, n, "n1"), (std::set<std::string>{"n1", "n2"}));
+  EXPECT_EQ(sees(g, n, "n3"), (std::set<std::string>{"n3", "n4", "n5"}));
+  expect_symmetric(g);
+}
+
+TEST(GrudgeTest, IsolateOneAndIsolateLeaderCutOneNodeFromAll) {
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    std::mt19937_64 rng(seed);
+    Grudge g;
+    std::vector<std::string> isolated;
+    ASSERT_TRUE(partition_grudge("isolate-one", names(4), {}, rng, &g, &isolated).is_ok());
+    ASSERT_EQ(isolated.size(), 1u) << "seed " << seed;
+    EXPECT_EQ(sees(g, names(4), isolated[0]), std::set<std::string>{isolated[0]})
+        << "seed " << seed;
+    EXPECT_EQ(g.size(), 4u) << "seed " << seed;  // everyone drops the isolated node
+    expect_symmetric(g);
+  }
+  std::mt19937_64 rng(0);
+  Grudge g;
+  std::vector<std::string> isolated;
+  ASSERT_TRUE(partition_grudge("isolate-leader", names(3), {"n2"}, rng, &g, &isolated).is_ok());
+  EXPECT_EQ(isolated, std::vector<std::string>{"n2"});
+  EXPECT_EQ(sees(g, names(3), "n1"), (std::set<std::string>{"n1", "n3"}));
+  Status st = partition_grudge("isolate-leader", names(3), {}, rng, &g);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("no node considers itself leader"), std::string::npos);
+}
+
+TEST(GrudgeTest, MajoritiesRingGivesEveryNodeADifferentMajority) {
+  for (int n = 3; n <= 9; ++n) {
+    const std::vector<std::string> nodes = names(n);
+    for (uint64_t seed = 0; seed < 10; ++seed) {
+      std::mt19937_64 rng(seed);
+      Grudge g;
+      ASSERT_TRUE(partition_grudge("majorities-ring", nodes, {}, rng, &g).is_ok());
+      expect_symmetric(g);
+      std::set<std::set<std::string>> views;
+      for (const std::string& a : nodes) {
+        const std::set<std::string> v = sees(g, nodes, a);
+        EXPECT_GE(v.size(), static_cast<size_t>(n / 2 + 1)) << "n=" << n << " seed " << seed;
+        views.insert(v);
+      }
+      // Three nodes all see each other (nothing to cut); beyond, all views differ.
+      EXPECT_EQ(views.size(), n == 3 ? 1u : static_cast<size_t>(n)) << "n=" << n;
+      if (n >= 4) {
+        EXPECT_LT(sees(g, nodes, nodes[0]).size(), static_cast<size_t>(n));
+      }
+    }
+  }
+}
+
+TEST(GrudgeTest, BridgeNodeTalksToBothHalvesThatCannotTalk) {
+  const Grudge g = bridge_grudge(names(5));  // n1 n2 | n3 | n4 n5
+  const std::vector<std::string> n = names(5);
+  EXPECT_EQ(sees(g, n, "n3").size(), 5u);
+  EXPECT_EQ(sees(g, n, "n1"), (std::set<std::string>{"n1", "n2", "n3"}));
+  EXPECT_EQ(sees(g, n, "n5"), (std::set<std::string>{"n3", "n4", "n5"}));
+  expect_symmetric(g);
+}
+
+TEST(GrudgeTest, RandomSpecsDependOnlyOnTheSeed) {
+  for (const std::string spec : {"random-halves", "bridge", "majorities-ring", "isolate-one"}) {
+    std::set<Grudge> seen;
+    for (uint64_t seed = 0; seed < 30; ++seed) {
+      std::mt19937_64 a(seed), b(seed);
+      Grudge ga, gb;
+      ASSERT_TRUE(partition_grudge(spec, names(5), {}, a, &ga).is_ok());
+      ASSERT_TRUE(partition_grudge(spec, names(5), {}, b, &gb).is_ok());
+      EXPECT_EQ(ga, gb) << spec << " seed " << seed;
+      seen.insert(ga);
+    }
+    EXPECT_GT(seen.size(), 1u) << spec << ": the seed should change the partition";
+  }
+}
+
+TEST(GrudgeTest, BadSpecsAndTooFewNodesAreRefused) {
+  std::mt19937_64 rng(0);
+  Grudge g;
+  Status st = partition_grudge("thirds", names(3), {}, rng, &g);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("known: isolate-one, halves"), std::string::npos) << st.message();
+  st = partition_grudge("bridge", names(2), {}, rng, &g);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("at least 3 nodes"), std::string::npos) << st.message();
+  EXPECT_FALSE(partition_grudge("halves", names(1), {}, rng, &g).is_ok());
+}
+
+// A context whose nodes are never contacted: the pool never connects.
+struct OfflineContext {
+  SshPool pool{SshOptions{}};
+  RaftkvDb db{pool, {}, RaftkvOptions{}};
+  NemesisContext context{pool, db, {{"n1", "10.0.0.1"}, {"n2", "10.0.0.2"}}, 7, {}};
+};
+
+TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  Status st = make_nemesis({"partition", "meteor"}, offline.context, &nemesis);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("unknown nemesis kind 'meteor' (known: partition, loss, kill, "
+                              "pause, clock, corrupt, all)"),
+            std::string::npos)
+      << st.message();
+  EXPECT_FALSE(make_nemesis({}, offline.context, &nemesis).is_ok());
+  // The clock kind needs servers running under libfaketime.
+  st = make_nemesis({"all"}, offline.context, &nemesis);
+  EXPECT_NE(st.message().find("libfaketime"), std::string::npos) << st.message();
+  offline.context.options.faketime_file = "/root/raftkv/faketime.rc";
+  EXPECT_TRUE(make_nemesis({"all"}, offline.context, &nemesis).is_ok());
+}
+
+TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  ASSERT_TRUE(make_nemesis({"partition", "kill"}, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  for (const auto& [f, value, expected] :
+       {std::tuple<std::string, nlohmann::json, std::string>{"start-loss", nullptr,
+                                                             "unknown f 'start-loss'"},
+        {"partition", nullptr, "expected start-X or stop-X"},
+        {"start-partition", "thirds", "unknown partition spec 'thirds'"},
+        {"start-partition", 3, "takes a spec string or null"},
+        {"start-kill", "most", "unknown victim spec 'most'"}}) {
+    invoke.f = f;
+    invoke.value = value;
+    const Op done = nemesis->invoke(invoke);
+    EXPECT_EQ(done.type, EventType::kInfo) << f;
+    EXPECT_EQ(done.process, kNemesisProcess);
+    EXPECT_EQ(done.f, f);
+    EXPECT_NE(done.error.find(expected), std::string::npos) << f << ": " << done.error;
+  }
+}
+
+SimRun simulate_schedule(uint64_t seed) {
+  SimOptions options;
+  options.concurrency = 1;
+  options.nemesis = true;
+  options.seed = seed;
+  options.stop_at = 600'000'000'000;  // 10 virtual minutes
+  return simulate(nemesis_generator({"partition", "kill", "clock"}, std::chrono::seconds(10), seed),
+                  options);
+}
+
+TEST(NemesisScheduleTest, PairsStartsAndStopsAndReplaysBySeed) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    const SimRun run = simulate_schedule(seed);
+    std::set<std::string> active;
+    int invokes = 0;
+    int64_t last = 0;
+    for (const Op& e : run.events) {
+      if (e.type != EventType::kInvoke) continue;
+      ++invokes;
+      last = e.time;
+      EXPECT_EQ(e.process, kNemesisProcess) << "seed " << seed;
+      EXPECT_TRUE(e.value.is_null());
+      if (e.f.rfind("start-", 0) == 0) {
+        EXPECT_TRUE(active.insert(e.f.substr(6)).second) << "seed " << seed << ": twice " << e.f;
+      } else {
+        ASSERT_EQ(e.f.rfind("stop-", 0), 0u) << e.f;
+        EXPECT_EQ(active.erase(e.f.substr(5)), 1u) << "seed " << seed << ": " << e.f;
+      }
+      EXPECT_TRUE(e.f.find("partition") != std::string::npos ||
+                  e.f.find("kill") != std::string::npos || e.f.find("clock") != std::string::npos)
+          << e.f;
+    }
+    // A mean of 10 s over 600 s: about 60 ops.
+    EXPECT_GT(invokes, 35) << "seed " << seed;
+    EXPECT_LT(invokes, 90) << "seed " << seed;
+    EXPECT_GT(last, 500'000'000'000) << "seed " << seed;
+    const SimRun again = simulate_schedule(seed);
+    ASSERT_EQ(again.events.size(), run.events.size()) << "seed " << seed;
+    for (size_t i = 0; i < run.events.size(); ++i) {
+      EXPECT_EQ(again.events[i].f, run.events[i].f) << "seed " << seed << " event " << i;
+      EXPECT_EQ(again.events[i].time, run.events[i].time) << "seed " << seed << " event " << i;
+    }
+  }
+  const SimRun a = simulate_schedule(1), b = simulate_schedule(2);
+  std::vector<std::string> fa, fb;
+  for (const Op& e : a.events) fa.push_back(e.f);
+  for (const Op& e : b.events) fb.push_back(e.f);
+  EXPECT_NE(fa, fb);
+}
+
+TEST(NemesisScheduleTest, NoKindsMeansNoOps) {
+  SimOptions options;
+  options.concurrency = 1;
+  options.nemesis = true;
+  options.stop_at = 60'000'000'000;
+  EXPECT_TRUE(simulate(nemesis_generator({}, std::chrono::seconds(1), 1), options).events.empty());
+}
+
+}  // namespace
+}  // namespace faultline

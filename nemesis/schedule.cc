@@ -1,0 +1,61 @@
+#include "nemesis/schedule.h"
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <set>
+
+#include "nemesis/nemesis.h"
+#include "nemesis/random.h"
+
+namespace faultline {
+namespace {
+
+struct ScheduleState {
+  std::vector<std::string> kinds;
+  std::set<std::string> active;
+  std::mt19937_64 rng;
+};
+
+Op next_fault_op(ScheduleState& s) {
+  std::vector<std::string> idle;
+  for (const std::string& k : s.kinds)
+    if (s.active.count(k) == 0) idle.push_back(k);
+  const bool start = s.active.empty() || (!idle.empty() && random_below(s.rng, 2) == 0);
+  Op op;
+  if (start) {
+    const std::string kind = idle[random_below(s.rng, idle.size())];
+    s.active.insert(kind);
+    op.f = "start-" + kind;
+  } else {
+    const std::vector<std::string> active(s.active.begin(), s.active.end());
+    const std::string kind = active[random_below(s.rng, active.size())];
+    s.active.erase(kind);
+    op.f = "stop-" + kind;
+  }
+  return op;
+}
+
+}  // namespace
+
+GenPtr nemesis_generator(const std::vector<std::string>& kinds, std::chrono::nanoseconds interval,
+                         uint64_t seed) {
+  auto state = std::make_shared<ScheduleState>();
+  for (const std::string& k : kinds) {
+    if (k == "all") {
+      for (const std::string& known : nemesis_kinds())
+        if (std::find(state->kinds.begin(), state->kinds.end(), known) == state->kinds.end())
+          state->kinds.push_back(known);
+    } else if (std::find(state->kinds.begin(), state->kinds.end(), k) == state->kinds.end()) {
+      state->kinds.push_back(k);
+    }
+  }
+  state->rng.seed(seed);
+  return gen::on_nemesis(
+      gen::stagger(interval, gen::from_fn([state](const Context&) -> std::optional<Op> {
+                     if (state->kinds.empty()) return std::nullopt;  // no kinds: no faults
+                     return next_fault_op(*state);
+                   })));
+}
+
+}  // namespace faultline

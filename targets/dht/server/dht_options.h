@@ -1,0 +1,42 @@
+// faultline-dht's configuration: what main.cc reads from its flags
+// (README.md lists them), checked apart from main() so that it is
+// unit-tested. Addresses are parsed by raftkv's server_options.h parsers.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "harness/history/status.h"
+#include "targets/dht/core/node.h"
+#include "targets/raftkv/server/server_options.h"
+
+namespace faultline::dht {
+
+struct DhtServerOptions {
+  uint64_t id = 0;
+  std::map<uint64_t, raftkv::Address> nodes;  // every node's peer address, this one's included
+  raftkv::Address client_addr;                // where this node serves RESP clients
+  std::string data_dir;
+  int replicas = 3;  // N
+  int vnodes = 128;  // virtual nodes per physical node
+  Mode mode = Mode::kAbd;
+  int r = 0;              // eventual mode: replies a read waits for; 0 = a majority of N
+  int w = 0;              // eventual mode: acks a write waits for; 0 = a majority of N
+  int tick_ms = 10;       // the core's unit of time
+  int timeout_ms = 1000;  // a phase without its quorum by then fails: -UNAVAILABLE
+  int retry_ms = 100;     // silent replicas are asked again this often
+
+  // Cross-field checks: id among the nodes, N within the node count, R and W
+  // within N (and only in eventual mode), timing. Fills R and W defaults.
+  Status finish();
+  // The core's Config for these options (after finish()), over `ring`.
+  Config core_config(std::shared_ptr<const Ring> ring, uint64_t seed) const;
+};
+
+// "abd" or "eventual".
+Status parse_mode(std::string_view text, Mode* out);
+std::string_view mode_name(Mode mode);
+
+}  // namespace faultline::dht

@@ -1,0 +1,24 @@
+// How dht::Messages travel between faultline-dht servers: each is one frame
+// of raftkv's FrameTransport (targets/raftkv/server/frame_transport.h:
+// version, length, CRC-32C), whose payload is
+//
+//   payload := type u8 | from | to | op | key | counter | node | present u8 | [value]
+//
+// numbers are varints and key/value length-prefixed strings
+// (targets/kvstate/byte_codec.h); `value` is there only when present = 1.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "harness/history/status.h"
+#include "targets/dht/core/messages.h"
+
+namespace faultline::dht {
+
+std::string encode_message(const Message& message);
+// Checks the type, the present flag, lengths within the input and no
+// trailing bytes; kMalformed names the problem and its byte offset.
+Status decode_message(std::string_view payload, Message* message);
+
+}  // namespace faultline::dht

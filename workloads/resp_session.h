@@ -1,0 +1,107 @@
+// RespSession: how every RESP workload client talks to a cluster. It starts
+// on its own node (process % nodes), follows raftkv's "-NOTLEADER host:port"
+// redirects (and stays with the leader named), moves on to the next node
+// when a connection fails or times out, and sorts every outcome into reply, not applied or unknown,
+// the distinction the history's ok/fail/info needs (docs/workloads.md).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/db/resp_client.h"
+#include "workloads/client.h"
+#include "workloads/resp_connection.h"
+
+namespace faultline {
+
+struct RespOutcome {
+  // kReply: the server answered (never with an error: those are sorted into
+  // the other two). kNotApplied: the command certainly did not take effect.
+  // kUnknown: it may have, or may still.
+  enum class Kind { kReply, kNotApplied, kUnknown };
+  Kind kind = Kind::kReply;
+  RespReply reply;    // kReply: the reply; for a transaction, EXEC's array
+  std::string error;  // otherwise: why, for the history's "error"
+  std::string node;   // the node that answered or was last tried
+};
+
+// Whether a RESP error reply means the command was not executed: refused
+// before running (unknown command, wrong arity, syntax, WRONGTYPE, not an
+// integer, overflow, EXECABORT, NOTLEADER) or, as raftkv says of a dropped
+// write, "not applied". Anything else ("ERR outcome unknown: ...", errors we
+// do not know) may hide an effect.
+bool error_means_not_applied(std::string_view error);
+
+class RespSession {
+ public:
+  using Clock = RespConnection::Clock;
+  // Redirects followed per command before giving up (not applied).
+  static constexpr int kMaxRedirects = 3;
+
+  explicit RespSession(const ClientContext& context);
+
+  // Sends one command and reads its reply.
+  RespOutcome call(const std::vector<std::string>& command, Clock::time_point deadline);
+  // Sends the commands back to back and reads their replies into one array
+  // reply. Meant for reads: a redirect sends them all again elsewhere, and
+  // an error reply to any one is the outcome of the whole, as for call().
+  RespOutcome pipeline(const std::vector<std::vector<std::string>>& commands,
+                       Clock::time_point deadline);
+  // MULTI, the commands, EXEC: the commands take effect together or not at
+  // all. EXEC is sent only once every command was queued; if one was not,
+  // the connection is dropped, which discards the transaction.
+  RespOutcome transaction(const std::vector<std::vector<std::string>>& commands,
+                          Clock::time_point deadline);
+
+  // The deadline of an operation invoked now.
+  Clock::time_point deadline() const { return Clock::now() + timeout_; }
+
+ private:
+  enum class Step { kDone, kRedirect };
+  enum class Mode { kSingle, kPipeline, kTransaction };
+  RespOutcome run(const std::vector<std::vector<std::string>>& commands, Mode mode,
+                  Clock::time_point deadline);
+  Step attempt(const std::vector<std::vector<std::string>>& commands, Mode mode,
+               Clock::time_point deadline, RespOutcome* out);
+  // Follows "NOTLEADER <address>": false (and *out set) if no leader is known.
+  bool redirect(const std::string& error, RespOutcome* out);
+  // After a connection failed or timed out: closes it; if it was home's, the
+  // client's home becomes the next node of the list, so that a dead or
+  // cut-off node does not hold the client; it comes back in turn.
+  void move_on();
+
+  // A node and the connection to it.
+  struct Link {
+    NodeEndpoint target;
+    RespConnection connection;
+  };
+
+  std::vector<NodeEndpoint> nodes_;
+  std::chrono::milliseconds timeout_;
+  // Every command starts at the client's own node (home), so that requests
+  // reach every node of the cluster as they would from clients spread over
+  // it (a follower serving what only a leader may is then seen); a redirect
+  // goes to the leader it names (away). Both connections stay open.
+  Link home_;
+  Link away_;
+  Link* link_ = &home_;  // where the current command goes
+};
+
+// A reply as a value in the history: nil -> null, an integer reply or a
+// string of a 64-bit decimal integer -> that integer, another string -> the
+// string (values the workloads write are integers; anything else is what the
+// checker should see).
+nlohmann::json reply_value(const RespReply& reply);
+
+// The completion of `invoke` for an outcome without a reply: fail (not
+// applied) or info (unknown), with its error and node.
+Op complete_without_reply(const Op& invoke, const RespOutcome& outcome);
+// The completion of `invoke` as ok with `value`, served by the outcome's node.
+Op complete_ok(const Op& invoke, const RespOutcome& outcome, nlohmann::json value);
+// A fail or info completion for a reply the client did not expect
+// (`not_applied` says which), with the reply in the error.
+Op complete_unexpected(const Op& invoke, const RespOutcome& outcome, bool not_applied);
+
+}  // namespace faultline

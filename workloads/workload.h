@@ -1,0 +1,75 @@
+// Workloads: what a test does to the system under test and how its history is
+// judged (Jepsen's workloads). Each one bundles the generator of its client
+// ops, the client that executes them over RESP, and its checkers.
+// docs/workloads.md describes each workload's ops, RESP commands and checks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "harness/generator/generator.h"
+#include "harness/history/status.h"
+#include "workloads/client.h"
+
+namespace faultline {
+
+// What the target's RESP interface offers beyond GET and SET.
+struct TargetCapabilities {
+  bool cas = true;           // CAS key expected new  -> :1 swapped / :0 not
+  bool transactions = true;  // MULTI ... EXEC applied atomically, and MGET
+  bool sets = true;          // SADD / SMEMBERS
+  bool increments = true;    // INCRBY
+};
+
+// The capabilities of a target faultline knows: "raftkv" has them all,
+// "dht" only GET/SET/DEL. Other names are invalid_argument errors.
+Status target_capabilities(std::string_view target, TargetCapabilities* out);
+
+struct WorkloadOptions {
+  int concurrency = 5;  // client threads; a multiple of threads_per_key
+  // register: threads working on each key at once (0: every thread) and ops
+  // per key before its group moves to a fresh key, and how many keys in all
+  // (0: no limit; the runner's time limit ends the test).
+  int threads_per_key = 0;
+  int64_t ops_per_key = 200;
+  int64_t key_count = 0;
+  // bank: accounts and each one's starting balance.
+  int accounts = 5;
+  int64_t initial_balance = 10;
+  TargetCapabilities target;
+};
+
+struct Workload {
+  std::string name;
+  // Client ops of the main phase, without a time limit or rate (the runner
+  // adds those, and the nemesis).
+  GenPtr generator;
+  // Client ops once the faults are healed (final reads); may be null.
+  GenPtr final_generator;
+  ClientFactory client;
+  std::vector<std::unique_ptr<Checker>> checkers;
+  bool needs_cas = false;  // its ops include CAS (the target must have it)
+};
+
+// Builds workload `name` ("register", "set", "counter", "bank"). Unknown
+// names, options out of range and targets lacking what it needs are
+// invalid_argument errors that say what was expected.
+Status make_workload(std::string_view name, const WorkloadOptions& options, Workload* out);
+std::vector<std::string> workload_names();
+
+// The workloads, one per file; make_workload checks the common options first.
+Status make_register_workload(const WorkloadOptions& options, Workload* out);
+Status make_set_workload(const WorkloadOptions& options, Workload* out);
+Status make_counter_workload(const WorkloadOptions& options, Workload* out);
+Status make_bank_workload(const WorkloadOptions& options, Workload* out);
+
+// Shared by the workloads: `op` on one thread, again `interval` after each
+// attempt that was not ok, at most `attempts` times. For final reads (after
+// healing, the first may still meet an election) and the bank's setup.
+GenPtr until_ok(Op op, int attempts, std::chrono::nanoseconds interval);
+
+}  // namespace faultline

@@ -90,10 +90,10 @@ struct Store::Impl {
          "INSERT INTO runs (kind, name, source, target, workload, nemesis, model, seed, "
          "started_at, config, store_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
         {&insert_event,
-         // key is key_json as a person reads it: strings unquoted (History::key_name).
+         // key is key_json as a person reads it: strings unquoted (History::key_name),
+         // computed here rather than with SQL's JSON functions, once per event.
          "INSERT INTO events (run_id, seq, idx, process, type, f, key_json, value, time, line, "
-         "key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-         "iif(json_type(?7) = 'text', ?7 ->> '$', ?7))"},
+         "key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
         {&insert_result,
          "INSERT INTO checker_results (run_id, checker, verdict, summary, details) "
          "VALUES (?, ?, ?, ?, ?)"},
@@ -228,9 +228,11 @@ Status Store::append_events(int64_t run_id, const History& history, size_t first
     }
     s.bind(5, to_string(e.type)).bind(6, history.function_name(e));
     if (e.key == History::kNoKey) {
-      s.bind_null(7);
+      s.bind_null(7).bind_null(11);
     } else {
-      s.bind(7, history.keys.text(e.key));
+      const std::string& text = history.keys.text(e.key);
+      s.bind(7, text);
+      s.bind(11, text.front() == '"' ? history.key_name(e.key) : text);
     }
     s.bind(8, history.values.text(e.value));
     s.bind(9, e.time >= 0 ? std::optional<int64_t>(e.time) : std::nullopt);

@@ -24,18 +24,25 @@ bool fault_name(const std::string& f, const char* prefix, std::string* name) {
   return true;
 }
 
-}  // namespace
-
-std::string history_line(const Op& e, int64_t index) {
+// The line of `e` given its key's and value's JSON text (key_text null: no key).
+std::string format_line(const Op& e, int64_t index, const std::string* key_text,
+                        const std::string& value_text) {
   std::string line = fmt::format("{{\"index\":{},\"time\":{},\"process\":", index, e.time);
   line += e.process == kNemesisProcess ? std::string("\"nemesis\"") : std::to_string(e.process);
   line += fmt::format(",\"type\":\"{}\",\"f\":{}", to_string(e.type), dump(e.f));
-  if (!e.key.is_null()) line += ",\"key\":" + dump(e.key);
-  line += ",\"value\":" + dump(e.value);
+  if (key_text != nullptr) line += ",\"key\":" + *key_text;
+  line += ",\"value\":" + value_text;
   if (!e.error.empty()) line += ",\"error\":" + dump(e.error);
   if (!e.node.empty()) line += ",\"node\":" + dump(e.node);
   line += "}\n";
   return line;
+}
+
+}  // namespace
+
+std::string history_line(const Op& e, int64_t index) {
+  const std::string key_text = e.key.is_null() ? "" : dump(e.key);
+  return format_line(e, index, e.key.is_null() ? nullptr : &key_text, dump(e.value));
 }
 
 Recorder::Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd)
@@ -111,10 +118,14 @@ void Recorder::write_batch(std::vector<Op>& batch) {
     e.process = op.process;
     e.type = op.type;
     e.f = history_.functions.intern(op.f);
-    e.key = op.key.is_null() ? History::kNoKey : history_.keys.intern(dump(op.key));
-    e.value = history_.values.intern(dump(op.value));
+    // Each text once: for the history's tables and for the file.
+    const std::string key_text = op.key.is_null() ? "" : dump(op.key);
+    const std::string value_text = dump(op.value);
+    e.key = op.key.is_null() ? History::kNoKey : history_.keys.intern(key_text);
+    e.value = history_.values.intern(value_text);
     e.line = static_cast<uint32_t>(e.index + 1);
-    if (fd_ >= 0) buffer_ += history_line(op, e.index);
+    if (fd_ >= 0)
+      buffer_ += format_line(op, e.index, op.key.is_null() ? nullptr : &key_text, value_text);
     history_.events.push_back(e);
   }
   for (size_t done = 0; fd_ >= 0 && done < buffer_.size();) {

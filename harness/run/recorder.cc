@@ -103,13 +103,14 @@ void Recorder::writer_loop() {
     }
     write_batch(batch);
     batch.clear();
+    // Closing: the store gets its whole backlog; otherwise at most its rate.
+    store_backlog(closing ? SIZE_MAX : store_quota());
     if (closing) return;
   }
 }
 
 void Recorder::write_batch(std::vector<Op>& batch) {
   if (batch.empty()) return;
-  const size_t first = history_.events.size();
   buffer_.clear();
   for (Op& op : batch) {
     Event e;
@@ -139,11 +140,26 @@ void Recorder::write_batch(std::vector<Op>& batch) {
     }
     done += static_cast<size_t>(n);
   }
-  if (store_ != nullptr && error_.is_ok()) {
-    Status st = store_->append_events(run_id_, history_, first, batch.size());
-    if (st.is_ok()) st = store_->flush();
-    if (!st.is_ok()) error_ = st;
+}
+
+size_t Recorder::store_quota() const {
+  if (options_.store_events_per_second == 0) return SIZE_MAX;
+  const auto per_interval =
+      options_.store_events_per_second * options_.flush_interval.count() / 1000;
+  return std::max<size_t>(1, per_interval);
+}
+
+void Recorder::store_backlog(size_t limit) {
+  if (store_ == nullptr || !error_.is_ok()) return;
+  const size_t count = std::min(limit, history_.events.size() - stored_);
+  if (count == 0) return;
+  Status st = store_->append_events(run_id_, history_, stored_, count);
+  if (st.is_ok()) st = store_->flush();
+  if (!st.is_ok()) {
+    error_ = st;
+    return;
   }
+  stored_ += count;
 }
 
 Status Recorder::close(History* history) {

@@ -1,9 +1,10 @@
 // Recorder: where a run's events go as they happen. The interpreter's loop
 // thread hands each event to record() (cheap: a move into a queue); a writer
-// thread appends the queued events, in order, to history.jsonl and to the
-// SQLite store every `flush_interval`. So a controller killed mid-run leaves
-// a readable history of everything up to its last flush, and the loop
-// thread never waits for the disk.
+// thread appends the queued events, in order, to history.jsonl every
+// `flush_interval` and to the SQLite store at a bounded rate (the rest at
+// close). So a controller killed mid-run leaves a readable history of
+// everything up to its last flush (and the store a prefix of it), and the
+// loop thread never waits for the disk.
 #pragma once
 
 #include <atomic>
@@ -37,6 +38,11 @@ struct RecorderCounts {
 struct RecorderOptions {
   std::chrono::milliseconds flush_interval{100};
   bool write_jsonl = true;  // off: only the store (and the in-memory history)
+  // The store gets at most this many events per second while the run goes
+  // (0: no limit) and the rest at close(): its B-trees cost several times
+  // what a JSON line does, and must not slow a fast test down. history.jsonl
+  // always has every event within flush_interval.
+  size_t store_events_per_second = 5000;
 };
 
 class Recorder : public HistorySink {
@@ -61,8 +67,11 @@ class Recorder : public HistorySink {
  private:
   Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd);
   void writer_loop();
-  // Appends `batch` to the file, the history and the store.
+  // Appends `batch` to the file and the history.
   void write_batch(std::vector<Op>& batch);
+  // Appends up to `limit` of the events not yet in the store to it.
+  void store_backlog(size_t limit);
+  size_t store_quota() const;
 
   Store* store_;
   int64_t run_id_;
@@ -78,6 +87,7 @@ class Recorder : public HistorySink {
   // Owned by the writer thread (then by close()).
   History history_;
   Status error_;
+  size_t stored_ = 0;  // events of history_ appended to the store
   std::string buffer_;
   std::thread writer_;
   bool closed_ = false;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness/history/reader.h"
 
@@ -114,6 +115,36 @@ TEST_F(RecorderTest, EventsReachTheFileBeforeClose) {
   }
   EXPECT_EQ(h.events.size(), 1u);
   EXPECT_TRUE(recorder->close(nullptr).is_ok());
+}
+
+TEST_F(RecorderTest, StoreFillsAtItsRateAndGetsTheRestAtClose) {
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::open(path("runs.db"), &store).is_ok());
+  int64_t run_id = 0;
+  ASSERT_TRUE(store->begin_run(RunInfo(), &run_id).is_ok());
+  RecorderOptions options;
+  options.flush_interval = std::chrono::milliseconds(10);
+  options.store_events_per_second = 1000;  // 10 per flush
+  std::unique_ptr<Recorder> recorder;
+  ASSERT_TRUE(Recorder::open(path("h.jsonl"), store.get(), run_id, options, &recorder).is_ok());
+  for (int i = 0; i < 1000; ++i) {
+    recorder->record(event(EventType::kInvoke, i, i, "read", nullptr));
+    recorder->record(event(EventType::kOk, i, i, "read", nullptr));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Another connection sees what was committed so far: a prefix, far from all.
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::open(path("runs.db"), &reader).is_ok());
+  History partial;
+  ASSERT_TRUE(reader->read_events(run_id, &partial).is_ok());
+  EXPECT_GT(partial.events.size(), 0u);
+  EXPECT_LT(partial.events.size(), 1000u);  // 2000 events at 1000/s: at most ~200 by now
+  History memory;
+  ASSERT_TRUE(recorder->close(&memory).is_ok());
+  History all;
+  ASSERT_TRUE(reader->read_events(run_id, &all).is_ok());
+  EXPECT_EQ(all.events.size(), 2000u);
+  EXPECT_EQ(memory.events.size(), 2000u);
 }
 
 TEST_F(RecorderTest, ValuesThatAreNotUtf8AreReplacedNotThrown) {

@@ -45,6 +45,10 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   config.random = raft::SplitMix64(std::random_device{}() ^ (o.id << 32));
   config.applied = node->applied_;
   config.unsafe_stale_read = o.failpoints.stale_read;
+  // stale-read is the classic deposed-leader bug whole: without check-quorum
+  // a leader cut off from the majority never learns it was replaced, and
+  // keeps answering reads (with ReadIndex it could not; see the README).
+  config.check_quorum = !o.failpoints.stale_read;
   config.check_invariants = false;  // O(log) per input; the tests check them
   config.unsafe_commit_any_term = o.failpoints.commit_any_term;
   if (Status s = raft::Raft::create(std::move(config), *node->storage_, &node->raft_); !s.is_ok()) {

@@ -54,13 +54,7 @@ class LossFault : public FaultKind {
     });
   }
 
-  Status stop(nlohmann::json* done) override {
-    const std::vector<std::string> nodes = node_names(context_);
-    (*done)["healed"] = nodes;
-    return on_each(nodes, [&](const std::string& node) {
-      return run_on_node(context_, node, delete_tagged_rules_command(kTag));
-    });
-  }
+  Status stop(nlohmann::json* done) override { return heal_tagged_rules(context_, kTag, done); }
 
  private:
   const NemesisContext& context_;

@@ -69,6 +69,15 @@ std::vector<std::string> node_names(const NemesisContext& context) {
   return names;
 }
 
+Status heal_tagged_rules(const NemesisContext& context, const std::string& tag,
+                         nlohmann::json* done) {
+  const std::vector<std::string> nodes = node_names(context);
+  (*done)["healed"] = nodes;
+  return on_each(nodes, [&](const std::string& node) {
+    return run_on_node(context, node, delete_tagged_rules_command(tag));
+  });
+}
+
 std::string node_address(const NemesisContext& context, const std::string& node) {
   for (const NemesisNode& n : context.nodes)
     if (n.name == node) return n.address;

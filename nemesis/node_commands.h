@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ Status on_each(const std::vector<std::string>& nodes,
                const std::function<Status(const std::string&)>& fn);
 
 std::vector<std::string> node_names(const NemesisContext& context);
+// Deletes the rules tagged faultline-<tag> on every node (a network fault's
+// stop) and records the nodes as "healed" in *done.
+Status heal_tagged_rules(const NemesisContext& context, const std::string& tag,
+                         nlohmann::json* done);
 std::string node_address(const NemesisContext& context, const std::string& node);
 
 // The victims of a kill or pause spec: one, minority ((n-1)/2, at least 1),

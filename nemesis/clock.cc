@@ -4,9 +4,11 @@
 // re-reads the file at most once a second (FAKETIME_CACHE_DURATION=1), so a
 // change takes effect within a second. Only CLOCK_REALTIME moves
 // (FAKETIME_DONT_FAKE_MONOTONIC=1), as when a real clock is stepped: timers on
-// steady_clock (all of raftkv's) run on; docs/nemesis.md says why.
-//   skew    every node gets a random offset in [-skew_max_s, +skew_max_s]
-//   bump    one random node jumps by +-bump_s
+// steady_clock (raftkv's, except under its lease-read failpoint) run on;
+// docs/nemesis.md says why.
+//   skew         every node gets a random offset in [-skew_max_s, +skew_max_s]
+//   bump         one random node jumps by +-bump_s
+//   bump-leader  the leader (Db::primaries) jumps by +-bump_s
 //   strobe  one random node alternates between +strobe_s and +0 every
 //           strobe_period for strobe_duration (the op takes that long), ending at +0
 // stop-clock writes +0 on every node.
@@ -32,7 +34,6 @@ class ClockFault : public FaultKind {
   ClockFault(const NemesisContext& context, std::mt19937_64* rng) : context_(context), rng_(*rng) {}
 
   std::string name() const override { return "clock"; }
-  std::vector<std::string> specs() const override { return {"skew", "bump", "strobe"}; }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
     const NemesisOptions& o = context_.options;
@@ -45,8 +46,13 @@ class ClockFault : public FaultKind {
       (*done)["offsets_s"] = offsets;
       return on_each(nodes, [&](const std::string& node) { return set(node, offsets[node]); });
     }
-    if (spec == "bump") {
-      const std::string node = choose(nodes, 1, rng_)[0];
+    if (spec == "bump" || spec == "bump-leader") {
+      std::vector<std::string> victims;
+      if (Status st = choose_victims(context_, rng_, spec == "bump" ? "one" : "leader",
+                                     {"one", "leader"}, &victims);
+          !st.is_ok())
+        return st;
+      const std::string node = victims[0];
       const int offset = random_below(rng_, 2) == 0 ? o.bump_s : -o.bump_s;
       (*done)["offsets_s"] = {{node, offset}};
       return set(node, offset);
@@ -68,7 +74,7 @@ class ClockFault : public FaultKind {
       (*done)["changes"] = writes;
       return st;
     }
-    return unknown_spec("clock", spec, specs());
+    return unknown_spec("clock", spec, fault_specs(name()));
   }
 
   Status stop(nlohmann::json* done) override {

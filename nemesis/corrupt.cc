@@ -27,12 +27,9 @@ class CorruptFault : public FaultKind {
       : context_(context), rng_(*rng) {}
 
   std::string name() const override { return "corrupt"; }
-  std::vector<std::string> specs() const override {
-    return {"truncate-wal", "flip-bits", "delete-data"};
-  }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
-    const std::vector<std::string> s = specs();
+    const std::vector<std::string> s = fault_specs(name());
     if (std::find(s.begin(), s.end(), spec) == s.end()) return unknown_spec("corrupt", spec, s);
     const std::string node = choose(node_names(context_), 1, rng_)[0];
     (*done)["spec"] = spec;

@@ -20,8 +20,7 @@ class FaultKind {
  public:
   virtual ~FaultKind() = default;
   virtual std::string name() const = 0;
-  // The specs start() takes; a null spec in an op means a random one of them.
-  virtual std::vector<std::string> specs() const = 0;
+  // `spec` is one of fault_specs(name()); start() refuses any other.
   virtual Status start(const std::string& spec, nlohmann::json* done) = 0;
   virtual Status stop(nlohmann::json* done) = 0;
 };

@@ -11,13 +11,12 @@ class KillFault : public FaultKind {
   KillFault(const NemesisContext& context, std::mt19937_64* rng) : context_(context), rng_(*rng) {}
 
   std::string name() const override { return "kill"; }
-  std::vector<std::string> specs() const override {
-    return {"one", "minority", "majority", "leader", "all"};
-  }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
     std::vector<std::string> victims;
-    if (Status st = choose_victims(context_, rng_, spec, specs(), &victims); !st.is_ok()) return st;
+    if (Status st = choose_victims(context_, rng_, spec, fault_specs(name()), &victims);
+        !st.is_ok())
+      return st;
     (*done)["spec"] = spec;
     (*done)["killed"] = victims;
     return on_each(victims, [&](const std::string& node) { return context_.db.kill(node); });

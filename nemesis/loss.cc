@@ -20,7 +20,6 @@ class LossFault : public FaultKind {
   LossFault(const NemesisContext& context, std::mt19937_64* rng) : context_(context), rng_(*rng) {}
 
   std::string name() const override { return "loss"; }
-  std::vector<std::string> specs() const override { return {"one", "all"}; }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
     const std::vector<std::string> nodes = node_names(context_);
@@ -32,7 +31,7 @@ class LossFault : public FaultKind {
     } else if (spec == "all") {
       lossy = nodes;
     } else {
-      return unknown_spec("loss", spec, specs());
+      return unknown_spec("loss", spec, fault_specs(name()));
     }
     const double p = context_.options.loss_percent / 100.0;
     if (!(p > 0 && p <= 1))

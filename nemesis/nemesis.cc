@@ -6,6 +6,7 @@
 #include <map>
 
 #include "nemesis/fault_kind.h"
+#include "nemesis/grudge.h"
 #include "nemesis/node_commands.h"
 #include "nemesis/random.h"
 
@@ -21,9 +22,9 @@ class ComposedNemesis : public Nemesis {
   const NemesisContext& context() const { return context_; }
   std::mt19937_64* rng() { return &rng_; }
 
-  void add(std::unique_ptr<FaultKind> kind) {
+  void add(std::unique_ptr<FaultKind> kind, std::vector<std::string> specs) {
     std::string name = kind->name();
-    kinds_[name] = std::move(kind);
+    kinds_[name] = Planned{std::move(kind), std::move(specs)};
   }
 
   Op invoke(const Op& op) override {
@@ -58,15 +59,15 @@ class ComposedNemesis : public Nemesis {
     auto it = kinds_.find(name);
     if ((!start && !stop) || it == kinds_.end()) {
       std::string list;
-      for (const auto& [n, kind] : kinds_) list += (list.empty() ? "" : ", ") + n;
+      for (const auto& [n, planned] : kinds_) list += (list.empty() ? "" : ", ") + n;
       return Status::invalid_argument(fmt::format(
           "nemesis: unknown f '{}' (expected start-X or stop-X, X one of: {})", op.f, list));
     }
-    FaultKind& kind = *it->second;
+    FaultKind& kind = *it->second.kind;
     if (stop) return kind.stop(done);
     std::string spec;
     if (op.value.is_null()) {
-      const std::vector<std::string> specs = kind.specs();
+      const std::vector<std::string>& specs = it->second.specs;
       spec = specs[random_below(rng_, specs.size())];
     } else if (op.value.is_string()) {
       spec = op.value.get<std::string>();
@@ -77,19 +78,66 @@ class ComposedNemesis : public Nemesis {
     return kind.start(spec, done);
   }
 
+  // A kind and the specs a null spec is drawn from.
+  struct Planned {
+    std::unique_ptr<FaultKind> kind;
+    std::vector<std::string> specs;
+  };
+
   NemesisContext context_;
   std::mt19937_64 rng_;
-  std::map<std::string, std::unique_ptr<FaultKind>> kinds_;
+  std::map<std::string, Planned> kinds_;
 };
 
 using Factory = std::unique_ptr<FaultKind> (*)(const NemesisContext&, std::mt19937_64*);
 
-const std::vector<std::pair<std::string, Factory>>& factories() {
-  static const std::vector<std::pair<std::string, Factory>> f = {
-      {"partition", make_partition_fault}, {"loss", make_loss_fault},
-      {"kill", make_kill_fault},           {"pause", make_pause_fault},
-      {"clock", make_clock_fault},         {"corrupt", make_corrupt_fault}};
-  return f;
+struct KindEntry {
+  std::string name;
+  Factory factory;
+  std::vector<std::string> specs;
+};
+
+// Every kind, in the order "all" expands to, with its specs.
+const std::vector<KindEntry>& kind_table() {
+  static const std::vector<KindEntry> table = {
+      {"partition", make_partition_fault, partition_specs()},
+      {"loss", make_loss_fault, {"one", "all"}},
+      {"kill", make_kill_fault, {"one", "minority", "majority", "leader", "all"}},
+      {"pause", make_pause_fault, {"one", "leader", "minority"}},
+      {"clock", make_clock_fault, {"skew", "bump", "bump-leader", "strobe"}},
+      {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}}};
+  return table;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+Status make_planned_nemesis(const std::vector<FaultPlan>& plans, const NemesisContext& context,
+                            std::unique_ptr<Nemesis>* out) {
+  if (plans.empty())
+    return Status::invalid_argument(
+        fmt::format("no nemesis kind given (known: {}, all)", join(nemesis_kinds())));
+  auto nemesis = std::make_unique<ComposedNemesis>(context);
+  for (const FaultPlan& plan : plans) {
+    auto entry = std::find_if(kind_table().begin(), kind_table().end(),
+                              [&](const KindEntry& e) { return e.name == plan.kind; });
+    if (entry == kind_table().end())
+      return Status::invalid_argument(fmt::format("unknown nemesis kind '{}' (known: {}, all)",
+                                                  plan.kind, join(nemesis_kinds())));
+    if (plan.kind == "clock" && context.options.faketime_file.empty())
+      return Status::invalid_argument(
+          "the clock nemesis needs servers started under libfaketime: set the offset file "
+          "(NemesisOptions::faketime_file, e.g. RaftkvDb::faketime_file() with "
+          "RaftkvOptions::faketime)");
+    // The kinds hold references to the nemesis's own copy of the context and RNG.
+    nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
+                 plan.specs.empty() ? entry->specs : plan.specs);
+  }
+  *out = std::move(nemesis);
+  return Status::ok();
 }
 
 }  // namespace
@@ -97,42 +145,60 @@ const std::vector<std::pair<std::string, Factory>>& factories() {
 const std::vector<std::string>& nemesis_kinds() {
   static const std::vector<std::string> kinds = [] {
     std::vector<std::string> k;
-    for (const auto& [name, factory] : factories()) k.push_back(name);
+    for (const KindEntry& e : kind_table()) k.push_back(e.name);
     return k;
   }();
   return kinds;
 }
 
-Status make_nemesis(const std::vector<std::string>& kinds, const NemesisContext& context,
-                    std::unique_ptr<Nemesis>* out) {
-  std::string known;
-  for (const std::string& k : nemesis_kinds()) known += (known.empty() ? "" : ", ") + k;
-  if (kinds.empty())
-    return Status::invalid_argument(fmt::format("no nemesis kind given (known: {}, all)", known));
-  std::vector<std::string> wanted;
-  for (const std::string& k : kinds) {
-    if (k == "all") {
-      wanted.insert(wanted.end(), nemesis_kinds().begin(), nemesis_kinds().end());
+const std::vector<std::string>& fault_specs(const std::string& kind) {
+  static const std::vector<std::string> none;
+  for (const KindEntry& e : kind_table())
+    if (e.name == kind) return e.specs;
+  return none;
+}
+
+Status parse_fault_plans(const std::vector<std::string>& items, std::vector<FaultPlan>* out) {
+  out->clear();
+  auto add = [&](FaultPlan plan) {
+    for (const FaultPlan& p : *out)
+      if (p.kind == plan.kind) return;
+    out->push_back(std::move(plan));
+  };
+  for (const std::string& item : items) {
+    const size_t colon = item.find(':');
+    const std::string kind = item.substr(0, colon);
+    if (kind == "all" && colon == std::string::npos) {
+      for (const std::string& k : nemesis_kinds()) add({k, {}});
       continue;
     }
-    if (std::find(nemesis_kinds().begin(), nemesis_kinds().end(), k) == nemesis_kinds().end())
+    const std::vector<std::string>& known = fault_specs(kind);
+    if (known.empty())
       return Status::invalid_argument(
-          fmt::format("unknown nemesis kind '{}' (known: {}, all)", k, known));
-    wanted.push_back(k);
+          fmt::format("unknown nemesis '{}' (known: {}, all)", kind, join(nemesis_kinds())));
+    FaultPlan plan{kind, {}};
+    for (size_t start = colon; start != std::string::npos && start < item.size();) {
+      const size_t plus = item.find('+', start + 1);
+      const std::string spec = item.substr(start + 1, plus - start - 1);
+      if (std::find(known.begin(), known.end(), spec) == known.end())
+        return Status::invalid_argument(
+            fmt::format("unknown {} spec '{}' in '{}' (known: {})", kind, spec, item, join(known)));
+      plan.specs.push_back(spec);
+      start = plus;
+    }
+    if (colon != std::string::npos && plan.specs.empty())
+      return Status::invalid_argument(fmt::format(
+          "'{}': expected {}:spec[+spec...] with specs from: {}", item, kind, join(known)));
+    add(std::move(plan));
   }
-  if (std::find(wanted.begin(), wanted.end(), "clock") != wanted.end() &&
-      context.options.faketime_file.empty())
-    return Status::invalid_argument(
-        "the clock nemesis needs servers started under libfaketime: set the offset file "
-        "(NemesisOptions::faketime_file, e.g. RaftkvDb::faketime_file() with "
-        "RaftkvOptions::faketime)");
-  auto nemesis = std::make_unique<ComposedNemesis>(context);
-  // The kinds hold references to the nemesis's own copy of the context and RNG.
-  for (const auto& [name, factory] : factories())
-    if (std::find(wanted.begin(), wanted.end(), name) != wanted.end())
-      nemesis->add(factory(nemesis->context(), nemesis->rng()));
-  *out = std::move(nemesis);
   return Status::ok();
+}
+
+Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
+                    std::unique_ptr<Nemesis>* out) {
+  std::vector<FaultPlan> plans;
+  if (Status st = parse_fault_plans(items, &plans); !st.is_ok()) return st;
+  return make_planned_nemesis(plans, context, out);
 }
 
 }  // namespace faultline

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -63,6 +64,13 @@ struct NemesisOptions {
   int flip_bits = 4;
 };
 
+// Sets the options named in `options` (key=value text: loss-percent,
+// skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
+// truncate-max-bytes, flip-bits; integers). An unknown key or a value out of
+// range is invalid_argument, naming it.
+Status apply_nemesis_options(const std::map<std::string, std::string>& options,
+                             NemesisOptions* out);
+
 struct NemesisContext {
   SshPool& pool;  // must hold every node; outlives the nemesis
   Db& db;         // the system under test on the same nodes; outlives the nemesis
@@ -73,11 +81,28 @@ struct NemesisContext {
 
 // The kinds make_nemesis knows, in the order "all" expands to.
 const std::vector<std::string>& nemesis_kinds();
+// The specs start-`kind` takes (empty for an unknown kind), e.g. partition's
+// isolate-one, halves, ..., isolate-leader.
+const std::vector<std::string>& fault_specs(const std::string& kind);
 
-// A nemesis doing the faults of `kinds` (each of nemesis_kinds(), or "all").
-// An unknown kind, or an empty list, is invalid_argument listing the known
-// ones; so is the clock kind without options.faketime_file.
-Status make_nemesis(const std::vector<std::string>& kinds, const NemesisContext& context,
+// One kind of fault a test plans, and the specs its faults are drawn from.
+struct FaultPlan {
+  std::string kind;
+  std::vector<std::string> specs;  // empty: any of fault_specs(kind)
+};
+
+// Parses a test's fault list: each item is "all", a kind, or a kind with
+// the specs to draw from, "kind:spec+spec" (e.g. "partition:isolate-leader",
+// "kill:leader+minority"). A kind named twice keeps its first item. An
+// unknown kind or spec, or an empty item, is invalid_argument listing what
+// is known.
+Status parse_fault_plans(const std::vector<std::string>& items, std::vector<FaultPlan>* out);
+
+// A nemesis doing the faults `items` plan (as parse_fault_plans takes them;
+// its errors, and an empty list, are invalid_argument; so is the clock kind
+// without options.faketime_file). An op with a null spec draws one from the
+// kind's plan.
+Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
                     std::unique_ptr<Nemesis>* out);
 
 }  // namespace faultline

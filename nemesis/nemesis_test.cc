@@ -139,7 +139,7 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   std::unique_ptr<Nemesis> nemesis;
   Status st = make_nemesis({"partition", "meteor"}, offline.context, &nemesis);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(st.message().find("unknown nemesis kind 'meteor' (known: partition, loss, kill, "
+  EXPECT_NE(st.message().find("unknown nemesis 'meteor' (known: partition, loss, kill, "
                               "pause, clock, corrupt, all)"),
             std::string::npos)
       << st.message();
@@ -149,6 +149,73 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   EXPECT_NE(st.message().find("libfaketime"), std::string::npos) << st.message();
   offline.context.options.faketime_file = "/root/raftkv/faketime.rc";
   EXPECT_TRUE(make_nemesis({"all"}, offline.context, &nemesis).is_ok());
+}
+
+TEST(FaultPlanTest, ParsesKindsSpecsAndAll) {
+  std::vector<FaultPlan> plans;
+  ASSERT_TRUE(
+      parse_fault_plans({"partition:isolate-leader+halves", "kill", "partition"}, &plans).is_ok());
+  ASSERT_EQ(plans.size(), 2u);  // a kind named twice keeps its first item
+  EXPECT_EQ(plans[0].kind, "partition");
+  EXPECT_EQ(plans[0].specs, (std::vector<std::string>{"isolate-leader", "halves"}));
+  EXPECT_EQ(plans[1].kind, "kill");
+  EXPECT_TRUE(plans[1].specs.empty());
+  ASSERT_TRUE(parse_fault_plans({"clock:strobe", "all"}, &plans).is_ok());
+  ASSERT_EQ(plans.size(), nemesis_kinds().size());
+  EXPECT_EQ(plans[0].kind, "clock");
+  EXPECT_EQ(plans[0].specs, std::vector<std::string>{"strobe"});
+  EXPECT_EQ(fault_specs("pause"), (std::vector<std::string>{"one", "leader", "minority"}));
+  EXPECT_TRUE(fault_specs("meteor").empty());
+}
+
+TEST(NemesisOptionsTest, SetsKnownKeysAndRefusesTheRest) {
+  NemesisOptions o;
+  ASSERT_TRUE(apply_nemesis_options({{"bump-s", "5"}, {"strobe-period-ms", "2000"}}, &o).is_ok());
+  EXPECT_EQ(o.bump_s, 5);
+  EXPECT_EQ(o.strobe_period, std::chrono::milliseconds(2000));
+  for (const auto& [key, value, expected] :
+       {std::tuple<std::string, std::string, std::string>{
+            "bump", "5", "unknown nemesis option 'bump' (known: loss-percent, skew-max-s"},
+        {"bump-s", "0", "bump-s: expected an integer in [1, 86400], got '0'"},
+        {"flip-bits", "4x", "got '4x'"},
+        {"loss-percent", "", "got ''"},
+        {"loss-percent", "101", "[1, 100]"}}) {
+    const Status st = apply_nemesis_options({{key, value}}, &o);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << key << "=" << value;
+    EXPECT_NE(st.message().find(expected), std::string::npos) << st.message();
+  }
+}
+
+TEST(FaultPlanTest, RefusesUnknownKindsAndSpecs) {
+  std::vector<FaultPlan> plans;
+  for (const auto& [item, expected] :
+       {std::pair<std::string, std::string>{
+            "kill:leader+everyone",
+            "unknown kill spec 'everyone' in 'kill:leader+everyone' "
+            "(known: one, minority, majority, leader, all)"},
+        {"kill:", "unknown kill spec ''"},
+        {"pause:leader+", "unknown pause spec ''"},
+        {"all:one", "unknown nemesis 'all'"},
+        {"", "unknown nemesis ''"},
+        {"flood:one", "unknown nemesis 'flood' (known: partition, loss"}}) {
+    const Status st = parse_fault_plans({"partition", item}, &plans);
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << item;
+    EXPECT_NE(st.message().find(expected), std::string::npos) << item << ": " << st.message();
+  }
+}
+
+// A null spec is drawn from the plan's specs only (the offline pool fails
+// every command, after the fault chose its spec).
+TEST(MakeNemesisTest, NullSpecsComeFromThePlan) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  ASSERT_TRUE(make_nemesis({"partition:halves+isolate-one"}, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  invoke.f = "start-partition";
+  std::set<std::string> seen;
+  for (int i = 0; i < 40; ++i) seen.insert(nemesis->invoke(invoke).value.value("spec", ""));
+  EXPECT_EQ(seen, (std::set<std::string>{"halves", "isolate-one"}));
 }
 
 TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {
@@ -180,7 +247,8 @@ SimRun simulate_schedule(uint64_t seed) {
   options.nemesis = true;
   options.seed = seed;
   options.stop_at = 600'000'000'000;  // 10 virtual minutes
-  return simulate(nemesis_generator({"partition", "kill", "clock"}, std::chrono::seconds(10), seed),
+  return simulate(nemesis_generator({{"partition", {}}, {"kill", {}}, {"clock", {}}},
+                                    std::chrono::seconds(10), seed),
                   options);
 }
 

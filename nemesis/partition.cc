@@ -17,7 +17,6 @@ class PartitionFault : public FaultKind {
       : context_(context), rng_(*rng) {}
 
   std::string name() const override { return "partition"; }
-  std::vector<std::string> specs() const override { return partition_specs(); }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
     std::vector<std::string> primaries;

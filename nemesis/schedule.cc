@@ -1,11 +1,9 @@
 #include "nemesis/schedule.h"
 
-#include <algorithm>
 #include <memory>
 #include <random>
 #include <set>
 
-#include "nemesis/nemesis.h"
 #include "nemesis/random.h"
 
 namespace faultline {
@@ -38,18 +36,10 @@ Op next_fault_op(ScheduleState& s) {
 
 }  // namespace
 
-GenPtr nemesis_generator(const std::vector<std::string>& kinds, std::chrono::nanoseconds interval,
+GenPtr nemesis_generator(const std::vector<FaultPlan>& plans, std::chrono::nanoseconds interval,
                          uint64_t seed) {
   auto state = std::make_shared<ScheduleState>();
-  for (const std::string& k : kinds) {
-    if (k == "all") {
-      for (const std::string& known : nemesis_kinds())
-        if (std::find(state->kinds.begin(), state->kinds.end(), known) == state->kinds.end())
-          state->kinds.push_back(known);
-    } else if (std::find(state->kinds.begin(), state->kinds.end(), k) == state->kinds.end()) {
-      state->kinds.push_back(k);
-    }
-  }
+  for (const FaultPlan& plan : plans) state->kinds.push_back(plan.kind);
   state->rng.seed(seed);
   return gen::on_nemesis(
       gen::stagger(interval, gen::from_fn([state](const Context&) -> std::optional<Op> {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/generator/generator.h"
+#include "nemesis/nemesis.h"
 
 namespace faultline {
 
@@ -15,12 +16,12 @@ namespace faultline {
 // Each op is start-X with a null spec (the nemesis picks one) for a kind X
 // that is not active, or stop-X for one that is: with nothing active it starts
 // one; with every kind active it stops one; else either, with equal odds. So
-// different kinds may overlap, and every stop-X follows its start-X. `kinds`
-// as for make_nemesis ("all" expands; unknown kinds are the nemesis's to
-// refuse). The choices come from `seed`; the spacing from the run's RNG, so a
-// simulated run replays exactly. No kinds: no ops. Wrap it in time_limit; the runner heals
-// (Nemesis::heal) at the end.
-GenPtr nemesis_generator(const std::vector<std::string>& kinds, std::chrono::nanoseconds interval,
+// different kinds may overlap, and every stop-X follows its start-X. The
+// kinds are the plans' (parse_fault_plans); the nemesis draws each fault's
+// spec from its plan. The choices come from `seed`; the spacing from the
+// run's RNG, so a simulated run replays exactly. No plans: no ops. Wrap it in
+// time_limit; the runner heals (Nemesis::heal) at the end.
+GenPtr nemesis_generator(const std::vector<FaultPlan>& plans, std::chrono::nanoseconds interval,
                          uint64_t seed);
 
 }  // namespace faultline

@@ -155,6 +155,14 @@ TEST_F(run, BadOptionsAreUsageErrorsBeforeAnythingIsDeployed) {
   r = faultline(args("bad", {"--nemesis", "flood"}));
   EXPECT_EQ(r.code, 64) << said(r);
   EXPECT_NE(r.err.find("unknown nemesis 'flood'"), std::string::npos) << said(r);
+  r = faultline(args("bad", {"--nemesis", "partition:thirds"}));
+  EXPECT_EQ(r.code, 64) << said(r);
+  EXPECT_NE(r.err.find("unknown partition spec 'thirds'"), std::string::npos) << said(r);
+  r = faultline(args("bad", {"--nemesis", "clock", "--nemesis-opt", "bump-s=0"}));
+  EXPECT_EQ(r.code, 64) << said(r);
+  EXPECT_NE(r.err.find("nemesis option bump-s: expected an integer in [1, 86400], got '0'"),
+            std::string::npos)
+      << said(r);
 }
 
 }  // namespace

@@ -18,7 +18,11 @@ namespace faultline {
 
 struct ClientContext {
   std::vector<NodeEndpoint> nodes;  // every node of the cluster
-  int64_t process = 0;              // the worker's process; it starts on nodes[process % size]
+  int64_t process = 0;              // the worker's process
+  // The worker thread: its client starts on nodes[thread % size], and so does
+  // the next process after an info (as Jepsen binds workers to nodes). That
+  // keeps clients on a cut-off or paused node, where its bugs show.
+  int thread = 0;
   // Bounds each invoke(), redirects and reconnects included.
   std::chrono::milliseconds timeout{1000};
 };

@@ -61,7 +61,7 @@ bool error_means_not_applied(std::string_view error) {
 
 RespSession::RespSession(const ClientContext& context)
     : nodes_(context.nodes), timeout_(context.timeout) {
-  if (!nodes_.empty()) home_.target = nodes_[static_cast<size_t>(context.process) % nodes_.size()];
+  if (!nodes_.empty()) home_.target = nodes_[static_cast<size_t>(context.thread) % nodes_.size()];
 }
 
 void RespSession::move_on() {

@@ -1,5 +1,5 @@
 // RespSession: how every RESP workload client talks to a cluster. It starts
-// on its own node (process % nodes), follows raftkv's "-NOTLEADER host:port"
+// on its own node (its thread's: thread % nodes), follows raftkv's "-NOTLEADER host:port"
 // redirects (and stays with the leader named), moves on to the next node
 // when a connection fails or times out, and sorts every outcome into reply, not applied or unknown,
 // the distinction the history's ok/fail/info needs (docs/workloads.md).

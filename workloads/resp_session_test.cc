@@ -19,12 +19,13 @@ namespace {
 using namespace std::chrono_literals;
 using Action = FakeRespServer::Action;
 
-ClientContext context_for(const std::vector<const FakeRespServer*>& servers, int64_t process = 0,
+ClientContext context_for(const std::vector<const FakeRespServer*>& servers, int thread = 0,
                           std::chrono::milliseconds timeout = 500ms) {
   ClientContext c;
   for (size_t i = 0; i < servers.size(); ++i)
     c.nodes.push_back({"n" + std::to_string(i + 1), "127.0.0.1", servers[i]->port()});
-  c.process = process;
+  c.process = thread;
+  c.thread = thread;
   c.timeout = timeout;
   return c;
 }

@@ -48,6 +48,7 @@ class ClientExecutor : public Executor {
       ClientContext context;
       context.nodes = nodes;
       context.process = t;
+      context.thread = t;
       context.timeout = 1s;
       clients_.push_back(factory(context));
     }

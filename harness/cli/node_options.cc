@@ -43,13 +43,14 @@ void add_target_options(CLI::App* cmd, std::vector<std::string>* opts) {
                   "docs/cli.md lists each target's");
 }
 
-Status parse_opts(const std::vector<std::string>& opts, std::map<std::string, std::string>* out) {
+Status parse_opts(const std::vector<std::string>& opts, std::map<std::string, std::string>* out,
+                  const char* flag) {
   for (const std::string& o : opts) {
     const size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0)
-      return Status::invalid_argument(fmt::format("--opt '{}': expected key=value", o));
+      return Status::invalid_argument(fmt::format("{} '{}': expected key=value", flag, o));
     if (!out->emplace(o.substr(0, eq), o.substr(eq + 1)).second)
-      return Status::invalid_argument(fmt::format("--opt {}: given twice", o.substr(0, eq)));
+      return Status::invalid_argument(fmt::format("{} {}: given twice", flag, o.substr(0, eq)));
   }
   return Status::ok();
 }

@@ -29,7 +29,9 @@ Status open_nodes(const NodeArgs& args, int create_nodes, std::unique_ptr<NodeSe
 
 void add_target_options(CLI::App* cmd, std::vector<std::string>* opts);
 // "key=value" pairs into a map; a pair without '=' or a repeated key is an error.
-Status parse_opts(const std::vector<std::string>& opts, std::map<std::string, std::string>* out);
+// `flag` names the option in errors.
+Status parse_opts(const std::vector<std::string>& opts, std::map<std::string, std::string>* out,
+                  const char* flag = "--opt");
 
 // invalid_argument: 64 (usage); malformed: 65; anything else: 3 (infrastructure).
 int exit_code_for(const Status& st);

@@ -19,6 +19,7 @@ struct RunArgs {
   std::string test_file;
   std::map<std::string, std::string> fields;  // flag name -> value, as given
   std::vector<std::string> opts;
+  std::vector<std::string> nemesis_opts;
   bool quiet = false;
   bool verbose = false;
 };
@@ -77,6 +78,12 @@ int run(const RunArgs& args) {
     return exit_code::kUsage;
   }
   for (auto& [key, value] : opts) config.opts[key] = value;  // flags override the file
+  std::map<std::string, std::string> nemesis_opts;
+  if (Status st = parse_opts(args.nemesis_opts, &nemesis_opts, "--nemesis-opt"); !st.is_ok()) {
+    std::cerr << "faultline run: " << st.message() << "\n";
+    return exit_code::kUsage;
+  }
+  for (auto& [key, value] : nemesis_opts) config.nemesis_opts[key] = value;
   const Verbosity verbosity = args.quiet     ? Verbosity::kQuiet
                               : args.verbose ? Verbosity::kVerbose
                                              : Verbosity::kNormal;
@@ -108,6 +115,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // the last one given wins
   }
   add_target_options(cmd, &args->opts);
+  cmd->add_option("--nemesis-opt", args->nemesis_opts,
+                  "Nemesis option key=value (repeatable), e.g. bump-s=5; docs/nemesis.md lists "
+                  "them");
   auto* quiet = cmd->add_flag("--quiet,-q", args->quiet, "Only the verdict and errors");
   cmd->add_flag("--verbose,-v", args->verbose, "Log progress details on stderr")->excludes(quiet);
   cmd->callback([args, exit_code]() { *exit_code = run(*args); });

@@ -1,4 +1,5 @@
 // ContextState and Context: the run's state as generators see it.
+#include <random>
 #include <stdexcept>
 
 #include "harness/generator/generator.h"
@@ -25,8 +26,12 @@ ContextState::ContextState(int concurrency, bool nemesis, uint64_t seed)
 }
 
 std::optional<int> Context::some_free_thread() const {
+  size_t free = 0;
+  for (int thread : *threads_) free += state_->is_free(thread) ? 1 : 0;
+  if (free == 0) return std::nullopt;
+  size_t pick = std::uniform_int_distribution<size_t>(0, free - 1)(rng());
   for (int thread : *threads_) {
-    if (state_->is_free(thread)) return thread;
+    if (state_->is_free(thread) && pick-- == 0) return thread;
   }
   return std::nullopt;
 }

@@ -77,7 +77,9 @@ class Context {
   const std::vector<int>& threads() const { return *threads_; }
   bool is_free(int thread) const { return state_->is_free(thread); }
   int64_t process(int thread) const { return state_->process(thread); }
-  // The lowest free thread of threads(), if any.
+  // A free thread of threads() drawn uniformly from rng(), if any. Not the
+  // lowest: under a rate limit the lowest free thread would get nearly every
+  // op, idling the clients homed on other nodes (and the faults they see).
   std::optional<int> some_free_thread() const;
 
   // The same state seen through `threads` (which must outlive the view and
@@ -174,7 +176,7 @@ std::vector<GenPtr> list(Gs... gens) {
 }
 
 // --- Sources. Their ops start now (the op's own time field is ignored), on
-// the lowest free thread of the context; pending while none is free.
+// a random free thread of the context; pending while none is free.
 
 // The op once.
 GenPtr once(Op op);

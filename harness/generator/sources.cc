@@ -7,7 +7,7 @@
 namespace faultline::gen {
 namespace {
 
-// Stamps a source's op with the current time and the lowest free thread.
+// Stamps a source's op with the current time and a random free thread.
 Next start_now(Op op, const Context& ctx, int thread) {
   op.type = EventType::kInvoke;
   op.time = ctx.time();

@@ -1,6 +1,9 @@
 // Sources (once, repeat, from_fn), repeat and cycle of generators, sleep.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "harness/generator/generator.h"
 #include "harness/generator/simulate.h"
 #include "harness/generator/test_support.h"
@@ -36,10 +39,27 @@ TEST(Repeat, FillsEveryFreeThreadThenWaitsForCompletions) {
   SimRun run = simulate(gen::limit(10, gen::repeat(gen::op("read"))), options);
   std::vector<Op> invokes = invokes_of(run.events);
   ASSERT_EQ(invokes.size(), 10u);
+  std::set<int64_t> first, second;  // processes of each round
   for (size_t i = 0; i < invokes.size(); ++i) {
     EXPECT_EQ(invokes[i].time, i < 5 ? 0 : kMs) << i;
-    EXPECT_EQ(invokes[i].process, static_cast<int64_t>(i % 5)) << i;
+    (i < 5 ? first : second).insert(invokes[i].process);
   }
+  EXPECT_EQ(first, (std::set<int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(second, first);
+}
+
+// Free threads are drawn at random, not lowest first: under a rate limit
+// (one op per ms, ops taking 0.1 ms, so a thread is nearly always free)
+// every thread still gets a share.
+TEST(Repeat, SpreadsRateLimitedOpsOverEveryThread) {
+  SimOptions options;
+  options.concurrency = 5;
+  options.execute = fixed_latency(kMs / 10);
+  SimRun run = simulate(gen::limit(500, gen::rate(1000, gen::repeat(gen::op("read")))), options);
+  std::map<int64_t, int> per_process;
+  for (const Op& op : invokes_of(run.events)) ++per_process[op.process];
+  ASSERT_EQ(per_process.size(), 5u);
+  for (const auto& [process, n] : per_process) EXPECT_GT(n, 60) << "process " << process;
 }
 
 TEST(FromFn, CallsTheFunctionOncePerDispatchedOpEvenWhenAskedAgain) {

@@ -33,6 +33,7 @@ Op RunExecutor::execute(int thread, const Op& invoke) {
   if (tc.client == nullptr || tc.process != invoke.process) {
     ClientContext context = client_context_;
     context.process = invoke.process;
+    context.thread = thread;
     tc.client = client_factory_(context);
     tc.process = invoke.process;
   }

@@ -70,7 +70,9 @@ const std::vector<ConfigField>& config_fields() {
       text("name", "Test name (default: <target>-<workload>-<nemesis>)", &TestConfig::name),
       text("target", "System under test: raftkv, dht", &TestConfig::target),
       text("workload", "register, set, counter or bank", &TestConfig::workload),
-      text("nemesis", "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt",
+      text("nemesis",
+           "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt; "
+           "kind:spec+spec draws that kind's faults from those specs only",
            &TestConfig::nemesis),
       number("nemesis-interval", "Mean seconds between faults", &TestConfig::nemesis_interval_s,
              0.1, 3600.0),
@@ -143,7 +145,8 @@ nlohmann::json TestConfig::to_json() const {
           {"op_timeout_s", op_timeout_s},
           {"recovery_timeout_s", recovery_timeout_s},
           {"check_timeout_s", check_timeout_s},
-          {"opts", opts}};
+          {"opts", opts},
+          {"nemesis_opts", nemesis_opts}};
 }
 
 Status read_test_file(const std::string& path, TestConfig* config) {
@@ -160,15 +163,15 @@ Status read_test_file(const std::string& path, TestConfig* config) {
   };
   for (const auto& [key, value] : root) {
     const std::string name(key.str());
-    if (name == "opt") {
-      if (!value.is_table()) return error(value, "'opt' must be a table: [opt] key = \"value\"");
+    if (name == "opt" || name == "nemesis_opt") {
+      if (!value.is_table())
+        return error(value, fmt::format("'{0}' must be a table: [{0}] key = \"value\"", name));
       for (const auto& [k, v] : *value.as_table()) {
         std::string t;
         if (!value_text(v, &t))
-          return error(v, fmt::format("opt.{}: expected a string, number "
-                                      "or boolean",
-                                      k.str()));
-        config->opts[std::string(k.str())] = t;
+          return error(v,
+                       fmt::format("{}.{}: expected a string, number or boolean", name, k.str()));
+        (name == "opt" ? config->opts : config->nemesis_opts)[std::string(k.str())] = t;
       }
       continue;
     }
@@ -178,7 +181,8 @@ Status read_test_file(const std::string& path, TestConfig* config) {
     if (field == nullptr) {
       std::string known;
       for (const ConfigField& f : config_fields()) known += std::string(f.name) + ", ";
-      return error(value, fmt::format("unknown key '{}' (expected one of: {}opt)", name, known));
+      return error(value, fmt::format("unknown key '{}' (expected one of: {}opt, nemesis_opt)",
+                                      name, known));
     }
     std::string t;
     if (!value_text(value, &t))

@@ -38,9 +38,10 @@ struct TestConfig {
   std::string store = "store";              // store directories: <store>/<name>/<timestamp>/
   std::string db;                           // default <store>/faultline.db
   std::map<std::string, std::string> opts;  // target options
-  bool keep_cluster = false;                // leave a cluster this run brought up running
-  bool keep_running = false;                // leave the target's servers running at the end
-  std::string junit;                        // write JUnit XML here
+  std::map<std::string, std::string> nemesis_opts;  // NemesisOptions (apply_nemesis_options)
+  bool keep_cluster = false;                        // leave a cluster this run brought up running
+  bool keep_running = false;                        // leave the target's servers running at the end
+  std::string junit;                                // write JUnit XML here
 
   std::string test_name() const;
   std::vector<std::string> nemesis_kinds() const;  // [] for none

@@ -20,7 +20,7 @@ TEST(TestConfigTest, ReadsEveryKindOfField) {
   const std::string path = write_file(
       "name = \"nightly\"\n"
       "workload = \"set\"\n"
-      "nemesis = \"partition,clock\"\n"
+      "nemesis = \"partition:isolate-leader,clock\"\n"
       "concurrency = 6\n"
       "rate = 50.5\n"
       "time-limit = 20\n"
@@ -28,13 +28,15 @@ TEST(TestConfigTest, ReadsEveryKindOfField) {
       "keep-cluster = true\n"
       "[opt]\n"
       "unsafe-failpoint = \"stale-read\"\n"
-      "election-ms = 500\n");
+      "election-ms = 500\n"
+      "[nemesis_opt]\n"
+      "bump-s = 5\n");
   TestConfig c;
   Status st = read_test_file(path, &c);
   ASSERT_TRUE(st.is_ok()) << st.message();
   EXPECT_EQ(c.test_name(), "nightly");
   EXPECT_EQ(c.workload, "set");
-  EXPECT_EQ(c.nemesis_kinds(), (std::vector<std::string>{"partition", "clock"}));
+  EXPECT_EQ(c.nemesis_kinds(), (std::vector<std::string>{"partition:isolate-leader", "clock"}));
   EXPECT_EQ(c.concurrency, 6);
   EXPECT_DOUBLE_EQ(c.rate, 50.5);
   EXPECT_DOUBLE_EQ(c.time_limit_s, 20);
@@ -43,6 +45,7 @@ TEST(TestConfigTest, ReadsEveryKindOfField) {
   EXPECT_TRUE(c.keep_cluster);
   EXPECT_EQ(c.opts.at("unsafe-failpoint"), "stale-read");
   EXPECT_EQ(c.opts.at("election-ms"), "500");
+  EXPECT_EQ(c.nemesis_opts.at("bump-s"), "5");
   std::filesystem::remove(path);
 }
 
@@ -56,6 +59,7 @@ TEST(TestConfigTest, ErrorsNameTheLine) {
       {"rate = \"fast\"\n", ":1: rate = fast: expected a number"},
       {"keep-cluster = 1\n", ":1: keep-cluster = 1: expected true or false"},
       {"opt = 3\n", ":1: 'opt' must be a table"},
+      {"[nemesis_opt]\nbump-s = [5]\n", ":2: nemesis_opt.bump-s: expected a string"},
       {"name = [1, 2]\n", ":1: name: expected a string, number or boolean"},
       {"name = \"x\n", ":1:"},
   };

@@ -22,10 +22,17 @@ std::string join(const std::vector<std::string>& names) {
 
 nanoseconds seconds(double s) { return nanoseconds(static_cast<int64_t>(s * 1e9)); }
 
+// The config's fault plans; check_plan has refused a config they do not parse.
+std::vector<FaultPlan> fault_plans(const TestConfig& config) {
+  std::vector<FaultPlan> plans;
+  if (!parse_fault_plans(config.nemesis_kinds(), &plans).is_ok()) plans.clear();
+  return plans;
+}
+
 bool planned(const TestConfig& config, const std::string& kind) {
-  const std::vector<std::string> kinds = config.nemesis_kinds();
-  return std::count(kinds.begin(), kinds.end(), kind) > 0 ||
-         std::count(kinds.begin(), kinds.end(), "all") > 0;
+  for (const FaultPlan& plan : fault_plans(config))
+    if (plan.kind == kind) return true;
+  return false;
 }
 
 }  // namespace
@@ -40,13 +47,10 @@ Status check_plan(const TestConfig& config) {
   if (std::count(workloads.begin(), workloads.end(), config.workload) == 0)
     return Status::invalid_argument(
         fmt::format("unknown workload '{}' (known: {})", config.workload, join(workloads)));
-  for (const std::string& kind : config.nemesis_kinds()) {
-    const std::vector<std::string>& kinds = nemesis_kinds();
-    if (kind != "all" && std::count(kinds.begin(), kinds.end(), kind) == 0)
-      return Status::invalid_argument(
-          fmt::format("unknown nemesis '{}' (known: none, all, {})", kind, join(kinds)));
-  }
-  return Status::ok();
+  std::vector<FaultPlan> plans;
+  if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  NemesisOptions options;
+  return apply_nemesis_options(config.nemesis_opts, &options);
 }
 
 std::map<std::string, std::string> target_options(const TestConfig& config) {
@@ -76,10 +80,13 @@ Status make_run_nemesis(const TestConfig& config, SshPool& pool,
                         const std::vector<SshTarget>& nodes, Deployment& deployment,
                         std::unique_ptr<Nemesis>* out) {
   out->reset();
-  if (config.nemesis_kinds().empty()) return Status::ok();
+  const std::vector<FaultPlan> plans = fault_plans(config);
+  if (plans.empty()) return Status::ok();
   NemesisContext context{pool, *deployment.db, {}, config.seed, {}};
   for (const SshTarget& t : nodes) context.nodes.push_back({t.node, t.host});
   context.options.faketime_file = deployment.faketime_file;
+  if (Status st = apply_nemesis_options(config.nemesis_opts, &context.options); !st.is_ok())
+    return st;
   return make_nemesis(config.nemesis_kinds(), context, out);
 }
 
@@ -87,11 +94,11 @@ GenPtr run_generator(const TestConfig& config, Workload& workload) {
   GenPtr clients = gen::on_clients(gen::time_limit(
       seconds(config.time_limit_s), gen::rate(config.rate, std::move(workload.generator))));
   GenPtr main = std::move(clients);
-  if (!config.nemesis_kinds().empty()) {
+  const std::vector<FaultPlan> plans = fault_plans(config);
+  if (!plans.empty()) {
     GenPtr faults = gen::on_nemesis(
         gen::time_limit(seconds(config.time_limit_s),
-                        nemesis_generator(config.nemesis_kinds(),
-                                          seconds(config.nemesis_interval_s), config.seed)));
+                        nemesis_generator(plans, seconds(config.nemesis_interval_s), config.seed)));
     main = gen::any(gen::list(std::move(main), std::move(faults)));
   }
   std::vector<GenPtr> phases;

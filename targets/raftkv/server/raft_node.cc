@@ -10,13 +10,12 @@ namespace faultline::raftkv {
 namespace asio = boost::asio;
 using raft::Ready;
 using raft::Role;
-// The lease-read failpoint's clock: the wall clock, as a naive lease would
-// use, so that clock faults (libfaketime shifts only the wall clock) can
-// break it. Raft's own timing never reads it (ticks come from the timer).
-using LeaseClock = std::chrono::system_clock;
-
 RaftNode::RaftNode(asio::io_context& io, ServerOptions options)
-    : io_(io), options_(std::move(options)), tick_timer_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      tick_timer_(io),
+      wall_tick_timer_(io),
+      lease_(options_.election_ms / options_.heartbeat_ms) {}
 
 Status RaftNode::create(asio::io_context& io, ServerOptions options,
                         std::unique_ptr<RaftNode>* out) {
@@ -68,28 +67,46 @@ Status RaftNode::start() {
   if (Status s = transport_->start(); !s.is_ok()) return s;
   listener_ = std::make_unique<ClientListener>(io_, options_.client_addr, *this);
   if (Status s = listener_->start(); !s.is_ok()) return s;
-  tick_timer_.expires_after(std::chrono::milliseconds(options_.heartbeat_ms));
-  tick_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) tick();
-  });
+  tick_timer_.expires_at(asio::steady_timer::clock_type::now());
+  schedule_tick();
   return Status::ok();
+}
+
+void RaftNode::schedule_tick() {
+  const auto interval = std::chrono::milliseconds(options_.heartbeat_ms);
+  auto on_tick = [this](boost::system::error_code ec) {
+    if (ec) return;
+    tick();
+    schedule_tick();
+  };
+  if (options_.failpoints.lease_read) {
+    // The failpoint's ticker (TickLease): the wall clock, which libfaketime
+    // (the clock nemesis) moves, and one interval from now, so that missed
+    // ticks are dropped, as Go's time.Ticker drops them.
+    wall_tick_timer_.expires_after(interval);
+    wall_tick_timer_.async_wait(on_tick);
+  } else {
+    // From the last expiry, not from now: missed ticks (a busy or stopped
+    // process) come one per event-loop pass until they caught up.
+    tick_timer_.expires_at(tick_timer_.expiry() + interval);
+    tick_timer_.async_wait(on_tick);
+  }
 }
 
 void RaftNode::tick() {
   raft_->tick();
+  lease_.tick();
+  if (options_.failpoints.lease_read && raft_->role() == Role::kLeader) {
+    // The leader renews its lease every tick with a ReadIndex round of its
+    // own (no reads wait on it), so that the lease is always nearly whole.
+    const uint64_t context = next_read_context_++;
+    lease_.round_started(context);
+    raft_->read_index(context);
+  }
   schedule_ready();
-  tick_timer_.expires_at(tick_timer_.expiry() + std::chrono::milliseconds(options_.heartbeat_ms));
-  tick_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) tick();
-  });
 }
 
 void RaftNode::on_message(raft::Message m) {
-  if (options_.failpoints.lease_read && raft_->role() == Role::kLeader && m.term == raft_->term() &&
-      (m.type == raft::MessageType::kHeartbeatResponse ||
-       m.type == raft::MessageType::kAppendResponse)) {
-    last_ack_[m.from] = LeaseClock::now();
-  }
   if (Status s = raft_->step(m); !s.is_ok()) {
     spdlog::warn("step {} from {}: {}", raft::to_string(m.type), m.from, s.message());
   }
@@ -108,6 +125,7 @@ void RaftNode::schedule_ready() {
 void RaftNode::start_batched_reads() {
   if (read_batch_.empty()) return;
   const uint64_t context = next_read_context_++;
+  lease_.round_started(context);
   if (raft_->read_index(context) == raft::ReadIndexStatus::kNotLeader) {
     for (const PendingRead& r : read_batch_) r.reply.send(not_leader_error());
     read_batch_.clear();
@@ -138,6 +156,7 @@ void RaftNode::process_ready() {
     for (const raft::Entry& e : rd.committed_entries) apply_entry(e);
     // 4. Reads whose read index is known.
     for (const raft::ReadState& rs : rd.read_states) {
+      lease_.round_confirmed(rs.context);
       const auto it = reads_by_context_.find(rs.context);
       if (it == reads_by_context_.end()) continue;
       for (PendingRead& r : it->second) {
@@ -182,7 +201,7 @@ Status RaftNode::persist(Ready& rd) {
 void RaftNode::on_soft_state(const raft::SoftState& soft) {
   spdlog::info("node {}: {} in term {}, leader {}", options_.id, raft::to_string(soft.role),
                raft_->term(), soft.leader);
-  last_ack_.clear();
+  lease_.rounds_dropped();
   if (soft.role == Role::kLeader) return;
   // A read that has not completed never will: the core drops them on
   // stepping down. Proposals stay: their entries may still commit, and
@@ -282,14 +301,6 @@ bool RaftNode::serve_cached_read(const kv::Command& read, ReplyHandle& reply) {
 
 void RaftNode::remember_read(const kv::Command& read, const std::string& reply) {
   read_cache_[read_cache_key(read)] = CachedReply{std::chrono::steady_clock::now(), reply};
-}
-
-bool RaftNode::lease_holds() const {
-  const auto now = LeaseClock::now();
-  const auto lease = std::chrono::milliseconds(options_.election_ms);
-  size_t fresh = 1;  // this leader
-  for (const auto& [peer, at] : last_ack_) fresh += now - at < lease ? 1 : 0;
-  return raft_->role() == Role::kLeader && fresh > options_.peers.size() / 2;
 }
 
 }  // namespace faultline::raftkv

@@ -32,6 +32,7 @@
 #include "targets/raftkv/server/client_listener.h"
 #include "targets/raftkv/server/peer_transport.h"
 #include "targets/raftkv/server/server_options.h"
+#include "targets/raftkv/server/tick_lease.h"
 #include "targets/raftkv/storage/durable_storage.h"
 
 namespace faultline::raftkv {
@@ -67,6 +68,8 @@ class RaftNode : public CommandHandler {
 
   // raft_node.cc: the Ready loop.
   void tick();
+  // Waits for the next tick.
+  void schedule_tick();
   void on_message(raft::Message message);
   void schedule_ready();
   void process_ready();
@@ -77,7 +80,6 @@ class RaftNode : public CommandHandler {
   void apply_entry(const raft::Entry& entry);
   void serve_applied_reads();
   void maybe_snapshot();
-  bool lease_holds() const;
   // read-cache failpoint: answers `read` from the cache if it holds a fresh
   // reply (true), and remembers a reply served.
   bool serve_cached_read(const kv::Command& read, ReplyHandle& reply);
@@ -110,7 +112,10 @@ class RaftNode : public CommandHandler {
 
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<ClientListener> listener_;
+  // Raft's ticks: from the steady clock — or, under the lease-read
+  // failpoint, from the wall clock (TickLease says why).
   boost::asio::steady_timer tick_timer_;
+  boost::asio::system_timer wall_tick_timer_;
   bool ready_scheduled_ = false;
 
   std::map<uint64_t, PendingProposal> proposals_;  // by log index
@@ -119,9 +124,7 @@ class RaftNode : public CommandHandler {
   std::multimap<uint64_t, PendingRead> reads_by_index_;  // read index known, not applied yet
   uint64_t next_read_context_ = 1;
 
-  // lease-read failpoint: when each peer last acknowledged this leader.
-  std::map<uint64_t, std::chrono::system_clock::time_point>
-      last_ack_;  // wall clock: see LeaseClock
+  TickLease lease_;  // lease-read failpoint
 };
 
 }  // namespace faultline::raftkv

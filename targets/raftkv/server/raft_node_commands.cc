@@ -62,7 +62,10 @@ void RaftNode::handle(std::vector<std::string> request, kv::Session& session, Re
     }
   } else if (name == "PING" && !session.in_transaction()) {
     out = session.handle(std::move(request)).reply;
-  } else if (raft_->role() != raft::Role::kLeader && !options_.failpoints.follower_read) {
+  } else if (raft_->role() != raft::Role::kLeader && !options_.failpoints.follower_read &&
+             !(options_.failpoints.lease_read && lease_.holds())) {
+    // (Under those failpoints a follower serves reads; its writes are
+    // refused when proposed.)
     out = not_leader_error();
   } else {
     return handle_kv(std::move(request), session, std::move(reply));
@@ -78,7 +81,7 @@ void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
     case kv::Action::Kind::kRead: {
       if (options_.failpoints.read_cache && serve_cached_read(action.read, reply)) return;
       const uint64_t min_index = reply.after_unanswered() ? raft_->log().last_index() : 0;
-      if (options_.failpoints.follower_read || (options_.failpoints.lease_read && lease_holds())) {
+      if (options_.failpoints.follower_read || (options_.failpoints.lease_read && lease_.holds())) {
         // Unsafe: no quorum round, and only what this node applied.
         ++(options_.failpoints.follower_read ? follower_reads_ : lease_reads_);
         reads_by_index_.emplace(min_index, PendingRead{std::move(action.read), std::move(reply)});

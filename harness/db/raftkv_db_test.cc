@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/db/resp_client.h"
+#include "harness/db/db_testing.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
@@ -37,13 +37,6 @@ std::string read_text(const std::string& path) {
   return out.str();
 }
 
-RespReply command(RaftkvDb& db, const std::string& node, const std::vector<std::string>& argv) {
-  RespReply reply;
-  Status st = resp_command(db.client_host(node), db.client_port(), argv, seconds(2), &reply);
-  EXPECT_TRUE(st.is_ok()) << node << ": " << st.message();
-  return reply;
-}
-
 TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
   if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
   // Declared in this order so that they go in reverse: the DB handle, the SSH
@@ -60,11 +53,7 @@ TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
   options.heartbeat_ms = 50;
   auto db = std::make_unique<RaftkvDb>(*pool, cluster_targets(state), options);
 
-  st = for_each_node(*db, [&](const std::string& n) {
-    if (Status s = db->setup(n); !s.is_ok()) return s;
-    if (Status s = db->start(n); !s.is_ok()) return s;
-    return db->wait_ready(n, seconds(10));
-  });
+  st = deploy(*db);
   ASSERT_TRUE(st.is_ok()) << st.message();
   // A second start is refused: the pidfile names a live server.
   st = db->start("n1");
@@ -128,18 +117,7 @@ TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
         << n << ": " << text;
   }
 
-  st = for_each_node(*db, [&](const std::string& n) { return db->stop(n, seconds(5)); });
-  ASSERT_TRUE(st.is_ok()) << st.message();
-  for (const std::string& n : db->nodes()) {
-    ASSERT_TRUE(daemon_running(*pool, n, db->daemon(), &running).is_ok());
-    EXPECT_FALSE(running) << n;
-    EXPECT_TRUE(db->wipe(n).is_ok()) << n;
-    std::string out;
-    ASSERT_TRUE(exec_checked(*pool, n, "test -e /root/raftkv/data && echo kept || echo gone",
-                             seconds(5), &out)
-                    .is_ok());
-    EXPECT_EQ(out, "gone\n") << n;
-  }
+  ASSERT_NO_FATAL_FAILURE(stop_and_wipe(*db, *pool));
 
   db.reset();
   pool.reset();

@@ -30,6 +30,13 @@ TEST(RespClientTest, ParseInfoSkipsHeadersAndBlankLines) {
   EXPECT_EQ(fields.at("leader_client_addr"), "h:1");  // only the first colon splits
 }
 
+TEST(RespClientTest, EncodeCommandIsAnArrayOfBulkStrings) {
+  using namespace std::string_literals;  // the bulk string holds a NUL and a CRLF
+  EXPECT_EQ(encode_command({"SET", "k", "a\0b\r\n"s}),
+            "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\na\0b\r\n\r\n"s);
+  EXPECT_EQ(encode_command({}), "*0\r\n");
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream out;

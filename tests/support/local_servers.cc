@@ -165,17 +165,14 @@ LocalServers::Connection LocalServers::connect(size_t i) const {
 std::string LocalServers::command(size_t i, const std::vector<std::string>& args) const {
   Connection c = connect(i);
   if (c == nullptr || c->err) return "";
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const std::string& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
+  const std::string encoded = encode_command(args);
+  void* raw = nullptr;
+  if (redisAppendFormattedCommand(c.get(), encoded.data(), encoded.size()) == REDIS_OK) {
+    redisGetReply(c.get(), &raw);
   }
-  std::unique_ptr<redisReply, decltype(&freeReplyObject)> r(
-      static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lens.data())),
-      &freeReplyObject);
-  return r ? describe_reply(r.get()) : "";
+  const std::string out = raw ? describe_reply(static_cast<redisReply*>(raw)) : "";
+  if (raw) freeReplyObject(raw);
+  return out;
 }
 
 std::map<std::string, std::string> LocalServers::info(size_t i) const {

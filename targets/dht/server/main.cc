@@ -15,13 +15,7 @@ int main(int argc, char** argv) {
   DhtServerOptions options;
   std::string mode = "abd";
   CLI::App app{"faultline-dht: a consistent-hashing DHT with ABD or eventual replication (RESP2)"};
-  app.add_option("--id", options.id, "this node's id (positive, listed in --nodes)")->required();
-  add_address_map_option(app, "--nodes", &options.nodes,
-                         "every node's peer address: id=host:port,...")
-      ->required();
-  add_address_option(app, "--client-addr", &options.client_addr,
-                     "host:port to serve RESP clients on")
-      ->required();
+  add_node_flags(app, "--nodes", &options.id, &options.nodes, &options.client_addr);
   app.add_option("--data-dir", options.data_dir, "directory of the replica log")->required();
   app.add_option("--replicas", options.replicas, "N: replicas per key")->capture_default_str();
   app.add_option("--vnodes", options.vnodes, "virtual nodes per node")->capture_default_str();

@@ -14,13 +14,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   std::vector<std::string> failpoints;
   CLI::App app{"faultline-raftkv: a Raft-replicated key-value server (RESP2)"};
-  app.add_option("--id", options.id, "this node's id (positive, listed in --peers)")->required();
-  add_address_map_option(app, "--peers", &options.peers,
-                         "every node's peer address: id=host:port,...")
-      ->required();
-  add_address_option(app, "--client-addr", &options.client_addr,
-                     "host:port to serve RESP clients on")
-      ->required();
+  add_node_flags(app, "--peers", &options.id, &options.peers, &options.client_addr);
   add_address_map_option(app, "--client-peers", &options.client_peers,
                          "every node's client address, id=host:port,... (for -NOTLEADER and INFO)");
   app.add_option("--data-dir", options.data_dir, "directory of the WAL and snapshots")->required();

@@ -33,9 +33,15 @@ void log_as_node(uint64_t id) {
   spdlog::set_pattern(fmt::format("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [node {}] %v", id));
 }
 
-CLI::Option* add_address_option(CLI::App& app, const std::string& name, Address* out,
-                                const std::string& description) {
-  return add_parsed_option(app, name, out, &parse_address, description);
+void add_node_flags(CLI::App& app, const std::string& peers_flag, uint64_t* id,
+                    std::map<uint64_t, Address>* peers, Address* client_addr) {
+  app.add_option("--id", *id, "this node's id (positive, listed in " + peers_flag + ")")
+      ->required();
+  add_address_map_option(app, peers_flag, peers, "every node's peer address: id=host:port,...")
+      ->required();
+  add_parsed_option(app, "--client-addr", client_addr, &parse_address,
+                    "host:port to serve RESP clients on")
+      ->required();
 }
 
 CLI::Option* add_address_map_option(CLI::App& app, const std::string& name,

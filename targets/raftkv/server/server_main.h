@@ -19,10 +19,13 @@ void log_to_stderr(const std::string& name);
 // From now on each line names this node: "<time> <level> [node <id>] <message>".
 void log_as_node(uint64_t id);
 
-// Options whose text parse_address / parse_address_map turn into *out as
-// CLI11 reads it: bad text is a command-line error naming the option.
-CLI::Option* add_address_option(CLI::App& app, const std::string& name, Address* out,
-                                const std::string& description);
+// The required flags that place a node: --id, the peer addresses of every
+// node (flag `peers_flag`: id=host:port,...) and --client-addr (host:port).
+// Addresses are parsed as CLI11 reads them (parse_address, parse_address_map):
+// bad text is a command-line error naming the flag.
+void add_node_flags(CLI::App& app, const std::string& peers_flag, uint64_t* id,
+                    std::map<uint64_t, Address>* peers, Address* client_addr);
+// An optional flag of addresses id=host:port,..., parsed likewise.
 CLI::Option* add_address_map_option(CLI::App& app, const std::string& name,
                                     std::map<uint64_t, Address>* out,
                                     const std::string& description);

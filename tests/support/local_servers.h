@@ -51,7 +51,6 @@ class LocalServers {
 
   size_t size() const { return nodes_.size(); }
   const Node& node(size_t i) const { return nodes_[i]; }
-  const std::string& dir() const { return dir_; }
   std::string data_dir(size_t i) const;     // <dir>/node<id>
   std::string log_path(size_t i) const;     // <dir>/node<id>.log
   std::string client_addr(size_t i) const;  // 127.0.0.1:<client port>

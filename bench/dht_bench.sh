@@ -15,26 +15,14 @@
 # error.
 set -euo pipefail
 
-build=build
-seconds=10
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build) build="${2:?--build needs a directory}"; shift 2 ;;
-    --quick) seconds=2; shift ;;
-    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-    *) echo "dht_bench.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
+bench=dht_bench
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+parse_bench_args 2,16 "$@"
 
 dht="$build/targets/dht/faultline-dht"
 raftkv="$build/targets/raftkv/faultline-raftkv"
-for tool in "$dht" "$raftkv" redis-benchmark redis-cli python3 timeout; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "dht_bench.sh: '$tool' not found (build faultline-dht and faultline-raftkv; run scripts/install-deps.sh)" >&2
-    exit 2
-  fi
-done
+require_tools "build faultline-dht and faultline-raftkv; run scripts/install-deps.sh" \
+  "$dht" "$raftkv" redis-benchmark redis-cli python3 timeout
 
 keys=10000
 value="$(printf 'x%.0s' $(seq 128))"  # redis-benchmark -d 128 writes 'x' * 128
@@ -45,27 +33,7 @@ ev_client=(28401 28402 28403 28404 28405)
 raft_peer=(28501 28502 28503)
 raft_client=(28601 28602 28603)
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/dht-bench.XXXXXX")"
-pids=()
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-cleanup() {
-  stop_all
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo dht_bench: interrupted >&2; exit 130' INT TERM
-
-fail() {
-  echo "dht_bench.sh: $*" >&2
-  exit 1
-}
-results="$work/results.tsv"  # system load clients rps p50_ms p99_ms
-: >"$results"
+start_work_dir  # $results rows: system load clients rps p50_ms p99_ms
 
 # start_dht NAME PEER_PORTS CLIENT_PORTS MODE_FLAGS...
 start_dht() {
@@ -79,20 +47,6 @@ start_dht() {
   done
 }
 
-start_raftkv() {
-  local peers="" clients="" i
-  for i in 1 2 3; do
-    peers+="${peers:+,}$i=127.0.0.1:${raft_peer[i - 1]}"
-    clients+="${clients:+,}$i=127.0.0.1:${raft_client[i - 1]}"
-  done
-  for i in 1 2 3; do
-    "$raftkv" --id "$i" --peers "$peers" --client-peers "$clients" \
-      --client-addr "127.0.0.1:${raft_client[i - 1]}" --data-dir "$work/raftkv/$i" \
-      2>"$work/raftkv-$i.log" &
-    pids+=($!)
-  done
-}
-
 wait_ping() {
   local port="$1" try
   for try in $(seq 100); do
@@ -100,20 +54,6 @@ wait_ping() {
     sleep 0.1
   done
   fail "nothing answers on port $port after 10 s (logs: $work/*.log)"
-}
-
-raftkv_leader_port() {
-  local try port
-  for try in $(seq 100); do
-    for port in "${raft_client[@]}"; do
-      if timeout 2 redis-cli -p "$port" INFO 2>/dev/null | grep -q '^role:leader'; then
-        echo "$port"
-        return
-      fi
-    done
-    sleep 0.1
-  done
-  fail "no raftkv leader after 10 s (logs: $work/raftkv-*.log)"
 }
 
 # Every key set to the value: 16 connections, each sending its share of the
@@ -148,20 +88,11 @@ if errors:
   [ "$(redis-cli -p "$port" GET key:000000009999)" = "$value" ] || fail "prefill on $port not readable"
 }
 
-# One redis-benchmark run; appends a result row. A short calibration run sizes
-# -n for about $seconds seconds; `timeout` bounds both.
+# One redis-benchmark run (redis_benchmark_row); appends a result row.
 run_redis_benchmark() {
-  local system="$1" port="$2" load="$3" clients="$4" csv rps n row
-  local base=(-h 127.0.0.1 -p "$port" -c "$clients" -r "$keys" -d 128 --csv -t "${load,,}")
-  csv="$(timeout -k 5 30 redis-benchmark "${base[@]}" -n $((clients * 20 + 2000)))" ||
-    fail "redis-benchmark $system $load calibration failed or timed out"
-  rps="$(tail -n 1 <<<"$csv" | awk -F'","' '{print int($2)}')"
-  n=$((rps * seconds))
-  [ "$n" -ge $((clients * 4)) ] || n=$((clients * 4))
-  csv="$(timeout -k 5 $((seconds * 4 + 10)) redis-benchmark "${base[@]}" -n "$n")" ||
-    fail "redis-benchmark $system $load -c $clients failed or timed out"
-  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
-  row="$(tail -n 1 <<<"$csv" | tr -d '"' | awk -F, '{printf "%.0f\t%s\t%s", $2, $5, $7}')"
+  local system="$1" port="$2" load="$3" clients="$4" row
+  redis_benchmark_row "$system $load" "-c $clients" "$clients" \
+    -h 127.0.0.1 -p "$port" -c "$clients" -r "$keys" -d 128 --csv -t "${load,,}"
   printf '%s\t%s\t%s\t%s\n' "$system" "$load" "$clients" "$row" >>"$results"
   printf '  %-12s %-3s -c %-2s  %s\n' "$system" "$load" "$clients" "$row" >&2
 }

@@ -15,26 +15,14 @@
 # when a run fails or errors, 2 on a usage or setup error.
 set -euo pipefail
 
-build=build
-seconds=10
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --build) build="${2:?--build needs a directory}"; shift 2 ;;
-    --quick) seconds=2; shift ;;
-    --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
-    *) echo "raftkv_bench.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
-
+bench=raftkv_bench
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/lib.sh"
+parse_bench_args 2,15 "$@"
+
 raftkv="$build/targets/raftkv/faultline-raftkv"
-for tool in "$raftkv" redis-benchmark redis-cli etcd wrk curl python3 timeout; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "raftkv_bench.sh: '$tool' not found (build faultline-raftkv; run scripts/install-deps.sh)" >&2
-    exit 2
-  fi
-done
+require_tools "build faultline-raftkv; run scripts/install-deps.sh" \
+  "$raftkv" redis-benchmark redis-cli etcd wrk curl python3 timeout
 
 keys=10000
 value="$(printf 'x%.0s' $(seq 128))"  # redis-benchmark -d 128 writes 'x' * 128
@@ -43,57 +31,9 @@ raft_client=(27201 27202 27203)
 etcd_peer=(23801 23802 23803)
 etcd_client=(23791 23792 23793)
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/raftkv-bench.XXXXXX")"
-pids=()
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
-cleanup() {
-  stop_all
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo raftkv_bench: interrupted >&2; exit 130' INT TERM
-
-fail() {
-  echo "raftkv_bench.sh: $*" >&2
-  exit 1
-}
-results="$work/results.tsv"  # system load clients pipeline rps p50_ms p99_ms
-: >"$results"
+start_work_dir  # $results rows: system load clients pipeline rps p50_ms p99_ms
 
 # ---- raftkv ---------------------------------------------------------------
-
-start_raftkv() {
-  local peers="" clients="" i
-  for i in 1 2 3; do
-    peers+="${peers:+,}$i=127.0.0.1:${raft_peer[i - 1]}"
-    clients+="${clients:+,}$i=127.0.0.1:${raft_client[i - 1]}"
-  done
-  for i in 1 2 3; do
-    "$raftkv" --id "$i" --peers "$peers" --client-peers "$clients" \
-      --client-addr "127.0.0.1:${raft_client[i - 1]}" --data-dir "$work/raftkv/$i" \
-      2>"$work/raftkv-$i.log" &
-    pids+=($!)
-  done
-}
-
-raftkv_leader_port() {
-  local try port
-  for try in $(seq 100); do
-    for port in "${raft_client[@]}"; do
-      if timeout 2 redis-cli -p "$port" INFO 2>/dev/null | grep -q '^role:leader'; then
-        echo "$port"
-        return
-      fi
-    done
-    sleep 0.1
-  done
-  fail "no raftkv leader after 10 s (logs: $work/raftkv-*.log)"
-}
 
 # Every key set to the value, in MULTI/EXEC batches of 500 (one log entry each).
 prefill_raftkv() {
@@ -111,25 +51,16 @@ for start in range(0, keys, 500):
   [ "$(redis-cli -p "$port" GET key:000000009999)" = "$value" ] || fail "raftkv prefill not readable"
 }
 
-# One redis-benchmark run; appends a result row. A short calibration run sizes
-# -n for about $seconds seconds; `timeout` bounds both.
+# One redis-benchmark run (redis_benchmark_row); appends a result row.
 run_redis_benchmark() {
-  local port="$1" load="$2" clients="$3" pipeline="$4" cmd csv rps n row
+  local port="$1" load="$2" clients="$3" pipeline="$4" cmd row
   case "$load" in
     SET) cmd=(-t set) ;;
     GET) cmd=(-t get) ;;
     CAS) cmd=(CAS key:__rand_int__ "$value" "$value") ;;
   esac
-  local base=(-h 127.0.0.1 -p "$port" -c "$clients" -P "$pipeline" -r "$keys" -d 128 --csv)
-  csv="$(timeout -k 5 30 redis-benchmark "${base[@]}" -n $((clients * pipeline * 20 + 2000)) "${cmd[@]}")" ||
-    fail "redis-benchmark $load calibration failed or timed out"
-  rps="$(tail -n 1 <<<"$csv" | awk -F'","' '{print int($2)}')"
-  n=$((rps * seconds))
-  [ "$n" -ge $((clients * pipeline * 4)) ] || n=$((clients * pipeline * 4))
-  csv="$(timeout -k 5 $((seconds * 4 + 10)) redis-benchmark "${base[@]}" -n "$n" "${cmd[@]}")" ||
-    fail "redis-benchmark $load -c $clients -P $pipeline failed or timed out"
-  # "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
-  row="$(tail -n 1 <<<"$csv" | tr -d '"' | awk -F, '{printf "%.0f\t%s\t%s", $2, $5, $7}')"
+  redis_benchmark_row "$load" "-c $clients -P $pipeline" $((clients * pipeline)) \
+    -h 127.0.0.1 -p "$port" -c "$clients" -P "$pipeline" -r "$keys" -d 128 --csv "${cmd[@]}"
   printf 'raftkv\t%s\t%s\t%s\t%s\n' "$load" "$clients" "$pipeline" "$row" >>"$results"
   printf '  raftkv %-3s -c %-2s -P %-2s  %s\n' "$load" "$clients" "$pipeline" "$row" >&2
 }

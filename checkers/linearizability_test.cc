@@ -286,9 +286,8 @@ TEST(Linearizability, TimeoutGivesUnknown) {
   HistoryBuilder b;
   b.invoke(0, "write", "1").ok(0, "write", "1");
   auto t = b.build();
-  CheckOptions options;
-  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
-  CheckResult r = make_linearizability_checker("register")->check(t->history, t->ops, options);
+  CheckResult r =
+      make_linearizability_checker("register")->check(t->history, t->ops, past_deadline());
   EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.summary;
   EXPECT_NE(r.summary.find("timeout"), std::string::npos) << r.summary;
 }

@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "checkers/checker.h"
 #include "harness/history/history.h"
 #include "harness/history/reader.h"
 
@@ -40,6 +42,14 @@ class HistoryBuilder {
   HistoryBuilder& info(int process, std::string_view f, std::string_view value = "null",
                        std::string_view key = "") {
     return event(process, "info", f, value, key);
+  }
+  // An invoke, then its completion of `type`: "ok", "fail" or "info" (any
+  // other type leaves the operation pending).
+  HistoryBuilder& op(int process, std::string_view f, std::string_view value, std::string_view type,
+                     std::string_view key = "") {
+    invoke(process, f, value, key);
+    if (type == "ok" || type == "fail" || type == "info") event(process, type, f, value, key);
+    return *this;
   }
   HistoryBuilder& nemesis(std::string_view f) {
     text_ += "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"" + std::string(f) + "\"}\n";
@@ -81,5 +91,20 @@ class HistoryBuilder {
   std::string text_;
   uint32_t lines_ = 0;
 };
+
+// Options whose deadline passed a second ago.
+inline CheckOptions past_deadline() {
+  CheckOptions options;
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  return options;
+}
+
+// What a workload checker given past_deadline() must return: unknown for lack
+// of time, which is not an input error.
+inline void expect_out_of_time(const CheckResult& r) {
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.summary, "time budget exceeded before the check finished");
+  EXPECT_TRUE(r.input_error.empty());
+}
 
 }  // namespace faultline

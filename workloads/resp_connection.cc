@@ -92,20 +92,7 @@ Status RespConnection::send(const std::vector<std::vector<std::string>>& command
   *sent_any = false;
   if (fd_ < 0) return Status::io_error(where_ + ": not connected");
   std::string out;
-  for (const std::vector<std::string>& command : commands) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const std::string& a : command) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    char* encoded = nullptr;
-    const int len =
-        redisFormatCommandArgv(&encoded, static_cast<int>(argv.size()), argv.data(), lens.data());
-    if (len < 0) return fail("cannot encode a command");
-    out.append(encoded, static_cast<size_t>(len));
-    redisFreeCommand(encoded);
-  }
+  for (const std::vector<std::string>& command : commands) out += encode_command(command);
   size_t at = 0;
   while (at < out.size()) {
     const ssize_t n = ::send(fd_, out.data() + at, out.size() - at, MSG_NOSIGNAL);

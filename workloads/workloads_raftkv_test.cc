@@ -2,43 +2,21 @@
 // three real faultline-raftkv processes on 127.0.0.1, the leader killed
 // (kill -9) half-way, then the history through the workload's checker: a
 // correct store must come out valid, redirects, timeouts and all.
-#include <arpa/inet.h>
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <thread>
 
-#include "harness/db/resp_client.h"
 #include "harness/generator/interpreter.h"
 #include "harness/history/reader.h"
-#include "harness/nodes/process.h"
 #include "harness/run/recorder.h"
+#include "tests/support/local_servers.h"
 #include "workloads/workload.h"
 
 namespace faultline {
 namespace {
 
 using namespace std::chrono_literals;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "cannot find a free port";
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Each worker thread's client, made by the workload's factory.
 class ClientExecutor : public Executor {
@@ -62,59 +40,22 @@ class ClientExecutor : public Executor {
 class WorkloadsOnRaftkv : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/faultline-workloads-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    std::string peers, client_peers;
-    for (int id = 1; id <= 3; ++id) {
-      nodes_.push_back({"n" + std::to_string(id), "127.0.0.1", free_port()});
-      peers += fmt::format("{}{}=127.0.0.1:{}", id > 1 ? "," : "", id, free_port());
-      client_peers += fmt::format("{}{}=127.0.0.1:{}", id > 1 ? "," : "", id, nodes_.back().port);
+    servers_.add_nodes(3);
+    for (size_t i = 0; i < servers_.size(); ++i) {
+      nodes_.push_back({"n" + std::to_string(i + 1), "127.0.0.1", servers_.node(i).client_port});
+      ASSERT_TRUE(servers_.start(
+          i, {FAULTLINE_RAFTKV_BINARY, "--id", std::to_string(i + 1), "--peers",
+              servers_.peer_addresses(), "--client-peers", servers_.client_addresses(),
+              "--client-addr", servers_.client_addr(i), "--data-dir", servers_.data_dir(i),
+              "--election-ms", "500", "--heartbeat-ms", "30"}));
     }
-    for (int id = 1; id <= 3; ++id) {
-      pid_t pid = -1;
-      const Status st = spawn_detached(
-          {FAULTLINE_RAFTKV_BINARY, "--id", std::to_string(id), "--peers", peers, "--client-peers",
-           client_peers, "--client-addr", fmt::format("127.0.0.1:{}", nodes_[id - 1].port),
-           "--data-dir", fmt::format("{}/n{}", dir_, id), "--election-ms", "500", "--heartbeat-ms",
-           "30"},
-          fmt::format("{}/n{}.log", dir_, id), &pid);
-      ASSERT_TRUE(st.is_ok()) << st.message();
-      pids_.push_back(pid);
-    }
-  }
-
-  // Ends every process this test started, by its pid.
-  void TearDown() override {
-    const Status st = terminate_processes(pids_, 2000ms);
-    EXPECT_TRUE(st.is_ok()) << st.message();
-    if (HasFailure()) {
-      std::cerr << "raftkv logs and data kept in " << dir_ << "\n";
-    } else {
-      std::filesystem::remove_all(dir_);
-    }
-  }
-
-  // The index of the node that says it leads; -1 after 10 s without one.
-  int wait_for_leader() {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      for (size_t i = 0; i < nodes_.size(); ++i) {
-        RespReply reply;
-        if (resp_command("127.0.0.1", nodes_[i].port, {"INFO"}, 500ms, &reply).is_ok() &&
-            parse_info(reply.text)["role"] == "leader")
-          return static_cast<int>(i);
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return -1;
   }
 
   // Runs the workload's main phase for `duration` (killing the leader half
   // way), then its final phase; checks the history with its checkers.
   void run_and_check(const std::string& name, WorkloadOptions options,
                      std::chrono::nanoseconds duration = 2s) {
-    const int leader = wait_for_leader();
+    const int leader = servers_.wait_for_leader();
     ASSERT_GE(leader, 0) << "no leader elected";
     Workload w;
     const Status st = make_workload(name, options, &w);
@@ -129,7 +70,7 @@ class WorkloadsOnRaftkv : public ::testing::Test {
     GenPtr main = gen::time_limit(duration, gen::stagger(1ms, std::move(w.generator)));
     std::thread killer([&] {
       std::this_thread::sleep_for(duration / 2);
-      kill(pids_[leader], SIGKILL);
+      servers_.kill(leader);
     });
     interpreter.run(w.final_generator
                         ? gen::phases(gen::list(std::move(main), std::move(w.final_generator)))
@@ -163,9 +104,8 @@ class WorkloadsOnRaftkv : public ::testing::Test {
     for (const auto& [error, n] : errors) std::cerr << "  " << n << " x " << error << "\n";
   }
 
-  std::string dir_;
-  std::vector<NodeEndpoint> nodes_;
-  std::vector<pid_t> pids_;
+  LocalServers servers_{"workloads-test"};
+  std::vector<NodeEndpoint> nodes_;  // the servers, as the clients know them
 };
 
 TEST_F(WorkloadsOnRaftkv, Register) {

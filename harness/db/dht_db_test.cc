@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/db/resp_client.h"
+#include "harness/db/db_testing.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
@@ -83,13 +83,6 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
   EXPECT_EQ(d.mode, "abd");  // a failed parse leaves the options as they were
 }
 
-RespReply command(DhtDb& db, const std::string& node, const std::vector<std::string>& argv) {
-  RespReply reply;
-  Status st = resp_command(db.client_host(node), db.client_port(), argv, seconds(3), &reply);
-  EXPECT_TRUE(st.is_ok()) << node << ": " << st.message();
-  return reply;
-}
-
 TEST(DhtDbTest, DeployWriteReadThroughEveryNodeKillOneStopWipeDown) {
   if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
   // Declared in this order so that they go in reverse: the DB handle, the SSH
@@ -106,11 +99,7 @@ TEST(DhtDbTest, DeployWriteReadThroughEveryNodeKillOneStopWipeDown) {
   options.faketime = true;  // clock faults apply to dht too
   auto db = std::make_unique<DhtDb>(*pool, cluster_targets(state), options);
 
-  st = for_each_node(*db, [&](const std::string& n) {
-    if (Status s = db->setup(n); !s.is_ok()) return s;
-    if (Status s = db->start(n); !s.is_ok()) return s;
-    return db->wait_ready(n, seconds(10));
-  });
+  st = deploy(*db);
   ASSERT_TRUE(st.is_ok()) << st.message();
   // Each server runs under libfaketime, reading the "+0" offset setup wrote.
   for (const std::string& n : db->nodes()) {
@@ -160,16 +149,7 @@ TEST(DhtDbTest, DeployWriteReadThroughEveryNodeKillOneStopWipeDown) {
   text << log.rdbuf();
   EXPECT_THAT(text.str(), HasSubstr("serving clients on " + db->client_host("n3") + ":7000"));
 
-  st = for_each_node(*db, [&](const std::string& n) { return db->stop(n, seconds(5)); });
-  ASSERT_TRUE(st.is_ok()) << st.message();
-  for (const std::string& n : nodes) {
-    EXPECT_TRUE(db->wipe(n).is_ok()) << n;
-    std::string out;
-    ASSERT_TRUE(
-        exec_checked(*pool, n, "test -e /root/dht/data && echo kept || echo gone", seconds(5), &out)
-            .is_ok());
-    EXPECT_EQ(out, "gone\n") << n;
-  }
+  ASSERT_NO_FATAL_FAILURE(stop_and_wipe(*db, *pool));
 
   db.reset();
   pool.reset();

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/db/resp_client.h"
+#include "harness/db/db_testing.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
@@ -30,18 +30,18 @@ TEST(RespClientTest, ParseInfoSkipsHeadersAndBlankLines) {
   EXPECT_EQ(fields.at("leader_client_addr"), "h:1");  // only the first colon splits
 }
 
+TEST(RespClientTest, EncodeCommandIsAnArrayOfBulkStrings) {
+  using namespace std::string_literals;  // the bulk string holds a NUL and a CRLF
+  EXPECT_EQ(encode_command({"SET", "k", "a\0b\r\n"s}),
+            "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\na\0b\r\n\r\n"s);
+  EXPECT_EQ(encode_command({}), "*0\r\n");
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-RespReply command(RaftkvDb& db, const std::string& node, const std::vector<std::string>& argv) {
-  RespReply reply;
-  Status st = resp_command(db.client_host(node), db.client_port(), argv, seconds(2), &reply);
-  EXPECT_TRUE(st.is_ok()) << node << ": " << st.message();
-  return reply;
 }
 
 TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
@@ -60,11 +60,7 @@ TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
   options.heartbeat_ms = 50;
   auto db = std::make_unique<RaftkvDb>(*pool, cluster_targets(state), options);
 
-  st = for_each_node(*db, [&](const std::string& n) {
-    if (Status s = db->setup(n); !s.is_ok()) return s;
-    if (Status s = db->start(n); !s.is_ok()) return s;
-    return db->wait_ready(n, seconds(10));
-  });
+  st = deploy(*db);
   ASSERT_TRUE(st.is_ok()) << st.message();
   // A second start is refused: the pidfile names a live server.
   st = db->start("n1");
@@ -128,18 +124,7 @@ TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
         << n << ": " << text;
   }
 
-  st = for_each_node(*db, [&](const std::string& n) { return db->stop(n, seconds(5)); });
-  ASSERT_TRUE(st.is_ok()) << st.message();
-  for (const std::string& n : db->nodes()) {
-    ASSERT_TRUE(daemon_running(*pool, n, db->daemon(), &running).is_ok());
-    EXPECT_FALSE(running) << n;
-    EXPECT_TRUE(db->wipe(n).is_ok()) << n;
-    std::string out;
-    ASSERT_TRUE(exec_checked(*pool, n, "test -e /root/raftkv/data && echo kept || echo gone",
-                             seconds(5), &out)
-                    .is_ok());
-    EXPECT_EQ(out, "gone\n") << n;
-  }
+  ASSERT_NO_FATAL_FAILURE(stop_and_wipe(*db, *pool));
 
   db.reset();
   pool.reset();

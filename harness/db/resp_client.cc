@@ -42,6 +42,12 @@ RespReply to_resp_reply(const redisReply& reply) {
   return out;
 }
 
+std::string encode_command(const std::vector<std::string>& argv) {
+  std::string out = fmt::format("*{}\r\n", argv.size());
+  for (const std::string& a : argv) out += fmt::format("${}\r\n{}\r\n", a.size(), a);
+  return out;
+}
+
 Status resp_command(const std::string& host, int port, const std::vector<std::string>& argv,
                     std::chrono::milliseconds timeout, RespReply* reply) {
   const std::string where = fmt::format("{}:{}", host, port);
@@ -51,16 +57,13 @@ Status resp_command(const std::string& host, int port, const std::vector<std::st
   if (c->err) return Status::io_error(fmt::format("{}: connect: {}", where, c->errstr));
   if (redisSetTimeout(c.get(), to_timeval(timeout)) != REDIS_OK)
     return Status::io_error(fmt::format("{}: set timeout: {}", where, c->errstr));
-  std::vector<const char*> args;
-  std::vector<size_t> lens;
-  for (const std::string& a : argv) {
-    args.push_back(a.data());
-    lens.push_back(a.size());
+  const std::string command = encode_command(argv);
+  void* raw = nullptr;
+  if (redisAppendFormattedCommand(c.get(), command.data(), command.size()) == REDIS_OK) {
+    redisGetReply(c.get(), &raw);
   }
-  std::unique_ptr<redisReply, decltype(&freeReplyObject)> r(
-      static_cast<redisReply*>(
-          redisCommandArgv(c.get(), static_cast<int>(args.size()), args.data(), lens.data())),
-      &freeReplyObject);
+  std::unique_ptr<redisReply, decltype(&freeReplyObject)> r(static_cast<redisReply*>(raw),
+                                                            &freeReplyObject);
   if (r == nullptr)
     return Status::io_error(fmt::format("{}: {}: {}", where, argv.empty() ? "" : argv[0],
                                         c->err ? c->errstr : "no reply"));

@@ -25,6 +25,9 @@ struct RespReply {
 // hiredis's reader too).
 RespReply to_resp_reply(const redisReply& reply);
 
+// `argv` as one RESP command, an array of bulk strings, as a client sends it.
+std::string encode_command(const std::vector<std::string>& argv);
+
 // Connects to host:port, sends `argv` and reads one reply; connect, send and
 // receive each take at most `timeout`. Errors are connection or protocol
 // failures; a RESP error reply is a successful call with kind kError.

@@ -5,8 +5,9 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
+
+#include "harness/nodes/toml_file.h"
 
 namespace faultline {
 namespace {
@@ -78,15 +79,8 @@ class Parser {
 }  // namespace
 
 Status parse_nodes_file(const std::string& path, NodesFile* out) {
-  std::ifstream probe(path);
-  if (!probe) return Status::io_error(fmt::format("cannot read nodes file {}", path));
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::malformed(
-        fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
-  }
+  if (Status s = read_toml_file(path, "nodes file", &root); !s.is_ok()) return s;
   const std::filesystem::path base = std::filesystem::absolute(path).parent_path();
   Parser parser(path, base);
   NodesFile file;

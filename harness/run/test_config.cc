@@ -4,7 +4,8 @@
 #include <toml++/toml.h>
 
 #include <charconv>
-#include <fstream>
+
+#include "harness/nodes/toml_file.h"
 
 namespace faultline {
 namespace {
@@ -150,14 +151,8 @@ nlohmann::json TestConfig::to_json() const {
 }
 
 Status read_test_file(const std::string& path, TestConfig* config) {
-  if (!std::ifstream(path)) return Status::io_error(fmt::format("cannot read test file {}", path));
   toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return Status::malformed(
-        fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
-  }
+  if (Status s = read_toml_file(path, "test file", &root); !s.is_ok()) return s;
   auto error = [&](const toml::node& at, const std::string& what) {
     return Status::malformed(fmt::format("{}:{}: {}", path, at.source().begin.line, what));
   };

@@ -10,12 +10,8 @@
 set -euo pipefail
 faultline="$1" fixture_store="$2" build_dir="$3"
 
-chromium_bin="$(command -v chromium || command -v chromium-browser || true)"
-if [ -z "$chromium_bin" ] || ! command -v sqlite3 > /dev/null; then
-  echo "serve_browser: chromium or sqlite3 not found (scripts/install-deps.sh installs them)"
-  if [ -n "${CI:-}" ]; then exit 1; fi
-  exit 77
-fi
+source "$(dirname "$0")/../html/headless_chromium.sh"
+require_chromium serve_browser sqlite3
 
 work="$(mktemp -d)"
 server=""
@@ -50,13 +46,6 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || { echo "serve_browser: faultline serve did not start"; cat "$work/serve.out"; exit 1; }
 
-chrome() {
-  local url="$1"; shift
-  timeout 25 "$chromium_bin" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --disable-dev-shm-usage --user-data-dir="$work/profile" --virtual-time-budget=5000 \
-    "$@" "$url" 2> "$work/chromium.log"
-}
 index="http://127.0.0.1:$port/"
 report="http://127.0.0.1:$port/runs/2/report.html"
 chrome "$index" --dump-dom > "$work/index.html"
@@ -67,35 +56,7 @@ chrome "$report" --screenshot="$build_dir/run-report-screenshot.png" --window-si
 
 python3 - "$work/index.html" "$work/report.html" <<'PY'
 import sys
-from html.parser import HTMLParser
-
-class Dom(HTMLParser):
-    """The elements with their attributes, and the text inside each id'd element."""
-    def __init__(self):
-        super().__init__()
-        self.elements, self.stack, self.text = [], [], {}
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.elements.append((tag, a))
-        if tag not in ("br", "img", "input", "meta", "link", "hr", "col", "source"):
-            self.stack.append(a.get("id"))
-    def handle_endtag(self, tag):
-        if self.stack:
-            self.stack.pop()
-    def handle_data(self, data):
-        for i in self.stack:
-            if i:
-                self.text[i] = self.text.get(i, "") + data
-
-def parse(path):
-    dom = Dom()
-    dom.feed(open(path, encoding="utf-8").read())
-    return dom
-
-failures = []
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
+from dom_check import expect, finish, parse
 
 index = parse(sys.argv[1])
 rows = [a for t, a in index.elements if t == "tr" and a.get("class") == "run"]
@@ -123,11 +84,7 @@ expect("node 2: leader in term 2, leader 2" in report.text.get("log-lines", ""),
 expect('<script>alert("log")</script>' in report.text.get("log-lines", ""), "the log's <script> shown as text")
 expect(len([1 for t, a in report.elements if t == "script"]) == 2, "only the page's two scripts")
 expect(any(t == "div" and "stuck" in a.get("class", "").split() for t, a in report.elements), "the stuck op highlighted")
-for f in failures:
-    print("serve_browser: FAIL:", f)
-if failures:
-    sys.exit(1)
-print("serve_browser: DOM checks passed")
+finish("serve_browser")
 PY
 for shot in serve-screenshot.png run-report-screenshot.png; do
   test -s "$build_dir/$shot" || { echo "serve_browser: no $shot"; exit 1; }

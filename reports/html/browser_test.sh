@@ -8,12 +8,8 @@
 set -euo pipefail
 faultline="$1" history="$2" build_dir="$3"
 
-chromium_bin="$(command -v chromium || command -v chromium-browser || true)"
-if [ -z "$chromium_bin" ]; then
-  echo "report_browser: chromium not found (scripts/install-deps.sh installs it)"
-  if [ -n "${CI:-}" ]; then exit 1; fi
-  exit 77
-fi
+source "$(dirname "$0")/headless_chromium.sh"
+require_chromium report_browser
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -28,49 +24,16 @@ if [ "$code" -ne 1 ]; then
   exit 1
 fi
 
-chrome() {
-  timeout 25 "$chromium_bin" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --disable-dev-shm-usage --user-data-dir="$work/profile" --virtual-time-budget=5000 \
-    "$@" "file://$report" 2> "$work/chromium.log"
-}
-chrome --dump-dom > "$work/dom.html"
-chrome --screenshot="$build_dir/report-screenshot.png" --window-size=1400,1000 > /dev/null || {
+url="file://$report"
+chrome "$url" --dump-dom > "$work/dom.html"
+chrome "$url" --screenshot="$build_dir/report-screenshot.png" --window-size=1400,1000 > /dev/null || {
   echo "report_browser: screenshot failed"; cat "$work/chromium.log"; exit 1; }
 
 python3 - "$work/dom.html" <<'PY'
 import sys
-from html.parser import HTMLParser
+from dom_check import expect, finish, parse
 
-class Dom(HTMLParser):
-    """Collects the elements with their attributes, and the text inside each id'd element."""
-    def __init__(self):
-        super().__init__()
-        self.elements = []  # (tag, attrs)
-        self.stack = []     # open elements' ids
-        self.text = {}      # id -> text
-        self.body_text = []
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        self.elements.append((tag, a))
-        if tag not in ("br", "img", "input", "meta", "link", "hr", "col", "source"):
-            self.stack.append(a.get("id"))
-    def handle_endtag(self, tag):
-        if self.stack:
-            self.stack.pop()
-    def handle_data(self, data):
-        self.body_text.append(data)
-        for i in self.stack:
-            if i:
-                self.text[i] = self.text.get(i, "") + data
-
-dom = Dom()
-dom.feed(open(sys.argv[1], encoding="utf-8").read())
-failures = []
-def expect(ok, what):
-    if not ok:
-        failures.append(what)
-
+dom = parse(sys.argv[1])
 body = [a for t, a in dom.elements if t == "body"]
 expect(body and body[0].get("data-rendered") == "true",
        "the page's script finished (body data-rendered=true), got %r; error: %r"
@@ -91,11 +54,7 @@ expect('"b"' in dom.text.get("linearizability", ""), "the state before the stuck
 scripts = [a for t, a in dom.elements if t == "script"]
 expect(len(scripts) == 2, "exactly the page's two script elements, got %d" % len(scripts))
 expect(not any(t == "b" for t, a in dom.elements), "no <b> element made from a value")
-for f in failures:
-    print("report_browser: FAIL:", f)
-if failures:
-    sys.exit(1)
-print("report_browser: DOM checks passed")
+finish("report_browser")
 PY
 test -s "$build_dir/report-screenshot.png" || { echo "report_browser: no screenshot"; exit 1; }
 echo "report_browser: screenshot in $build_dir/report-screenshot.png"

@@ -4,118 +4,46 @@
 // protocol details (pipelining, errors, MULTI/EXEC), and that garbage on the
 // peer port closes that connection without harming the server.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "tests/support/local_servers.h"
 
 namespace faultline::raftkv {
 namespace {
 
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "cannot find a free port";
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
-
-// What a command returned, flattened for assertions: "+OK", "-NOTLEADER x",
-// ":3", "$value", "$nil", or "*[a,b]" for arrays of bulk strings.
-std::string describe(const redisReply* r) {
-  if (r == nullptr) return "<no reply>";
-  switch (r->type) {
-    case REDIS_REPLY_STATUS: return "+" + std::string(r->str, r->len);
-    case REDIS_REPLY_ERROR: return "-" + std::string(r->str, r->len);
-    case REDIS_REPLY_INTEGER: return ":" + std::to_string(r->integer);
-    case REDIS_REPLY_STRING: return "$" + std::string(r->str, r->len);
-    case REDIS_REPLY_NIL: return "$nil";
-    case REDIS_REPLY_ARRAY: {
-      std::string out = "*[";
-      for (size_t i = 0; i < r->elements; ++i) out += (i ? "," : "") + describe(r->element[i]);
-      return out + "]";
-    }
-  }
-  return "<unknown reply type>";
-}
-
 class RaftkvCluster : public ::testing::Test {
  protected:
-  struct Node {
-    uint64_t id;
-    uint16_t peer_port;
-    uint16_t client_port;
-    pid_t pid = -1;
-  };
-
   void SetUp() override {
-    char tmpl[] = "/tmp/faultline-raftkv-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    for (uint64_t id = 1; id <= 3; ++id) nodes_.push_back({id, free_port(), free_port()});
-    for (const Node& n : nodes_) {
-      peers_ += (peers_.empty() ? "" : ",") + std::to_string(n.id) +
-                "=127.0.0.1:" + std::to_string(n.peer_port);
-      client_peers_ += (client_peers_.empty() ? "" : ",") + std::to_string(n.id) +
-                       "=127.0.0.1:" + std::to_string(n.client_port);
-    }
-    for (size_t i = 0; i < nodes_.size(); ++i) start(i);
+    servers_.add_nodes(3);
+    for (size_t i = 0; i < servers_.size(); ++i) ASSERT_TRUE(start(i));
   }
 
-  // Always ends every process this test started, by its recorded PID.
-  void TearDown() override {
-    for (size_t i = 0; i < nodes_.size(); ++i) kill_node(i);
-    if (HasFailure()) {
-      std::cerr << "logs and data kept in " << dir_ << "\n";
-    } else {
-      fs::remove_all(dir_);
-    }
-  }
-
-  void start(size_t i) {
-    Node& n = nodes_[i];
-    const std::string data = dir_ + "/node" + std::to_string(n.id);
-    const std::string log = dir_ + "/node" + std::to_string(n.id) + ".log";
+  ::testing::AssertionResult start(size_t i) {
     std::vector<std::string> args = {FAULTLINE_RAFTKV_BINARY,
                                      "--id",
-                                     std::to_string(n.id),
+                                     std::to_string(servers_.node(i).id),
                                      "--peers",
                                      peers_of(i),
                                      "--client-addr",
-                                     "127.0.0.1:" + std::to_string(n.client_port),
+                                     servers_.client_addr(i),
                                      "--client-peers",
-                                     client_peers_,
+                                     servers_.client_addresses(),
                                      "--data-dir",
-                                     data,
+                                     servers_.data_dir(i),
                                      "--election-ms",
                                      "500",
                                      "--heartbeat-ms",
@@ -123,101 +51,23 @@ class RaftkvCluster : public ::testing::Test {
                                      "--snapshot-threshold",
                                      "20"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 2, 1);
-    const int rc = posix_spawn(&n.pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(rc, 0) << "posix_spawn " << argv[0];
-  }
-
-  void kill_node(size_t i, int signal = SIGKILL) {
-    Node& n = nodes_[i];
-    if (n.pid <= 0) return;
-    kill(n.pid, signal);
-    waitpid(n.pid, nullptr, 0);
-    n.pid = -1;
+    return servers_.start(i, args);
   }
 
   // SIGTERM: the server must exit on its own, with status 0.
   void stop_node_cleanly(size_t i) {
-    Node& n = nodes_[i];
-    ASSERT_GT(n.pid, 0);
-    ASSERT_EQ(kill(n.pid, SIGTERM), 0);
-    int status = 0;
-    const auto deadline = Clock::now() + 5s;
-    pid_t done = 0;
-    while ((done = waitpid(n.pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    ASSERT_EQ(done, n.pid) << "node " << n.id << " ignored SIGTERM";
-    n.pid = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
-  }
-
-  Context connect(size_t i) {
-    redisContext* c = redisConnectWithTimeout("127.0.0.1", nodes_[i].client_port, {1, 0});
-    if (c != nullptr && !c->err) redisSetTimeout(c, {2, 0});
-    return Context(c, &redisFree);
-  }
-
-  // One command on a fresh connection; "" if the node does not answer.
-  std::string command(size_t i, const std::vector<std::string>& args) {
-    Context c = connect(i);
-    if (c == nullptr || c->err) return "";
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const std::string& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    Reply r(static_cast<redisReply*>(
-                redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lens.data())),
-            &freeReplyObject);
-    return r ? describe(r.get()) : "";
-  }
-
-  std::map<std::string, std::string> info(size_t i) {
-    std::map<std::string, std::string> fields;
-    const std::string text = command(i, {"INFO"});
-    if (text.empty() || text[0] != '$') return fields;
-    size_t at = 1;
-    while (at < text.size()) {
-      size_t end = text.find("\r\n", at);
-      if (end == std::string::npos) end = text.size();
-      const std::string line = text.substr(at, end - at);
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) fields[line.substr(0, colon)] = line.substr(colon + 1);
-      at = end + 2;
-    }
-    return fields;
+    EXPECT_EQ(servers_.terminate(i), 0) << "node " << i + 1 << " after SIGTERM";
   }
 
   uint64_t info_number(size_t i, const std::string& field) {
-    const auto fields = info(i);
+    const auto fields = servers_.info(i);
     const auto it = fields.find(field);
     return it == fields.end() ? 0 : std::stoull(it->second);
   }
 
-  // The index of the node that says it leads, among those running; -1 on timeout.
-  int wait_for_leader(Clock::duration timeout = 10s) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      for (size_t i = 0; i < nodes_.size(); ++i) {
-        if (nodes_[i].pid > 0 && info(i)["role"] == "leader") return static_cast<int>(i);
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return -1;
-  }
-
   size_t by_client_port(uint16_t port) const {
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (nodes_[i].client_port == port) return i;
+    for (size_t i = 0; i < servers_.size(); ++i) {
+      if (servers_.node(i).client_port == port) return i;
     }
     return 0;
   }
@@ -231,7 +81,7 @@ class RaftkvCluster : public ::testing::Test {
     const auto deadline = Clock::now() + 10s;
     std::string last;
     while (Clock::now() < deadline) {
-      last = command(*node, args);
+      last = servers_.command(*node, args);
       if (last.rfind("-NOTLEADER 127.0.0.1:", 0) == 0) {
         *node = by_client_port(static_cast<uint16_t>(std::stoi(last.substr(21))));
       } else if (!last.empty() && last.rfind("-NOTLEADER", 0) != 0 &&
@@ -240,24 +90,21 @@ class RaftkvCluster : public ::testing::Test {
         return last;
       } else {
         std::this_thread::sleep_for(50ms);
-        if (nodes_[*node].pid <= 0) *node = (*node + 1) % nodes_.size();
+        if (servers_.node(*node).pid <= 0) *node = (*node + 1) % servers_.size();
       }
     }
     return last;
   }
 
   // The --peers flag of node i.
-  virtual std::string peers_of(size_t) const { return peers_; }
+  virtual std::string peers_of(size_t) const { return servers_.peer_addresses(); }
 
   std::vector<std::string> extra_args_;  // appended to every node's flags
-  std::string dir_;
-  std::string peers_;
-  std::string client_peers_;
-  std::vector<Node> nodes_;
+  LocalServers servers_{"raftkv-test"};
 };
 
 TEST_F(RaftkvCluster, AcknowledgedWritesSurviveLeaderCrashAndOldLeaderCatchesUp) {
-  const int first_leader = wait_for_leader();
+  const int first_leader = servers_.wait_for_leader();
   ASSERT_GE(first_leader, 0) << "no leader elected";
   size_t leader = static_cast<size_t>(first_leader);
   for (int k = 0; k < 100; ++k) {
@@ -266,9 +113,9 @@ TEST_F(RaftkvCluster, AcknowledgedWritesSurviveLeaderCrashAndOldLeaderCatchesUp)
         << "key " << k;
   }
   const size_t old_leader = leader;
-  kill_node(old_leader);  // kill -9
+  servers_.kill(old_leader);  // kill -9
 
-  const int new_leader = wait_for_leader();
+  const int new_leader = servers_.wait_for_leader();
   ASSERT_GE(new_leader, 0) << "no new leader after the crash";
   ASSERT_NE(static_cast<size_t>(new_leader), old_leader);
   leader = static_cast<size_t>(new_leader);
@@ -284,7 +131,7 @@ TEST_F(RaftkvCluster, AcknowledgedWritesSurviveLeaderCrashAndOldLeaderCatchesUp)
   const uint64_t target = info_number(leader, "applied_index");
   ASSERT_GT(info_number(leader, "snapshot_index"), 101u);
 
-  start(old_leader);
+  ASSERT_TRUE(start(old_leader));
   const auto deadline = Clock::now() + 10s;
   while (info_number(old_leader, "applied_index") < target && Clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
@@ -293,36 +140,36 @@ TEST_F(RaftkvCluster, AcknowledgedWritesSurviveLeaderCrashAndOldLeaderCatchesUp)
   EXPECT_GE(info_number(old_leader, "snapshots_installed"), 1u);
   EXPECT_EQ(info_number(old_leader, "keys"), 160u);
 
-  for (size_t i = 0; i < nodes_.size(); ++i) stop_node_cleanly(i);
+  for (size_t i = 0; i < servers_.size(); ++i) stop_node_cleanly(i);
 }
 
 TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
-  const int leader_index = wait_for_leader();
+  const int leader_index = servers_.wait_for_leader();
   ASSERT_GE(leader_index, 0);
   const size_t leader = static_cast<size_t>(leader_index);
-  const size_t follower = (leader + 1) % nodes_.size();
-  const std::string leader_addr = "127.0.0.1:" + std::to_string(nodes_[leader].client_port);
+  const size_t follower = (leader + 1) % servers_.size();
+  const std::string leader_addr = servers_.client_addr(leader);
 
   // Followers redirect everything but PING and INFO.
   std::string answer;
   const auto deadline = Clock::now() + 5s;  // until the follower has heard of the leader
-  while ((answer = command(follower, {"GET", "a"})) != "-NOTLEADER " + leader_addr &&
+  while ((answer = servers_.command(follower, {"GET", "a"})) != "-NOTLEADER " + leader_addr &&
          Clock::now() < deadline) {
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_EQ(answer, "-NOTLEADER " + leader_addr);
-  EXPECT_EQ(command(follower, {"PING"}), "+PONG");
-  EXPECT_EQ(info(follower)["role"], "follower");
-  EXPECT_EQ(info(follower)["leader_client_addr"], leader_addr);
+  EXPECT_EQ(servers_.command(follower, {"PING"}), "+PONG");
+  EXPECT_EQ(servers_.info(follower)["role"], "follower");
+  EXPECT_EQ(servers_.info(follower)["leader_client_addr"], leader_addr);
 
-  EXPECT_EQ(command(leader, {"NOSUCH", "x"}), "-ERR unknown command 'NOSUCH'");
-  EXPECT_EQ(command(leader, {"GET"}), "-ERR wrong number of arguments for 'get' command");
-  EXPECT_EQ(command(leader, {"COMMAND", "DOCS"}), "*[]");
-  EXPECT_EQ(command(leader, {"CONFIG", "GET", "appendonly"}), "*[$appendonly,$no]");
-  EXPECT_EQ(command(leader, {"PING", "hi"}), "$hi");
+  EXPECT_EQ(servers_.command(leader, {"NOSUCH", "x"}), "-ERR unknown command 'NOSUCH'");
+  EXPECT_EQ(servers_.command(leader, {"GET"}), "-ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(servers_.command(leader, {"COMMAND", "DOCS"}), "*[]");
+  EXPECT_EQ(servers_.command(leader, {"CONFIG", "GET", "appendonly"}), "*[$appendonly,$no]");
+  EXPECT_EQ(servers_.command(leader, {"PING", "hi"}), "$hi");
 
   // Pipelining: replies come back in request order, writes and reads mixed.
-  Context c = connect(leader);
+  LocalServers::Connection c = servers_.connect(leader);
   ASSERT_TRUE(c && !c->err);
   const std::vector<std::string> pipeline = {
       "SET p 1", "INCRBY p 5", "GET p", "PING", "SADD s b a",   "SMEMBERS s",
@@ -332,7 +179,7 @@ TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
   for (size_t i = 0; i < pipeline.size(); ++i) {
     void* r = nullptr;
     ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    got.push_back(describe(static_cast<redisReply*>(r)));
+    got.push_back(describe_reply(static_cast<redisReply*>(r)));
     freeReplyObject(r);
   }
   const std::vector<std::string> want = {
@@ -341,40 +188,40 @@ TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
   EXPECT_EQ(got, want);
 
   // A protocol error is answered and closes that connection only.
-  Context bad = connect(leader);
+  LocalServers::Connection bad = servers_.connect(leader);
   ASSERT_TRUE(bad && !bad->err);
   const char garbage[] = "*1\r\n$x\r\n";
   ASSERT_EQ(write(bad->fd, garbage, sizeof(garbage) - 1), ssize_t(sizeof(garbage) - 1));
   void* r = nullptr;
   ASSERT_EQ(redisGetReply(bad.get(), &r), REDIS_OK);
-  EXPECT_EQ(describe(static_cast<redisReply*>(r)),
+  EXPECT_EQ(describe_reply(static_cast<redisReply*>(r)),
             "-ERR Protocol error: invalid bulk length at byte 4");
   freeReplyObject(r);
-  EXPECT_EQ(command(leader, {"GET", "p"}), "$6x");
+  EXPECT_EQ(servers_.command(leader, {"GET", "p"}), "$6x");
 
   // Garbage on the peer port closes that connection; the node carries on.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(nodes_[leader].peer_port);
+  addr.sin_port = htons(servers_.node(leader).peer_port);
   ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   const std::string frame = std::string("\x01\x05\0\0\0\0\0\0\0hello", 14);  // wrong CRC
   ASSERT_EQ(write(fd, frame.data(), frame.size()), ssize_t(frame.size()));
   char byte;
   EXPECT_EQ(read(fd, &byte, 1), 0) << "the node should close a connection with a bad frame";
   close(fd);
-  EXPECT_EQ(command(leader, {"SET", "after", "1"}), "+OK");
+  EXPECT_EQ(servers_.command(leader, {"SET", "after", "1"}), "+OK");
 }
 
 // Pipelined writes are proposed together; a read among them sees exactly the
 // writes before it, never a later one.
 TEST_F(RaftkvCluster, PipelinedReadsSeeExactlyTheEarlierWrites) {
-  const int leader_index = wait_for_leader();
+  const int leader_index = servers_.wait_for_leader();
   ASSERT_GE(leader_index, 0);
   size_t leader = static_cast<size_t>(leader_index);
   ASSERT_EQ(leader_command(&leader, {"SET", "n", "0"}), "+OK");
-  Context c = connect(leader);
+  LocalServers::Connection c = servers_.connect(leader);
   ASSERT_TRUE(c && !c->err);
   std::vector<std::string> want;
   for (int k = 1; k <= 300; ++k) {
@@ -389,7 +236,7 @@ TEST_F(RaftkvCluster, PipelinedReadsSeeExactlyTheEarlierWrites) {
   for (size_t i = 0; i < want.size(); ++i) {
     void* r = nullptr;
     ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    got.push_back(describe(static_cast<redisReply*>(r)));
+    got.push_back(describe_reply(static_cast<redisReply*>(r)));
     freeReplyObject(r);
   }
   EXPECT_EQ(got, want);
@@ -404,11 +251,11 @@ class RaftkvClusterWithFailpoints : public RaftkvCluster {
 };
 
 TEST_F(RaftkvClusterWithFailpoints, AreAnnouncedServeLeaseReadsAndSurviveRestart) {
-  const int leader_index = wait_for_leader();
+  const int leader_index = servers_.wait_for_leader();
   ASSERT_GE(leader_index, 0);
   size_t leader = static_cast<size_t>(leader_index);
-  EXPECT_EQ(info(leader)["failpoints"], "no-persist-vote,lease-read");
-  std::ifstream log(dir_ + "/node1.log");
+  EXPECT_EQ(servers_.info(leader)["failpoints"], "no-persist-vote,lease-read");
+  std::ifstream log(servers_.log_path(0));
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("UNSAFE FAILPOINTS ENABLED: no-persist-vote,lease-read"), std::string::npos);
 
@@ -423,10 +270,10 @@ TEST_F(RaftkvClusterWithFailpoints, AreAnnouncedServeLeaseReadsAndSurviveRestart
 
   // A node that never persisted its term or vote still restarts from its
   // directory and catches up.
-  const size_t follower = (leader + 1) % nodes_.size();
-  kill_node(follower);
+  const size_t follower = (leader + 1) % servers_.size();
+  servers_.kill(follower);
   ASSERT_EQ(leader_command(&leader, {"SET", "y", "2"}), "+OK");
-  start(follower);
+  ASSERT_TRUE(start(follower));
   const uint64_t target = info_number(leader, "applied_index");
   const auto deadline = Clock::now() + 10s;
   while (info_number(follower, "applied_index") < target && Clock::now() < deadline) {
@@ -447,9 +294,9 @@ class RaftkvClusterWithFollowerReads : public RaftkvCluster {
     RaftkvCluster::SetUp();
   }
   std::string peers_of(size_t i) const override {
-    if (i == 2) return peers_;
-    std::string peers = peers_;
-    const std::string real = "3=127.0.0.1:" + std::to_string(nodes_[2].peer_port);
+    std::string peers = servers_.peer_addresses();
+    if (i == 2) return peers;
+    const std::string real = "3=127.0.0.1:" + std::to_string(servers_.node(2).peer_port);
     return peers.replace(peers.find(real), real.size(),
                          "3=127.0.0.1:" + std::to_string(dead_port_));
   }
@@ -457,28 +304,28 @@ class RaftkvClusterWithFollowerReads : public RaftkvCluster {
 };
 
 TEST_F(RaftkvClusterWithFollowerReads, AnIsolatedFollowerServesStaleReads) {
-  const int leader_index = wait_for_leader();
+  const int leader_index = servers_.wait_for_leader();
   ASSERT_GE(leader_index, 0);
   size_t leader = static_cast<size_t>(leader_index);
   ASSERT_NE(leader, 2u) << "node 3 cannot hear votes, so cannot lead";
-  EXPECT_EQ(info(2)["failpoints"], "follower-read");
+  EXPECT_EQ(servers_.info(2)["failpoints"], "follower-read");
   ASSERT_EQ(leader_command(&leader, {"SET", "k", "v1"}), "+OK");
   ASSERT_EQ(leader_command(&leader, {"SADD", "s", "a"}), ":1");
-  EXPECT_EQ(command(leader, {"GET", "k"}), "$v1");  // served locally, after the apply
+  EXPECT_EQ(servers_.command(leader, {"GET", "k"}), "$v1");  // served locally, after the apply
 
   // Node 3 answers reads from its own (empty) state instead of -NOTLEADER:
   // the acknowledged writes are missing.
-  EXPECT_NE(info(2)["role"], "leader");
-  EXPECT_EQ(command(2, {"GET", "k"}), "$nil");
-  EXPECT_EQ(command(2, {"MGET", "k", "s"}), "*[$nil,$nil]");
-  EXPECT_EQ(command(2, {"SMEMBERS", "s"}), "*[]");
+  EXPECT_NE(servers_.info(2)["role"], "leader");
+  EXPECT_EQ(servers_.command(2, {"GET", "k"}), "$nil");
+  EXPECT_EQ(servers_.command(2, {"MGET", "k", "s"}), "*[$nil,$nil]");
+  EXPECT_EQ(servers_.command(2, {"SMEMBERS", "s"}), "*[]");
   EXPECT_EQ(info_number(2, "follower_reads"), 3u);
   // Writes still need the leader.
-  EXPECT_EQ(command(2, {"SET", "k", "v2"}).rfind("-NOTLEADER", 0), 0u);
+  EXPECT_EQ(servers_.command(2, {"SET", "k", "v2"}).rfind("-NOTLEADER", 0), 0u);
 
   // On one connection a local read still waits for the pipelined writes
   // before it (and only those).
-  Context c = connect(leader);
+  LocalServers::Connection c = servers_.connect(leader);
   ASSERT_TRUE(c && !c->err);
   for (int k = 0; k < 50; ++k) redisAppendCommand(c.get(), "INCRBY n 1");
   redisAppendCommand(c.get(), "GET n");
@@ -487,7 +334,7 @@ TEST_F(RaftkvClusterWithFollowerReads, AnIsolatedFollowerServesStaleReads) {
   for (int i = 0; i < 52; ++i) {
     void* r = nullptr;
     ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    if (i >= 50) last_two += describe(static_cast<redisReply*>(r)) + " ";
+    if (i >= 50) last_two += describe_reply(static_cast<redisReply*>(r)) + " ";
     freeReplyObject(r);
   }
   EXPECT_EQ(last_two, "$50 :51 ");

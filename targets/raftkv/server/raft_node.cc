@@ -25,10 +25,9 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   std::error_code ec;  // DurableStorage creates only the last level itself
   std::filesystem::create_directories(std::filesystem::path(o.data_dir).parent_path(), ec);
   // Preallocated WAL segments: each group commit's fdatasync then writes data
-  // in place and commits no file-system journal transaction.
-  if (Status s = raft::storage::DurableStorage::open(raft::storage::posix_env(), o.data_dir,
-                                                     {.wal = {.preallocate = true}},
-                                                     &node->storage_);
+  // in place, with no file-system metadata to write back.
+  if (Status s = raft::storage::DurableStorage::open(
+          raft::storage::posix_env(), o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
       !s.is_ok()) {
     return s;
   }

@@ -81,7 +81,7 @@ class PosixEnv : public Env {
     if (Status s = open_for_write(path, O_CREAT | O_TRUNC, 0, &file); !s.is_ok()) return s;
     // Zeros written, not fallocate(): ext4 allocates fallocated blocks as
     // unwritten extents, and the first write to one changes the extent tree,
-    // which fdatasync must then journal.
+    // which fdatasync must then write back.
     const std::string zeros(std::min<uint64_t>(size, 1 << 16), '\0');
     for (uint64_t done = 0; done < size; done += zeros.size()) {
       const std::string_view chunk(zeros.data(), std::min<uint64_t>(zeros.size(), size - done));
@@ -162,8 +162,7 @@ class PosixEnv : public Env {
  private:
   // Opens `path` for writing at `offset`, or at its end when none is given.
   static Status open_for_write(const std::string& path, int extra_flags,
-                               std::optional<uint64_t> offset,
-                               std::unique_ptr<WritableFile>* out) {
+                               std::optional<uint64_t> offset, std::unique_ptr<WritableFile>* out) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | extra_flags, 0644);
     if (fd < 0) return posix_error("open", path, errno);
     struct stat st;

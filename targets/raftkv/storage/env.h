@@ -42,8 +42,9 @@ class Env {
   // that are durable when this returns (the directory entry needs
   // sync_dir()), with the write position at 0. Writes then overwrite
   // allocated, initialised blocks: their sync() changes neither the size nor
-  // the allocation, so a journaling file system (ext4) has no metadata to
-  // commit and fdatasync is a data write and a cache flush.
+  // the allocation, so the file system (ext4) has no metadata to write back
+  // (no inode write, no journal commit): fdatasync is a data write and a
+  // cache flush.
   virtual Status new_preallocated_file(const std::string& path, uint64_t size,
                                        std::unique_ptr<WritableFile>* out) = 0;
   // Opens an existing `path` with the write position at `offset` (at most

@@ -212,9 +212,8 @@ void FaultInjectionEnv::crash() {
 
 void FaultInjectionEnv::crash_keeping_unsynced_prefix(uint64_t seed) {
   SplitMix64 random(seed);
-  crash_with([&](const Inode& inode) {
-    return random() % (inode.dirty_end - inode.dirty_begin + 1);
-  });
+  crash_with(
+      [&](const Inode& inode) { return random() % (inode.dirty_end - inode.dirty_begin + 1); });
 }
 
 void FaultInjectionEnv::set_durable_contents(const std::string& path, std::string contents) {

@@ -230,8 +230,8 @@ Status Wal::replay(WalState* state) {
     } else if (scan.end == ScanEnd::kCorrupt && last &&
                cut_short_in_place(bytes, scan.end_offset, zeros)) {
       scan.end = ScanEnd::kTornTail;
-      scan.problem = fmt::format("cut short at offset {}, zeros after it ({})", zeros,
-                                 scan.problem);
+      scan.problem =
+          fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan.problem);
     }
     if (scan.end == ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
     if (scan.end == ScanEnd::kTornTail && !last) {

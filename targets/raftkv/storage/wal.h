@@ -21,8 +21,9 @@ struct WalOptions {
   // Each new segment is created holding segment_bytes zeros, durably
   // (Env::new_preallocated_file), and records overwrite them in place, so
   // that a sync changes neither the file's size nor its allocation: on ext4,
-  // fdatasync then commits no journal transaction (README.md, "Preallocated
-  // segments"). Recovery takes the zeros after the last record as the end.
+  // fdatasync then writes no inode and commits no journal transaction
+  // (README.md, "Preallocated segments"). Recovery takes the zeros after the
+  // last record as the end.
   bool preallocate = false;
 };
 
@@ -97,7 +98,8 @@ class Wal {
   WalOptions options_;
   std::vector<Segment> segments_;
   std::unique_ptr<WritableFile> file_;  // the last segment; null before the first sync
-  uint64_t file_size_ = 0;              // the end of its records (zeros may follow)
+  // Where its records end (a preallocated segment has zeros after them).
+  uint64_t file_size_ = 0;
   Position written_;   // as of the last record written
   Position buffered_;  // written_ plus pending_
   std::string pending_;

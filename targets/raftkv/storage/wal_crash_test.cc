@@ -68,8 +68,8 @@ void apply(const Change& c, Wal& wal, MemoryStorage& reference) {
 Status open_wal(Env& env, uint64_t segment_bytes, bool preallocate, std::unique_ptr<Wal>* wal,
                 LogImage* image, std::string* torn_tail = nullptr) {
   WalState state;
-  const Status s = Wal::open(&env, kDir, {.segment_bytes = segment_bytes, .preallocate = preallocate},
-                             wal, &state);
+  const Status s = Wal::open(
+      &env, kDir, {.segment_bytes = segment_bytes, .preallocate = preallocate}, wal, &state);
   *image = image_of(state);
   if (torn_tail) *torn_tail = state.torn_tail;
   return s;

@@ -91,7 +91,9 @@ void encode_item(const WalItem& item, std::string* out) {
   }
 }
 
-void encode_record_end(std::string* out) { put_u8(out, static_cast<uint8_t>(ItemType::kRecordEnd)); }
+void encode_record_end(std::string* out) {
+  put_u8(out, static_cast<uint8_t>(ItemType::kRecordEnd));
+}
 
 Status decode_items(std::string_view payload, std::vector<WalItem>* items) {
   items->clear();

@@ -29,7 +29,9 @@
 // record never ends in one: recovery can tell a torn write (a bad record whose
 // zeros start inside it, with nothing but zeros after) from damage to a
 // complete one (README.md, "Recovery"). Records written before kRecordEnd
-// existed lack it and still replay; it may appear nowhere but last.
+// existed lack it and still replay, but without that protection: damage to
+// such a record, if it is the last and ends in zero bytes, reads as a torn
+// write. kRecordEnd may appear nowhere but last.
 //
 // The first record of every segment holds kSegmentHeader then kHardState: the
 // state at the start of the segment (the index the next entry gets, the

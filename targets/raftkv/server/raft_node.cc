@@ -23,8 +23,10 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   const ServerOptions& o = node->options_;
   std::error_code ec;  // DurableStorage creates only the last level itself
   std::filesystem::create_directories(std::filesystem::path(o.data_dir).parent_path(), ec);
-  if (Status s = raft::storage::DurableStorage::open(raft::storage::posix_env(), o.data_dir, {},
-                                                     &node->storage_);
+  // Preallocated WAL segments: each group commit's fdatasync then writes data
+  // in place, with no file-system metadata to write back.
+  if (Status s = raft::storage::DurableStorage::open(
+          raft::storage::posix_env(), o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
       !s.is_ok()) {
     return s;
   }
@@ -142,6 +144,11 @@ void RaftNode::process_ready() {
     // 0. A leader's appends and heartbeats go out at once, so that the
     //    followers write to their disks while this node writes to its own.
     for (const raft::Message& m : rd.early_messages) transport_->send(m);
+    // 0b. Committed entries this node made durable in an earlier Ready are
+    //     applied and answered before this Ready's sync (a group commit's
+    //     clients must not wait for the next one's fsync), and so are the
+    //     reads they unblock. See apply_durable_prefix.
+    const size_t applied_early = apply_durable_prefix(rd);
     // 1. Persist, durably (when the Ready must sync), before anything else is
     //    sent or acknowledged.
     if (Status s = persist(rd); !s.is_ok()) {
@@ -153,22 +160,49 @@ void RaftNode::process_ready() {
     if (rd.soft_state) on_soft_state(*rd.soft_state);
     // 3. Apply.
     if (rd.snapshot) restore_snapshot(*rd.snapshot);
-    for (const raft::Entry& e : rd.committed_entries) apply_entry(e);
-    // 4. Reads whose read index is known.
-    for (const raft::ReadState& rs : rd.read_states) {
-      lease_.round_confirmed(rs.context);
-      const auto it = reads_by_context_.find(rs.context);
-      if (it == reads_by_context_.end()) continue;
-      for (PendingRead& r : it->second) {
-        reads_by_index_.emplace(std::max(rs.index, r.min_index), std::move(r));
-      }
-      reads_by_context_.erase(it);
+    for (size_t k = applied_early; k < rd.committed_entries.size(); ++k) {
+      apply_entry(rd.committed_entries[k]);
     }
+    // 4. Reads whose read index is known.
+    take_read_states(rd);
     serve_applied_reads();
     // 5.
     raft_->advance(rd);
     maybe_snapshot();
   }
+}
+
+size_t RaftNode::apply_durable_prefix(Ready& rd) {
+  // Every Ready with entries syncs before the next Ready is taken, so the
+  // committed entries before rd.entries (all of them if it has none) are
+  // durable here already, and committed means a quorum has them: applying
+  // them depends on nothing this Ready persists. (A leader's committed
+  // entries are always such: it counts its own log only from advance() on.)
+  // Only the entries rd.entries brings in (a follower learning entries and
+  // their commit in one append) must wait for step 1. A snapshot or a role
+  // change (which fails pending reads) keeps the documented order.
+  if (rd.snapshot || rd.soft_state) return 0;
+  const uint64_t first_new = rd.entries.empty() ? UINT64_MAX : rd.entries.front().index;
+  size_t k = 0;
+  while (k < rd.committed_entries.size() && rd.committed_entries[k].index < first_new) {
+    apply_entry(rd.committed_entries[k++]);
+  }
+  take_read_states(rd);
+  serve_applied_reads();
+  return k;
+}
+
+void RaftNode::take_read_states(Ready& rd) {
+  for (const raft::ReadState& rs : rd.read_states) {
+    lease_.round_confirmed(rs.context);
+    const auto it = reads_by_context_.find(rs.context);
+    if (it == reads_by_context_.end()) continue;
+    for (PendingRead& r : it->second) {
+      reads_by_index_.emplace(std::max(rs.index, r.min_index), std::move(r));
+    }
+    reads_by_context_.erase(it);
+  }
+  rd.read_states.clear();
 }
 
 Status RaftNode::persist(Ready& rd) {

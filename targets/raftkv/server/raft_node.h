@@ -4,11 +4,14 @@
 //
 //   0. send the Ready's early messages (a leader's appends and heartbeats), so
 //      that followers persist in parallel with the leader,
+//   0b. apply the committed entries an earlier Ready made durable and answer
+//      their clients (and the reads waiting for them) without waiting for
+//      this Ready's sync,
 //   1. persist through DurableStorage, with one sync() per Ready that must
 //      sync (group commit; a commit-index-only change waits for the next),
 //   2. send the other messages (PeerTransport),
-//   3. restore a received snapshot, apply committed entries to the KvState and
-//      answer the clients whose proposals they are,
+//   3. restore a received snapshot, apply the other committed entries to the
+//      KvState and answer the clients whose proposals they are,
 //   4. answer ReadIndex reads once the applied index reaches their index,
 //   5. advance, then snapshot + compact once `snapshot_threshold` entries were
 //      applied since the last snapshot.
@@ -74,6 +77,11 @@ class RaftNode : public CommandHandler {
   void schedule_ready();
   void process_ready();
   void start_batched_reads();
+  // Applies the committed entries that need nothing from `ready`'s sync, and
+  // serves the reads that unblocks; returns how many entries it applied.
+  size_t apply_durable_prefix(raft::Ready& ready);
+  // Moves `ready`'s read states to reads_by_index_ (and clears them).
+  void take_read_states(raft::Ready& ready);
   Status persist(raft::Ready& ready);
   void on_soft_state(const raft::SoftState& soft);
   void restore_snapshot(const raft::Snapshot& snapshot);

@@ -3,7 +3,8 @@
 // crashes keeping a random prefix of unsynced writes. Recovery must come back
 // with exactly the state of the last successful sync() or, if the failed
 // sync() got far enough to commit, the state it was writing — never anything
-// else, snapshot data included.
+// else, snapshot data included. Each test runs with appended and with
+// preallocated WAL segments.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -32,11 +33,11 @@ struct Run {
 
 class CrashRunner {
  public:
-  explicit CrashRunner(uint64_t fail_after) {
+  CrashRunner(uint64_t fail_after, bool preallocate)
+      : options_{.wal = {.segment_bytes = kSegmentBytes, .preallocate = preallocate}} {
     EXPECT_TRUE(env_.create_dir(kDir).is_ok());
     env_.fail_after(fail_after);
-    const Status s =
-        DurableStorage::open(&env_, kDir, {.wal = {.segment_bytes = kSegmentBytes}}, &storage_);
+    const Status s = DurableStorage::open(&env_, kDir, options_, &storage_);
     EXPECT_TRUE(s.is_ok()) << s.message();
   }
 
@@ -61,8 +62,7 @@ class CrashRunner {
   void crash_and_check(uint64_t seed) {
     storage_.reset();
     env_.crash_keeping_unsynced_prefix(seed);
-    Status s =
-        DurableStorage::open(&env_, kDir, {.wal = {.segment_bytes = kSegmentBytes}}, &storage_);
+    Status s = DurableStorage::open(&env_, kDir, options_, &storage_);
     ASSERT_TRUE(s.is_ok()) << s.message();
     const Image recovered = full_image(*storage_);
     if (!run_.failed || recovered != run_.in_flight) {
@@ -75,16 +75,20 @@ class CrashRunner {
     const Image written = full_image(*storage_);
     storage_.reset();
     env_.crash();
-    s = DurableStorage::open(&env_, kDir, {.wal = {.segment_bytes = kSegmentBytes}}, &storage_);
+    s = DurableStorage::open(&env_, kDir, options_, &storage_);
     ASSERT_TRUE(s.is_ok()) << s.message();
     EXPECT_EQ(full_image(*storage_), written);
   }
 
  private:
+  DurableStorageOptions options_;
   FaultInjectionEnv env_;
   std::unique_ptr<DurableStorage> storage_;
   Run run_;
 };
+
+// The parameter: whether WAL segments are preallocated.
+class DurableStorageCrash : public testing::TestWithParam<bool> {};
 
 // Batches of changes, each followed by a sync(): log growth across segments, a
 // conflicting suffix, compactions that delete segments, and an installed
@@ -114,10 +118,10 @@ std::vector<std::vector<Change>> scripted_workload() {
   };
 }
 
-TEST(DurableStorageCrash, ACrashAtEveryStepOfAWorkloadWithSnapshots) {
+TEST_P(DurableStorageCrash, ACrashAtEveryStepOfAWorkloadWithSnapshots) {
   for (uint64_t steps = 0;; ++steps) {
     SCOPED_TRACE(fmt::format("disk failing after {} steps", steps));
-    CrashRunner runner(steps);
+    CrashRunner runner(steps, GetParam());
     for (const std::vector<Change>& batch : scripted_workload()) {
       for (const Change& c : batch) runner.change(c);
       runner.sync();
@@ -164,11 +168,11 @@ Change random_change(const DurableStorage& s, SplitMix64& random) {
   }
 }
 
-TEST(DurableStorageCrash, RandomWorkloadsCrashedAtRandomSteps) {
+TEST_P(DurableStorageCrash, RandomWorkloadsCrashedAtRandomSteps) {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE(fmt::format("seed {}", seed));
     SplitMix64 random(seed);
-    CrashRunner runner(random() % 150);
+    CrashRunner runner(random() % 150, GetParam());
     for (int op = 0; op < 60 && !runner.failed(); ++op) {
       if (random() % 3 == 0) {
         runner.sync();
@@ -180,6 +184,11 @@ TEST(DurableStorageCrash, RandomWorkloadsCrashedAtRandomSteps) {
     if (testing::Test::HasFailure()) break;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(AppendedAndPreallocated, DurableStorageCrash, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Preallocated" : "Appended";
+                         });
 
 }  // namespace
 }  // namespace faultline::raft::storage

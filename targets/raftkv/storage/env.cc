@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace faultline::raft::storage {
 namespace {
@@ -26,17 +27,19 @@ std::string parent_dir(const std::string& path) {
 
 class PosixWritableFile : public WritableFile {
  public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  PosixWritableFile(std::string path, int fd, uint64_t offset)
+      : path_(std::move(path)), fd_(fd), offset_(offset) {}
   ~PosixWritableFile() override { ::close(fd_); }
 
   Status append(std::string_view data) override {
     while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
+      const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset_));
       if (n < 0) {
         if (errno == EINTR) continue;
         return posix_error("write", path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
+      offset_ += static_cast<uint64_t>(n);
     }
     return Status::ok();
   }
@@ -49,6 +52,7 @@ class PosixWritableFile : public WritableFile {
  private:
   std::string path_;
   int fd_;
+  uint64_t offset_;  // the write position
 };
 
 Status fsync_path(const std::string& path, int flags) {
@@ -64,11 +68,32 @@ Status fsync_path(const std::string& path, int flags) {
 class PosixEnv : public Env {
  public:
   Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) override {
-    return open_for_append(path, O_CREAT | O_TRUNC, out);
+    return open_for_write(path, O_CREAT | O_TRUNC, std::nullopt, out);
   }
 
   Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) override {
-    return open_for_append(path, 0, out);
+    return open_for_write(path, 0, std::nullopt, out);
+  }
+
+  Status new_preallocated_file(const std::string& path, uint64_t size,
+                               std::unique_ptr<WritableFile>* out) override {
+    std::unique_ptr<WritableFile> file;
+    if (Status s = open_for_write(path, O_CREAT | O_TRUNC, 0, &file); !s.is_ok()) return s;
+    // Zeros written, not fallocate(): ext4 allocates fallocated blocks as
+    // unwritten extents, and the first write to one changes the extent tree,
+    // which fdatasync must then write back.
+    const std::string zeros(std::min<uint64_t>(size, 1 << 16), '\0');
+    for (uint64_t done = 0; done < size; done += zeros.size()) {
+      const std::string_view chunk(zeros.data(), std::min<uint64_t>(zeros.size(), size - done));
+      if (Status s = file->append(chunk); !s.is_ok()) return s;
+    }
+    if (Status s = fsync_path(path, O_WRONLY); !s.is_ok()) return s;  // the size too
+    return open_for_write(path, 0, 0, out);
+  }
+
+  Status reopen_at(const std::string& path, uint64_t offset,
+                   std::unique_ptr<WritableFile>* out) override {
+    return open_for_write(path, 0, offset, out);
   }
 
   Status read_file(const std::string& path, std::string* contents) override {
@@ -135,11 +160,24 @@ class PosixEnv : public Env {
   }
 
  private:
-  static Status open_for_append(const std::string& path, int extra_flags,
-                                std::unique_ptr<WritableFile>* out) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | extra_flags, 0644);
+  // Opens `path` for writing at `offset`, or at its end when none is given.
+  static Status open_for_write(const std::string& path, int extra_flags,
+                               std::optional<uint64_t> offset, std::unique_ptr<WritableFile>* out) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | extra_flags, 0644);
     if (fd < 0) return posix_error("open", path, errno);
-    *out = std::make_unique<PosixWritableFile>(path, fd);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return posix_error("stat", path, err);
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (offset && *offset > size) {
+      ::close(fd);
+      return Status::invalid_argument(
+          fmt::format("open {} at offset {}: past its end ({} bytes)", path, *offset, size));
+    }
+    *out = std::make_unique<PosixWritableFile>(path, fd, offset.value_or(size));
     return Status::ok();
   }
 };

@@ -21,7 +21,10 @@ namespace faultline::raft::storage {
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
-  // Appends at the end of the file (the page cache: not durable yet).
+  // Writes at the file's write position and moves it past `data` (the page
+  // cache: not durable yet). The position starts at the end of the file, but
+  // for new_preallocated_file() and reopen_at(): there it overwrites bytes in
+  // place until it passes the end, and from then on extends the file.
   virtual Status append(std::string_view data) = 0;
   // fdatasync: everything appended so far is durable when this returns.
   virtual Status sync() = 0;
@@ -35,6 +38,19 @@ class Env {
   virtual Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
   // Opens an existing `path` for appending after its current contents.
   virtual Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
+  // Creates `path`, or truncates it if it exists, holding `size` zero bytes
+  // that are durable when this returns (the directory entry needs
+  // sync_dir()), with the write position at 0. Writes then overwrite
+  // allocated, initialised blocks: their sync() changes neither the size nor
+  // the allocation, so the file system (ext4) has no metadata to write back
+  // (no inode write, no journal commit): fdatasync is a data write and a
+  // cache flush.
+  virtual Status new_preallocated_file(const std::string& path, uint64_t size,
+                                       std::unique_ptr<WritableFile>* out) = 0;
+  // Opens an existing `path` with the write position at `offset` (at most
+  // its size): writes overwrite the bytes from there on.
+  virtual Status reopen_at(const std::string& path, uint64_t offset,
+                           std::unique_ptr<WritableFile>* out) = 0;
   virtual Status read_file(const std::string& path, std::string* contents) = 0;
   // Same-directory rename; replaces `to` if it exists.
   virtual Status rename_file(const std::string& from, const std::string& to) = 0;

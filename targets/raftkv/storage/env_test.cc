@@ -56,6 +56,66 @@ TEST(PosixEnv, PerformsEveryOperation) {
   EXPECT_THAT(names, ElementsAre("c"));
 }
 
+// Both Envs: a preallocated file is zeros, durably, and is written over in
+// place; reopen_at() continues at any offset up to the end.
+void check_preallocated_file(Env& env, const std::string& dir) {
+  const std::string p = join_path(dir, "p");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.new_preallocated_file(p, 10, &file).is_ok());
+  EXPECT_EQ(read(env, p), std::string(10, '\0'));
+  ASSERT_TRUE(file->append("abc").is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  EXPECT_EQ(read(env, p), "abc" + std::string(7, '\0'));
+  ASSERT_TRUE(env.reopen_at(p, 2, &file).is_ok());
+  ASSERT_TRUE(file->append("XYZ").is_ok());
+  ASSERT_TRUE(file->append("0123456789").is_ok());  // past the end: extends the file
+  ASSERT_TRUE(file->sync().is_ok());
+  EXPECT_EQ(read(env, p), "abXYZ0123456789");
+  EXPECT_THAT(env.reopen_at(p, 16, &file).message(), HasSubstr("past its end (15 bytes)"));
+}
+
+TEST(PosixEnv, PreallocatedFilesAreZerosWrittenOverInPlace) {
+  ScopedTempDir tmp;
+  check_preallocated_file(*posix_env(), tmp.path());
+}
+
+TEST(FaultInjectionEnv, PreallocatedFilesAreZerosWrittenOverInPlace) {
+  FaultInjectionEnv env;
+  ASSERT_TRUE(env.create_dir("/d").is_ok());
+  check_preallocated_file(env, "/d");
+}
+
+TEST(FaultInjectionEnv, ACrashTurnsUnsyncedWritesInAPreallocatedFileBackIntoZeros) {
+  FaultInjectionEnv env;
+  ASSERT_TRUE(env.create_dir("/d").is_ok());
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.new_preallocated_file("/d/p", 8, &file).is_ok());
+  ASSERT_TRUE(env.sync_dir("/d").is_ok());
+  ASSERT_TRUE(file->append("ab").is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  ASSERT_TRUE(file->append("cdefghij").is_ok());  // over the zeros and past the end
+  env.crash();
+  EXPECT_EQ(read(env, "/d/p"), "ab" + std::string(6, '\0'));
+  // Keeping a random prefix of the unsynced write: over the zeros, never a gap.
+  std::set<std::string> seen;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    ASSERT_TRUE(env.reopen_at("/d/p", 2, &file).is_ok());
+    ASSERT_TRUE(file->append("cdefghij").is_ok());
+    env.crash_keeping_unsynced_prefix(seed);
+    const std::string after = read(env, "/d/p");
+    seen.insert(after);
+    const std::string written = "abcdefghij";
+    const size_t kept = after.find_last_not_of('\0') + 1;
+    EXPECT_EQ(after.substr(0, kept), written.substr(0, kept)) << "seed " << seed;
+    EXPECT_EQ(after.size(), std::max<size_t>(8, kept)) << "seed " << seed;
+    ASSERT_TRUE(env.truncate_file("/d/p", 8).is_ok());
+    ASSERT_TRUE(env.reopen_at("/d/p", 2, &file).is_ok());
+    ASSERT_TRUE(file->append(std::string(6, '\0')).is_ok());
+    ASSERT_TRUE(file->sync().is_ok());
+  }
+  EXPECT_GT(seen.size(), 4u);
+}
+
 TEST(PosixEnv, ErrorsNameThePathAndTheReason) {
   ScopedTempDir tmp;
   const std::string missing = join_path(tmp.path(), "missing");

@@ -16,18 +16,28 @@ std::string parent_of(const std::string& path) {
 
 class FaultInjectionEnv::File : public WritableFile {
  public:
-  File(FaultInjectionEnv* env, std::string path, std::shared_ptr<Inode> inode)
-      : env_(env), path_(std::move(path)), inode_(std::move(inode)), epoch_(env->epoch_) {}
+  File(FaultInjectionEnv* env, std::string path, std::shared_ptr<Inode> inode, size_t offset)
+      : env_(env),
+        path_(std::move(path)),
+        inode_(std::move(inode)),
+        epoch_(env->epoch_),
+        offset_(offset) {}
 
   Status append(std::string_view data) override {
     if (Status s = check("append"); !s.is_ok()) return s;
-    inode_->data.append(data);
+    Inode& i = *inode_;
+    if (i.data.size() < offset_ + data.size()) i.data.resize(offset_ + data.size());
+    i.data.replace(offset_, data.size(), data);
+    if (i.dirty_begin == i.dirty_end) i.dirty_begin = i.dirty_end = offset_;
+    i.dirty_begin = std::min(i.dirty_begin, offset_);
+    offset_ += data.size();
+    i.dirty_end = std::max(i.dirty_end, offset_);
     return Status::ok();
   }
 
   Status sync() override {
     if (Status s = check("sync"); !s.is_ok()) return s;
-    inode_->synced = inode_->data.size();
+    inode_->mark_synced();
     return Status::ok();
   }
 
@@ -43,6 +53,7 @@ class FaultInjectionEnv::File : public WritableFile {
   std::string path_;
   std::shared_ptr<Inode> inode_;
   uint64_t epoch_;
+  size_t offset_;  // the write position
 };
 
 Status FaultInjectionEnv::mutate(std::string_view op, const std::string& path) {
@@ -76,7 +87,7 @@ Status FaultInjectionEnv::new_writable_file(const std::string& path,
   if (Status s = mutate("create", path); !s.is_ok()) return s;
   auto inode = std::make_shared<Inode>();
   live_[path] = inode;
-  *out = std::make_unique<File>(this, path, std::move(inode));
+  *out = std::make_unique<File>(this, path, std::move(inode), 0);
   return Status::ok();
 }
 
@@ -84,7 +95,32 @@ Status FaultInjectionEnv::reopen_for_append(const std::string& path,
                                             std::unique_ptr<WritableFile>* out) {
   std::shared_ptr<Inode> inode;
   if (Status s = lookup(path, &inode); !s.is_ok()) return s;
-  *out = std::make_unique<File>(this, path, std::move(inode));
+  const size_t end = inode->data.size();
+  *out = std::make_unique<File>(this, path, std::move(inode), end);
+  return Status::ok();
+}
+
+Status FaultInjectionEnv::new_preallocated_file(const std::string& path, uint64_t size,
+                                                std::unique_ptr<WritableFile>* out) {
+  if (Status s = check_parent(path); !s.is_ok()) return s;
+  if (Status s = mutate("create", path); !s.is_ok()) return s;
+  auto inode = std::make_shared<Inode>();
+  inode->data.assign(size, '\0');
+  inode->mark_synced();
+  live_[path] = inode;
+  *out = std::make_unique<File>(this, path, std::move(inode), 0);
+  return Status::ok();
+}
+
+Status FaultInjectionEnv::reopen_at(const std::string& path, uint64_t offset,
+                                    std::unique_ptr<WritableFile>* out) {
+  std::shared_ptr<Inode> inode;
+  if (Status s = lookup(path, &inode); !s.is_ok()) return s;
+  if (offset > inode->data.size()) {
+    return Status::invalid_argument(fmt::format("open {} at offset {}: past its end ({} bytes)",
+                                                path, offset, inode->data.size()));
+  }
+  *out = std::make_unique<File>(this, path, std::move(inode), offset);
   return Status::ok();
 }
 
@@ -124,7 +160,7 @@ Status FaultInjectionEnv::truncate_file(const std::string& path, uint64_t size) 
   }
   if (Status s = mutate("truncate", path); !s.is_ok()) return s;
   inode->data.resize(size);
-  inode->synced = size;
+  inode->mark_synced();
   return Status::ok();
 }
 
@@ -154,33 +190,36 @@ Status FaultInjectionEnv::create_dir(const std::string& dir) {
   return Status::ok();
 }
 
-void FaultInjectionEnv::crash_with(const std::function<size_t(const Inode&)>& kept_size) {
+void FaultInjectionEnv::crash_with(const std::function<size_t(const Inode&)>& kept) {
   live_ = durable_;
   std::set<Inode*> done;  // a file may have two names (a rename not yet synced)
   for (auto& [path, inode] : live_) {
     if (!done.insert(inode.get()).second) continue;
-    inode->data.resize(kept_size(*inode));
-    inode->synced = inode->data.size();
+    const size_t keep = kept(*inode);
+    std::string after = inode->durable;
+    if (after.size() < inode->dirty_begin + keep) after.resize(inode->dirty_begin + keep);
+    after.replace(inode->dirty_begin, keep, inode->data, inode->dirty_begin, keep);
+    inode->data = std::move(after);
+    inode->mark_synced();
   }
   ++epoch_;
   mutations_left_.reset();
 }
 
 void FaultInjectionEnv::crash() {
-  crash_with([](const Inode& inode) { return inode.synced; });
+  crash_with([](const Inode&) { return 0; });
 }
 
 void FaultInjectionEnv::crash_keeping_unsynced_prefix(uint64_t seed) {
   SplitMix64 random(seed);
-  crash_with([&](const Inode& inode) {
-    return inode.synced + random() % (inode.data.size() - inode.synced + 1);
-  });
+  crash_with(
+      [&](const Inode& inode) { return random() % (inode.dirty_end - inode.dirty_begin + 1); });
 }
 
 void FaultInjectionEnv::set_durable_contents(const std::string& path, std::string contents) {
   auto inode = std::make_shared<Inode>();
   inode->data = std::move(contents);
-  inode->synced = inode->data.size();
+  inode->mark_synced();
   live_[path] = inode;
   durable_[path] = inode;
 }

@@ -2,7 +2,7 @@
 // (after LevelDB's fault_injection_test). It keeps two views: the live one
 // that reads see (the page cache), and the durable one a crash falls back to:
 //  - file data: a file's durable contents are what it held at its last
-//    WritableFile::sync() (or truncate_file());
+//    WritableFile::sync() (or truncate_file(), or new_preallocated_file());
 //  - directory entries: creates, renames and removes are durable only once
 //    sync_dir() ran on their directory; a crash undoes the others (a new file
 //    vanishes, a renamed file gets its old name back, a removed file returns
@@ -29,6 +29,10 @@ class FaultInjectionEnv : public Env {
  public:
   Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) override;
   Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) override;
+  Status new_preallocated_file(const std::string& path, uint64_t size,
+                               std::unique_ptr<WritableFile>* out) override;
+  Status reopen_at(const std::string& path, uint64_t offset,
+                   std::unique_ptr<WritableFile>* out) override;
   Status read_file(const std::string& path, std::string* contents) override;
   Status rename_file(const std::string& from, const std::string& to) override;
   Status remove_file(const std::string& path) override;
@@ -40,9 +44,11 @@ class FaultInjectionEnv : public Env {
   // Loses everything not durable (see above). File handles opened before the
   // crash fail from then on. Re-enables the disk after fail_after().
   void crash();
-  // Like crash(), but each file keeps a prefix of its unsynced data of a
+  // Like crash(), but each file keeps a prefix of its unsynced writes of a
   // random length (drawn from `seed`): the kernel may have written back part
-  // of a write before the power went.
+  // of a write before the power went. (Writes since a sync are contiguous
+  // here, as the storage writes sequentially: the prefix is of that range,
+  // over the durable contents — zeros, in a preallocated file.)
   void crash_keeping_unsynced_prefix(uint64_t seed);
   // The next `n` mutating operations (append, sync, create, rename, remove,
   // truncate, sync_dir) succeed, all later ones fail.
@@ -58,8 +64,15 @@ class FaultInjectionEnv : public Env {
 
  private:
   struct Inode {
-    std::string data;
-    size_t synced = 0;  // data[0, synced) is durable
+    std::string data;     // live
+    std::string durable;  // as of the last sync
+    // data[dirty_begin, dirty_end) was written since the last sync (empty: nothing).
+    size_t dirty_begin = 0;
+    size_t dirty_end = 0;
+    void mark_synced() {
+      durable = data;
+      dirty_begin = dirty_end = 0;
+    }
   };
   using Namespace = std::map<std::string, std::shared_ptr<Inode>>;  // path -> file
   class File;
@@ -67,7 +80,8 @@ class FaultInjectionEnv : public Env {
   Status mutate(std::string_view op, const std::string& path);
   Status lookup(const std::string& path, std::shared_ptr<Inode>* inode) const;
   Status check_parent(const std::string& path) const;
-  void crash_with(const std::function<size_t(const Inode&)>& kept_size);
+  // `kept` says how many bytes of a file's unsynced range survive.
+  void crash_with(const std::function<size_t(const Inode&)>& kept);
 
   Namespace live_;
   Namespace durable_;

@@ -35,6 +35,14 @@ std::string encode_record(std::string_view payload) {
   return out;
 }
 
+std::optional<uint64_t> intact_record_size(std::string_view bytes) {
+  if (bytes.size() < kRecordHeaderSize ||
+      unmask_crc(static_cast<uint32_t>(get_le(bytes, 0, 4))) != crc32c(bytes.substr(4, 8))) {
+    return std::nullopt;
+  }
+  return kRecordHeaderSize + get_le(bytes, 4, 4);
+}
+
 ScanResult scan_records(std::string_view file) {
   ScanResult result;
   size_t pos = 0;

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +51,9 @@ struct ScanResult {
 //    even last: a complete record was written in full, so a mismatch is
 //    damage to data that may have been acknowledged, never a torn write.
 ScanResult scan_records(std::string_view file);
+
+// The size (header and payload) of the record at the start of `bytes` if its
+// header is there and intact, whether or not the payload is; else nothing.
+std::optional<uint64_t> intact_record_size(std::string_view bytes);
 
 }  // namespace faultline::raft::storage

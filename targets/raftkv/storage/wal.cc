@@ -28,6 +28,22 @@ std::optional<uint64_t> parse_segment_name(std::string_view name) {
   return seq;
 }
 
+// Where the file's trailing zeros begin (its size if it ends in a non-zero byte).
+uint64_t zeros_start(std::string_view bytes) {
+  const size_t last = bytes.find_last_not_of('\0');
+  return last == std::string_view::npos ? 0 : last + 1;
+}
+
+// Whether the bad record at `at` (which scan_records() found corrupt) is a
+// write into preallocated space that a crash cut short: the file is zero from
+// inside the record (from inside its header, when that is damaged) to its
+// end. A complete record ends in kRecordEnd, a non-zero byte, so damage to
+// one is never taken for this.
+bool cut_short_in_place(std::string_view bytes, uint64_t at, uint64_t zeros) {
+  const std::optional<uint64_t> size = intact_record_size(bytes.substr(at));
+  return zeros < at + size.value_or(kRecordHeaderSize);
+}
+
 // The rules every change obeys, checked when it is buffered and again when it
 // is replayed (so that a log that was accepted can always be replayed).
 // Replayed entries are checked one at a time: the writer never logs entries
@@ -167,7 +183,7 @@ Status Wal::open(Env* env, const std::string& dir, const WalOptions& options,
   *state = WalState();
   if (Status s = w->replay(state); !s.is_ok()) return s;
   if (!w->segments_.empty()) {
-    if (Status s = env->reopen_for_append(w->path(w->segments_.back().seq), &w->file_);
+    if (Status s = env->reopen_at(w->path(w->segments_.back().seq), w->file_size_, &w->file_);
         !s.is_ok()) {
       return s;
     }
@@ -199,11 +215,24 @@ Status Wal::replay(WalState* state) {
     const bool last = i + 1 == seqs.size();
     std::string bytes;
     if (Status s = env_->read_file(file, &bytes); !s.is_ok()) return s;
-    const ScanResult scan = scan_records(bytes);
+    ScanResult scan = scan_records(bytes);
     auto corrupt = [&](uint64_t offset, std::string_view problem) {
       return Status::malformed(
           fmt::format("{}: corrupt record at offset {}: {}", file, offset, problem));
     };
+    // Zeros after the last record are the end of the segment: the unused
+    // part of a preallocated one (or a crash extended the file, writing
+    // nothing). In the last segment, a record cut short in preallocated
+    // space is a torn write like a file cut short.
+    const uint64_t zeros = zeros_start(bytes);
+    if (scan.end == ScanEnd::kTornTail && zeros <= scan.end_offset) {
+      scan.end = ScanEnd::kClean;
+    } else if (scan.end == ScanEnd::kCorrupt && last &&
+               cut_short_in_place(bytes, scan.end_offset, zeros)) {
+      scan.end = ScanEnd::kTornTail;
+      scan.problem =
+          fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan.problem);
+    }
     if (scan.end == ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
     if (scan.end == ScanEnd::kTornTail && !last) {
       return corrupt(scan.end_offset,
@@ -300,8 +329,10 @@ Status Wal::sync() {
     std::string payload;
     encode_item(header, &payload);
     encode_item(written_.hard_state, &payload);
+    encode_record_end(&payload);
     bytes = encode_record(payload);
   }
+  encode_record_end(&pending_);
   bytes += encode_record(pending_);
   if (Status s = write(bytes, new_segment); !s.is_ok()) {
     failed_ = Status::io_error(fmt::format("the WAL failed earlier: {}", s.message()));
@@ -315,7 +346,12 @@ Status Wal::sync() {
 Status Wal::write(const std::string& bytes, bool new_segment) {
   if (new_segment) {
     const uint64_t seq = segments_.empty() ? 1 : segments_.back().seq + 1;
-    if (Status s = env_->new_writable_file(path(seq), &file_); !s.is_ok()) return s;
+    if (Status s = options_.preallocate
+                       ? env_->new_preallocated_file(path(seq), options_.segment_bytes, &file_)
+                       : env_->new_writable_file(path(seq), &file_);
+        !s.is_ok()) {
+      return s;
+    }
     segments_.push_back({seq, written_.next_index});
     file_size_ = 0;
   }

@@ -18,6 +18,13 @@ struct WalOptions {
   // A record is written to a new segment once the current one holds at least
   // this many bytes. Old segments can only be deleted whole.
   uint64_t segment_bytes = 4 << 20;
+  // Each new segment is created holding segment_bytes zeros, durably
+  // (Env::new_preallocated_file), and records overwrite them in place, so
+  // that a sync changes neither the file's size nor its allocation: on ext4,
+  // fdatasync then writes no inode and commits no journal transaction
+  // (README.md, "Preallocated segments"). Recovery takes the zeros after the
+  // last record as the end.
+  bool preallocate = false;
 };
 
 // What the log holds after recovery: the state after its last complete record.
@@ -91,6 +98,7 @@ class Wal {
   WalOptions options_;
   std::vector<Segment> segments_;
   std::unique_ptr<WritableFile> file_;  // the last segment; null before the first sync
+  // Where its records end (a preallocated segment has zeros after them).
   uint64_t file_size_ = 0;
   Position written_;   // as of the last record written
   Position buffered_;  // written_ plus pending_

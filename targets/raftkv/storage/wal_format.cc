@@ -91,6 +91,10 @@ void encode_item(const WalItem& item, std::string* out) {
   }
 }
 
+void encode_record_end(std::string* out) {
+  put_u8(out, static_cast<uint8_t>(ItemType::kRecordEnd));
+}
+
 Status decode_items(std::string_view payload, std::vector<WalItem>* items) {
   items->clear();
   if (payload.empty()) return Status::malformed("empty record");
@@ -136,6 +140,13 @@ Status decode_items(std::string_view payload, std::vector<WalItem>* items) {
         break;
       case ItemType::kCompaction:
         items->emplace_back(std::in_place_type<LogCompacted>, get_snapshot_metadata(d));
+        break;
+      case ItemType::kRecordEnd:
+        if (!d.done() || start == 0) {
+          return Status::malformed(fmt::format(
+              "item at payload offset {}: a record end that is not the last item after others",
+              start));
+        }
         break;
       default:
         return Status::malformed(

@@ -21,6 +21,17 @@
 //     3 kEntry          index u64 | term u64 | entry_type u8 | size u32 | data[size]
 //     4 kSnapshot       index u64 | term u64   the log was replaced by this snapshot
 //     5 kCompaction     index u64 | term u64   a snapshot at index now covers entries <= index
+//     6 kRecordEnd      (no fields)            the last item of every record
+//
+// kRecordEnd makes the last byte of every record non-zero (6). Segments are
+// preallocated and zero-filled (WalOptions::preallocate), so a record that a
+// crash cut short still has zeros where its end should be, while a complete
+// record never ends in one: recovery can tell a torn write (a bad record whose
+// zeros start inside it, with nothing but zeros after) from damage to a
+// complete one (README.md, "Recovery"). Records written before kRecordEnd
+// existed lack it and still replay, but without that protection: damage to
+// such a record, if it is the last and ends in zero bytes, reads as a torn
+// write. kRecordEnd may appear nowhere but last.
 //
 // The first record of every segment holds kSegmentHeader then kHardState: the
 // state at the start of the segment (the index the next entry gets, the
@@ -48,6 +59,7 @@ enum class ItemType : uint8_t {
   kEntry = 3,
   kSnapshot = 4,
   kCompaction = 5,
+  kRecordEnd = 6,
 };
 
 struct SegmentHeader {
@@ -70,8 +82,11 @@ using WalItem = std::variant<SegmentHeader, HardState, Entry, SnapshotInstalled,
 
 // Appends the encoding of `item` to `payload`.
 void encode_item(const WalItem& item, std::string* payload);
-// Decodes a record payload. A malformed payload (which passed its CRC, so it
-// was written that way) is an error naming the offset within the payload.
+// Appends kRecordEnd: the writer ends every payload with it.
+void encode_record_end(std::string* payload);
+// Decodes a record payload (kRecordEnd, if last, is checked and dropped). A
+// malformed payload (which passed its CRC, so it was written that way) is an
+// error naming the offset within the payload.
 Status decode_items(std::string_view payload, std::vector<WalItem>* items);
 
 }  // namespace faultline::raft::storage

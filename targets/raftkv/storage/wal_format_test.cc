@@ -90,6 +90,23 @@ TEST(WalFormat, AZeroFilledTailIsTorn) {
   EXPECT_EQ(r.problem, "100 zero bytes at the end");
 }
 
+TEST(WalFormat, ARecordEndIsDroppedAndMustComeLastAfterOtherItems) {
+  std::string payload;
+  encode_item(HardState{1, 2, 0}, &payload);  // ends in zero bytes: the commit index
+  encode_record_end(&payload);
+  EXPECT_EQ(payload.back(), static_cast<char>(ItemType::kRecordEnd));
+  std::vector<WalItem> items;
+  ASSERT_TRUE(decode_items(payload, &items).is_ok());
+  EXPECT_EQ(items, (std::vector<WalItem>{HardState{1, 2, 0}}));
+  encode_item(HardState{1, 2, 0}, &payload);
+  EXPECT_EQ(decode_items(payload, &items).message(),
+            "item at payload offset 25: a record end that is not the last item after others");
+  std::string alone;
+  encode_record_end(&alone);
+  EXPECT_EQ(decode_items(alone, &items).message(),
+            "item at payload offset 0: a record end that is not the last item after others");
+}
+
 TEST(WalFormat, ABitFlipAnywhereIsCorruptionOfTheRecordHoldingIt) {
   const std::string file = three_records();
   const std::vector<uint64_t> starts = {0, 17, 36};

@@ -23,10 +23,11 @@ class WalTest : public testing::Test {
   void SetUp() override { ASSERT_TRUE(env_.create_dir(kDir).is_ok()); }
 
   // (Re)opens the WAL, as after a restart.
-  LogImage reopen(uint64_t segment_bytes = 1 << 20) {
+  LogImage reopen(uint64_t segment_bytes = 1 << 20, bool preallocate = false) {
     wal_.reset();
     WalState state;
-    const Status s = Wal::open(&env_, kDir, {.segment_bytes = segment_bytes}, &wal_, &state);
+    const Status s = Wal::open(
+        &env_, kDir, {.segment_bytes = segment_bytes, .preallocate = preallocate}, &wal_, &state);
     EXPECT_TRUE(s.is_ok()) << s.message();
     torn_tail_ = state.torn_tail;
     return image_of(state);
@@ -251,6 +252,60 @@ TEST_F(WalTest, RecoveryCutsATornTailDurablyAndAppendsAfterIt) {
   append(make_entries(3, 3, 2));
   sync();
   EXPECT_EQ(reopen().entries.back(), make_entries(3, 3, 2)[0]);
+}
+
+TEST_F(WalTest, PreallocatedSegmentsAreWrittenInPlaceAndEndWhereTheirRecordsEnd) {
+  reopen(/*segment_bytes=*/1000, /*preallocate=*/true);
+  append(make_entries(1, 2, 1));
+  sync();
+  EXPECT_EQ(contents(1).size(), 1000u);  // the zeros were written when it was created
+  const uint64_t end = scan_records(contents(1)).end_offset;
+  EXPECT_EQ(contents(1).find_last_not_of('\0') + 1, end);  // a record ends in a non-zero byte
+  // The zeros after the records are the end, not a torn tail; writing goes on there.
+  EXPECT_EQ(reopen(1000, true), (LogImage{{}, {}, make_entries(1, 2, 1)}));
+  EXPECT_EQ(torn_tail_, "");
+  for (uint64_t i = 3; i <= 40; ++i) {  // rolls: earlier segments end in zeros too
+    append(make_entries(i, i, 1));
+    sync();
+  }
+  ASSERT_GE(wal_->segment_names().size(), 2u);
+  EXPECT_GE(contents(1).size(), 1000u);  // the record that crossed the end extended it
+  EXPECT_GT(scan_records(contents(1)).end_offset, end);
+  EXPECT_EQ(reopen(1000, true), (LogImage{{}, {}, make_entries(1, 40, 1)}));
+  EXPECT_EQ(torn_tail_, "");
+  // Without preallocation the same directory reads the same, and appends.
+  EXPECT_EQ(reopen(1000, false), (LogImage{{}, {}, make_entries(1, 40, 1)}));
+}
+
+TEST_F(WalTest, ARecordCutShortInPreallocatedSpaceIsATornTail) {
+  reopen(/*segment_bytes=*/1000, /*preallocate=*/true);
+  append(make_entries(1, 2, 1));
+  sync();
+  const uint64_t good = scan_records(contents(1)).end_offset;
+  append(make_entries(3, 3, 1));
+  sync();
+  // The last record lost its last 5 bytes: zeros, as preallocated.
+  const std::string whole = contents(1);
+  std::string bytes = whole;
+  const uint64_t end = scan_records(bytes).end_offset;
+  std::fill(bytes.begin() + static_cast<ptrdiff_t>(end - 5), bytes.end(), '\0');
+  const uint64_t zeros = bytes.find_last_not_of('\0') + 1;
+  env_.set_durable_contents(segment_path(1), bytes);
+  EXPECT_EQ(reopen(1000, true), (LogImage{{}, {}, make_entries(1, 2, 1)}));
+  EXPECT_EQ(torn_tail_, fmt::format("/db/wal-0000000000000001.log: discarded a torn record at "
+                                    "offset {} (cut short at offset {}, zeros after it (payload "
+                                    "checksum mismatch))",
+                                    good, zeros));
+  env_.crash();  // the truncation was durable
+  EXPECT_EQ(contents(1).size(), good);
+  // Damage to a complete last record (it ends in a non-zero byte) is refused.
+  std::string damaged = whole;
+  damaged[good + kRecordHeaderSize] ^= 1;
+  env_.set_durable_contents(segment_path(1), damaged);
+  EXPECT_THAT(reopen_status().message(),
+              HasSubstr(fmt::format("wal-0000000000000001.log: corrupt record at offset {}: "
+                                    "payload checksum mismatch",
+                                    good)));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,16 @@ class detect : public ClusterTest {
   }
 };
 
+// `faultline run` flags from one string (no quoting: none is needed here),
+// the same workload for every pair.
+std::vector<std::string> flags(const std::string& more) {
+  std::vector<std::string> out;
+  std::istringstream words("--workload counter --concurrency 10 --rate 300 --time-limit 30 " +
+                           more);
+  for (std::string w; words >> w;) out.push_back(w);
+  return out;
+}
+
 // Counter workload: one key, so a stale read that misses an add acknowledged
 // before it began is out of bounds, and indeterminate adds cannot explain it
 // away (in the register workload an indeterminate write of the stale value
@@ -84,22 +95,8 @@ class detect : public ClusterTest {
 // own state (check-quorum is off under this failpoint), while the majority
 // elects a new leader that takes new adds. Fast elections (300 ms), a fault
 // change every 2 s on average and a short op timeout make many such windows.
-const std::vector<std::string> kStaleTuning = {"--workload",
-                                               "counter",
-                                               "--concurrency",
-                                               "10",
-                                               "--rate",
-                                               "300",
-                                               "--time-limit",
-                                               "30",
-                                               "--op-timeout",
-                                               "0.15",
-                                               "--nemesis-interval",
-                                               "2",
-                                               "--opt",
-                                               "election-ms=300",
-                                               "--opt",
-                                               "heartbeat-ms=100"};
+const std::vector<std::string> kStaleTuning =
+    flags("--op-timeout 0.15 --nemesis-interval 2 --opt election-ms=300 --opt heartbeat-ms=100");
 const Pair kPartitionStaleRead = {"partition-stale-read", "partition", "stale-read", 601,
                                   kStaleTuning};
 
@@ -112,33 +109,13 @@ const Pair kPartitionStaleRead = {"partition-stale-read", "partition", "stale-re
 // cuts it off its lease outlives the new leader's election. Bumps of 5 s:
 // a bump of +60 s reset to +0 would stall a node's ticker for a minute, and
 // the cluster might not recover within --recovery-timeout (exit 3).
-std::vector<std::string> with(std::vector<std::string> flags, std::vector<std::string> more) {
-  flags.insert(flags.end(), more.begin(), more.end());  // the last of a flag wins
-  return flags;
-}
-
-const std::vector<std::string> kLeaseTuning = {"--workload",
-                                               "counter",
-                                               "--concurrency",
-                                               "10",
-                                               "--rate",
-                                               "300",
-                                               "--time-limit",
-                                               "30",
-                                               "--op-timeout",
-                                               "0.2",
-                                               "--nemesis-interval",
-                                               "1.5",
-                                               "--opt",
-                                               "election-ms=500",
-                                               "--opt",
-                                               "heartbeat-ms=100",
-                                               "--nemesis-opt",
-                                               "bump-s=5"};
+const std::string kLeaseFlags =
+    "--nemesis-interval 1.5 --opt election-ms=500 --opt heartbeat-ms=100 --nemesis-opt bump-s=5";
+const std::vector<std::string> kLeaseTuning = flags("--op-timeout 0.2 " + kLeaseFlags);
 // A paused leader's clients keep their ops for --op-timeout 1 s, so that the
 // ops pending when it resumes began after the new leader's first adds.
 const Pair kPauseLeaseRead = {"pause-lease-read", "pause:leader", "lease-read", 701,
-                              with(kLeaseTuning, {"--op-timeout", "1"})};
+                              flags("--op-timeout 1 " + kLeaseFlags)};
 const Pair kClockLeaseRead = {"clock-lease-read", "partition:isolate-leader,clock:bump-leader",
                               "lease-read", 801, kLeaseTuning};
 const Pair kPartitionLeaseRead = {"partition-lease-read", "partition", "lease-read", 901,

@@ -143,6 +143,15 @@ TEST_F(run, KilledControllerLeavesAReadableHistory) {
   const nlohmann::json manifest =
       nlohmann::json::parse(read_file(history.parent_path() / "run.json"));
   EXPECT_EQ(manifest["status"], "running");  // nobody could say otherwise
+  // But `faultline runs` sees that its controller is gone (controller.lock).
+  const std::string db = (store() / "faultline.db").string();
+  Result runs = faultline({"runs", "--db", db, "--json"});
+  ASSERT_EQ(runs.code, 0) << said(runs);
+  const nlohmann::json listed = nlohmann::json::parse(lines_of(runs.out).at(0));
+  EXPECT_EQ(listed["status"], "running");
+  EXPECT_EQ(listed["controller_gone"], true) << runs.out;
+  runs = faultline({"runs", "--db", db});
+  EXPECT_NE(lines_of(runs.out).at(1).find("died"), std::string::npos) << runs.out;
 }
 
 TEST_F(run, BadOptionsAreUsageErrorsBeforeAnythingIsDeployed) {

@@ -26,8 +26,6 @@ std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 Row row_of(const RunListing& r) {
   const RunInfo& info = r.run.info;
-  std::string verdict = r.run.verdict ? std::string(to_string(*r.run.verdict)) : "-";
-  if (r.run.status != RunStatus::kDone) verdict = std::string(to_string(r.run.status));
   return {std::to_string(r.run.id),
           format_utc(info.started_at_ms),
           info.name,
@@ -36,7 +34,7 @@ Row row_of(const RunListing& r) {
           or_dash(info.nemesis),
           r.duration_ms ? format_duration_ms(*r.duration_ms) : "-",
           std::to_string(r.ops.total()),
-          verdict};
+          listing_state(r)};
 }
 
 // Columns padded to their widest cell; the last one is not padded.

@@ -17,6 +17,7 @@
 #include "nemesis/nemesis.h"
 #include "reports/html/run_report.h"
 #include "reports/junit.h"
+#include "reports/run/controller_lock.h"
 #include "reports/store.h"
 #include "workloads/workload.h"
 
@@ -70,6 +71,11 @@ int Runner::run() {
     config_.seed = std::random_device()() | uint64_t{std::random_device()()} << 32;
   State s;
   if (Status st = make_run_dir(config_, &store_dir_); !st.is_ok())
+    return fail("store directory", st);
+  // Held until run() returns, whatever ends it: `faultline runs` shows a
+  // run still marked running without its lock holder as died.
+  std::unique_ptr<ControllerLock> controller_lock;
+  if (Status st = ControllerLock::acquire(store_dir_, &controller_lock); !st.is_ok())
     return fail("store directory", st);
   RunLogger logger(store_dir_ + "/faultline.log", verbosity_);
   const std::string db_path = config_.db.empty() ? config_.store + "/faultline.db" : config_.db;

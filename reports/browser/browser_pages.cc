@@ -39,11 +39,6 @@ std::string verdict_class(const std::string& verdict) {
   return verdict == "valid" || verdict == "invalid" || verdict == "unknown" ? verdict : "other";
 }
 
-std::string listing_verdict(const RunListing& r) {
-  if (r.run.status != RunStatus::kDone) return std::string(to_string(r.run.status));
-  return r.run.verdict ? std::string(to_string(*r.run.verdict)) : "none";
-}
-
 std::string page(const std::string& title, const std::string& banner, const std::string& body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -77,7 +72,7 @@ std::string trends_section(const IndexPage& p) {
   std::string out =
       "<section id=\"trend-section\">\n<h2>Trend per test</h2>\n"
       "<p class=\"note\">Each square is a run, oldest on the left, coloured by verdict "
-      "(green valid, red invalid, amber unknown, grey running or aborted); click one for its "
+      "(green valid, red invalid, amber unknown, grey running, aborted or died); click one for its "
       "report.</p>\n<table id=\"trends\" class=\"grid\">\n"
       "<tr><th>Test</th><th>Latest</th><th>Valid</th><th>Runs</th></tr>\n";
   for (const auto& [name, points] : p.trends) {
@@ -133,7 +128,7 @@ std::string runs_section(const IndexPage& p) {
   for (const IndexPage::Row& row : p.runs) {
     const RunListing& r = row.listing;
     const RunInfo& info = r.run.info;
-    const std::string verdict = listing_verdict(r);
+    const std::string verdict = listing_state(r);
     out += fmt::format(
         "<tr class=\"run\" data-run-id=\"{}\" data-verdict=\"{}\"><td class=\"num\">{}</td>"
         "<td class=\"when\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -192,7 +187,7 @@ std::string render_index_page(const IndexPage& p) {
 
 std::string render_files_page(const RunListing& r, const std::vector<std::string>& files) {
   const RunInfo& info = r.run.info;
-  const std::string verdict = listing_verdict(r);
+  const std::string verdict = listing_state(r);
   const std::string banner = fmt::format(
       "<h1>Run {}: {}</h1><p class=\"title\">{} · <span>{}</span> · <a href=\"/\">all runs</a></p>",
       r.run.id, html_escape(info.name), html_escape(info.store_dir), html_escape(verdict));

@@ -5,6 +5,7 @@
 //     faultline.log     the controller's log
 //     nodes/<node>/*.log  each node's logs
 //     report.html, junit.xml
+//     controller.lock   held while the controller runs (controller_lock.h)
 // This reads the parts reports need; nothing here writes.
 #pragma once
 

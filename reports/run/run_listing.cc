@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "reports/run/controller_lock.h"
 #include "reports/run/run_dir.h"
 
 namespace faultline {
@@ -55,10 +56,19 @@ Status list_runs_with_ops(Store& store, const RunFilter& filter, std::vector<Run
       if (cache != nullptr && run.status != RunStatus::kRunning) (*cache)[run.id] = listing.ops;
     }
     if (run.ended_at_ms) listing.duration_ms = *run.ended_at_ms - run.info.started_at_ms;
+    listing.controller_gone =
+        run.status == RunStatus::kRunning && controller_gone(run.info.store_dir);
     listing.run = std::move(run);
     out->push_back(std::move(listing));
   }
   return Status::ok();
+}
+
+std::string listing_state(const RunListing& listing) {
+  const RunRecord& r = listing.run;
+  if (listing.controller_gone) return "died";
+  if (r.status != RunStatus::kDone) return std::string(to_string(r.status));
+  return r.verdict ? std::string(to_string(*r.verdict)) : "none";
 }
 
 json run_listing_json(const RunListing& listing) {
@@ -76,6 +86,7 @@ json run_listing_json(const RunListing& listing) {
           {"ended_at", r.ended_at_ms ? json(*r.ended_at_ms) : json()},
           {"duration_ms", listing.duration_ms ? json(*listing.duration_ms) : json()},
           {"status", std::string(to_string(r.status))},
+          {"controller_gone", listing.controller_gone},
           {"verdict", r.verdict ? json(std::string(to_string(*r.verdict))) : json()},
           {"ops",
            {{"ok", ops.ok},

@@ -29,7 +29,13 @@ struct RunListing {
   // counted from the run's events in the store (a check).
   OpCounts ops;
   std::optional<int64_t> duration_ms;  // none while running
+  // Running, but its controller is gone (controller_lock.h): it never ends.
+  bool controller_gone = false;
 };
+
+// What a listing shows for a run: its verdict when done, else its status,
+// or "died" when it is running without a controller.
+std::string listing_state(const RunListing& listing);
 
 // Counted ops of finished runs (their events no longer change), by run id.
 using OpCountCache = std::map<int64_t, OpCounts>;

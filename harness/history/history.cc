@@ -39,7 +39,10 @@ const nlohmann::json& ValueTable::json(uint32_t id) const {
   return *parsed_[id];
 }
 
-History::History() { keys.intern("null"); }
+History::History() {
+  keys.intern("null");
+  notes.intern("");
+}
 
 std::string History::key_name(uint32_t key) const {
   if (key == kNoKey) return "";

@@ -72,18 +72,24 @@ struct Event {
   uint32_t key = 0;                     // History::keys id; kNoKey when absent
   uint32_t value = ValueTable::kNull;   // History::values id
   uint32_t line = 0;                    // 1-based line (or form) in the source file
+  // History::notes ids (kNoNote when absent) of the recorder's "error" (why
+  // an op failed or is unknown) and "node" (which node served it).
+  uint32_t error = 0;
+  uint32_t node = 0;
 
   bool is_nemesis() const { return process == kNemesisProcess; }
 };
 
 struct History {
-  static constexpr uint32_t kNoKey = 0;  // the single register: key null or absent
+  static constexpr uint32_t kNoKey = 0;   // the single register: key null or absent
+  static constexpr uint32_t kNoNote = 0;  // Event::error or Event::node absent
 
   History();
   std::string source;  // file name, for messages
   std::vector<Event> events;
   Interner functions;
-  Interner keys;  // id 0 is kNoKey; other keys by canonical JSON text
+  Interner keys;   // id 0 is kNoKey; other keys by canonical JSON text
+  Interner notes;  // Event::error and Event::node texts; id 0 is kNoNote ("")
   ValueTable values;
 
   const std::string& function_name(const Event& e) const { return functions.text(e.f); }

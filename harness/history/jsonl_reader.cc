@@ -59,6 +59,14 @@ class LineParser {
           return error("expected \"time\" to be a non-negative integer (nanoseconds)");
       } else if (name == "index") {
         if (v.get_int64().get(e.index)) return error("expected \"index\" to be an integer");
+      } else if (name == "error" || name == "node") {
+        // The recorder's notes (strings); other shapes are kept out, not refused.
+        std::string_view text;
+        if (!v.get_string().get(text)) {
+          (name == "error" ? e.error : e.node) = h_->notes.intern(text);
+        } else {
+          st = canonical(v, name);
+        }
       } else {
         // Unknown fields are allowed (room for extensions), but must be valid JSON.
         st = canonical(v, name);
@@ -180,12 +188,15 @@ void merge(const History& part, History* out) {
   };
   auto fs = remap(part.functions, [&](std::string_view t) { return out->functions.intern(t); });
   auto ks = remap(part.keys, [&](std::string_view t) { return out->keys.intern(t); });
+  auto ns = remap(part.notes, [&](std::string_view t) { return out->notes.intern(t); });
   std::vector<uint32_t> vs(part.values.size());
   for (uint32_t i = 0; i < part.values.size(); ++i) vs[i] = out->values.intern(part.values.text(i));
   for (Event e : part.events) {
     e.f = fs[e.f];
     e.key = ks[e.key];
     e.value = vs[e.value];
+    e.error = ns[e.error];
+    e.node = ns[e.node];
     out->events.push_back(e);
   }
 }

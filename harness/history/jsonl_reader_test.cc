@@ -97,6 +97,20 @@ TEST(ParseJsonl, ReadsKeysOfEachKind) {
   EXPECT_EQ(h.events[3].key, h.events[0].key);
 }
 
+// The recorder's notes: why an op failed or is unknown, and which node served it.
+TEST(ParseJsonl, KeepsErrorAndNodeNotes) {
+  History h = parse_ok(
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}\n"
+      "{\"process\":1,\"type\":\"info\",\"f\":\"read\",\"error\":\"timed out\",\"node\":\"n2\"}\n"
+      "{\"process\":2,\"type\":\"invoke\",\"f\":\"read\",\"error\":{\"not\":\"a string\"}}");
+  ASSERT_EQ(h.events.size(), 3u);
+  EXPECT_EQ(h.events[0].error, History::kNoNote);
+  EXPECT_EQ(h.events[0].node, History::kNoNote);
+  EXPECT_EQ(h.notes.text(h.events[1].error), "timed out");
+  EXPECT_EQ(h.notes.text(h.events[1].node), "n2");
+  EXPECT_EQ(h.events[2].error, History::kNoNote);  // not a string: kept out
+}
+
 TEST(ParseJsonl, IgnoresUnknownFieldsAndBlankLines) {
   History h = parse_ok(
       "  \r\n{\"process\":1,\"extra\":{\"nested\":[true]},\"type\":\"invoke\",\"f\":\"read\"}\r\n"
@@ -232,7 +246,8 @@ TEST(JsonlReader, LargeInputsParseInPiecesLikeOnePass) {
     if (i % 97 == 0) text += "\n";  // blank lines shift line numbers
     text += "{\"process\":" + std::to_string(i % 13) + ",\"type\":\"invoke\",\"f\":\"f" +
             std::to_string(i % 5) + "\",\"key\":\"k" + std::to_string(i % 1000) +
-            "\",\"value\":[" + std::to_string(i) + ", \"v\"]}\n";
+            "\",\"value\":[" + std::to_string(i) + ", \"v\"],\"node\":\"n" + std::to_string(i % 3) +
+            "\"}\n";
   }
   History h;
   ASSERT_TRUE(parse_jsonl(text, "big.jsonl", &h).is_ok());
@@ -248,6 +263,7 @@ TEST(JsonlReader, LargeInputsParseInPiecesLikeOnePass) {
     ASSERT_EQ(h.function_name(e), "f" + std::to_string(i % 5));
     ASSERT_EQ(h.key_name(e.key), "k" + std::to_string(i % 1000));
     ASSERT_EQ(h.values.text(e.value), "[" + std::to_string(i) + ",\"v\"]");
+    ASSERT_EQ(h.notes.text(e.node), "n" + std::to_string(i % 3));
   }
   EXPECT_EQ(h.keys.size(), 1001u);  // 1000 keys and "no key"
   // An error far into the file names its own line, and the events before it are kept.

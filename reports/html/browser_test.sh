@@ -54,6 +54,10 @@ expect('"b"' in dom.text.get("linearizability", ""), "the state before the stuck
 scripts = [a for t, a in dom.elements if t == "script"]
 expect(len(scripts) == 2, "exactly the page's two script elements, got %d" % len(scripts))
 expect(not any(t == "b" for t, a in dom.elements), "no <b> element made from a value")
+titles = [a.get("title", "") for t, a in dom.elements if "bar" in a.get("class", "").split()]
+expect(any("node: n3\nerror: timed out <b>waiting</b>" in t for t in titles),
+       "the recorder's node and error in the failed read's tooltip")
+expect(any("node: n1" in t and "error:" not in t for t in titles), "the stale read's node alone")
 finish("report_browser")
 PY
 test -s "$build_dir/report-screenshot.png" || { echo "report_browser: no screenshot"; exit 1; }

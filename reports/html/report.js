@@ -5,7 +5,8 @@
 (function () {
   'use strict';
 
-  const C = { PROCESS: 0, F: 1, TYPE: 2, START: 3, END: 4, KEY: 5, VALUE: 6, RESULT: 7, LINE: 8, END_LINE: 9, FLAGS: 10 };
+  // Column order: reports/html/report_data.h (ERROR and NODE only in rows that have them).
+  const C = { PROCESS: 0, F: 1, TYPE: 2, START: 3, END: 4, KEY: 5, VALUE: 6, RESULT: 7, LINE: 8, END_LINE: 9, FLAGS: 10, ERROR: 11, NODE: 12 };
   const FLAG_ANOMALY = 1;
   const TYPES = ['ok', 'fail', 'info', 'pending'];
   const COLOURS = { ok: '#3a9a4a', fail: '#d0453b', info: '#e0a526', pending: '#9a9a9a' };
@@ -79,7 +80,8 @@
     const key = data.keys[row[C.KEY]];
     return describe(row) + '\n' + (key === '' ? '' : 'key: ' + key + '\n') +
       'invoked at ' + at(row[C.START]) + (row[C.END] === null ? ', never completed'
-        : ', completed at ' + at(row[C.END]) + ' (' + duration(row[C.END] - row[C.START]) + ')');
+        : ', completed at ' + at(row[C.END]) + ' (' + duration(row[C.END] - row[C.START]) + ')') +
+      (row[C.NODE] ? '\nnode: ' + row[C.NODE] : '') + (row[C.ERROR] ? '\nerror: ' + row[C.ERROR] : '');
   }
   function swatch(colour, text) {
     return el('span', null, el('span', { className: 'swatch', style: 'background:' + colour }), text);

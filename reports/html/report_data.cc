@@ -225,6 +225,16 @@ json ReportBuilder::op_row(size_t op) {
   row.push_back(inv.line);
   row.push_back(o.pending() ? json() : json(history_.events[o.completion].line));
   row.push_back(flags_[op]);
+  if (!o.pending()) {
+    const Event& done = history_.events[o.completion];
+    if (done.error != History::kNoNote || done.node != History::kNoNote) {
+      auto note = [&](uint32_t id) {
+        return id == History::kNoNote ? json() : json(history_.notes.text(id));
+      };
+      row.push_back(note(done.error));
+      row.push_back(note(done.node));
+    }
+  }
   return row;
 }
 

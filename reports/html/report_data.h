@@ -36,6 +36,9 @@ inline constexpr int kResult = 7;    // the completion's value, null when pendin
 inline constexpr int kLine = 8;      // the invoke's line in the history file
 inline constexpr int kEndLine = 9;   // the completion's line, null when pending
 inline constexpr int kFlags = 10;    // kFlagAnomaly | kFlagWindow
+// Only in rows whose completion carries the recorder's notes (else absent):
+inline constexpr int kError = 11;  // why it failed or is unknown, or null
+inline constexpr int kNode = 12;   // the node that served it (or was last tried), or null
 }  // namespace report_column
 inline constexpr int kFlagAnomaly = 1;  // named by some anomaly's evidence
 inline constexpr int kFlagWindow = 2;   // in a linearizability failure's window

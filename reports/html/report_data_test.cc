@@ -123,6 +123,28 @@ TEST(ReportData, NemesisFaultsPendingOpsAndOddKeys) {
     EXPECT_EQ(d["keys"][d["ops"][i.get<size_t>()][col::kKey].get<size_t>()], lin["key"]);
 }
 
+// The recorder's error and node ride along with an op's row, for tooltips;
+// rows without them stay as short as before.
+TEST(ReportData, RowsCarryTheCompletionsErrorAndNode) {
+  Checked c;
+  parse_and_build(
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1,\"time\":0}\n"
+      "{\"process\":0,\"type\":\"info\",\"f\":\"write\",\"value\":1,\"time\":5,"
+      "\"error\":\"timed out\",\"node\":\"n2\"}\n"
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"time\":6}\n"
+      "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":7,\"node\":\"n1\"}\n"
+      "{\"process\":2,\"type\":\"invoke\",\"f\":\"read\",\"time\":8}\n"
+      "{\"process\":2,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":9}\n",
+      "register", &c);
+  const json& rows = c.data["ops"];
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0][col::kError], "timed out");
+  EXPECT_EQ(rows[0][col::kNode], "n2");
+  EXPECT_TRUE(rows[1][col::kError].is_null());
+  EXPECT_EQ(rows[1][col::kNode], "n1");
+  EXPECT_EQ(rows[2].size(), static_cast<size_t>(col::kFlags + 1));
+}
+
 TEST(ReportData, WithoutTimesPositionsAreEventNumbers) {
   Checked c;
   parse_and_build(

@@ -215,20 +215,22 @@ Status RaftNode::persist(Ready& rd) {
   // no-persist-vote: term and vote changes are not written. The stored term
   // only rises as far as the log's last term (a restart refuses a log whose
   // terms are past the current term), and the vote is forgotten whenever the
-  // stored term moves, so a restarted node can vote twice in one term.
+  // stored term moves, so a restarted node can vote twice in one term. That
+  // hard state goes in the same write as the entries, as a real one does:
+  // written after them, a SIGKILL in between left a log recovery refuses.
   std::optional<raft::HardState> real = std::move(rd.hard_state);
-  rd.hard_state.reset();
+  const raft::HardState stored = storage_->hard_state();
+  uint64_t last_term = storage_->term(storage_->last_index()).value_or(0);
+  if (!rd.entries.empty()) last_term = std::max(last_term, rd.entries.back().term);
+  if (rd.snapshot) last_term = std::max(last_term, rd.snapshot->metadata.term);
+  raft::HardState forgetful = stored;
+  forgetful.commit = real->commit;
+  forgetful.term = std::max(stored.term, last_term);
+  if (forgetful.term != stored.term) forgetful.vote = raft::kNoNode;
+  if (forgetful != stored) rd.hard_state = forgetful;
   Status s = raft::persist_ready(rd, *storage_);
   rd.hard_state = std::move(real);
   if (!s.is_ok()) return s;
-  const raft::HardState stored = storage_->hard_state();
-  raft::HardState forgetful = stored;
-  forgetful.commit = rd.hard_state->commit;
-  forgetful.term = std::max(stored.term, storage_->term(storage_->last_index()).value_or(0));
-  if (forgetful.term != stored.term) forgetful.vote = raft::kNoNode;
-  if (forgetful != stored) {
-    if (Status set = storage_->set_hard_state(forgetful); !set.is_ok()) return set;
-  }
   return rd.must_sync ? storage_->sync() : Status::ok();
 }
 

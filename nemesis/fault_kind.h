@@ -1,5 +1,5 @@
 // The pieces a Nemesis is composed of (nemesis.cc): one FaultKind per kind of
-// fault, one file each. Internal to nemesis/.
+// fault (kill and pause share process_faults.cc). Internal to nemesis/.
 #pragma once
 
 #include <memory>

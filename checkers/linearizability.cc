@@ -60,7 +60,8 @@ class ModelRun {
     limits_.max_memory_bytes = options.max_memory_bytes;
     limits_.memory_in_use = &memory_;
     limits_.cancel = &cancel_;
-    limits_.symmetry = limits_.dominance = limits_.reads_first = options.optimizations;
+    limits_.symmetry = limits_.dominance = limits_.reads_first =
+        options.search != SearchStrategy::kPlain;
     limits_.prove_after = options.prove_after;
   }
 
@@ -116,7 +117,7 @@ class ModelRun {
         const auto start = std::chrono::steady_clock::now();
         LinearSearch<Model> search(model_, k.ops, limits_);
         if constexpr (HasAnyState<Model>) {
-          if (options_.optimizations)
+          if (options_.search != SearchStrategy::kPlain)
             search.set_prover([&](uint32_t stuck) {
               SearchLimits prover_limits = limits_;
               prover_limits.deadline =
@@ -168,7 +169,7 @@ class ModelRun {
                       {"configurations", configurations_.load()},
                       {"invalid_keys", invalid},
                       {"unchecked_keys", gave_up},
-                      {"optimizations", options_.optimizations}};
+                      {"search", to_string(options_.search)}};
     std::string explanation;
     for (KeyOps<Model>& k : keys_) {
       if (k.result.outcome != SearchOutcome::kNotLinearizable) continue;

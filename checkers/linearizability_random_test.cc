@@ -241,14 +241,16 @@ void check_one(uint64_t seed, Tally* tally) {
       break;
     }
   }
-  for (bool optimizations : {true, false}) {
+  for (SearchStrategy search :
+       {SearchStrategy::kPortfolio, SearchStrategy::kOptimized, SearchStrategy::kPlain}) {
+    const bool optimizations = search == SearchStrategy::kOptimized;
     CheckOptions options;
-    options.optimizations = optimizations;
+    options.search = search;
     options.threads = 1;
     options.prove_after = 1 + static_cast<uint32_t>(seed % 3);  // use the invalidity shortcut
     CheckResult r = make_linearizability_checker(g.model)->check(t->history, t->ops, options);
     ASSERT_EQ(r.verdict, expected ? Verdict::kValid : Verdict::kInvalid)
-        << "optimizations " << optimizations << "\n"
+        << "search " << to_string(search) << "\n"
         << g.builder.text();
     if (expected || !optimizations) continue;
     // The core: not linearizable, and linearizable without any one op.

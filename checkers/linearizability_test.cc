@@ -11,18 +11,19 @@ namespace faultline {
 namespace {
 
 CheckResult check(const HistoryBuilder& b, std::string_view model = "register",
-                  bool optimizations = true) {
+                  SearchStrategy search = SearchStrategy::kPortfolio) {
   auto t = b.build();
   CheckOptions options;
-  options.optimizations = optimizations;
+  options.search = search;
   return make_linearizability_checker(model)->check(t->history, t->ops, options);
 }
 
-// Both search variants must agree on every hand-written case.
+// Every search strategy must agree on every hand-written case.
 Verdict verdict(const HistoryBuilder& b, std::string_view model = "register") {
-  Verdict optimized = check(b, model, true).verdict;
-  EXPECT_EQ(optimized, check(b, model, false).verdict) << b.text();
-  return optimized;
+  Verdict portfolio = check(b, model).verdict;
+  for (SearchStrategy s : {SearchStrategy::kOptimized, SearchStrategy::kPlain})
+    EXPECT_EQ(portfolio, check(b, model, s).verdict) << to_string(s) << "\n" << b.text();
+  return portfolio;
 }
 
 TEST(Linearizability, EmptyHistoryIsValid) {

@@ -64,7 +64,8 @@ int run(int nodes, int execs, int megabytes) {
       out.write(reinterpret_cast<const char*>(block.data()), 1 << 20);
     }
   }
-  for (const std::string& n : names) pool.exec(n, "true", std::chrono::seconds(5), &r);  // connect all
+  for (const std::string& n : names)
+    pool.exec(n, "true", std::chrono::seconds(5), &r);  // connect all
   start = Clock::now();
   std::vector<Status> results(names.size());
   std::vector<std::thread> threads;
@@ -88,8 +89,8 @@ int run(int nodes, int execs, int megabytes) {
   std::printf("| what | goal | measured |\n|---|---|---|\n");
   std::printf("| cluster up, %d nodes | < 3 s | %.2f s |\n", nodes, up_ms / 1000);
   std::printf("| cluster down, %d nodes | < 2 s | %.2f s |\n", nodes, down_ms / 1000);
-  std::printf("| pooled exec round trip (median of %d; p90) | < 5 ms | %.1f ms; %.1f ms |\n",
-              execs, exec_ms[exec_ms.size() / 2], exec_ms[exec_ms.size() * 9 / 10]);
+  std::printf("| pooled exec round trip (median of %d; p90) | < 5 ms | %.1f ms; %.1f ms |\n", execs,
+              exec_ms[exec_ms.size() / 2], exec_ms[exec_ms.size() * 9 / 10]);
   std::printf("| deploy %d MB to %d nodes at once (SFTP + SHA-256 check) | < 2 s | %.2f s |\n",
               megabytes, nodes, deploy_ms / 1000);
   return 0;

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   app.add_option("--info-rate", o.info_rate,
                  "Fraction of ops that crash: info, may or may not take effect")
       ->capture_default_str();
+  app.add_option("--slow-rate", o.slow_rate,
+                 "Fraction of ops that take 10-100x as long (a heavy latency tail)")
+      ->capture_default_str();
   app.add_option("--fail-rate", o.fail_rate, "Fraction of ops that fail without effect")
       ->capture_default_str();
   app.add_option("--mix", mix,

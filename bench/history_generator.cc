@@ -18,6 +18,8 @@ namespace {
 constexpr int64_t kLatencyMin = 100'000, kLatencyMax = 1'000'000;
 constexpr int64_t kTimeoutMin = 1'000'000, kTimeoutMax = 5'000'000;
 constexpr int64_t kThinkMax = 50'000;  // pause between a completion and the next invoke
+// A slow op (GeneratorOptions::slow_rate) takes this many times longer.
+constexpr int64_t kSlowMin = 10, kSlowMax = 100;
 
 struct SimEvent {
   uint32_t op;
@@ -151,6 +153,7 @@ class Simulator {
     // one never does.
     bool takes_effect = true;
     int64_t latency = rng_.between(kLatencyMin, kLatencyMax);
+    if (rng_.chance(o_.slow_rate)) latency *= rng_.between(kSlowMin, kSlowMax);
     if (static_cast<int64_t>(ops_.size()) >= o_.ops - o_.pending) {
       op.pending = true;
       op.outcome = Outcome::kInfo;
@@ -253,6 +256,7 @@ Status validate(const GeneratorOptions& o, const SimModel* model, std::vector<do
   if (o.pending < 0 || o.pending > std::min<int64_t>(o.processes, o.ops))
     return bad("--pending: expected at most --processes (one hung op per client) and --ops");
   if (o.corrupt < 0) return bad("--corrupt: expected a count, 0 or more");
+  if (o.slow_rate < 0 || o.slow_rate > 1) return bad("--slow-rate: expected a fraction");
   if (o.kv_values != "digits" && o.kv_values != "unique")
     return bad("--kv-values: expected digits or unique");
   const std::span<const std::string_view> functions = model->functions();

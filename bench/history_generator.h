@@ -38,6 +38,10 @@ struct GeneratorOptions {
   // Porcupine ships: values built by appends, each one telling its history).
   std::string kv_values = "digits";
   double info_rate = 0;  // fraction of ops that crash (complete as info)
+  // Fraction of ops that take 10 to 100 times as long as the others, as
+  // requests do that wait out an election in a real system: most ops
+  // overlap a few neighbours, a few overlap hundreds.
+  double slow_rate = 0;
   double fail_rate = 0;  // fraction of ops that fail without taking effect
   // Function name and weight, e.g. {{"read", 2}, {"write", 1}, {"cas", 1}}
   // (the register's default); empty means the model's default mix. Weights

@@ -5,12 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/history/history.h"
 #include "harness/history/status.h"
@@ -50,8 +50,12 @@ std::string_view to_string(SearchStrategy s);
 // Budgets: a checker that exceeds one stops and answers kUnknown.
 struct CheckOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  uint64_t max_memory_bytes = UINT64_MAX;  // for the checker's own search state
-  unsigned threads = 0;                    // 0: one per hardware thread
+  // The check's memory: what was held before it (memory_baseline: the
+  // parsed history, the program) plus what its searches hold may not pass
+  // max_memory_bytes.
+  uint64_t max_memory_bytes = UINT64_MAX;
+  uint64_t memory_baseline = 0;
+  unsigned threads = 0;  // 0: one per hardware thread
   // How the linearizability search runs (linear_search.h). kPlain is WGL
   // with a memo of (ops linearized, state), like Porcupine; kOptimized adds
   // info-op symmetry, dominance pruning, reads first and the invalidity
@@ -59,6 +63,14 @@ struct CheckOptions {
   // (plain with twice the steps) and takes the first answer, so it is never
   // far behind plain whatever the history's shape.
   SearchStrategy search = SearchStrategy::kPortfolio;
+  // The minimal-core phase's own budget (within `deadline`): the verdict is
+  // known before it starts; past it, the core found so far is reported as
+  // not minimal yet.
+  std::chrono::steady_clock::duration core_timeout = std::chrono::seconds(5);
+  // Called with the verdict as soon as the search has it, before the
+  // minimal-core phase (which may take up to core_timeout); the final
+  // result adds the cores. Null: not called.
+  std::function<void(const CheckResult&)> on_verdict;
   // How often the linearizability search may get stuck without progress
   // before it tries to show the key invalid from a window of ops instead
   // (linear_search.h, set_prover). Tests lower it to exercise that path.

@@ -30,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -54,13 +55,21 @@ struct SearchLimits {
   uint64_t max_memory_bytes = UINT64_MAX;          // shared by all searches of a check
   std::atomic<uint64_t>* memory_in_use = nullptr;  // bytes held by all searches, or null
   const std::atomic<bool>* cancel = nullptr;       // set to stop early, or null
-  bool symmetry = true;                            // info ops with equal ops are interchangeable
-  bool dominance = true;                           // prune configurations with more info ops used
-  bool reads_first = true;      // read-only ops go first and without alternatives
+  // A second deadline, in steady_clock ticks, that another thread may bring
+  // forward while the search runs (once the verdict is known), or null.
+  const std::atomic<int64_t>* cutoff = nullptr;
+  uint64_t max_steps = UINT64_MAX;  // moves and backtracks; past it, give up
+  // On: info ops with equal model ops are interchangeable (symmetry), a
+  // configuration with more info ops used is pruned (dominance), read-only
+  // ops go first without alternatives. Off: plain WGL, like Porcupine.
+  bool optimized = true;
+  // search_ops() only: the optimized and the plain search side by side
+  // (portfolio.h). The prover is the optimized search's alone.
+  bool portfolio = false;
   uint32_t prove_after = 1000;  // times stuck without progress before asking the prover
 };
 
-enum class SearchOutcome { kLinearizable, kNotLinearizable, kGaveUp };
+enum class SearchOutcome { kLinearizable, kNotLinearizable, kGaveUp, kRunning };
 
 template <class State>
 struct SearchResult {
@@ -73,8 +82,19 @@ struct SearchResult {
   std::vector<uint32_t> prefix;
   std::vector<State> states_before;
   uint64_t configurations = 0;  // configurations memoized
+  uint64_t steps = 0;           // moves and backtracks, the prover's not counted
   uint64_t peak_bytes = 0;
+  bool optimized = true;  // which search answered (a portfolio runs both)
+  // kGaveUp: the budget that ran out: "time", "memory", "steps", "cutoff"
+  // (SearchLimits::cutoff) or "cancelled" (another search gave up).
+  const char* stopped_by = "";
 };
+
+// The invalidity shortcut (LinearSearch::set_prover): given the op whose
+// return the search keeps getting stuck at and a number of steps it may
+// take, tries to show the ops not linearizable a cheaper way. Returns
+// whether it did, and sets *steps_used.
+using Prover = std::function<bool(uint32_t stuck_op, uint64_t max_steps, uint64_t* steps_used)>;
 
 template <class Model>
 class LinearSearch {
@@ -86,198 +106,63 @@ class LinearSearch {
   // the model's initial state if it is null.
   LinearSearch(const Model& model, const std::vector<SearchOp<Op>>& ops, const SearchLimits& limits,
                const State* initial = nullptr)
-      : model_(model), ops_(ops), limits_(limits), initial_(initial ? *initial : model.init()) {
+      : model_(model),
+        ops_(ops),
+        limits_(limits),
+        initial_(initial ? *initial : model.init()),
+        state_(initial_) {
     build_entries();
     build_classes();
+    cache_.emplace(layout_, limits_.optimized);
+    lin_.assign((ok_.size() + 64) / 64, 0);
+    counts_.assign(layout_.words + 1, 0);
+    used_.assign(classes_.size(), 0);
+    remaining_ = static_cast<uint32_t>(ok_.size());
+    result_.optimized = limits_.optimized;
+    enter_node();
+  }
+  LinearSearch(const LinearSearch&) = delete;
+  LinearSearch& operator=(const LinearSearch&) = delete;
+  ~LinearSearch() {
+    if (limits_.memory_in_use) limits_.memory_in_use->fetch_sub(charged_);
   }
 
   // A shortcut for histories that are not linearizable: when the search has
-  // been stuck many times at its furthest return, `prover` is asked once,
-  // with that return's op (an index into `ops`), whether it can show the ops
-  // not linearizable some cheaper way (minimal_core.h: a window of ops
-  // before it, with all else relaxed, already fails). If it can, the search
-  // ends there: without it, showing that nothing works means trying
-  // everything, which is what makes invalid histories slow.
-  void set_prover(std::function<bool(uint32_t)> prover) { prover_ = std::move(prover); }
+  // been stuck many times at its furthest return, `prover` is asked, with
+  // that return's op (an index into `ops`), whether it can show the ops not
+  // linearizable some cheaper way (minimal_core.h: a window of ops before
+  // it, with all else relaxed, already fails). If it can, the search ends
+  // there: without it, showing that nothing works means trying everything,
+  // which is what makes invalid histories slow. The prover's steps are
+  // bounded by a quarter of the search's own (at least kProverFloor), so a
+  // prover that cannot help costs a valid history at most that much.
+  void set_prover(Prover prover) { prover_ = std::move(prover); }
+  static constexpr uint64_t kProverFloor = 4096;
 
+  // Searches to the end.
   SearchResult<State> run() {
-    SearchResult<State> result;
-    SearchCache<State> cache(layout_, limits_.dominance);
-    std::vector<uint64_t> lin((ok_.size() + 64) / 64, 0);  // linearized ok ops, by ok rank
-    std::vector<uint64_t> counts(layout_.words + 1, 0);    // packed info counts per class
-    std::vector<uint32_t> used(classes_.size(), 0);        // the same counts, unpacked
-    std::vector<Frame> stack;
-    State state = initial_;
-    uint32_t lo = 0, hi = 0;  // every ok rank < lo is linearized; none >= hi is
-    uint64_t ok_hash = 0;
-    uint32_t remaining = static_cast<uint32_t>(ok_.size());
-    // Where the node being explored is: its ok candidates are the calls
-    // before the first pending return, tried in list order in two passes
-    // (read-only ops, then the others); then its info classes.
-    uint32_t cursor = next_[kHead];
-    int pass = 0;
-    int64_t info_from = -1;  // >= 0: trying info classes from this one, at return `cursor`
-    auto enter_node = [&] {
-      cursor = next_[kHead];
-      pass = limits_.reads_first ? 0 : 1;
-      info_from = -1;
-      first_returns();
-    };
-    enter_node();
-    uint64_t charged = 0, steps = 0;
-    int64_t best_pos = -1;  // position of the furthest return the search got stuck at
-    auto finish = [&](SearchOutcome outcome) {
-      result.outcome = outcome;
-      result.configurations = cache.size();
-      result.peak_bytes = std::max(result.peak_bytes, cache.bytes());
-      if (limits_.memory_in_use) limits_.memory_in_use->fetch_sub(charged);
-      return result;
-    };
-    auto try_step = [&](const Op& op, State* next, uint64_t hash_delta, uint32_t new_lo,
-                        uint32_t new_hi) {
-      if (!model_.step(state, op, next)) return false;
-      return cache.insert(ok_hash ^ hash_delta ^ model_.hash(*next), new_lo, new_hi, lin.data(),
-                          *next, counts.data());
-    };
-    // Marks ok rank r done (linearized or left out) in `lin`, giving the new
-    // bounds, so that the cache can be probed; unmark() takes it back.
-    auto mark = [&](uint32_t r, uint32_t* new_lo, uint32_t* new_hi) {
-      lin[r / 64] |= 1ull << (r % 64);
-      *new_lo = r == lo ? next_unset(lin, lo) : lo;
-      *new_hi = std::max(hi, r + 1);
-    };
-    auto unmark = [&](uint32_t r) { lin[r / 64] &= ~(1ull << (r % 64)); };
-    // Makes a marked rank r done for good: its entries leave the list. The
-    // pushed frame keeps the old lo and hi; untake() undoes the rest.
-    auto take = [&](uint32_t r, uint32_t call, uint32_t new_lo, uint32_t new_hi) {
-      lo = new_lo;
-      hi = new_hi;
-      ok_hash ^= zobrist_[r];
-      --remaining;
-      lift(call);
-      enter_node();
-    };
-    auto untake = [&](uint32_t r, uint32_t call) {
-      unmark(r);
-      ok_hash ^= zobrist_[r];
-      ++remaining;
-      unlift(call);
-      first_returns();
-    };
-
-    while (true) {
-      if (remaining == 0) return finish(SearchOutcome::kLinearizable);
-      if ((++steps & 1023) == 1) {  // also at the first step
-        uint64_t bytes = cache.bytes() + stack.capacity() * sizeof(Frame);
-        if (limits_.memory_in_use && bytes > charged) {
-          limits_.memory_in_use->fetch_add(bytes - charged);
-          charged = bytes;
-        }
-        result.peak_bytes = std::max(result.peak_bytes, bytes);
-        uint64_t total = limits_.memory_in_use ? limits_.memory_in_use->load() : bytes;
-        if (total > limits_.max_memory_bytes ||
-            (limits_.cancel && limits_.cancel->load(std::memory_order_relaxed)) ||
-            std::chrono::steady_clock::now() > limits_.deadline)
-          return finish(SearchOutcome::kGaveUp);
-      }
-      State next{};
-      if (info_from < 0) {
-        const uint32_t entry = cursor;
-        if (entries_[entry].is_call) {
-          const uint32_t r = entries_[entry].rank;
-          if (pass == 0 && !read_only_[r]) {
-            cursor = next_[entry];
-            continue;
-          }
-          if (pass == 1 && ((limits_.reads_first && read_only_[r]) ||  // failed in pass 0
-                            (limits_.symmetry && first_ret_[same_[r]] != ret_pos(entry)))) {
-            cursor = next_[entry];
-            continue;
-          }
-          uint32_t new_lo, new_hi;
-          mark(r, &new_lo, &new_hi);
-          if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi)) {
-            // (next == state: from a wildcard state even a read decides something.)
-            const bool forced = pass == 0 && next == state;
-            stack.push_back(
-                Frame{Frame::kOk, forced, pass, r, entry, ok_[r], lo, hi, std::move(state)});
-            state = std::move(next);
-            take(r, entry, new_lo, new_hi);
-            continue;
-          }
-          unmark(r);
-          cursor = next_[entry];
-          continue;
-        }
-        if (pass == 0) {
-          pass = 1;
-          cursor = next_[kHead];
-          continue;
-        }
-        info_from = 0;  // no ok op can go next: try the info classes
-      }
-      const uint32_t limit = entries_[cursor].pos;
-      bool moved = false;
-      for (uint32_t k = static_cast<uint32_t>(info_from); k < classes_.size(); ++k) {
-        const InfoClass& c = classes_[k];
-        if (used[k] == c.ops.size() || ops_[c.ops[used[k]]].call > limit) continue;
-        layout_.add(counts.data(), k, 1);
-        if (try_step(c.op, &next, 0, lo, hi)) {
-          stack.push_back(
-              Frame{Frame::kInfo, false, 1, k, cursor, c.ops[used[k]], lo, hi, std::move(state)});
-          state = std::move(next);
-          ++used[k];
-          enter_node();
-          moved = true;
-          break;
-        }
-        layout_.add(counts.data(), k, -1);
-      }
-      if (moved) continue;
-      // Last, an optional op whose return is here may be left out.
-      const int64_t classes = static_cast<int64_t>(classes_.size());
-      if (info_from <= classes && optional_[entries_[cursor].rank]) {
-        info_from = classes + 1;  // tried: after a pop, the node is done
-        const uint32_t r = entries_[cursor].rank, call = entries_[cursor].match;
-        uint32_t new_lo, new_hi;
-        mark(r, &new_lo, &new_hi);
-        if (cache.insert(ok_hash ^ zobrist_[r] ^ model_.hash(state), new_lo, new_hi, lin.data(),
-                         state, counts.data())) {
-          stack.push_back(Frame{Frame::kDrop, false, 1, r, call, ok_[r], lo, hi, state});
-          take(r, call, new_lo, new_hi);
-          continue;
-        }
-        unmark(r);
-      }
-      // Stuck: nothing can be linearized before the return at `cursor`.
-      note_stuck(cursor, state, stack, &best_pos, &result);
-      if (stack.empty() || proved_) return finish(SearchOutcome::kNotLinearizable);
-      Frame f = std::move(stack.back());
-      stack.pop_back();
-      state = std::move(f.state);
-      lo = f.lo;
-      hi = f.hi;
-      if (f.kind == Frame::kInfo) {
-        --used[f.id];
-        layout_.add(counts.data(), f.id, -1);
-        cursor = f.entry;
-        info_from = f.id + 1;
-      } else if (f.kind == Frame::kDrop) {
-        untake(f.id, f.entry);
-        cursor = entries_[f.entry].match;
-        info_from = classes + 1;
-      } else {
-        untake(f.id, f.entry);
-        cursor = next_[f.entry];
-        pass = f.pass;
-        info_from = -1;
-        if (f.forced) {  // nothing else at this node can succeed: fail it
-          while (entries_[cursor].is_call) cursor = next_[cursor];
-          info_from = static_cast<int64_t>(classes_.size());
-        }
-      }
-    }
+    run_for(UINT64_MAX);
+    return std::move(result_);
   }
+
+  // Searches for at most `steps` more steps: kRunning if it has no answer
+  // yet (call again to go on), else the answer, which result() then holds.
+  SearchOutcome run_for(uint64_t steps) {
+    if (done_) return result_.outcome;
+    for (uint64_t taken = 0; taken < steps; ++taken) {
+      if (remaining_ == 0) return finish(SearchOutcome::kLinearizable);
+      if ((steps_++ & 1023) == 0 && over_budget()) return finish(SearchOutcome::kGaveUp);
+      if (advance()) continue;
+      // Stuck: nothing can be linearized before the return at `cursor_`.
+      note_stuck();
+      if (stack_.empty() || proved_) return finish(SearchOutcome::kNotLinearizable);
+      backtrack();
+    }
+    return SearchOutcome::kRunning;
+  }
+
+  SearchResult<State>& result() { return result_; }
+  uint64_t steps() const { return steps_; }
 
  private:
   static constexpr uint32_t kHead = 0;  // list sentinel; entries start at 1
@@ -302,6 +187,195 @@ class LinearSearch {
     uint32_t lo, hi;
     State state;  // before the op
   };
+
+  // Moves one op forward from the node the search is at: the next of its
+  // candidates that can go -- ok ops (read-only ones first), then one op per
+  // info class, then leaving out an optional op whose return is here.
+  // False when none can: the search is stuck at the return at `cursor_`.
+  bool advance() {
+    if (info_from_ < 0 && advance_ok()) return true;
+    return advance_info() || advance_drop();
+  }
+
+  // The node's ok candidates: the calls before its first pending return, in
+  // list order, in two passes (read-only ops, then the others).
+  bool advance_ok() {
+    const bool optimized = limits_.optimized;
+    while (true) {
+      const uint32_t entry = cursor_;
+      if (!entries_[entry].is_call) {
+        if (pass_ == 1) break;
+        pass_ = 1;
+        cursor_ = next_[kHead];
+        continue;
+      }
+      cursor_ = next_[entry];
+      const uint32_t r = entries_[entry].rank;
+      if (pass_ == 0 && !read_only_[r]) continue;
+      if (pass_ == 1 && optimized &&  // failed in pass 0, or an equal op returns sooner
+          (read_only_[r] || (twin_[r] && !returns_first(entry))))
+        continue;
+      uint32_t new_lo, new_hi;
+      mark(r, &new_lo, &new_hi);
+      State next{};
+      if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi)) {
+        // (next == state: from a wildcard state even a read decides something.)
+        const bool forced = pass_ == 0 && next == state_;
+        push(Frame{Frame::kOk, forced, pass_, r, entry, ok_[r], lo_, hi_, std::move(state_)});
+        state_ = std::move(next);
+        take(r, entry, new_lo, new_hi);
+        return true;
+      }
+      unmark(r);
+    }
+    info_from_ = 0;  // cursor_ is at the node's first pending return
+    return false;
+  }
+
+  // One info op per class, from class info_from_ on: the earliest-invoked
+  // unused op of the class, if it was invoked before the pending return.
+  bool advance_info() {
+    const uint32_t limit = entries_[cursor_].pos;
+    for (uint32_t k = static_cast<uint32_t>(info_from_); k < classes_.size(); ++k) {
+      const InfoClass& c = classes_[k];
+      if (used_[k] == c.ops.size() || ops_[c.ops[used_[k]]].call > limit) continue;
+      layout_.add(counts_.data(), k, 1);
+      State next{};
+      if (try_step(c.op, &next, 0, lo_, hi_)) {
+        push(Frame{Frame::kInfo, false, 1, k, cursor_, c.ops[used_[k]], lo_, hi_,
+                   std::move(state_)});
+        state_ = std::move(next);
+        ++used_[k];
+        enter_node();
+        return true;
+      }
+      layout_.add(counts_.data(), k, -1);
+    }
+    return false;
+  }
+
+  // Last, an optional op whose return is at `cursor_` may be left out.
+  bool advance_drop() {
+    const int64_t classes = static_cast<int64_t>(classes_.size());
+    if (info_from_ > classes || !optional_[entries_[cursor_].rank]) return false;
+    info_from_ = classes + 1;  // tried: after a pop, the node is done
+    const uint32_t r = entries_[cursor_].rank, call = entries_[cursor_].match;
+    uint32_t new_lo, new_hi;
+    mark(r, &new_lo, &new_hi);
+    if (!cache_->insert(ok_hash_ ^ zobrist_[r] ^ model_.hash(state_), new_lo, new_hi, lin_.data(),
+                        state_, counts_.data())) {
+      unmark(r);
+      return false;
+    }
+    push(Frame{Frame::kDrop, false, 1, r, call, ok_[r], lo_, hi_, state_});
+    take(r, call, new_lo, new_hi);
+    return true;
+  }
+
+  // Undoes the last move; the node it was made at goes on with its next
+  // candidate.
+  void backtrack() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    stack_heap_ -= state_heap_bytes(f.state);
+    state_ = std::move(f.state);
+    lo_ = f.lo;
+    hi_ = f.hi;
+    const int64_t classes = static_cast<int64_t>(classes_.size());
+    if (f.kind == Frame::kInfo) {
+      --used_[f.id];
+      layout_.add(counts_.data(), f.id, -1);
+      cursor_ = f.entry;
+      info_from_ = f.id + 1;
+    } else if (f.kind == Frame::kDrop) {
+      untake(f.id, f.entry);
+      cursor_ = entries_[f.entry].match;
+      info_from_ = classes + 1;
+    } else {
+      untake(f.id, f.entry);
+      cursor_ = next_[f.entry];
+      pass_ = f.pass;
+      info_from_ = -1;
+      if (f.forced) {  // nothing else at this node can succeed: fail it
+        while (entries_[cursor_].is_call) cursor_ = next_[cursor_];
+        info_from_ = classes;
+      }
+    }
+  }
+
+  void enter_node() {
+    cursor_ = next_[kHead];
+    pass_ = limits_.optimized ? 0 : 1;
+    info_from_ = -1;
+  }
+
+  bool try_step(const Op& op, State* next, uint64_t hash_delta, uint32_t new_lo, uint32_t new_hi) {
+    if (!model_.step(state_, op, next)) return false;
+    return cache_->insert(ok_hash_ ^ hash_delta ^ model_.hash(*next), new_lo, new_hi, lin_.data(),
+                          *next, counts_.data());
+  }
+  // Marks ok rank r done (linearized or left out) in `lin_`, giving the new
+  // bounds, so that the cache can be probed; unmark() takes it back.
+  void mark(uint32_t r, uint32_t* new_lo, uint32_t* new_hi) {
+    lin_[r / 64] |= 1ull << (r % 64);
+    *new_lo = r == lo_ ? next_unset(lin_, lo_) : lo_;
+    *new_hi = std::max(hi_, r + 1);
+  }
+  void unmark(uint32_t r) { lin_[r / 64] &= ~(1ull << (r % 64)); }
+  // Makes a marked rank r done for good: its entries leave the list. The
+  // pushed frame keeps the old lo and hi; untake() undoes the rest.
+  void take(uint32_t r, uint32_t call, uint32_t new_lo, uint32_t new_hi) {
+    lo_ = new_lo;
+    hi_ = new_hi;
+    ok_hash_ ^= zobrist_[r];
+    --remaining_;
+    lift(call);
+    enter_node();
+  }
+  void untake(uint32_t r, uint32_t call) {
+    unmark(r);
+    ok_hash_ ^= zobrist_[r];
+    ++remaining_;
+    unlift(call);
+  }
+  void push(Frame f) {
+    stack_heap_ += state_heap_bytes(f.state);
+    stack_.push_back(std::move(f));
+  }
+
+  uint64_t bytes() const {
+    return cache_->bytes() + stack_.capacity() * sizeof(Frame) + stack_heap_;
+  }
+  // Charges the memory held to the check's account; whether a budget (or
+  // the cancel flag) says stop.
+  bool over_budget() {
+    const uint64_t held = bytes();
+    if (limits_.memory_in_use && held > charged_) {
+      limits_.memory_in_use->fetch_add(held - charged_);
+      charged_ = held;
+    }
+    result_.peak_bytes = std::max(result_.peak_bytes, held);
+    const uint64_t total = limits_.memory_in_use ? limits_.memory_in_use->load() : held;
+    if (total > limits_.max_memory_bytes) return result_.stopped_by = "memory", true;
+    if (steps_ > limits_.max_steps) return result_.stopped_by = "steps", true;
+    if (limits_.cancel && limits_.cancel->load(std::memory_order_relaxed))
+      return result_.stopped_by = "cancelled", true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now > limits_.deadline) return result_.stopped_by = "time", true;
+    if (limits_.cutoff &&
+        now.time_since_epoch().count() > limits_.cutoff->load(std::memory_order_relaxed))
+      return result_.stopped_by = "cutoff", true;
+    return false;
+  }
+
+  SearchOutcome finish(SearchOutcome outcome) {
+    done_ = true;
+    result_.outcome = outcome;
+    result_.configurations = cache_->size();
+    result_.steps = steps_;
+    result_.peak_bytes = std::max(result_.peak_bytes, bytes());
+    return outcome;
+  }
 
   void build_entries() {
     for (uint32_t i = 0; i < ops_.size(); ++i)
@@ -339,7 +413,9 @@ class LinearSearch {
       if (same == r) by_hash[Model::hash(op)].push_back(r);
       same_.push_back(same);
     }
-    first_ret_.assign(ok_.size(), UINT32_MAX);
+    std::vector<uint32_t> class_size(ok_.size(), 0);
+    for (uint32_t same : same_) ++class_size[same];
+    for (uint32_t r = 0; r < ok_.size(); ++r) twin_.push_back(class_size[same_[r]] > 1);
     std::mt19937_64 rng(0x5eed);
     zobrist_.resize(ok_.size());
     for (auto& z : zobrist_) z = rng();
@@ -350,14 +426,14 @@ class LinearSearch {
     for (uint32_t i = 0; i < ops_.size(); ++i) {
       if (!ops_[i].info) continue;
       uint32_t k = UINT32_MAX;
-      if (limits_.symmetry) {
+      if (limits_.optimized) {
         for (uint32_t c : by_hash[Model::hash(ops_[i].op)])
           if (classes_[c].op == ops_[i].op) k = c;
       }
       if (k == UINT32_MAX) {
         k = static_cast<uint32_t>(classes_.size());
         classes_.push_back(InfoClass{ops_[i].op, {}});
-        if (limits_.symmetry) by_hash[Model::hash(ops_[i].op)].push_back(k);
+        if (limits_.optimized) by_hash[Model::hash(ops_[i].op)].push_back(k);
       }
       classes_[k].ops.push_back(i);
     }
@@ -383,16 +459,14 @@ class LinearSearch {
 
   uint32_t ret_pos(uint32_t call_entry) const { return entries_[entries_[call_entry].match].pos; }
 
-  // For each class of equal ok ops, the earliest return among the node's
-  // candidates (first_ret_), for the symmetry rule above.
-  void first_returns() {
-    if (!limits_.symmetry) return;
+  // Whether no equal op among the node's candidates returns before the one
+  // called at `call` (the symmetry rule above). Asked only of ops with a
+  // twin, so histories of distinct values pay nothing for it.
+  bool returns_first(uint32_t call) const {
+    const uint32_t same = same_[entries_[call].rank], ret = ret_pos(call);
     for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e])
-      first_ret_[same_[entries_[e].rank]] = UINT32_MAX;
-    for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e]) {
-      uint32_t& best = first_ret_[same_[entries_[e].rank]];
-      best = std::min(best, ret_pos(e));
-    }
+      if (same_[entries_[e].rank] == same && ret_pos(e) < ret) return false;
+    return true;
   }
 
   static uint32_t next_unset(const std::vector<uint64_t>& bits, uint32_t from) {
@@ -403,42 +477,80 @@ class LinearSearch {
   }
 
   // Remembers the furthest return the search could not get past, with the
-  // states it was stuck in and the path that got there.
-  void note_stuck(uint32_t ret_entry, const State& state, const std::vector<Frame>& stack,
-                  int64_t* best_pos, SearchResult<State>* result) {
-    const Entry& e = entries_[ret_entry];
-    if (e.pos > *best_pos) {
-      *best_pos = e.pos;
+  // states it was stuck in and the path that got there; asks the prover
+  // when it has been stuck there often (set_prover).
+  void note_stuck() {
+    const Entry& e = entries_[cursor_];
+    if (e.pos > best_pos_) {
+      best_pos_ = e.pos;
       stuck_since_best_ = 0;
-      result->stuck_op = ok_[e.rank];
-      result->states_before.clear();
-      result->prefix.clear();
-      for (const Frame& f : stack) result->prefix.push_back(f.op);
+      result_.stuck_op = ok_[e.rank];
+      result_.states_before.clear();
+      result_.prefix.clear();
+      for (const Frame& f : stack_) result_.prefix.push_back(f.op);
     }
-    if (e.pos == *best_pos && result->states_before.size() < 16 &&
-        std::find(result->states_before.begin(), result->states_before.end(), state) ==
-            result->states_before.end())
-      result->states_before.push_back(state);
-    if (++stuck_since_best_ == limits_.prove_after && prover_) proved_ = prover_(result->stuck_op);
+    if (e.pos == best_pos_ && result_.states_before.size() < 16 &&
+        std::find(result_.states_before.begin(), result_.states_before.end(), state_) ==
+            result_.states_before.end())
+      result_.states_before.push_back(state_);
+    if (++stuck_since_best_ < limits_.prove_after || !prover_) return;
+    stuck_since_best_ = 0;
+    // The allowance: a quarter of the search's steps, less what the prover
+    // used; asked again about the same op only with twice the steps.
+    const uint64_t allowance = std::max(kProverFloor, steps_ / 4);
+    if (allowance <= prover_steps_) return;
+    const uint64_t grant = allowance - prover_steps_;
+    if (result_.stuck_op == proved_op_ && grant < 2 * last_grant_) return;
+    uint64_t used = 0;
+    proved_ = prover_(result_.stuck_op, grant, &used);
+    prover_steps_ += used;
+    proved_op_ = result_.stuck_op;
+    last_grant_ = grant;
   }
 
   const Model& model_;
   const std::vector<SearchOp<Op>>& ops_;
   const SearchLimits limits_;
   const State initial_;
-  std::function<bool(uint32_t)> prover_;
+  Prover prover_;
   uint32_t stuck_since_best_ = 0;
   bool proved_ = false;
-  std::vector<uint32_t> ok_;  // ok ops (indexes into ops_) by call: their rank
+  uint64_t prover_steps_ = 0, last_grant_ = 0;  // see note_stuck()
+  uint32_t proved_op_ = UINT32_MAX;             // the op the prover was last asked about
+  std::vector<uint32_t> ok_;                    // ok ops (indexes into ops_) by call: their rank
   std::vector<Entry> entries_;
   std::vector<uint32_t> next_, prev_;
-  std::vector<bool> read_only_;      // by ok rank
-  std::vector<bool> optional_;       // by ok rank
-  std::vector<uint32_t> same_;       // by ok rank: the lowest rank with an equal op
-  std::vector<uint32_t> first_ret_;  // by same_ value, see first_returns()
-  std::vector<uint64_t> zobrist_;    // random bits per ok rank, XORed into the set's hash
+  std::vector<bool> read_only_;    // by ok rank
+  std::vector<bool> optional_;     // by ok rank
+  std::vector<uint32_t> same_;     // by ok rank: the lowest rank with an equal op
+  std::vector<bool> twin_;         // by ok rank: some other op is equal
+  std::vector<uint64_t> zobrist_;  // random bits per ok rank, XORed into the set's hash
   std::vector<InfoClass> classes_;
   CountLayout layout_;
+
+  // The search's position: ok ops done (`lin_`: every rank < lo_ is, none
+  // >= hi_ is), info ops used per class (packed in counts_, unpacked in
+  // used_), the state, and the moves that got there (stack_). The node
+  // being explored is at `cursor_`: a call entry while ok candidates are
+  // tried (in pass_), a return entry when info classes (from info_from_ on)
+  // or leaving out are tried.
+  std::optional<SearchCache<State>> cache_;
+  std::vector<uint64_t> lin_;
+  std::vector<uint64_t> counts_;
+  std::vector<uint32_t> used_;
+  std::vector<Frame> stack_;
+  uint64_t stack_heap_ = 0;  // heap bytes of the states in stack_ (what they had when pushed)
+  State state_;
+  uint32_t lo_ = 0, hi_ = 0;
+  uint64_t ok_hash_ = 0;
+  uint32_t remaining_ = 0;  // ok ops not yet done
+  uint32_t cursor_ = kHead;
+  int pass_ = 0;
+  int64_t info_from_ = -1;  // >= 0: trying info classes from this one, at return cursor_
+  uint64_t charged_ = 0, steps_ = 0;
+  int64_t best_pos_ = -1;  // position of the furthest return the search got stuck at
+  bool done_ = false;
+  SearchResult<State> result_;
 };
 
 }  // namespace faultline

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "checkers/linear_search.h"
@@ -15,14 +16,9 @@ namespace faultline {
 namespace {
 
 // At most this many failing keys get a minimal core (each costs searches),
-// and each gets at most this long (within the check's own budget): past it
-// the core is reported as found so far, not minimal.
+// within CheckOptions::core_timeout: past it a core is reported as found so
+// far, not minimal.
 constexpr size_t kCoresToShrink = 3;
-constexpr std::chrono::seconds kCoreBudget{10};
-// The search's shortcut for invalid keys (LinearSearch::set_prover): a
-// window of at most this many ops, searched for at most this long.
-constexpr size_t kProverWindow = 64;
-constexpr std::chrono::milliseconds kProverBudget{2000};
 
 // "1 op", "2 ops".
 std::string count(size_t n, std::string_view noun) {
@@ -55,13 +51,14 @@ template <class Model>
 class ModelRun {
  public:
   ModelRun(const History& h, const std::vector<Operation>& ops, const CheckOptions& options)
-      : h_(h), ops_(ops), options_(options), model_(h) {
+      : h_(h), ops_(ops), options_(options), model_(h), memory_(options.memory_baseline) {
     limits_.deadline = options.deadline;
     limits_.max_memory_bytes = options.max_memory_bytes;
     limits_.memory_in_use = &memory_;
     limits_.cancel = &cancel_;
-    limits_.symmetry = limits_.dominance = limits_.reads_first =
-        options.search != SearchStrategy::kPlain;
+    limits_.cutoff = &cutoff_;
+    limits_.optimized = options.search != SearchStrategy::kPlain;
+    limits_.portfolio = options.search == SearchStrategy::kPortfolio;
     limits_.prove_after = options.prove_after;
   }
 
@@ -76,6 +73,11 @@ class ModelRun {
       return result;
     }
     search_all_keys();
+    if (options_.on_verdict) {
+      CheckResult first = result;
+      options_.on_verdict(summarize(first));
+    }
+    shrink_cores();
     return summarize(result);
   }
 
@@ -115,21 +117,28 @@ class ModelRun {
       for (size_t i; (i = next.fetch_add(1)) < order.size();) {
         KeyOps<Model>& k = keys_[order[i]];
         const auto start = std::chrono::steady_clock::now();
-        LinearSearch<Model> search(model_, k.ops, limits_);
-        if constexpr (HasAnyState<Model>) {
-          if (options_.search != SearchStrategy::kPlain)
-            search.set_prover([&](uint32_t stuck) {
-              SearchLimits prover_limits = limits_;
-              prover_limits.deadline =
-                  std::min(limits_.deadline, std::chrono::steady_clock::now() + kProverBudget);
-              return CoreSearch<Model>(model_, k.ops, stuck, prover_limits)
-                  .find_window(kProverWindow);
-            });
+        try {
+          k.result = search_ops(model_, k.ops, limits_, nullptr, prover(k));
+        } catch (const std::bad_alloc&) {  // past the address-space cap (memory_budget.h)
+          k.result = {};
+          k.result.outcome = SearchOutcome::kGaveUp;
+          k.result.stopped_by = "memory";
         }
-        k.result = search.run();
         k.search_seconds = seconds_since(start);
-        // Past a budget every other search will give up too; stop them now.
-        if (k.result.outcome == SearchOutcome::kGaveUp) cancel_ = true;
+        // Past the check's budget every other search will give up too; stop
+        // them now (but not for the cutoff: a quicker key may still finish).
+        if (k.result.outcome == SearchOutcome::kGaveUp &&
+            std::string_view(k.result.stopped_by) != "cutoff")
+          cancel_ = true;
+        // The verdict is known: the other keys get core_timeout more to be
+        // checked, not more (they cannot change the verdict).
+        if (k.result.outcome == SearchOutcome::kNotLinearizable) {
+          const int64_t cut =
+              (std::chrono::steady_clock::now() + options_.core_timeout).time_since_epoch().count();
+          for (int64_t now = cutoff_.load();
+               cut < now && !cutoff_.compare_exchange_weak(now, cut);) {
+          }
+        }
         configurations_ += k.result.configurations;
       }
     };
@@ -139,16 +148,47 @@ class ModelRun {
     for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
     worker();
     for (auto& t : threads) t.join();
+  }
+
+  // The invalidity shortcut for key k's search: a window of ops before the
+  // stuck op that fails by itself (minimal_core.h), optimized search only.
+  Prover prover(const KeyOps<Model>& k) const {
+    if constexpr (HasAnyState<Model>) {
+      if (!limits_.optimized) return {};
+      return [this, &k](uint32_t stuck, uint64_t max_steps, uint64_t* used) {
+        SearchLimits window_limits = limits_;
+        window_limits.portfolio = false;
+        window_limits.max_steps = max_steps;
+        CoreSearch<Model> window(model_, k.ops, stuck, window_limits);
+        const bool proved = window.find_window(SIZE_MAX);
+        *used = window.steps_used();
+        return proved;
+      };
+    }
+    return {};
+  }
+
+  // The second phase: minimal cores of the first few invalid keys, within
+  // the core budget.
+  void shrink_cores() {
+    cancel_ = false;  // (set when some key's search gave up)
+    const auto start = std::chrono::steady_clock::now();
+    SearchLimits core_limits = limits_;
+    core_limits.cutoff = nullptr;
+    core_limits.deadline = start + options_.core_timeout < start  // (overflow: no budget)
+                               ? limits_.deadline
+                               : std::min(limits_.deadline, start + options_.core_timeout);
     size_t shrunk = 0;
     for (KeyOps<Model>& k : keys_) {
       if (k.result.outcome != SearchOutcome::kNotLinearizable || shrunk++ >= kCoresToShrink)
         continue;
-      cancel_ = false;
-      const auto start = std::chrono::steady_clock::now();
-      SearchLimits core_limits = limits_;
-      core_limits.deadline = std::min(limits_.deadline, start + kCoreBudget);
-      k.core = minimal_core(model_, k.ops, k.result.stuck_op, core_limits);
-      k.core_seconds = seconds_since(start);
+      const auto key_start = std::chrono::steady_clock::now();
+      try {
+        k.core = minimal_core(model_, k.ops, k.result.stuck_op, core_limits);
+      } catch (const std::bad_alloc&) {
+        k.core = {};  // no core: the verdict stands without one
+      }
+      k.core_seconds = seconds_since(key_start);
     }
   }
 
@@ -179,21 +219,34 @@ class ModelRun {
     result.details["explanation"] = explanation;
     if (invalid > 0) {
       result.verdict = Verdict::kInvalid;
-      result.summary =
-          fmt::format("not linearizable: {} of {}; {}", invalid, count(keys_.size(), "key"),
-                      result.anomalies.front().description);
+      result.summary = fmt::format(
+          "not linearizable: {} of {}{}; {}", invalid, count(keys_.size(), "key"),
+          gave_up > 0
+              ? fmt::format(" ({} not checked: searched at most {:.1f} s past the verdict)",
+                            gave_up, std::chrono::duration<double>(options_.core_timeout).count())
+              : "",
+          result.anomalies.front().description);
     } else if (gave_up > 0) {
       result.verdict = Verdict::kUnknown;
-      const bool out_of_time = std::chrono::steady_clock::now() > options_.deadline;
-      result.summary = fmt::format("gave up ({}) with {} of {} unchecked",
-                                   out_of_time ? "timeout" : "memory limit", gave_up,
-                                   count(keys_.size(), "key"));
+      result.summary = fmt::format("gave up in the search: {}; {} of {} unchecked", budget_text(),
+                                   gave_up, count(keys_.size(), "key"));
+      result.details["phase"] = "search";
     } else {
       result.verdict = Verdict::kValid;
       result.summary = fmt::format("linearizable: {} on {}", count(ops_.size(), "op"),
                                    count(keys_.size(), "key"));
     }
     return result;
+  }
+
+  // Which budget stopped the search, in words.
+  std::string budget_text() const {
+    std::string_view by = "time";
+    for (const KeyOps<Model>& k : keys_)
+      if (std::string_view(k.result.stopped_by) == "memory") by = "memory";
+    if (by == "memory")
+      return fmt::format("out of memory (budget {} MB)", options_.max_memory_bytes >> 20);
+    return "timeout reached";
   }
 
   std::string key_label(const KeyOps<Model>& k) const {
@@ -223,8 +276,9 @@ class ModelRun {
     a.description = fmt::format("{}: {} cannot be linearized (state before it: {})", key_label(k),
                                 op_text(h_, stuck), states_text(k));
     if (!k.core.ops.empty())
-      a.description += fmt::format("; {}minimal core of {}", k.core.minimal ? "" : "non-",
-                                   count(k.core.ops.size(), "op"));
+      a.description +=
+          fmt::format("; {} of {}", k.core.minimal ? "minimal core" : "core (not minimal yet)",
+                      count(k.core.ops.size(), "op"));
     a.evidence = {{"op", op_evidence(h_, stuck)},
                   {"states_before", states},
                   {"prefix_length", k.result.prefix.size()},
@@ -251,8 +305,11 @@ class ModelRun {
           "  These {} cannot all have happened as recorded{}, even if none of the key's other ops "
           "happened{}:\n",
           count(k.core.ops.size(), "op"), k.core.any_initial ? ", whatever the initial value" : "",
-          k.core.minimal ? " (without any one of them, the rest could)"
-                         : " (not shrunk further: out of time)");
+          k.core.minimal
+              ? " (without any one of them, the rest could)"
+              : fmt::format(" (not minimal yet: the core budget of {:.1f} s ran out; the smallest "
+                            "found so far)",
+                            std::chrono::duration<double>(options_.core_timeout).count()));
       for (uint32_t i : k.core.ops) out += "    " + op_text(h_, ops_[k.source[i]]) + "\n";
     }
     return out;
@@ -265,8 +322,9 @@ class ModelRun {
   const CheckOptions& options_;
   Model model_;
   SearchLimits limits_;
-  std::atomic<uint64_t> memory_{0};
+  std::atomic<uint64_t> memory_;  // SearchLimits::memory_in_use, from options.memory_baseline
   std::atomic<bool> cancel_{false};
+  std::atomic<int64_t> cutoff_{INT64_MAX};  // SearchLimits::cutoff
   std::atomic<uint64_t> configurations_{0};
   size_t searched_ops_ = 0;
   std::vector<KeyOps<Model>> keys_;

@@ -25,7 +25,7 @@
 
 #include <vector>
 
-#include "checkers/linear_search.h"
+#include "checkers/portfolio.h"
 
 namespace faultline {
 
@@ -106,6 +106,11 @@ class CoreSearch {
     return core_;
   }
 
+  // The core found so far (all candidates before any shrinking).
+  const CoreResult& core() const { return core_; }
+  // Steps of every search so far, which limits.max_steps bounds in total.
+  uint64_t steps_used() const { return steps_used_; }
+
  private:
   // Whether the core minus core_.ops[from, from + n), with every other op
   // relaxed, is still non-linearizable. With a wildcard initial state, ops
@@ -132,9 +137,12 @@ class CoreSearch {
         subset_.back().optional = true;
       }
     }
-    SearchOutcome outcome = LinearSearch<Model>(model_, subset_, limits_, initial_).run().outcome;
-    if (outcome == SearchOutcome::kGaveUp) gave_up_ = true;
-    return outcome == SearchOutcome::kNotLinearizable;
+    SearchLimits limits = limits_;
+    limits.max_steps = limits_.max_steps - std::min(limits_.max_steps, steps_used_);
+    const auto result = search_ops(model_, subset_, limits, initial_);
+    steps_used_ += result.steps;
+    if (result.outcome == SearchOutcome::kGaveUp) gave_up_ = true;
+    return result.outcome == SearchOutcome::kNotLinearizable;
   }
 
   void remove(size_t from, size_t n) {
@@ -148,6 +156,7 @@ class CoreSearch {
   std::vector<uint32_t> candidates_;  // ops invoked before the stuck op's return
   CoreResult core_;
   bool gave_up_ = false;
+  uint64_t steps_used_ = 0;
   typename Model::State any_{};
   const typename Model::State* initial_ = nullptr;
   uint32_t window_ = 0;

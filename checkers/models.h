@@ -94,6 +94,11 @@ class KvModel {
     bool operator==(const Op&) const = default;
   };
 
+  // What a state's string holds on the heap (for the memory budget).
+  friend uint64_t heap_bytes(const State& s) {
+    return s.text.capacity() > 15 ? s.text.capacity() + 1 : 0;
+  }
+
   explicit KvModel(const History& history);
   State init() const { return {}; }
   State any_state() const { return {true, ""}; }

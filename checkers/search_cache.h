@@ -20,6 +20,18 @@
 
 namespace faultline {
 
+// Heap bytes a model state holds beyond sizeof(State): a model whose state
+// owns memory declares `uint64_t heap_bytes(const State&)` beside it, so
+// that --max-memory counts that memory too.
+template <class State>
+uint64_t state_heap_bytes(const State& s) {
+  if constexpr (requires { heap_bytes(s); }) {
+    return heap_bytes(s);
+  } else {
+    return 0;
+  }
+}
+
 // Bit layout of the packed per-class counts.
 struct CountLayout {
   std::vector<uint32_t> offset;  // bit offset of class k's field
@@ -87,14 +99,16 @@ class SearchCache {
       n.counts = rec;
       return true;
     }
-    Node n{hash, word0, lo, nwords, static_cast<uint32_t>(words_.size()),
-           push_counts(counts, kNone), {}};
+    Node n{
+        hash, word0, lo, nwords, static_cast<uint32_t>(words_.size()), push_counts(counts, kNone),
+        {}};
     if (nwords > 1) words_.insert(words_.end(), ok_words + first + 1, ok_words + first + nwords);
     if constexpr (kInlineState) {
       n.state = state;
     } else {
       n.state = static_cast<uint32_t>(states_.size());
       states_.push_back(state);
+      states_heap_ += state_heap_bytes(state);
     }
     nodes_.push_back(n);
     table_[slot] = static_cast<uint32_t>(nodes_.size());
@@ -105,7 +119,7 @@ class SearchCache {
   // Approximate bytes held (what --max-memory limits).
   uint64_t bytes() const {
     return table_.capacity() * 4 + nodes_.capacity() * sizeof(Node) + words_.capacity() * 8 +
-           counts_.capacity() * 8 + states_.capacity() * sizeof(State);
+           counts_.capacity() * 8 + states_.capacity() * sizeof(State) + states_heap_;
   }
   size_t size() const { return nodes_.size(); }
 
@@ -124,8 +138,10 @@ class SearchCache {
     std::conditional_t<kInlineState, State, uint32_t> state;  // or its index in states_
   };
   const State& state_of(const Node& n) const {
-    if constexpr (kInlineState) return n.state;
-    else return states_[n.state];
+    if constexpr (kInlineState)
+      return n.state;
+    else
+      return states_[n.state];
   }
 
   // Count records in counts_: [next record offset, packed words...].
@@ -162,6 +178,7 @@ class SearchCache {
   std::vector<uint64_t> words_;
   std::vector<uint64_t> counts_;
   std::vector<State> states_;
+  uint64_t states_heap_ = 0;  // heap bytes of the states in states_
 };
 
 }  // namespace faultline

@@ -74,7 +74,8 @@ struct Store::Impl {
   std::string path;
   StoreOptions options;
   sqlite::Connection db;  // declared before the statements, so destroyed after them
-  Statement begin, commit, insert_run, insert_event, insert_result, insert_anomaly, update_run;
+  Statement begin, commit, insert_run, insert_event, delete_result, insert_result, insert_anomaly,
+      update_run;
   // The open transaction of appended events, if any.
   bool batch_open = false;
   size_t batch_events = 0;
@@ -94,6 +95,8 @@ struct Store::Impl {
          // computed here rather than with SQL's JSON functions, once per event.
          "INSERT INTO events (run_id, seq, idx, process, type, f, key_json, value, time, line, "
          "key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+        // (anomalies go with their result: ON DELETE CASCADE)
+        {&delete_result, "DELETE FROM checker_results WHERE run_id = ? AND checker = ?"},
         {&insert_result,
          "INSERT INTO checker_results (run_id, checker, verdict, summary, details) "
          "VALUES (?, ?, ?, ?, ?)"},
@@ -261,6 +264,9 @@ Status Store::record_result(int64_t run_id, const CheckResult& result) {
   const std::string what =
       fmt::format("cannot record {}'s result for run {}", result.checker, run_id);
   return impl_->transaction(what, [&]() -> Status {
+    Statement& d = impl_->delete_result;
+    d.bind(1, run_id).bind(2, result.checker);
+    if (Status st = d.run(impl_->context(what)); !st.is_ok()) return st;
     Statement& r = impl_->insert_result;
     r.bind(1, run_id)
         .bind(2, result.checker)

@@ -116,6 +116,8 @@ class Store {
   }
   // Commits the events appended so far.
   Status flush();
+  // Records a checker's result for the run, replacing one recorded before
+  // by the same checker (a verdict stored early, then its minimal core).
   Status record_result(int64_t run_id, const CheckResult& result);
   // Sets the run's status, verdict and end time (now).
   Status finish_run(int64_t run_id, RunStatus status, std::optional<Verdict> verdict);

@@ -114,6 +114,8 @@ class EdnReader {
         if (field_form_.kind != Kind::kInteger || !to_int64(field_, &e.time) || e.time < 0)
           return in_.error_at(field_line,
                               "expected :time to be a non-negative integer (nanoseconds)");
+      } else if (k == "key") {  // Porcupine's and some Jepsen tests' logs: one key per op
+        st = set_key(&e, field_line);
       } else if (k == "index") {
         if (field_form_.kind != Kind::kInteger || !to_int64(field_, &e.index))
           return in_.error_at(field_line, "expected :index to be an integer");
@@ -153,6 +155,16 @@ class EdnReader {
     return in_.error_at(line, "expected :type to be :invoke, :ok, :fail or :info");
   }
 
+  // A :key field: a number, a string, a keyword or nil (no key).
+  Status set_key(Event* e, uint32_t line) {
+    const Kind kind = field_form_.kind;
+    if (kind != Kind::kNil && kind != Kind::kInteger && kind != Kind::kFloat &&
+        !edn::is_string_like(kind))
+      return in_.error_at(line, "expected :key to be a number, a string, a keyword or nil");
+    e->key = kind == Kind::kNil ? History::kNoKey : h_->keys.intern(field_);
+    return Status::ok();
+  }
+
   // Sets e's key and value from value_; with --independent a client
   // operation's value is a jepsen.independent tuple [key value].
   Status set_value(Event* e, uint32_t value_line) {
@@ -160,6 +172,9 @@ class EdnReader {
       e->value = h_->values.intern(value_);
       return Status::ok();
     }
+    if (e->key != History::kNoKey)
+      return in_.error_at(value_line,
+                          "expected either a :key or an independent [key value] :value, not both");
     const Kind kind = value_form_.kind;
     if ((kind != Kind::kVector && kind != Kind::kList) || value_form_.count != 2)
       return in_.error_at(

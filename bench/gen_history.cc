@@ -31,10 +31,6 @@ int main(int argc, char** argv) {
                  "register: values 0..V-1; kv: strings \"0\"..\"V-1\"; counter: deltas 1..V; "
                  "bank: V accounts")
       ->capture_default_str();
-  app.add_option("--kv-values", o.kv_values,
-                 "kv: digits (\"0\"..\"V-1\") or unique (\"x P N y\": every write its own string)")
-      ->check(CLI::IsMember({"digits", "unique"}))
-      ->capture_default_str();
   app.add_option("--info-rate", o.info_rate,
                  "Fraction of ops that crash: info, may or may not take effect")
       ->capture_default_str();

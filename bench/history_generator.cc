@@ -253,8 +253,6 @@ Status validate(const GeneratorOptions& o, const SimModel* model, std::vector<do
   if (o.pending < 0 || o.pending > std::min<int64_t>(o.processes, o.ops))
     return bad("--pending: expected at most --processes (one hung op per client) and --ops");
   if (o.corrupt < 0) return bad("--corrupt: expected a count, 0 or more");
-  if (o.kv_values != "digits" && o.kv_values != "unique")
-    return bad("--kv-values: expected digits or unique");
   const std::span<const std::string_view> functions = model->functions();
   std::vector<double> weights = model->default_weights();
   if (!o.mix.empty()) std::fill(weights.begin(), weights.end(), 0);

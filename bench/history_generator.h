@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline::bench {
 
@@ -32,11 +32,6 @@ struct GeneratorOptions {
   // register: values 0..V-1; kv: puts and appends of "0".."V-1"; counter:
   // deltas 1..V; bank: V accounts; set: unused (every add is a new element).
   int values = 5;
-  // kv only: "digits" (puts and appends of "0".."V-1", so strings repeat) or
-  // "unique" (every put and append writes a string of its own, "x P N y" for
-  // process P's N-th write, as in the key-value histories of MIT 6.824 that
-  // Porcupine ships: values built by appends, each one telling its history).
-  std::string kv_values = "digits";
   double info_rate = 0;  // fraction of ops that crash (complete as info)
   double fail_rate = 0;  // fraction of ops that fail without taking effect
   // Function name and weight, e.g. {{"read", 2}, {"write", 1}, {"cas", 1}}

@@ -162,13 +162,7 @@ class KvModel : public SimModel {
   std::span<const std::string_view> functions() const override { return kFunctions; }
   std::vector<double> default_weights() const override { return {2, 1, 1}; }
   void make_args(SimOp& op, Rng& rng) override {
-    if (o_.kv_values == "unique") {
-      const auto slot = static_cast<size_t>(op.slot);
-      if (writes_by_slot_.size() <= slot) writes_by_slot_.resize(slot + 1, 0);
-      op.a = op.f == kGet ? 0 : writes_by_slot_[slot]++;
-    } else {
-      op.a = static_cast<int64_t>(rng.below(static_cast<uint64_t>(o_.values)));
-    }
+    op.a = static_cast<int64_t>(rng.below(static_cast<uint64_t>(o_.values)));
   }
   void take_effect(SimOp& op) override {
     std::string& s = state_[op.key];
@@ -176,15 +170,15 @@ class KvModel : public SimModel {
       op.result = static_cast<int64_t>(reads_.size());
       reads_.push_back(s);
     } else if (op.f == kPut) {
-      s = written(op);
+      s = std::to_string(op.a);
     } else {
-      s += written(op);
+      s += std::to_string(op.a);
     }
   }
   void write_value(const SimOp& op, bool completion, fmt::memory_buffer& out) const override {
     auto it = std::back_inserter(out);
     if (op.f != kGet) {
-      fmt::format_to(it, "\"{}\"", written(op));
+      fmt::format_to(it, "\"{}\"", op.a);
     } else if (completion && op.outcome == Outcome::kOk) {
       fmt::format_to(it, "\"{}\"", reads_[static_cast<size_t>(op.result)]);
     } else {
@@ -203,13 +197,7 @@ class KvModel : public SimModel {
  private:
   enum Fn : uint8_t { kGet, kPut, kAppend };
   static constexpr std::array<std::string_view, 3> kFunctions = {"get", "put", "append"};
-  // The string a put or append writes.
-  std::string written(const SimOp& op) const {
-    if (o_.kv_values == "unique") return fmt::format("x {} {} y", op.slot, op.a);
-    return std::to_string(op.a);
-  }
   const GeneratorOptions& o_;
-  std::vector<int64_t> writes_by_slot_;  // unique values: writes each slot made
   std::vector<std::string> state_;
   std::vector<std::string> reads_;  // what each get returned, by SimOp::result
 };

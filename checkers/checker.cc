@@ -18,15 +18,6 @@ std::string_view to_string(Verdict v) {
   return "?";
 }
 
-std::string_view to_string(SearchStrategy s) {
-  switch (s) {
-    case SearchStrategy::kPortfolio: return "portfolio";
-    case SearchStrategy::kOptimized: return "optimized";
-    case SearchStrategy::kPlain: return "plain";
-  }
-  return "?";
-}
-
 Verdict worst(Verdict a, Verdict b) { return std::max(a, b); }
 
 nlohmann::json CheckResult::to_json() const {

@@ -12,8 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/history/history.h"
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "history/history.h"
 
 namespace faultline {
 
@@ -44,21 +44,14 @@ struct CheckResult {
   nlohmann::json to_json() const;
 };
 
-enum class SearchStrategy { kPortfolio, kOptimized, kPlain };
-std::string_view to_string(SearchStrategy s);
-
 // Budgets: a checker that exceeds one stops and answers kUnknown.
 struct CheckOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   uint64_t max_memory_bytes = UINT64_MAX;  // for the checker's own search state
   unsigned threads = 0;                    // 0: one per hardware thread
-  // How the linearizability search runs (linear_search.h). kPlain is WGL
-  // with a memo of (ops linearized, state), like Porcupine; kOptimized adds
-  // info-op symmetry, dominance pruning, reads first and the invalidity
-  // shortcut; kPortfolio, the default, runs both side by side on each key
-  // (plain with twice the steps) and takes the first answer, so it is never
-  // far behind plain whatever the history's shape.
-  SearchStrategy search = SearchStrategy::kPortfolio;
+  // Off: the linearizability search runs as plain WGL with a bit per op, like
+  // Porcupine (no info-op symmetry, no dominance pruning). For benchmarks.
+  bool optimizations = true;
   // How often the linearizability search may get stuck without progress
   // before it tries to show the key invalid from a window of ops instead
   // (linear_search.h, set_prover). Tests lower it to exercise that path.

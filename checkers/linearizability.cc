@@ -60,8 +60,7 @@ class ModelRun {
     limits_.max_memory_bytes = options.max_memory_bytes;
     limits_.memory_in_use = &memory_;
     limits_.cancel = &cancel_;
-    limits_.symmetry = limits_.dominance = limits_.reads_first =
-        options.search != SearchStrategy::kPlain;
+    limits_.symmetry = limits_.dominance = limits_.reads_first = options.optimizations;
     limits_.prove_after = options.prove_after;
   }
 
@@ -117,7 +116,7 @@ class ModelRun {
         const auto start = std::chrono::steady_clock::now();
         LinearSearch<Model> search(model_, k.ops, limits_);
         if constexpr (HasAnyState<Model>) {
-          if (options_.search != SearchStrategy::kPlain)
+          if (options_.optimizations)
             search.set_prover([&](uint32_t stuck) {
               SearchLimits prover_limits = limits_;
               prover_limits.deadline =
@@ -169,7 +168,7 @@ class ModelRun {
                       {"configurations", configurations_.load()},
                       {"invalid_keys", invalid},
                       {"unchecked_keys", gave_up},
-                      {"search", to_string(options_.search)}};
+                      {"optimizations", options_.optimizations}};
     std::string explanation;
     for (KeyOps<Model>& k : keys_) {
       if (k.result.outcome != SearchOutcome::kNotLinearizable) continue;

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/exit_codes.h"
 #include "checkers/checker.h"
-#include "harness/cli/exit_codes.h"
-#include "harness/history/reader.h"
+#include "history/reader.h"
 #include "reports/html/html_report.h"
 #include "reports/html/report_data.h"
 #include "reports/store.h"
@@ -24,10 +24,10 @@ struct CheckArgs {
   std::string model = "register";
   std::string format = "jsonl";
   bool independent = false;
-  double timeout_s = 0;      // 0: none
+  double timeout_s = 0;        // 0: none
   uint64_t max_memory_mb = 0;  // 0: none
   unsigned threads = 0;
-  std::string search = "portfolio";
+  bool no_optimizations = false;
   bool json = false;
   std::string db;
   std::string report;  // --report: an HTML report of the (one) history
@@ -55,7 +55,7 @@ Status record_history(Store& store, const CheckArgs& args, const std::string& pa
   info.model = args.model;
   info.config = {{"format", args.format},       {"independent", args.independent},
                  {"timeout_s", args.timeout_s}, {"max_memory_mb", args.max_memory_mb},
-                 {"threads", args.threads},     {"search", args.search}};
+                 {"threads", args.threads},     {"optimizations", !args.no_optimizations}};
   Status st = store.begin_run(info, run_id);
   if (st.is_ok()) st = store.append_events(*run_id, history);
   if (st.is_ok()) st = store.flush();
@@ -96,9 +96,7 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
   if (args.max_memory_mb > 0 && args.max_memory_mb <= (UINT64_MAX >> 20))
     options.max_memory_bytes = args.max_memory_mb << 20;
   options.threads = args.threads;
-  options.search = args.search == "plain"       ? SearchStrategy::kPlain
-                   : args.search == "optimized" ? SearchStrategy::kOptimized
-                                                : SearchStrategy::kPortfolio;
+  options.optimizations = !args.no_optimizations;
   CheckResult result = checker.check(history, ops, options);
   if (!result.input_error.empty()) {
     std::cerr << "faultline check: " << result.input_error << "\n";
@@ -136,7 +134,7 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
                                    {"timeout_s", args.timeout_s},
                                    {"max_memory_mb", args.max_memory_mb},
                                    {"threads", args.threads},
-                                   {"search", args.search},
+                                   {"optimizations", !args.no_optimizations},
                                    {"check_seconds", seconds}};
     st = write_html_report(args.report, build_report_data(history, ops, {result}, config, path));
     if (!st.is_ok()) {
@@ -194,13 +192,8 @@ void add_check_command(CLI::App& app, int* exit_code) {
                   "Give up with 'unknown' when the search needs more MB than this")
       ->check(kPositive);
   cmd->add_option("--threads", args->threads, "Checker threads (default: one per core)");
-  cmd->add_option("--search", args->search,
-                  "Linearizability search: portfolio (optimized and plain side by side, first "
-                  "answer wins), optimized, or plain (WGL like Porcupine)")
-      ->check(CLI::IsMember({"portfolio", "optimized", "plain"}))
-      ->capture_default_str();
-  cmd->add_flag_callback(
-      "--no-optimizations", [args] { args->search = "plain"; }, "Same as --search plain");
+  cmd->add_flag("--no-optimizations", args->no_optimizations,
+                "Search as plain WGL with a bit per op, like Porcupine (for benchmarks)");
   cmd->add_flag("--json", args->json, "Print the full result as one JSON object per file");
   cmd->add_option("--db", args->db, "Record each history and its result in this SQLite file");
   cmd->add_option("--report", args->report,

@@ -40,8 +40,8 @@ uint64_t zeros_start(std::string_view bytes) {
 // end. A complete record ends in kRecordEnd, a non-zero byte, so damage to
 // one is never taken for this.
 bool cut_short_in_place(std::string_view bytes, uint64_t at, uint64_t zeros) {
-  const std::optional<uint64_t> size = intact_record_size(bytes.substr(at));
-  return zeros < at + size.value_or(kRecordHeaderSize);
+  const std::optional<uint64_t> size = common::intact_record_size(bytes.substr(at));
+  return zeros < at + size.value_or(common::kRecordHeaderSize);
 }
 
 // The rules every change obeys, checked when it is buffered and again when it
@@ -85,9 +85,9 @@ class Replayer {
  public:
   // Replays the records of segment `seq`, whose bytes scan_records() split.
   // Errors are the problem and the offset of the record it is in.
-  Status segment(uint64_t seq, const ScanResult& scan, uint64_t* error_offset) {
+  Status segment(uint64_t seq, const common::ScanResult& scan, uint64_t* error_offset) {
     std::vector<WalItem> items;
-    for (const ScannedRecord& record : scan.records) {
+    for (const common::ScannedRecord& record : scan.records) {
       *error_offset = record.offset;
       if (Status s = decode_items(record.payload, &items); !s.is_ok()) return s;
       for (size_t k = 0; k < items.size(); ++k) {
@@ -169,7 +169,7 @@ std::string wal_segment_name(uint64_t seq) {
   return fmt::format("{}{:0{}}{}", kSegmentPrefix, seq, kSeqDigits, kSegmentSuffix);
 }
 
-std::string Wal::path(uint64_t seq) const { return join_path(dir_, wal_segment_name(seq)); }
+std::string Wal::path(uint64_t seq) const { return common::join_path(dir_, wal_segment_name(seq)); }
 
 std::vector<std::string> Wal::segment_names() const {
   std::vector<std::string> names;
@@ -177,7 +177,7 @@ std::vector<std::string> Wal::segment_names() const {
   return names;
 }
 
-Status Wal::open(Env* env, const std::string& dir, const WalOptions& options,
+Status Wal::open(common::Env* env, const std::string& dir, const WalOptions& options,
                  std::unique_ptr<Wal>* wal, WalState* state) {
   std::unique_ptr<Wal> w(new Wal(env, dir, options));
   *state = WalState();
@@ -215,7 +215,7 @@ Status Wal::replay(WalState* state) {
     const bool last = i + 1 == seqs.size();
     std::string bytes;
     if (Status s = env_->read_file(file, &bytes); !s.is_ok()) return s;
-    ScanResult scan = scan_records(bytes);
+    common::ScanResult scan = common::scan_records(bytes);
     auto corrupt = [&](uint64_t offset, std::string_view problem) {
       return Status::malformed(
           fmt::format("{}: corrupt record at offset {}: {}", file, offset, problem));
@@ -225,16 +225,16 @@ Status Wal::replay(WalState* state) {
     // nothing). In the last segment, a record cut short in preallocated
     // space is a torn write like a file cut short.
     const uint64_t zeros = zeros_start(bytes);
-    if (scan.end == ScanEnd::kTornTail && zeros <= scan.end_offset) {
-      scan.end = ScanEnd::kClean;
-    } else if (scan.end == ScanEnd::kCorrupt && last &&
+    if (scan.end == common::ScanEnd::kTornTail && zeros <= scan.end_offset) {
+      scan.end = common::ScanEnd::kClean;
+    } else if (scan.end == common::ScanEnd::kCorrupt && last &&
                cut_short_in_place(bytes, scan.end_offset, zeros)) {
-      scan.end = ScanEnd::kTornTail;
+      scan.end = common::ScanEnd::kTornTail;
       scan.problem =
           fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan.problem);
     }
-    if (scan.end == ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
-    if (scan.end == ScanEnd::kTornTail && !last) {
+    if (scan.end == common::ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
+    if (scan.end == common::ScanEnd::kTornTail && !last) {
       return corrupt(scan.end_offset,
                      scan.problem + " (only the last segment may end in a torn write)");
     }
@@ -253,7 +253,7 @@ Status Wal::replay(WalState* state) {
     if (Status s = replayer.segment(seqs[i], scan, &offset); !s.is_ok()) {
       return corrupt(offset, s.message());
     }
-    if (scan.end == ScanEnd::kTornTail) {
+    if (scan.end == common::ScanEnd::kTornTail) {
       state->torn_tail = fmt::format("{}: discarded a torn record at offset {} ({})", file,
                                      scan.end_offset, scan.problem);
       repair = [this, file, size = scan.end_offset] { return env_->truncate_file(file, size); };
@@ -330,10 +330,10 @@ Status Wal::sync() {
     encode_item(header, &payload);
     encode_item(written_.hard_state, &payload);
     encode_record_end(&payload);
-    bytes = encode_record(payload);
+    bytes = common::encode_record(payload);
   }
   encode_record_end(&pending_);
-  bytes += encode_record(pending_);
+  bytes += common::encode_record(pending_);
   if (Status s = write(bytes, new_segment); !s.is_ok()) {
     failed_ = Status::io_error(fmt::format("the WAL failed earlier: {}", s.message()));
     return s;

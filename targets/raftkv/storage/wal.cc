@@ -78,6 +78,22 @@ Status check_compaction(const SnapshotMetadata& s, const Wal::Position& pos) {
   return Status::ok();
 }
 
+// Zeros after the last record are the end of the segment: the unused part of
+// a preallocated one (or a crash extended the file, writing nothing). In the
+// last segment, a record cut short in preallocated space is a torn write like
+// a file cut short. Adjusts scan_records()'s verdict on `bytes` accordingly.
+void settle_segment_end(const std::string& bytes, bool last, common::ScanResult* scan) {
+  const uint64_t zeros = zeros_start(bytes);
+  if (scan->end == common::ScanEnd::kTornTail && zeros <= scan->end_offset) {
+    scan->end = common::ScanEnd::kClean;
+  } else if (scan->end == common::ScanEnd::kCorrupt && last &&
+             cut_short_in_place(bytes, scan->end_offset, zeros)) {
+    scan->end = common::ScanEnd::kTornTail;
+    scan->problem =
+        fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan->problem);
+  }
+}
+
 // Rebuilds the log from the segments' records, checking every item against
 // the state it follows. It starts from the first segment's header: the entries
 // before it are either covered by a snapshot or, if not, reported missing.
@@ -192,21 +208,27 @@ Status Wal::open(common::Env* env, const std::string& dir, const WalOptions& opt
   return Status::ok();
 }
 
-Status Wal::replay(WalState* state) {
+Status Wal::list_segments(std::vector<uint64_t>* seqs) const {
   std::vector<std::string> names;
   if (Status s = env_->list_dir(dir_, &names); !s.is_ok()) return s;
-  std::vector<uint64_t> seqs;
   for (const std::string& name : names) {
-    if (const auto seq = parse_segment_name(name)) seqs.push_back(*seq);
+    if (const auto seq = parse_segment_name(name)) seqs->push_back(*seq);
   }
-  std::sort(seqs.begin(), seqs.end());
-  for (size_t i = 1; i < seqs.size(); ++i) {
-    if (seqs[i] != seqs[i - 1] + 1) {
+  std::sort(seqs->begin(), seqs->end());
+  for (size_t i = 1; i < seqs->size(); ++i) {
+    const uint64_t seq = (*seqs)[i], previous = (*seqs)[i - 1];
+    if (seq != previous + 1) {
       return Status::malformed(fmt::format("{}: segment {} is missing (the previous one is {})",
-                                           path(seqs[i]), wal_segment_name(seqs[i] - 1),
-                                           wal_segment_name(seqs[i - 1])));
+                                           path(seq), wal_segment_name(seq - 1),
+                                           wal_segment_name(previous)));
     }
   }
+  return Status::ok();
+}
+
+Status Wal::replay(WalState* state) {
+  std::vector<uint64_t> seqs;
+  if (Status s = list_segments(&seqs); !s.is_ok()) return s;
 
   Replayer replayer;
   std::function<Status()> repair;  // of a torn tail, once everything checked out
@@ -220,19 +242,7 @@ Status Wal::replay(WalState* state) {
       return Status::malformed(
           fmt::format("{}: corrupt record at offset {}: {}", file, offset, problem));
     };
-    // Zeros after the last record are the end of the segment: the unused
-    // part of a preallocated one (or a crash extended the file, writing
-    // nothing). In the last segment, a record cut short in preallocated
-    // space is a torn write like a file cut short.
-    const uint64_t zeros = zeros_start(bytes);
-    if (scan.end == common::ScanEnd::kTornTail && zeros <= scan.end_offset) {
-      scan.end = common::ScanEnd::kClean;
-    } else if (scan.end == common::ScanEnd::kCorrupt && last &&
-               cut_short_in_place(bytes, scan.end_offset, zeros)) {
-      scan.end = common::ScanEnd::kTornTail;
-      scan.problem =
-          fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan.problem);
-    }
+    settle_segment_end(bytes, last, &scan);
     if (scan.end == common::ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
     if (scan.end == common::ScanEnd::kTornTail && !last) {
       return corrupt(scan.end_offset,

@@ -90,6 +90,8 @@ class Wal {
   Wal(common::Env* env, std::string dir, const WalOptions& options)
       : env_(env), dir_(std::move(dir)), options_(options) {}
   Status replay(WalState* state);
+  // The sequence numbers of the segments in dir_, in order; fails on a gap.
+  Status list_segments(std::vector<uint64_t>* seqs) const;
   Status write(const std::string& bytes, bool new_segment);
   std::string path(uint64_t seq) const;
 

@@ -11,7 +11,7 @@
 
 #include "bench/history_generator.h"
 #include "checkers/checker.h"
-#include "harness/history/reader.h"
+#include "history/reader.h"
 
 namespace faultline::bench {
 namespace {

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "bench/history_generator.h"
-#include "harness/history/status.h"
 
 namespace faultline::bench {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/history/history.h"
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "history/history.h"
 
 namespace faultline {
 

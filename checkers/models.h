@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/history/history.h"
+#include "history/history.h"
 
 namespace faultline {
 

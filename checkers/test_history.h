@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "checkers/checker.h"
-#include "harness/history/history.h"
-#include "harness/history/reader.h"
+#include "history/history.h"
+#include "history/reader.h"
 
 namespace faultline {
 

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "harness/db/db.h"
 #include "harness/generator/op.h"
-#include "harness/history/status.h"
 #include "harness/ssh/ssh_pool.h"
 
 namespace faultline {

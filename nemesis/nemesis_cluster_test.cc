@@ -14,12 +14,12 @@
 #include <thread>
 
 #include "harness/db/raftkv_db.h"
-#include "harness/db/resp_client.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
 #include "nemesis/grudge.h"
 #include "nemesis/nemesis.h"
+#include "targets/resp/resp_client.h"
 
 namespace faultline {
 namespace {

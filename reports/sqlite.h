@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline::sqlite {
 

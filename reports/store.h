@@ -24,9 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "checkers/checker.h"
-#include "harness/history/history.h"
-#include "harness/history/status.h"
+#include "history/history.h"
 
 namespace faultline {
 
@@ -64,7 +64,7 @@ struct RunRecord {
 struct RunFilter {
   std::optional<int64_t> id;  // this run only
   std::optional<RunKind> kind;
-  std::string name;      // "" for any; likewise target and workload
+  std::string name;  // "" for any; likewise target and workload
   std::string target;
   std::string workload;
   std::optional<Verdict> verdict;

@@ -7,7 +7,7 @@
 
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline::store_schema {
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/history/reader.h"
+#include "history/reader.h"
 #include "reports/sqlite.h"
 #include "reports/store_schema.h"
 

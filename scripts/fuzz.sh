@@ -2,7 +2,7 @@
 # Fuzzes the history readers and the RESP parser: builds the libFuzzer targets
 # with clang in build-fuzz/ (FAULTLINE_FUZZ=ON) and runs each for SECONDS
 # (default 30). Inputs found interesting grow build-fuzz/corpus/<format>/; the
-# seeds (harness/history/fuzz/corpus/, targets/resp/fuzz_corpus/) are left
+# seeds (history/fuzz/corpus/, targets/resp/fuzz_corpus/) are left
 # alone. Exits non-zero if a target crashes, leaks, times out or breaks an
 # invariant; the input that did it is saved as build-fuzz/<format>-crash-*
 # (or -leak-, -timeout-, -oom-).
@@ -17,7 +17,7 @@ if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -eq 0 ]; then
 fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-fuzz"
-fuzz_src="$root/harness/history/fuzz"
+fuzz_src="$root/history/fuzz"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DFAULTLINE_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -30,7 +30,7 @@ for format in jsonl edn resp; do
     bin="$build/targets/resp/resp_fuzz" seeds="$root/targets/resp/fuzz_corpus"
     dict="$root/targets/resp/resp.dict"
   else
-    bin="$build/harness/history/fuzz/${format}_fuzz" seeds="$fuzz_src/corpus/$format"
+    bin="$build/history/fuzz/${format}_fuzz" seeds="$fuzz_src/corpus/$format"
     dict="$fuzz_src/$format.dict"
   fi
   corpus="$build/corpus/$format"

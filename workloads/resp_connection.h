@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/db/resp_client.h"
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/resp/resp_client.h"
 
 struct redisReader;  // hiredis
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/db/resp_client.h"
+#include "targets/resp/resp_client.h"
 #include "workloads/client.h"
 #include "workloads/resp_connection.h"
 

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "checkers/checker.h"
 #include "harness/generator/generator.h"
-#include "harness/history/status.h"
 #include "workloads/client.h"
 
 namespace faultline {

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "harness/generator/interpreter.h"
-#include "harness/history/reader.h"
 #include "harness/run/recorder.h"
+#include "history/reader.h"
 #include "tests/support/local_servers.h"
 #include "workloads/workload.h"
 

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/exit_codes.h"
 #include "checkers/checker.h"
 #include "checkers/memory_budget.h"
-#include "harness/cli/exit_codes.h"
-#include "harness/history/reader.h"
+#include "history/reader.h"
 #include "reports/html/html_report.h"
 #include "reports/html/report_data.h"
 #include "reports/store.h"

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <iostream>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/nodes_file.h"
 #include "harness/nodes/setup_check.h"

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"

@@ -4,10 +4,10 @@
 
 #include <iostream>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "harness/cli/node_options.h"
-#include "harness/db/resp_client.h"
 #include "harness/db/targets.h"
+#include "targets/resp/resp_client.h"
 
 namespace faultline {
 namespace {

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/cli/exit_codes.h"
-#include "harness/db/resp_client.h"
+#include "base/exit_codes.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
+#include "targets/resp/resp_client.h"
 
 namespace faultline {
 namespace {

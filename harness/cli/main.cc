@@ -2,10 +2,10 @@
 // one subcommand per job; each subcommand lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include "base/exit_codes.h"
 #include "harness/cli/check_command.h"
 #include "harness/cli/cluster_command.h"
 #include "harness/cli/db_command.h"
-#include "harness/cli/exit_codes.h"
 #include "harness/cli/report_command.h"
 #include "harness/cli/run_command.h"
 #include "harness/cli/runs_command.h"

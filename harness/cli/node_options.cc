@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 
 namespace faultline {
 

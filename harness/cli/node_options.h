@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/nodes/node_set.h"
 
 namespace faultline {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "reports/html/html_report.h"
 #include "reports/html/run_report.h"
 #include "reports/run/run_listing.h"

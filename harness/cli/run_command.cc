@@ -8,7 +8,7 @@
 #include <memory>
 #include <thread>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "harness/cli/node_options.h"
 #include "harness/run/runner.h"
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <iostream>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "reports/run/run_dir.h"
 #include "reports/run/run_listing.h"
 

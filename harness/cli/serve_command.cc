@@ -10,7 +10,7 @@
 #include <mutex>
 #include <thread>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "reports/browser/run_browser.h"
 #include "reports/run/run_listing.h"
 

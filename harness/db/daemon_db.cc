@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "harness/db/resp_client.h"
+#include "targets/resp/resp_client.h"
 
 namespace faultline {
 

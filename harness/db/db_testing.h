@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "harness/db/daemon_db.h"
-#include "harness/db/resp_client.h"
-#include "harness/history/status.h"
 #include "harness/ssh/ssh_pool.h"
+#include "targets/resp/resp_client.h"
 
 namespace faultline {
 

@@ -7,7 +7,7 @@
 
 #include "harness/db/dht_db.h"
 #include "harness/db/raftkv_db.h"
-#include "targets/raftkv/server/server_options.h"
+#include "targets/raftkv/failpoints.h"
 
 namespace faultline {
 namespace {

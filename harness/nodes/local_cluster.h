@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/nodes/cluster_state.h"
 #include "harness/ssh/ssh_session.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/nodes/cluster_state.h"
 
 namespace faultline {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/ssh/ssh_session.h"
 
 namespace faultline {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/nodes/cluster_state.h"
 
 namespace faultline {

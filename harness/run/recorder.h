@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/status.h"
 #include "harness/generator/scheduler.h"
-#include "harness/history/history.h"
-#include "harness/history/status.h"
+#include "history/history.h"
 #include "reports/store.h"
 
 namespace faultline {

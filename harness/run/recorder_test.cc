@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/history/reader.h"
+#include "history/reader.h"
 
 namespace faultline {
 namespace {

@@ -12,7 +12,7 @@
 #include <ctime>
 #include <filesystem>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 
 namespace faultline {
 

@@ -9,10 +9,10 @@
 #include <ostream>
 #include <string>
 
-#include "harness/history/history.h"
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/run/progress.h"
 #include "harness/run/test_config.h"
+#include "history/history.h"
 #include "reports/run/run_dir.h"
 #include "reports/store.h"
 

@@ -6,14 +6,14 @@
 #include <iostream>
 #include <random>
 
-#include "harness/cli/exit_codes.h"
+#include "base/exit_codes.h"
 #include "harness/db/targets.h"
-#include "harness/history/reader.h"
 #include "harness/nodes/node_set.h"
 #include "harness/run/recorder.h"
 #include "harness/run/run_executor.h"
 #include "harness/run/run_files.h"
 #include "harness/run/test_plan.h"
+#include "history/reader.h"
 #include "nemesis/nemesis.h"
 #include "reports/html/run_report.h"
 #include "reports/junit.h"

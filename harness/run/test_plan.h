@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "harness/db/targets.h"
 #include "harness/generator/generator.h"
-#include "harness/history/status.h"
 #include "harness/run/test_config.h"
 #include "nemesis/nemesis.h"
 #include "workloads/workload.h"

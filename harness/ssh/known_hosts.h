@@ -4,7 +4,7 @@
 
 #include <libssh2.h>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/ssh/ssh_session.h"
 
 namespace faultline {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline {
 

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "harness/ssh/ssh_session.h"
 
 namespace faultline {

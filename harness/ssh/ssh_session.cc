@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "harness/ssh/known_hosts.h"
@@ -187,6 +188,73 @@ Status SshSession::connect(const SshTarget& target, const SshOptions& options,
   return Status::ok();
 }
 
+namespace {
+
+// How reading a command's output ended.
+enum class OutputEnd { kEof, kLost, kTimedOut };
+
+// Reads the command's stdout and stderr into *result until end of file, a
+// lost connection or `deadline`. The first line of stdout, the remote shell's
+// pid, goes to *remote_pid instead.
+OutputEnd read_output(SshSession::Impl& impl, LIBSSH2_CHANNEL* channel,
+                      SshClock::time_point deadline, ExecResult* result,
+                      std::optional<std::string>* remote_pid) {
+  char buf[32768];
+  for (;;) {
+    ssize_t out_n = 0, err_n = 0;
+    while ((out_n = libssh2_channel_read(channel, buf, sizeof buf)) > 0) {
+      result->stdout_text.append(buf, out_n);
+      if (const size_t nl = result->stdout_text.find('\n');
+          !*remote_pid && nl != std::string::npos) {
+        *remote_pid = result->stdout_text.substr(0, nl);
+        result->stdout_text.erase(0, nl + 1);
+      }
+    }
+    while ((err_n = libssh2_channel_read_stderr(channel, buf, sizeof buf)) > 0)
+      result->stderr_text.append(buf, err_n);
+    if (libssh2_channel_eof(channel)) return OutputEnd::kEof;
+    if ((out_n < 0 && out_n != LIBSSH2_ERROR_EAGAIN) ||
+        (err_n < 0 && err_n != LIBSSH2_ERROR_EAGAIN)) {
+      return OutputEnd::kLost;
+    }
+    if (!impl.wait_socket(deadline)) return OutputEnd::kTimedOut;
+  }
+}
+
+// The exit status of a command killed by `signal` ("KILL"): 128 + its number,
+// 128 for a signal not in the list.
+int exit_status_of_signal(const std::string& signal) {
+  static const std::pair<const char*, int> kSignals[] = {{"HUP", 1},   {"INT", 2},   {"QUIT", 3},
+                                                         {"ABRT", 6},  {"KILL", 9},  {"SEGV", 11},
+                                                         {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15}};
+  for (const auto& [name, number] : kSignals)
+    if (signal == name) return 128 + number;
+  return 128;
+}
+
+// After the end of output: closes the channel and reads the exit status (or
+// signal) into *result. Returns 0 or the libssh2 error.
+int read_exit_status(SshSession::Impl& impl, LIBSSH2_CHANNEL* channel,
+                     SshClock::time_point deadline, ExecResult* result) {
+  // The exit status arrives between the end of output and the channel close.
+  int rc = ssh_retry(impl, deadline, [&] { return libssh2_channel_close(channel); });
+  if (rc == 0) rc = ssh_retry(impl, deadline, [&] { return libssh2_channel_wait_closed(channel); });
+  if (rc != 0) return rc;
+  result->exit_status = libssh2_channel_get_exit_status(channel);
+  char* signal = nullptr;
+  size_t signal_len = 0;
+  libssh2_channel_get_exit_signal(channel, &signal, &signal_len, nullptr, nullptr, nullptr,
+                                  nullptr);
+  if (signal != nullptr) {
+    result->exit_signal.assign(signal, signal_len);
+    libssh2_free(impl.session, signal);
+    result->exit_status = exit_status_of_signal(result->exit_signal);
+  }
+  return 0;
+}
+
+}  // namespace
+
 Status SshSession::exec(const std::string& command, std::chrono::milliseconds timeout,
                         ExecResult* result) {
   *result = ExecResult{};
@@ -240,58 +308,24 @@ Status SshSession::exec(const std::string& command, std::chrono::milliseconds ti
   }
   // No input: a command reading stdin sees end-of-file instead of waiting.
   ssh_retry(impl, deadline, [&] { return libssh2_channel_send_eof(channel); });
-  char buf[32768];
-  std::string remote_pid;  // the first line of stdout
-  bool have_pid = false;
-  for (;;) {
-    ssize_t out_n = 0, err_n = 0;
-    while ((out_n = libssh2_channel_read(channel, buf, sizeof buf)) > 0) {
-      result->stdout_text.append(buf, out_n);
-      if (const size_t nl = result->stdout_text.find('\n'); !have_pid && nl != std::string::npos) {
-        remote_pid = result->stdout_text.substr(0, nl);
-        result->stdout_text.erase(0, nl + 1);
-        have_pid = true;
-      }
-    }
-    while ((err_n = libssh2_channel_read_stderr(channel, buf, sizeof buf)) > 0)
-      result->stderr_text.append(buf, err_n);
-    if (libssh2_channel_eof(channel)) break;
-    if ((out_n < 0 && out_n != LIBSSH2_ERROR_EAGAIN) ||
-        (err_n < 0 && err_n != LIBSSH2_ERROR_EAGAIN)) {
+  std::optional<std::string> remote_pid;
+  switch (read_output(impl, channel, deadline, result, &remote_pid)) {
+    case OutputEnd::kEof: break;
+    case OutputEnd::kLost:
       broken_ = true;
       return fail("connection lost while reading output: " + impl.last_error());
-    }
-    if (!impl.wait_socket(deadline)) {
-      if (have_pid && remote_pid.find_first_not_of("0123456789") == std::string::npos) {
+    case OutputEnd::kTimedOut:
+      if (remote_pid && remote_pid->find_first_not_of("0123456789") == std::string::npos) {
         ExecResult ignored;
-        exec(fmt::format("kill -9 -{0} {0} 2>/dev/null; true", remote_pid), std::chrono::seconds(2),
-             &ignored);
+        exec(fmt::format("kill -9 -{0} {0} 2>/dev/null; true", *remote_pid),
+             std::chrono::seconds(2), &ignored);
       }
       return fail(fmt::format("timed out after {} ms (the command was killed)", timeout.count()));
-    }
   }
-  // The exit status arrives between the end of output and the channel close.
-  rc = ssh_retry(impl, deadline, [&] { return libssh2_channel_close(channel); });
-  if (rc == 0) rc = ssh_retry(impl, deadline, [&] { return libssh2_channel_wait_closed(channel); });
-  if (rc != 0) {
+  if (rc = read_exit_status(impl, channel, deadline, result); rc != 0) {
     broken_ = rc != LIBSSH2_ERROR_TIMEOUT;
     return fail(rc == LIBSSH2_ERROR_TIMEOUT ? "timed out waiting for the exit status"
                                             : "connection lost: " + impl.last_error());
-  }
-  result->exit_status = libssh2_channel_get_exit_status(channel);
-  char* signal = nullptr;
-  size_t signal_len = 0;
-  libssh2_channel_get_exit_signal(channel, &signal, &signal_len, nullptr, nullptr, nullptr,
-                                  nullptr);
-  if (signal != nullptr) {
-    result->exit_signal.assign(signal, signal_len);
-    libssh2_free(impl.session, signal);
-    static const std::pair<const char*, int> kSignals[] = {
-        {"HUP", 1},   {"INT", 2},   {"QUIT", 3},  {"ABRT", 6}, {"KILL", 9},
-        {"SEGV", 11}, {"PIPE", 13}, {"ALRM", 14}, {"TERM", 15}};
-    result->exit_status = 128;
-    for (const auto& [name, number] : kSignals)
-      if (result->exit_signal == name) result->exit_status = 128 + number;
   }
   spdlog::debug("ssh {}: exit {} after {:.1f} ms", target_.node, result->exit_status,
                 std::chrono::duration<double, std::milli>(SshClock::now() - start).count());

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "reports/run/run_listing.h"
 #include "reports/store.h"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline {
 

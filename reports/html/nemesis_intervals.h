@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/history.h"
+#include "history/history.h"
 
 namespace faultline {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
-#include "harness/history/history.h"
+#include "history/history.h"
 
 namespace faultline {
 

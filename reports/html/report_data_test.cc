@@ -7,7 +7,7 @@
 
 #include "bench/history_generator.h"
 #include "checkers/checker.h"
-#include "harness/history/reader.h"
+#include "history/reader.h"
 #include "reports/html/nemesis_intervals.h"
 
 namespace faultline {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "harness/history/reader.h"
+#include "history/reader.h"
 #include "reports/html/html_report.h"
 #include "reports/run/node_logs.h"
 #include "reports/run/run_dir.h"

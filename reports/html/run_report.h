@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "reports/html/report_data.h"
 
 namespace faultline {

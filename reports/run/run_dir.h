@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "checkers/checker.h"
-#include "harness/history/status.h"
 
 namespace faultline {
 

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "harness/history/reader.h"
+#include "history/reader.h"
 
 namespace faultline {
 namespace {

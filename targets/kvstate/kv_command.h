@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 
 namespace faultline::kv {
 

@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <variant>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/kvstate/kv_command.h"
 
 namespace faultline::kv {

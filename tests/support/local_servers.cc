@@ -14,7 +14,7 @@
 #include <iostream>
 #include <thread>
 
-#include "harness/db/resp_client.h"
+#include "targets/resp/resp_client.h"
 
 extern char** environ;
 

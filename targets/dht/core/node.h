@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/dht/core/messages.h"
 #include "targets/dht/core/replica_store.h"
 #include "targets/dht/core/ring.h"
@@ -51,7 +51,7 @@ struct Config {
   int timeout_ticks = 30;
   int retry_ticks = 5;
   // The only randomness: where this incarnation's operation ids start.
-  // Required; raft::SplitMix64(seed) is a good choice.
+  // Required; SplitMix64(seed) is a good choice.
   std::function<uint64_t()> random;
 
   Status validate() const;

@@ -7,7 +7,7 @@
 #include <deque>
 #include <map>
 
-#include "targets/raftkv/raft/config.h"  // SplitMix64
+#include "base/random.h"
 
 namespace faultline::dht {
 namespace {
@@ -24,7 +24,7 @@ class TestCluster {
     EXPECT_TRUE(Ring::create({1, 2, 3, 4, 5}, 16, 3, ring.get()).is_ok());
     ring_ = ring;
     for (uint64_t id = 1; id <= 5; ++id) {
-      config_[id] = Config{id, ring_, mode, r, w, 30, 5, raft::SplitMix64(id)};
+      config_[id] = Config{id, ring_, mode, r, w, 30, 5, SplitMix64(id)};
       restart(id);
     }
   }
@@ -250,7 +250,7 @@ TEST(DhtNode, ConfigValidation) {
   ASSERT_TRUE(Ring::create({1, 2, 3}, 4, 3, ring.get()).is_ok());
   MemoryReplicaStore store;
   std::unique_ptr<Node> node;
-  Config c{4, ring, Mode::kAbd, 1, 1, 30, 5, raft::SplitMix64(1)};
+  Config c{4, ring, Mode::kAbd, 1, 1, 30, 5, SplitMix64(1)};
   EXPECT_EQ(Node::create(c, store, &node).message(), "dht config: node 4 is not in the ring");
   c.id = 1;
   c.mode = Mode::kEventual;

@@ -15,12 +15,6 @@ uint64_t fnv1a64(std::string_view bytes) {
   return h;
 }
 
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 uint64_t Ring::token(uint64_t node, int index) { return hash64(fmt::format("{}#{}", node, index)); }
 
 Status Ring::create(std::vector<uint64_t> nodes, int vnodes_per_node, int replication, Ring* out) {

@@ -11,16 +11,16 @@
 #include <utility>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/random.h"  // mix64
+#include "base/status.h"
 
 namespace faultline::dht {
 
 // The fixed hash of the ring, the same on every platform: 64-bit FNV-1a over
-// the bytes, then the SplitMix64 finalizer. FNV-1a alone spreads short,
+// the bytes, then the SplitMix64 finalizer (mix64, base/random.h). FNV-1a alone spreads short,
 // similar strings ("3#17", "3#18") poorly across the high bits; the
 // finalizer's avalanche fixes that.
 uint64_t fnv1a64(std::string_view bytes);
-uint64_t mix64(uint64_t x);
 inline uint64_t hash64(std::string_view bytes) { return mix64(fnv1a64(bytes)); }
 
 class Ring {

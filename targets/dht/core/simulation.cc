@@ -7,12 +7,10 @@
 #include <memory>
 #include <vector>
 
-#include "targets/raftkv/raft/config.h"  // SplitMix64
+#include "base/random.h"
 
 namespace faultline::dht {
 namespace {
-
-using raft::SplitMix64;
 
 constexpr int64_t kMaxTicks = 1'000'000;  // a run that gets here has an op that never ends
 

@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "checkers/checker.h"
-#include "harness/history/reader.h"
+#include "history/reader.h"
 
 namespace faultline::dht {
 namespace {

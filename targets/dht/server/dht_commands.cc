@@ -32,7 +32,7 @@ std::string error_reply(std::string_view message) {
 
 }  // namespace
 
-void DhtServer::handle(std::vector<std::string> request, kv::Session&, raftkv::ReplyHandle reply) {
+void DhtServer::handle(std::vector<std::string> request, kv::Session&, common::ReplyHandle reply) {
   const std::string name = upper(request[0]);
   const size_t argc = request.size();
   auto arity = [&](size_t min, size_t max) {

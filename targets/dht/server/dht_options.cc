@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "targets/raftkv/raft/config.h"  // SplitMix64
+#include "base/random.h"
 
 namespace faultline::dht {
 
@@ -67,7 +67,7 @@ Config DhtServerOptions::core_config(std::shared_ptr<const Ring> ring, uint64_t 
   c.write_quorum = w;
   c.timeout_ticks = timeout_ms / tick_ms;
   c.retry_ticks = retry_ms / tick_ms;
-  c.random = raft::SplitMix64(seed);
+  c.random = SplitMix64(seed);
   return c;
 }
 

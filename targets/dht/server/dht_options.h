@@ -1,6 +1,6 @@
 // faultline-dht's configuration: what main.cc reads from its flags
 // (README.md lists them), checked apart from main() so that it is
-// unit-tested. Addresses are parsed by raftkv's server_options.h parsers.
+// unit-tested. Addresses are parsed by targets/common/address.h.
 #pragma once
 
 #include <cstdint>
@@ -8,16 +8,16 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/address.h"
 #include "targets/dht/core/node.h"
-#include "targets/raftkv/server/server_options.h"
 
 namespace faultline::dht {
 
 struct DhtServerOptions {
   uint64_t id = 0;
-  std::map<uint64_t, raftkv::Address> nodes;  // every node's peer address, this one's included
-  raftkv::Address client_addr;                // where this node serves RESP clients
+  std::map<uint64_t, common::Address> nodes;  // every node's peer address, this one's included
+  common::Address client_addr;                // where this node serves RESP clients
   std::string data_dir;
   int replicas = 3;  // N
   int vnodes = 128;  // virtual nodes per physical node

@@ -11,7 +11,7 @@ using testing::HasSubstr;
 DhtServerOptions three_nodes() {
   DhtServerOptions o;
   o.id = 2;
-  EXPECT_TRUE(raftkv::parse_address_map("1=a:1,2=b:2,3=c:3", &o.nodes).is_ok());
+  EXPECT_TRUE(common::parse_address_map("1=a:1,2=b:2,3=c:3", &o.nodes).is_ok());
   o.data_dir = "/tmp/x";
   return o;
 }

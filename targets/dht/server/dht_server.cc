@@ -27,7 +27,7 @@ Status DhtServer::create(boost::asio::io_context& io, DhtServerOptions options,
     return Status::io_error(
         fmt::format("cannot create the parents of --data-dir {}: {}", o.data_dir, ec.message()));
   }
-  raft::storage::Env* env = raft::storage::posix_env();
+  common::Env* env = common::posix_env();
   if (Status s = env->create_dir(o.data_dir); !s.is_ok()) return s;
   if (Status s = DurableReplicaStore::open(env, o.data_dir, {}, &server->store_); !s.is_ok()) {
     return s;
@@ -56,11 +56,11 @@ Status DhtServer::create(boost::asio::io_context& io, DhtServerOptions options,
 }
 
 Status DhtServer::start() {
-  transport_ = std::make_unique<raftkv::FrameTransport>(
+  transport_ = std::make_unique<common::FrameTransport>(
       io_, options_.id, options_.nodes,
       [this](std::string payload) { return on_frame(std::move(payload)); });
   if (Status s = transport_->start(); !s.is_ok()) return s;
-  listener_ = std::make_unique<raftkv::ClientListener>(io_, options_.client_addr, *this);
+  listener_ = std::make_unique<common::ClientListener>(io_, options_.client_addr, *this);
   if (Status s = listener_->start(); !s.is_ok()) return s;
   tick();
   return Status::ok();
@@ -103,7 +103,7 @@ void DhtServer::flush() {
   for (const Response& r : rd.responses) answer(r);
 }
 
-uint64_t DhtServer::track(Kind kind, raftkv::ReplyHandle reply) {
+uint64_t DhtServer::track(Kind kind, common::ReplyHandle reply) {
   const uint64_t id = next_request_++;
   pending_.emplace(id, Pending{kind, std::move(reply)});
   schedule_flush();

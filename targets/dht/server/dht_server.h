@@ -20,17 +20,17 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/asio.h"
+#include "targets/common/client_listener.h"
+#include "targets/common/frame_transport.h"
 #include "targets/dht/core/node.h"
 #include "targets/dht/server/dht_options.h"
 #include "targets/dht/storage/durable_replica_store.h"
-#include "targets/raftkv/server/asio.h"
-#include "targets/raftkv/server/client_listener.h"
-#include "targets/raftkv/server/frame_transport.h"
 
 namespace faultline::dht {
 
-class DhtServer : public raftkv::CommandHandler {
+class DhtServer : public common::CommandHandler {
  public:
   // Recovers the replica store from options.data_dir (created, with its
   // parents, if missing; a damaged log is refused) and builds the core;
@@ -40,16 +40,16 @@ class DhtServer : public raftkv::CommandHandler {
   Status start();
   bool failed() const { return failed_; }
 
-  // raftkv::CommandHandler (dht_commands.cc): PING, ECHO, GET, SET, DEL, CAS (an
+  // common::CommandHandler (dht_commands.cc): PING, ECHO, GET, SET, DEL, CAS (an
   // error: it needs consensus), INFO, COMMAND, CONFIG GET.
   void handle(std::vector<std::string> request, kv::Session& session,
-              raftkv::ReplyHandle reply) override;
+              common::ReplyHandle reply) override;
 
  private:
   enum class Kind { kGet, kSet, kDel, kCas };
   struct Pending {
     Kind kind;
-    raftkv::ReplyHandle reply;
+    common::ReplyHandle reply;
   };
 
   DhtServer(boost::asio::io_context& io, DhtServerOptions options);
@@ -58,7 +58,7 @@ class DhtServer : public raftkv::CommandHandler {
   void schedule_flush();
   void flush();
   void answer(const Response& response);
-  uint64_t track(Kind kind, raftkv::ReplyHandle reply);
+  uint64_t track(Kind kind, common::ReplyHandle reply);
   std::string info() const;
 
   boost::asio::io_context& io_;
@@ -66,8 +66,8 @@ class DhtServer : public raftkv::CommandHandler {
   std::shared_ptr<const Ring> ring_;
   std::unique_ptr<DurableReplicaStore> store_;
   std::unique_ptr<Node> node_;
-  std::unique_ptr<raftkv::FrameTransport> transport_;
-  std::unique_ptr<raftkv::ClientListener> listener_;
+  std::unique_ptr<common::FrameTransport> transport_;
+  std::unique_ptr<common::ClientListener> listener_;
   boost::asio::steady_timer ticker_;
   std::map<uint64_t, Pending> pending_;  // by request id
   uint64_t next_request_ = 1;

@@ -3,13 +3,13 @@
 // targets/dht) describes the flags, the modes and their guarantees.
 #include <spdlog/spdlog.h>
 
+#include "targets/common/server_main.h"
 #include "targets/dht/server/dht_server.h"
-#include "targets/raftkv/server/server_main.h"
 
 int main(int argc, char** argv) {
   using faultline::Status;
   using namespace faultline::dht;
-  using namespace faultline::raftkv;
+  using namespace faultline::common;
   log_to_stderr("dht");
 
   DhtServerOptions options;

@@ -1,5 +1,5 @@
 // How dht::Messages travel between faultline-dht servers: each is one frame
-// of raftkv's FrameTransport (targets/raftkv/server/frame_transport.h:
+// of raftkv's FrameTransport (targets/common/frame_transport.h:
 // version, length, CRC-32C), whose payload is
 //
 //   payload := type u8 | from | to | op | key | counter | node | present u8 | [value]
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/dht/core/messages.h"
 
 namespace faultline::dht {

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "targets/common/record_format.h"
 #include "targets/dht/storage/replica_log_format.h"
-#include "targets/raftkv/storage/record_format.h"
 
 namespace faultline::dht {
 
-using raft::storage::join_path;
+using common::join_path;
 
 namespace {
 
@@ -29,7 +29,7 @@ Status corrupt(const std::string& file, uint64_t offset, std::string_view proble
 
 }  // namespace
 
-Status DurableReplicaStore::open(raft::storage::Env* env, const std::string& dir,
+Status DurableReplicaStore::open(common::Env* env, const std::string& dir,
                                  const DurableReplicaStoreOptions& options,
                                  std::unique_ptr<DurableReplicaStore>* out) {
   std::unique_ptr<DurableReplicaStore> store(new DurableReplicaStore(env, dir, options));
@@ -52,8 +52,8 @@ Status DurableReplicaStore::recover() {
   const std::string path = log_path();
   std::string contents;
   if (Status s = env_->read_file(path, &contents); !s.is_ok()) return s;
-  const raft::storage::ScanResult scan = raft::storage::scan_records(contents);
-  if (scan.end == raft::storage::ScanEnd::kCorrupt) {
+  const common::ScanResult scan = common::scan_records(contents);
+  if (scan.end == common::ScanEnd::kCorrupt) {
     return corrupt(path, scan.end_offset, scan.problem);
   }
   // Decode everything before changing anything: a refused start modifies nothing.
@@ -90,7 +90,7 @@ Status DurableReplicaStore::recover() {
     if (Status s = env_->remove_file(join_path(dir_, kReplicaLogTempName)); !s.is_ok()) return s;
     if (Status s = env_->sync_dir(dir_); !s.is_ok()) return s;
   }
-  if (scan.end == raft::storage::ScanEnd::kTornTail) {
+  if (scan.end == common::ScanEnd::kTornTail) {
     recovery_note_ = fmt::format("{}: cut off a torn tail at offset {} ({})", path, scan.end_offset,
                                  scan.problem);
   }
@@ -100,7 +100,7 @@ Status DurableReplicaStore::recover() {
     if (recovery_note_.empty()) recovery_note_ = path + ": empty log; started afresh";
     return rewrite(/*live=*/false);
   }
-  if (scan.end == raft::storage::ScanEnd::kTornTail) {
+  if (scan.end == common::ScanEnd::kTornTail) {
     if (Status s = env_->truncate_file(path, scan.end_offset); !s.is_ok()) return s;
   }
   file_size_ = scan.end_offset;
@@ -118,11 +118,11 @@ Status DurableReplicaStore::rewrite(bool live) {
     encode_replica_item(LogIssued{issued_counter_}, &payloads.back());
   }
   const std::string temp = join_path(dir_, kReplicaLogTempName);
-  std::unique_ptr<raft::storage::WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   if (Status s = env_->new_writable_file(temp, &file); !s.is_ok()) return s;
   uint64_t size = 0;
   for (const std::string& payload : payloads) {
-    const std::string bytes = raft::storage::encode_record(payload);
+    const std::string bytes = common::encode_record(payload);
     if (Status s = file->append(bytes); !s.is_ok()) return s;
     size += bytes.size();
   }
@@ -154,7 +154,7 @@ void DurableReplicaStore::set_issued_counter(uint64_t counter) {
 Status DurableReplicaStore::sync() {
   if (!failed_.is_ok()) return failed_;
   if (pending_.empty()) return Status::ok();
-  const std::string bytes = raft::storage::encode_record(pending_);
+  const std::string bytes = common::encode_record(pending_);
   Status s = file_->append(bytes);
   if (s.is_ok()) s = file_->sync();
   if (s.is_ok()) {

@@ -19,9 +19,9 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/env.h"
 #include "targets/dht/core/replica_store.h"
-#include "targets/raftkv/storage/env.h"
 
 namespace faultline::dht {
 
@@ -37,7 +37,7 @@ class DurableReplicaStore final : public ReplicaStore {
   // recovers what it holds. A torn tail is cut off (durably) and described in
   // recovery_note(); any other damage is an error naming the file and the
   // offset of the bad record, and nothing is modified.
-  static Status open(raft::storage::Env* env, const std::string& dir,
+  static Status open(common::Env* env, const std::string& dir,
                      const DurableReplicaStoreOptions& options,
                      std::unique_ptr<DurableReplicaStore>* out);
 
@@ -56,8 +56,7 @@ class DurableReplicaStore final : public ReplicaStore {
   uint64_t log_bytes() const { return file_size_; }
 
  private:
-  DurableReplicaStore(raft::storage::Env* env, std::string dir,
-                      const DurableReplicaStoreOptions& options)
+  DurableReplicaStore(common::Env* env, std::string dir, const DurableReplicaStoreOptions& options)
       : env_(env), dir_(std::move(dir)), options_(options) {}
   Status recover();
   // Writes a fresh log holding only the live state (or, when `live` is
@@ -65,13 +64,13 @@ class DurableReplicaStore final : public ReplicaStore {
   Status rewrite(bool live);
   std::string log_path() const;
 
-  raft::storage::Env* env_;
+  common::Env* env_;
   std::string dir_;
   DurableReplicaStoreOptions options_;
   std::map<std::string, Record, std::less<>> records_;
   uint64_t issued_counter_ = 0;
   uint64_t live_bytes_ = 0;  // the encoded size of records_ and issued_counter_
-  std::unique_ptr<raft::storage::WritableFile> file_;
+  std::unique_ptr<common::WritableFile> file_;
   uint64_t file_size_ = 0;
   std::string pending_;  // encoded items not yet written
   Status failed_;

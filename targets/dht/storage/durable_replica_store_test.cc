@@ -12,14 +12,14 @@
 #include <filesystem>
 #include <map>
 
+#include "targets/common/fault_injection_env.h"
+#include "targets/common/record_format.h"
 #include "targets/dht/storage/replica_log_format.h"
-#include "targets/raftkv/storage/fault_injection_env.h"
-#include "targets/raftkv/storage/record_format.h"
 
 namespace faultline::dht {
 namespace {
 
-using raft::storage::FaultInjectionEnv;
+using common::FaultInjectionEnv;
 using testing::HasSubstr;
 
 constexpr const char* kDir = "/dht";
@@ -204,19 +204,19 @@ TEST_F(DurableReplicaStoreTest, WellChecksummedGarbageIsRefused) {
   std::unique_ptr<DurableReplicaStore> store;
   ASSERT_TRUE(open(&store).is_ok());
   const std::string header = log_contents();
-  env_.set_durable_contents(kLog, header + raft::storage::encode_record("\x09"));
+  env_.set_durable_contents(kLog, header + common::encode_record("\x09"));
   Status s = open(&store);
   EXPECT_THAT(s.message(), HasSubstr(fmt::format("{}: corrupt record at offset {}: item at "
                                                  "payload offset 0: unknown item type 9",
                                                  kLog, header.size())));
   std::string put;
   encode_replica_item(LogPut{"k", {{1, 1}, "v"}}, &put);
-  env_.set_durable_contents(kLog, raft::storage::encode_record(put));
+  env_.set_durable_contents(kLog, common::encode_record(put));
   s = open(&store);
   EXPECT_THAT(s.message(), HasSubstr("does not start with a header item"));
   std::string future;
   encode_replica_item(LogHeader{2}, &future);
-  env_.set_durable_contents(kLog, raft::storage::encode_record(future));
+  env_.set_durable_contents(kLog, common::encode_record(future));
   s = open(&store);
   EXPECT_THAT(s.message(), HasSubstr("format 2, this server reads format 1"));
 }
@@ -308,15 +308,13 @@ TEST(DurableReplicaStorePosix, RoundTripOnTheRealFileSystem) {
   std::filesystem::create_directories(dir);
   {
     std::unique_ptr<DurableReplicaStore> store;
-    ASSERT_TRUE(
-        DurableReplicaStore::open(raft::storage::posix_env(), dir.string(), {}, &store).is_ok());
+    ASSERT_TRUE(DurableReplicaStore::open(common::posix_env(), dir.string(), {}, &store).is_ok());
     store->put("key", {{7, 3}, "value"});
     store->set_issued_counter(7);
     ASSERT_TRUE(store->sync().is_ok());
   }
   std::unique_ptr<DurableReplicaStore> store;
-  ASSERT_TRUE(
-      DurableReplicaStore::open(raft::storage::posix_env(), dir.string(), {}, &store).is_ok());
+  ASSERT_TRUE(DurableReplicaStore::open(common::posix_env(), dir.string(), {}, &store).is_ok());
   EXPECT_EQ(store->get("key"), (Record{{7, 3}, "value"}));
   EXPECT_EQ(store->issued_counter(), 7u);
   std::filesystem::remove_all(dir);

@@ -2,7 +2,7 @@
 // after LevelDB's log_format.h. One directory per node holds one file:
 //
 //   replicas.log  the replica log: a sequence of records in the checksummed
-//                 framing of targets/raftkv/storage/record_format.h
+//                 framing of targets/common/record_format.h
 //                   record := header_crc u32 | length u32 | payload_crc u32 |
 //                             payload[length]     (CRC-32C, masked, little-endian)
 //
@@ -38,7 +38,7 @@
 #include <variant>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/dht/core/messages.h"
 
 namespace faultline::dht {

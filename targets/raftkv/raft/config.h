@@ -6,25 +6,10 @@
 #include <functional>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/random.h"  // SplitMix64, for Config::random
+#include "base/status.h"
 
 namespace faultline::raft {
-
-// A small seedable generator (SplitMix64) for Config::random, so that two runs
-// with the same seed time out identically.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t operator()() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
 
 struct Config {
   uint64_t id = 0;              // this node; non-zero and listed in `peers`

@@ -1,10 +1,10 @@
 // Local invariants of one Raft node, in the style of LogCabin's
 // RaftConsensusInvariants: run after every input while Config::check_invariants
-// is on, as in tests (O(log length), so servers turn it off). Cluster-wide properties (election safety, log
-// matching, ...) need every node's state and live with the simulated cluster.
+// is on, as in tests (O(log length), so servers turn it off). Cluster-wide properties (election
+// safety, log matching, ...) need every node's state and live with the simulated cluster.
 #pragma once
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/raftkv/raft/raft.h"
 
 namespace faultline::raft {

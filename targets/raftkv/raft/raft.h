@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/raftkv/raft/config.h"
 #include "targets/raftkv/raft/log.h"
 #include "targets/raftkv/raft/messages.h"

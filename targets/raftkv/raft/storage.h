@@ -20,7 +20,7 @@
 #include <optional>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
 #include "targets/raftkv/raft/messages.h"
 
 namespace faultline::raft {

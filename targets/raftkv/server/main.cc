@@ -3,11 +3,12 @@
 // INFO fields and the unsafe failpoints.
 #include <spdlog/spdlog.h>
 
+#include "targets/common/server_main.h"
 #include "targets/raftkv/server/raft_node.h"
-#include "targets/raftkv/server/server_main.h"
 
 int main(int argc, char** argv) {
   using faultline::Status;
+  using namespace faultline::common;
   using namespace faultline::raftkv;
   log_to_stderr("raftkv");
 

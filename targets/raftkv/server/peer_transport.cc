@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "targets/common/frame_format.h"
 #include "targets/raftkv/server/wire_format.h"
 
 namespace faultline::raftkv {
 
 PeerTransport::PeerTransport(boost::asio::io_context& io, uint64_t self,
-                             std::map<uint64_t, Address> peers, MessageHandler on_message)
+                             std::map<uint64_t, common::Address> peers, MessageHandler on_message)
     : frames_(io, self, std::move(peers),
               [self, on_message = std::move(on_message)](std::string payload) {
                 raft::Message m;
@@ -23,9 +24,10 @@ PeerTransport::PeerTransport(boost::asio::io_context& io, uint64_t self,
 
 void PeerTransport::send(const raft::Message& message) {
   const std::string payload = encode_message(message);
-  if (payload.size() > kMaxFramePayload) {
+  if (payload.size() > common::kMaxFramePayload) {
     spdlog::error("{} to {} is {} bytes, past the frame limit {}; not sent",
-                  raft::to_string(message.type), message.to, payload.size(), kMaxFramePayload);
+                  raft::to_string(message.type), message.to, payload.size(),
+                  common::kMaxFramePayload);
     return;
   }
   frames_.send(message.to, payload);

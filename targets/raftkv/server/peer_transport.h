@@ -8,10 +8,10 @@
 #include <functional>
 #include <map>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/asio.h"
+#include "targets/common/frame_transport.h"
 #include "targets/raftkv/raft/messages.h"
-#include "targets/raftkv/server/asio.h"
-#include "targets/raftkv/server/frame_transport.h"
 #include "targets/raftkv/server/server_options.h"
 
 namespace faultline::raftkv {
@@ -21,8 +21,8 @@ class PeerTransport {
   using MessageHandler = std::function<void(raft::Message)>;
 
   // `peers` includes this node (`self`), whose address is the one to listen on.
-  PeerTransport(boost::asio::io_context& io, uint64_t self, std::map<uint64_t, Address> peers,
-                MessageHandler on_message);
+  PeerTransport(boost::asio::io_context& io, uint64_t self,
+                std::map<uint64_t, common::Address> peers, MessageHandler on_message);
 
   // Binds and starts accepting; fails if the address cannot be bound.
   Status start() { return frames_.start(); }
@@ -30,7 +30,7 @@ class PeerTransport {
   void send(const raft::Message& message);
 
  private:
-  FrameTransport frames_;
+  common::FrameTransport frames_;
 };
 
 }  // namespace faultline::raftkv

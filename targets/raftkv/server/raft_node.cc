@@ -26,7 +26,7 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   // Preallocated WAL segments: each group commit's fdatasync then writes data
   // in place, with no file-system metadata to write back.
   if (Status s = raft::storage::DurableStorage::open(
-          raft::storage::posix_env(), o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
+          common::posix_env(), o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
       !s.is_ok()) {
     return s;
   }
@@ -43,7 +43,7 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   for (const auto& [id, address] : o.peers) config.peers.push_back(id);
   config.heartbeat_tick = 1;  // the timer ticks once per heartbeat interval
   config.election_tick = o.election_ms / o.heartbeat_ms;
-  config.random = raft::SplitMix64(std::random_device{}() ^ (o.id << 32));
+  config.random = SplitMix64(std::random_device{}() ^ (o.id << 32));
   config.applied = node->applied_;
   config.unsafe_stale_read = o.failpoints.stale_read;
   // stale-read is the classic deposed-leader bug whole: without check-quorum
@@ -67,7 +67,7 @@ Status RaftNode::start() {
   transport_ = std::make_unique<PeerTransport>(
       io_, options_.id, options_.peers, [this](raft::Message m) { on_message(std::move(m)); });
   if (Status s = transport_->start(); !s.is_ok()) return s;
-  listener_ = std::make_unique<ClientListener>(io_, options_.client_addr, *this);
+  listener_ = std::make_unique<common::ClientListener>(io_, options_.client_addr, *this);
   if (Status s = listener_->start(); !s.is_ok()) return s;
   tick_timer_.expires_at(asio::steady_timer::clock_type::now());
   schedule_tick();
@@ -325,7 +325,7 @@ static std::vector<std::string> read_cache_key(const kv::Command& read) {
   return key;
 }
 
-bool RaftNode::serve_cached_read(const kv::Command& read, ReplyHandle& reply) {
+bool RaftNode::serve_cached_read(const kv::Command& read, common::ReplyHandle& reply) {
   const auto it = read_cache_.find(read_cache_key(read));
   if (it == read_cache_.end() ||
       std::chrono::steady_clock::now() - it->second.at > std::chrono::milliseconds(kReadCacheMs))

@@ -28,11 +28,11 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/asio.h"
+#include "targets/common/client_listener.h"
 #include "targets/kvstate/kv_state.h"
 #include "targets/raftkv/raft/raft.h"
-#include "targets/raftkv/server/asio.h"
-#include "targets/raftkv/server/client_listener.h"
 #include "targets/raftkv/server/peer_transport.h"
 #include "targets/raftkv/server/server_options.h"
 #include "targets/raftkv/server/tick_lease.h"
@@ -40,7 +40,7 @@
 
 namespace faultline::raftkv {
 
-class RaftNode : public CommandHandler {
+class RaftNode : public common::CommandHandler {
  public:
   // Recovers the node from options.data_dir (refusing a damaged directory)
   // and builds its core; start() opens the sockets.
@@ -51,16 +51,17 @@ class RaftNode : public CommandHandler {
   // CommandHandler (raft_node_commands.cc): INFO, COMMAND, CONFIG GET and PING
   // on any node; the KV commands on the leader, -NOTLEADER elsewhere (but for
   // reads under the follower-read failpoint).
-  void handle(std::vector<std::string> request, kv::Session& session, ReplyHandle reply) override;
+  void handle(std::vector<std::string> request, kv::Session& session,
+              common::ReplyHandle reply) override;
 
  private:
   struct PendingProposal {
     uint64_t term;
-    ReplyHandle reply;
+    common::ReplyHandle reply;
   };
   struct PendingRead {
     kv::Command command;
-    ReplyHandle reply;
+    common::ReplyHandle reply;
     // The last log index when the read arrived after unanswered (pipelined)
     // writes of its connection, else 0: it is served only once that is
     // applied, so that it sees those writes.
@@ -90,11 +91,11 @@ class RaftNode : public CommandHandler {
   void maybe_snapshot();
   // read-cache failpoint: answers `read` from the cache if it holds a fresh
   // reply (true), and remembers a reply served.
-  bool serve_cached_read(const kv::Command& read, ReplyHandle& reply);
+  bool serve_cached_read(const kv::Command& read, common::ReplyHandle& reply);
   void remember_read(const kv::Command& read, const std::string& reply);
 
   // raft_node_commands.cc
-  void handle_kv(std::vector<std::string> request, kv::Session& session, ReplyHandle reply);
+  void handle_kv(std::vector<std::string> request, kv::Session& session, common::ReplyHandle reply);
   std::string info() const;
   std::string not_leader_error() const;
   // A proposal whose index another leader's entry took: it never committed.
@@ -119,7 +120,7 @@ class RaftNode : public CommandHandler {
   std::map<std::vector<std::string>, CachedReply> read_cache_;
 
   std::unique_ptr<PeerTransport> transport_;
-  std::unique_ptr<ClientListener> listener_;
+  std::unique_ptr<common::ClientListener> listener_;
   // Raft's ticks: from the steady clock — or, under the lease-read
   // failpoint, from the wall clock (TickLease says why).
   boost::asio::steady_timer tick_timer_;

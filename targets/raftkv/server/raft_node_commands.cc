@@ -38,7 +38,8 @@ std::string config_get(const std::string& parameter) {
 
 }  // namespace
 
-void RaftNode::handle(std::vector<std::string> request, kv::Session& session, ReplyHandle reply) {
+void RaftNode::handle(std::vector<std::string> request, kv::Session& session,
+                      common::ReplyHandle reply) {
   const std::string name = upper(request[0]);
   std::string out;
   if (name == "INFO") {
@@ -74,7 +75,7 @@ void RaftNode::handle(std::vector<std::string> request, kv::Session& session, Re
 }
 
 void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
-                         ReplyHandle reply) {
+                         common::ReplyHandle reply) {
   kv::Action action = session.handle(std::move(request));
   switch (action.kind) {
     case kv::Action::Kind::kReply: reply.send(std::move(action.reply)); return;

@@ -6,21 +6,22 @@ namespace faultline::raftkv {
 namespace {
 
 TEST(ServerOptionsTest, ParsesPeerLists) {
-  std::map<uint64_t, Address> peers;
-  ASSERT_TRUE(parse_address_map("1=127.0.0.1:7001,2=localhost:7002,10=::1:7003", &peers).is_ok());
+  std::map<uint64_t, common::Address> peers;
+  ASSERT_TRUE(
+      common::parse_address_map("1=127.0.0.1:7001,2=localhost:7002,10=::1:7003", &peers).is_ok());
   ASSERT_EQ(peers.size(), 3u);
-  EXPECT_EQ(peers[1], (Address{"127.0.0.1", 7001}));
-  EXPECT_EQ(peers[2], (Address{"localhost", 7002}));
-  EXPECT_EQ(peers[10], (Address{"::1", 7003}));
+  EXPECT_EQ(peers[1], (common::Address{"127.0.0.1", 7001}));
+  EXPECT_EQ(peers[2], (common::Address{"localhost", 7002}));
+  EXPECT_EQ(peers[10], (common::Address{"::1", 7003}));
 }
 
 TEST(ServerOptionsTest, RefusesBadPeerLists) {
-  std::map<uint64_t, Address> peers;
+  std::map<uint64_t, common::Address> peers;
   for (const char* bad : {"", "1=127.0.0.1", "0=h:1", "x=h:1", "1=h:0", "1=h:65536", "1=h:1,1=h:2",
                           "1=h:1,", "1=:5"}) {
-    EXPECT_FALSE(parse_address_map(bad, &peers).is_ok()) << bad;
+    EXPECT_FALSE(common::parse_address_map(bad, &peers).is_ok()) << bad;
   }
-  EXPECT_EQ(parse_address_map("1=h:1,1=h:2", &peers).message(), "peer id 1 listed twice");
+  EXPECT_EQ(common::parse_address_map("1=h:1,1=h:2", &peers).message(), "peer id 1 listed twice");
 }
 
 TEST(ServerOptionsTest, FailpointsByName) {
@@ -41,11 +42,11 @@ TEST(ServerOptionsTest, FailpointsByName) {
 TEST(ServerOptionsTest, FinishChecksCrossFieldRules) {
   ServerOptions o;
   o.id = 2;
-  ASSERT_TRUE(parse_address_map("1=h:1,2=h:2,3=h:3", &o.peers).is_ok());
+  ASSERT_TRUE(common::parse_address_map("1=h:1,2=h:2,3=h:3", &o.peers).is_ok());
   o.client_addr = {"h", 9002};
   o.data_dir = "/tmp/x";
   ASSERT_TRUE(o.finish().is_ok());
-  EXPECT_EQ(o.client_peers.at(2), (Address{"h", 9002}));
+  EXPECT_EQ(o.client_peers.at(2), (common::Address{"h", 9002}));
 
   ServerOptions not_a_peer = o;
   not_a_peer.id = 4;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "targets/common/frame_format.h"
+
 namespace faultline::raftkv {
 namespace {
 
@@ -77,14 +79,14 @@ TEST(WireFormatTest, BadFieldsAreRefusedWithTheirOffset) {
 
 TEST(WireFormatTest, FramesRoundTripInAStream) {
   std::string stream;
-  append_frame(&stream, "first");
-  append_frame(&stream, "");
-  append_frame(&stream, encode_message(full_message()));
+  common::append_frame(&stream, "first");
+  common::append_frame(&stream, "");
+  common::append_frame(&stream, encode_message(full_message()));
   std::vector<std::string> got;
   std::string_view rest = stream;
   std::string payload, error;
   size_t used = 0;
-  while (decode_frame(rest, &payload, &used, &error) == FrameResult::kFrame) {
+  while (common::decode_frame(rest, &payload, &used, &error) == common::FrameResult::kFrame) {
     got.push_back(payload);
     rest.remove_prefix(used);
   }
@@ -97,32 +99,34 @@ TEST(WireFormatTest, FramesRoundTripInAStream) {
 
 TEST(WireFormatTest, TruncatedFrameNeedsMoreAtEveryCut) {
   std::string frame;
-  append_frame(&frame, "payload bytes");
+  common::append_frame(&frame, "payload bytes");
   std::string payload, error;
   size_t used = 0;
   for (size_t n = 0; n < frame.size(); ++n) {
-    EXPECT_EQ(decode_frame(std::string_view(frame).substr(0, n), &payload, &used, &error),
-              FrameResult::kNeedMore)
+    EXPECT_EQ(common::decode_frame(std::string_view(frame).substr(0, n), &payload, &used, &error),
+              common::FrameResult::kNeedMore)
         << "cut at " << n;
   }
 }
 
 TEST(WireFormatTest, BadVersionLengthOrChecksumIsAnError) {
   std::string frame;
-  append_frame(&frame, "payload bytes");
+  common::append_frame(&frame, "payload bytes");
   std::string payload, error;
   size_t used = 0;
 
   std::string bad_version = frame;
   bad_version[0] = 2;
-  EXPECT_EQ(decode_frame(bad_version, &payload, &used, &error), FrameResult::kError);
+  EXPECT_EQ(common::decode_frame(bad_version, &payload, &used, &error),
+            common::FrameResult::kError);
   EXPECT_EQ(error, "unsupported frame version 2 (expected 1)");
   // Refused from the first byte: no waiting for a header that cannot help.
-  EXPECT_EQ(decode_frame(bad_version.substr(0, 1), &payload, &used, &error), FrameResult::kError);
+  EXPECT_EQ(common::decode_frame(bad_version.substr(0, 1), &payload, &used, &error),
+            common::FrameResult::kError);
 
   std::string too_long = frame;
   too_long[4] = '\x7f';  // length's top byte
-  EXPECT_EQ(decode_frame(too_long, &payload, &used, &error), FrameResult::kError);
+  EXPECT_EQ(common::decode_frame(too_long, &payload, &used, &error), common::FrameResult::kError);
   EXPECT_NE(error.find("exceeds the limit"), std::string::npos) << error;
 
   // Every bit flip in the payload or the stored CRC is caught.
@@ -130,7 +134,7 @@ TEST(WireFormatTest, BadVersionLengthOrChecksumIsAnError) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string flipped = frame;
       flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
-      EXPECT_EQ(decode_frame(flipped, &payload, &used, &error), FrameResult::kError)
+      EXPECT_EQ(common::decode_frame(flipped, &payload, &used, &error), common::FrameResult::kError)
           << "byte " << i << " bit " << bit;
     }
   }

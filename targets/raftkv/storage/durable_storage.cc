@@ -9,7 +9,8 @@
 
 namespace faultline::raft::storage {
 
-Status DurableStorage::open(Env* env, const std::string& dir, const DurableStorageOptions& options,
+Status DurableStorage::open(common::Env* env, const std::string& dir,
+                            const DurableStorageOptions& options,
                             std::unique_ptr<DurableStorage>* out) {
   if (Status s = env->create_dir(dir); !s.is_ok()) return s;
   std::unique_ptr<DurableStorage> storage(new DurableStorage(env, dir));
@@ -36,7 +37,7 @@ Status DurableStorage::open(Env* env, const std::string& dir, const DurableStora
 // commit point of a snapshot, written after the snapshot file is durable.
 Status DurableStorage::recover_snapshot(const SnapshotMetadata& recorded, Snapshot* snapshot) {
   if (recorded.index == 0) return Status::ok();
-  const std::string path = join_path(dir_, snapshot_file_name(recorded));
+  const std::string path = common::join_path(dir_, snapshot_file_name(recorded));
   std::vector<std::string> names;
   if (Status s = env_->list_dir(dir_, &names); !s.is_ok()) return s;
   if (std::find(names.begin(), names.end(), snapshot_file_name(recorded)) == names.end()) {
@@ -59,7 +60,7 @@ Status DurableStorage::remove_snapshot_files(const SnapshotMetadata& keep) {
     if (stem.ends_with(kTempSuffix)) stem.remove_suffix(kTempSuffix.size());
     const std::optional<SnapshotMetadata> m = parse_snapshot_file_name(stem);
     if (!m || (*m == keep && stem.size() == name.size())) continue;
-    if (Status s = env_->remove_file(join_path(dir_, name)); !s.is_ok()) return s;
+    if (Status s = env_->remove_file(common::join_path(dir_, name)); !s.is_ok()) return s;
     removed = true;
   }
   return removed ? env_->sync_dir(dir_) : Status::ok();

@@ -26,8 +26,8 @@
 #include <optional>
 #include <string>
 
+#include "targets/common/env.h"
 #include "targets/raftkv/raft/memory_storage.h"
-#include "targets/raftkv/storage/env.h"
 #include "targets/raftkv/storage/wal.h"
 
 namespace faultline::raft::storage {
@@ -42,7 +42,7 @@ class DurableStorage : public Storage {
   // new node). Refuses, with a message naming the file and offset, to start
   // from a damaged log or snapshot; a torn tail is repaired (recovery_note()
   // says what was discarded).
-  static Status open(Env* env, const std::string& dir, const DurableStorageOptions& options,
+  static Status open(common::Env* env, const std::string& dir, const DurableStorageOptions& options,
                      std::unique_ptr<DurableStorage>* out);
 
   HardState hard_state() const override { return mirror_.hard_state(); }
@@ -72,12 +72,12 @@ class DurableStorage : public Storage {
   std::vector<std::string> segment_names() const { return wal_->segment_names(); }
 
  private:
-  DurableStorage(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+  DurableStorage(common::Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status recover_snapshot(const SnapshotMetadata& recorded, Snapshot* snapshot);
   Status remove_snapshot_files(const SnapshotMetadata& keep);
   Status check_writable() const { return failed_; }
 
-  Env* env_;
+  common::Env* env_;
   std::string dir_;
   std::unique_ptr<Wal> wal_;
   MemoryStorage mirror_;

@@ -9,9 +9,9 @@
 
 #include <functional>
 
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/raft/config.h"
 #include "targets/raftkv/storage/durable_storage.h"
-#include "targets/raftkv/storage/fault_injection_env.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 
 namespace faultline::raft::storage {
@@ -19,7 +19,6 @@ namespace {
 
 constexpr const char* kDir = "/db";
 constexpr uint64_t kSegmentBytes = 256;  // small: segments roll and get deleted
-
 
 // A change made through the Storage interface (sync() is a separate step).
 using Change = std::function<Status(DurableStorage&)>;
@@ -82,7 +81,7 @@ class CrashRunner {
 
  private:
   DurableStorageOptions options_;
-  FaultInjectionEnv env_;
+  common::FaultInjectionEnv env_;
   std::unique_ptr<DurableStorage> storage_;
   Run run_;
 };

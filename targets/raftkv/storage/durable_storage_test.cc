@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/raft/raft.h"
-#include "targets/raftkv/storage/fault_injection_env.h"
 #include "targets/raftkv/storage/snapshot_file.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 
@@ -18,7 +18,6 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 
 constexpr const char* kDir = "/db";
-
 
 class DurableStorageTest : public testing::Test {
  protected:
@@ -45,8 +44,8 @@ class DurableStorageTest : public testing::Test {
   }
   void ok(const Status& s) { ASSERT_TRUE(s.is_ok()) << s.message(); }
 
-  FaultInjectionEnv fault_env_;
-  Env* env_ = &fault_env_;
+  common::FaultInjectionEnv fault_env_;
+  common::Env* env_ = &fault_env_;
   std::unique_ptr<DurableStorage> storage_;
 };
 
@@ -68,8 +67,8 @@ TEST_F(DurableStorageTest, RestartRecoversEntriesHardStateAndSnapshot) {
 
 TEST_F(DurableStorageTest, WorksOnTheRealFileSystem) {
   ScopedTempDir tmp;
-  env_ = posix_env();
-  const std::string dir = join_path(tmp.path(), "node1");
+  env_ = common::posix_env();
+  const std::string dir = common::join_path(tmp.path(), "node1");
   ASSERT_TRUE(DurableStorage::open(env_, dir, {}, &storage_).is_ok());
   ok(storage_->append(make_entries(1, 3, 1)));
   ok(storage_->set_hard_state({1, 1, 2}));
@@ -138,7 +137,8 @@ TEST_F(DurableStorageTest, ADamagedOrMissingSnapshotIsRefused) {
   ok(s.compact(2, "image"));
   ok(s.sync());
   storage_.reset();
-  const std::string path = join_path(kDir, "snapshot-0000000000000001-0000000000000002.snap");
+  const std::string path =
+      common::join_path(kDir, "snapshot-0000000000000001-0000000000000002.snap");
   std::string bytes;
   ok(env_->read_file(path, &bytes));
   bytes[33] ^= 4;

@@ -1,12 +1,12 @@
 // PosixEnv against the real file system, and FaultInjectionEnv's crash model.
-#include "targets/raftkv/storage/env.h"
+#include "targets/common/env.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "targets/raftkv/storage/fault_injection_env.h"
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 
 namespace faultline::raft::storage {
@@ -16,14 +16,14 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
 
-std::string read(Env& env, const std::string& path) {
+std::string read(common::Env& env, const std::string& path) {
   std::string contents;
   const Status s = env.read_file(path, &contents);
   return s.is_ok() ? contents : "<" + s.message() + ">";
 }
 
-Status write_file(Env& env, const std::string& path, std::string_view data, bool sync) {
-  std::unique_ptr<WritableFile> file;
+Status write_file(common::Env& env, const std::string& path, std::string_view data, bool sync) {
+  std::unique_ptr<common::WritableFile> file;
   if (Status s = env.new_writable_file(path, &file); !s.is_ok()) return s;
   if (Status s = file->append(data); !s.is_ok()) return s;
   return sync ? file->sync() : Status::ok();
@@ -31,36 +31,36 @@ Status write_file(Env& env, const std::string& path, std::string_view data, bool
 
 TEST(PosixEnv, PerformsEveryOperation) {
   ScopedTempDir tmp;
-  Env& env = *posix_env();
-  const std::string dir = join_path(tmp.path(), "db");
+  common::Env& env = *common::posix_env();
+  const std::string dir = common::join_path(tmp.path(), "db");
   ASSERT_TRUE(env.create_dir(dir).is_ok());
   ASSERT_TRUE(env.create_dir(dir).is_ok());  // exists: fine
-  const std::string a = join_path(dir, "a");
+  const std::string a = common::join_path(dir, "a");
   ASSERT_TRUE(write_file(env, a, "hello", true).is_ok());
-  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   ASSERT_TRUE(env.reopen_for_append(a, &file).is_ok());
   ASSERT_TRUE(file->append(" world").is_ok());
   ASSERT_TRUE(file->sync().is_ok());
   EXPECT_EQ(read(env, a), "hello world");
   ASSERT_TRUE(env.truncate_file(a, 5).is_ok());
   EXPECT_EQ(read(env, a), "hello");
-  ASSERT_TRUE(env.rename_file(a, join_path(dir, "b")).is_ok());
-  ASSERT_TRUE(write_file(env, join_path(dir, "c"), "", false).is_ok());
-  ASSERT_TRUE(env.create_dir(join_path(dir, "subdir")).is_ok());
+  ASSERT_TRUE(env.rename_file(a, common::join_path(dir, "b")).is_ok());
+  ASSERT_TRUE(write_file(env, common::join_path(dir, "c"), "", false).is_ok());
+  ASSERT_TRUE(env.create_dir(common::join_path(dir, "subdir")).is_ok());
   std::vector<std::string> names;
   ASSERT_TRUE(env.list_dir(dir, &names).is_ok());
   EXPECT_THAT(names, ElementsAre("b", "c"));  // regular files only
   ASSERT_TRUE(env.sync_dir(dir).is_ok());
-  ASSERT_TRUE(env.remove_file(join_path(dir, "b")).is_ok());
+  ASSERT_TRUE(env.remove_file(common::join_path(dir, "b")).is_ok());
   ASSERT_TRUE(env.list_dir(dir, &names).is_ok());
   EXPECT_THAT(names, ElementsAre("c"));
 }
 
 // Both Envs: a preallocated file is zeros, durably, and is written over in
 // place; reopen_at() continues at any offset up to the end.
-void check_preallocated_file(Env& env, const std::string& dir) {
-  const std::string p = join_path(dir, "p");
-  std::unique_ptr<WritableFile> file;
+void check_preallocated_file(common::Env& env, const std::string& dir) {
+  const std::string p = common::join_path(dir, "p");
+  std::unique_ptr<common::WritableFile> file;
   ASSERT_TRUE(env.new_preallocated_file(p, 10, &file).is_ok());
   EXPECT_EQ(read(env, p), std::string(10, '\0'));
   ASSERT_TRUE(file->append("abc").is_ok());
@@ -76,19 +76,19 @@ void check_preallocated_file(Env& env, const std::string& dir) {
 
 TEST(PosixEnv, PreallocatedFilesAreZerosWrittenOverInPlace) {
   ScopedTempDir tmp;
-  check_preallocated_file(*posix_env(), tmp.path());
+  check_preallocated_file(*common::posix_env(), tmp.path());
 }
 
 TEST(FaultInjectionEnv, PreallocatedFilesAreZerosWrittenOverInPlace) {
-  FaultInjectionEnv env;
+  common::FaultInjectionEnv env;
   ASSERT_TRUE(env.create_dir("/d").is_ok());
   check_preallocated_file(env, "/d");
 }
 
 TEST(FaultInjectionEnv, ACrashTurnsUnsyncedWritesInAPreallocatedFileBackIntoZeros) {
-  FaultInjectionEnv env;
+  common::FaultInjectionEnv env;
   ASSERT_TRUE(env.create_dir("/d").is_ok());
-  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   ASSERT_TRUE(env.new_preallocated_file("/d/p", 8, &file).is_ok());
   ASSERT_TRUE(env.sync_dir("/d").is_ok());
   ASSERT_TRUE(file->append("ab").is_ok());
@@ -118,11 +118,11 @@ TEST(FaultInjectionEnv, ACrashTurnsUnsyncedWritesInAPreallocatedFileBackIntoZero
 
 TEST(PosixEnv, ErrorsNameThePathAndTheReason) {
   ScopedTempDir tmp;
-  const std::string missing = join_path(tmp.path(), "missing");
-  EXPECT_THAT(read(*posix_env(), missing), HasSubstr("open " + missing + ": No such file"));
-  std::unique_ptr<WritableFile> file;
-  EXPECT_FALSE(posix_env()->reopen_for_append(missing, &file).is_ok());
-  EXPECT_FALSE(posix_env()->remove_file(missing).is_ok());
+  const std::string missing = common::join_path(tmp.path(), "missing");
+  EXPECT_THAT(read(*common::posix_env(), missing), HasSubstr("open " + missing + ": No such file"));
+  std::unique_ptr<common::WritableFile> file;
+  EXPECT_FALSE(common::posix_env()->reopen_for_append(missing, &file).is_ok());
+  EXPECT_FALSE(common::posix_env()->remove_file(missing).is_ok());
 }
 
 class FaultInjectionEnvTest : public testing::Test {
@@ -133,11 +133,11 @@ class FaultInjectionEnvTest : public testing::Test {
     EXPECT_TRUE(env_.list_dir("/db", &names).is_ok());
     return names;
   }
-  FaultInjectionEnv env_;
+  common::FaultInjectionEnv env_;
 };
 
 TEST_F(FaultInjectionEnvTest, ACrashKeepsExactlyTheSyncedData) {
-  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   ASSERT_TRUE(env_.new_writable_file("/db/log", &file).is_ok());
   ASSERT_TRUE(env_.sync_dir("/db").is_ok());
   ASSERT_TRUE(file->append("synced.").is_ok());
@@ -172,7 +172,7 @@ TEST_F(FaultInjectionEnvTest, ACrashCanKeepAPrefixOfUnsyncedData) {
   for (uint64_t seed = 0; seed < 64; ++seed) {
     ASSERT_TRUE(write_file(env_, "/db/f", "ab", true).is_ok());
     ASSERT_TRUE(env_.sync_dir("/db").is_ok());
-    std::unique_ptr<WritableFile> file;
+    std::unique_ptr<common::WritableFile> file;
     ASSERT_TRUE(env_.reopen_for_append("/db/f", &file).is_ok());
     ASSERT_TRUE(file->append("cd").is_ok());
     env_.crash_keeping_unsynced_prefix(seed);
@@ -184,7 +184,7 @@ TEST_F(FaultInjectionEnvTest, ACrashCanKeepAPrefixOfUnsyncedData) {
 TEST_F(FaultInjectionEnvTest, FailAfterFailsEveryLaterMutationUntilACrash) {
   const uint64_t before = env_.mutation_count();
   env_.fail_after(2);
-  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   ASSERT_TRUE(env_.new_writable_file("/db/f", &file).is_ok());  // 1
   ASSERT_TRUE(file->append("a").is_ok());                       // 2
   EXPECT_THAT(file->sync().message(), HasSubstr("sync /db/f: injected disk failure"));

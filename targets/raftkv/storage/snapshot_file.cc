@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "targets/raftkv/storage/crc32c.h"
+#include "targets/common/crc32c.h"
 
 namespace faultline::raft::storage {
 namespace {
@@ -60,7 +60,7 @@ std::string encode_snapshot_file(const Snapshot& snapshot) {
   put_le(&out, snapshot.metadata.term, 8);
   put_le(&out, snapshot.data.size(), 8);
   out += snapshot.data;
-  put_le(&out, mask_crc(crc32c(out)), 4);
+  put_le(&out, common::mask_crc(common::crc32c(out)), 4);
   return out;
 }
 
@@ -81,8 +81,8 @@ Status decode_snapshot_file(const std::string& path, std::string_view bytes, Sna
                                    bytes.size() - kHeaderSize - kCrcSize));
   }
   const size_t crc_offset = bytes.size() - kCrcSize;
-  if (unmask_crc(static_cast<uint32_t>(get_le(bytes, crc_offset, 4))) !=
-      crc32c(bytes.substr(0, crc_offset))) {
+  if (common::unmask_crc(static_cast<uint32_t>(get_le(bytes, crc_offset, 4))) !=
+      common::crc32c(bytes.substr(0, crc_offset))) {
     return corrupt(crc_offset, fmt::format("checksum mismatch over bytes [0, {})", crc_offset));
   }
   const SnapshotMetadata metadata{get_le(bytes, 8, 8), get_le(bytes, 16, 8)};
@@ -98,10 +98,10 @@ Status decode_snapshot_file(const std::string& path, std::string_view bytes, Sna
   return Status::ok();
 }
 
-Status save_snapshot_file(Env* env, const std::string& dir, const Snapshot& snapshot) {
-  const std::string path = join_path(dir, snapshot_file_name(snapshot.metadata));
+Status save_snapshot_file(common::Env* env, const std::string& dir, const Snapshot& snapshot) {
+  const std::string path = common::join_path(dir, snapshot_file_name(snapshot.metadata));
   const std::string temp = path + std::string(kTempSuffix);
-  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<common::WritableFile> file;
   if (Status s = env->new_writable_file(temp, &file); !s.is_ok()) return s;
   if (Status s = file->append(encode_snapshot_file(snapshot)); !s.is_ok()) return s;
   if (Status s = file->sync(); !s.is_ok()) return s;
@@ -110,7 +110,7 @@ Status save_snapshot_file(Env* env, const std::string& dir, const Snapshot& snap
   return env->sync_dir(dir);
 }
 
-Status load_snapshot_file(Env* env, const std::string& path, Snapshot* snapshot) {
+Status load_snapshot_file(common::Env* env, const std::string& path, Snapshot* snapshot) {
   std::string bytes;
   if (Status s = env->read_file(path, &bytes); !s.is_ok()) return s;
   return decode_snapshot_file(path, bytes, snapshot);

@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/env.h"
 #include "targets/raftkv/raft/messages.h"
-#include "targets/raftkv/storage/env.h"
 
 namespace faultline::raft::storage {
 
@@ -38,7 +38,7 @@ Status decode_snapshot_file(const std::string& path, std::string_view bytes, Sna
 // Writes `snapshot` to dir/<name>.tmp, syncs it, renames it to dir/<name> and
 // syncs the directory. A crash at any point leaves either no file or the
 // complete one under its final name (plus, perhaps, the .tmp file).
-Status save_snapshot_file(Env* env, const std::string& dir, const Snapshot& snapshot);
-Status load_snapshot_file(Env* env, const std::string& path, Snapshot* snapshot);
+Status save_snapshot_file(common::Env* env, const std::string& dir, const Snapshot& snapshot);
+Status load_snapshot_file(common::Env* env, const std::string& path, Snapshot* snapshot);
 
 }  // namespace faultline::raft::storage

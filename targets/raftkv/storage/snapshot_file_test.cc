@@ -4,7 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "targets/raftkv/storage/fault_injection_env.h"
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 
 namespace faultline::raft::storage {
@@ -30,13 +30,14 @@ TEST(SnapshotFile, NamesEncodeTermThenIndex) {
 
 TEST(SnapshotFile, SavedFilesLoadBackOnTheRealFileSystem) {
   ScopedTempDir tmp;
-  ASSERT_TRUE(save_snapshot_file(posix_env(), tmp.path(), kSnapshot).is_ok());
+  ASSERT_TRUE(save_snapshot_file(common::posix_env(), tmp.path(), kSnapshot).is_ok());
   std::vector<std::string> names;
-  ASSERT_TRUE(posix_env()->list_dir(tmp.path(), &names).is_ok());
+  ASSERT_TRUE(common::posix_env()->list_dir(tmp.path(), &names).is_ok());
   EXPECT_THAT(names, ElementsAre(snapshot_file_name(kSnapshot.metadata)));
   Snapshot loaded;
   const Status s = load_snapshot_file(
-      posix_env(), join_path(tmp.path(), snapshot_file_name(kSnapshot.metadata)), &loaded);
+      common::posix_env(), common::join_path(tmp.path(), snapshot_file_name(kSnapshot.metadata)),
+      &loaded);
   ASSERT_TRUE(s.is_ok()) << s.message();
   EXPECT_EQ(loaded, kSnapshot);
 }
@@ -77,7 +78,7 @@ TEST(SnapshotFile, AFileWhoseContentsDisagreeWithItsNameIsRefused) {
 TEST(SnapshotFile, ACrashDuringASaveLeavesNoFileOrTheWholeOne) {
   std::set<std::string> outcomes;
   for (uint64_t steps = 0;; ++steps) {
-    FaultInjectionEnv env;
+    common::FaultInjectionEnv env;
     ASSERT_TRUE(env.create_dir("/db").is_ok());
     env.fail_after(steps);
     const bool saved = save_snapshot_file(&env, "/db", kSnapshot).is_ok();

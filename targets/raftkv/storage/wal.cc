@@ -40,8 +40,8 @@ uint64_t zeros_start(std::string_view bytes) {
 // end. A complete record ends in kRecordEnd, a non-zero byte, so damage to
 // one is never taken for this.
 bool cut_short_in_place(std::string_view bytes, uint64_t at, uint64_t zeros) {
-  const std::optional<uint64_t> size = intact_record_size(bytes.substr(at));
-  return zeros < at + size.value_or(kRecordHeaderSize);
+  const std::optional<uint64_t> size = common::intact_record_size(bytes.substr(at));
+  return zeros < at + size.value_or(common::kRecordHeaderSize);
 }
 
 // The rules every change obeys, checked when it is buffered and again when it
@@ -78,6 +78,22 @@ Status check_compaction(const SnapshotMetadata& s, const Wal::Position& pos) {
   return Status::ok();
 }
 
+// Zeros after the last record are the end of the segment: the unused part of
+// a preallocated one (or a crash extended the file, writing nothing). In the
+// last segment, a record cut short in preallocated space is a torn write like
+// a file cut short. Adjusts scan_records()'s verdict on `bytes` accordingly.
+void settle_segment_end(const std::string& bytes, bool last, common::ScanResult* scan) {
+  const uint64_t zeros = zeros_start(bytes);
+  if (scan->end == common::ScanEnd::kTornTail && zeros <= scan->end_offset) {
+    scan->end = common::ScanEnd::kClean;
+  } else if (scan->end == common::ScanEnd::kCorrupt && last &&
+             cut_short_in_place(bytes, scan->end_offset, zeros)) {
+    scan->end = common::ScanEnd::kTornTail;
+    scan->problem =
+        fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan->problem);
+  }
+}
+
 // Rebuilds the log from the segments' records, checking every item against
 // the state it follows. It starts from the first segment's header: the entries
 // before it are either covered by a snapshot or, if not, reported missing.
@@ -85,9 +101,9 @@ class Replayer {
  public:
   // Replays the records of segment `seq`, whose bytes scan_records() split.
   // Errors are the problem and the offset of the record it is in.
-  Status segment(uint64_t seq, const ScanResult& scan, uint64_t* error_offset) {
+  Status segment(uint64_t seq, const common::ScanResult& scan, uint64_t* error_offset) {
     std::vector<WalItem> items;
-    for (const ScannedRecord& record : scan.records) {
+    for (const common::ScannedRecord& record : scan.records) {
       *error_offset = record.offset;
       if (Status s = decode_items(record.payload, &items); !s.is_ok()) return s;
       for (size_t k = 0; k < items.size(); ++k) {
@@ -169,7 +185,7 @@ std::string wal_segment_name(uint64_t seq) {
   return fmt::format("{}{:0{}}{}", kSegmentPrefix, seq, kSeqDigits, kSegmentSuffix);
 }
 
-std::string Wal::path(uint64_t seq) const { return join_path(dir_, wal_segment_name(seq)); }
+std::string Wal::path(uint64_t seq) const { return common::join_path(dir_, wal_segment_name(seq)); }
 
 std::vector<std::string> Wal::segment_names() const {
   std::vector<std::string> names;
@@ -177,7 +193,7 @@ std::vector<std::string> Wal::segment_names() const {
   return names;
 }
 
-Status Wal::open(Env* env, const std::string& dir, const WalOptions& options,
+Status Wal::open(common::Env* env, const std::string& dir, const WalOptions& options,
                  std::unique_ptr<Wal>* wal, WalState* state) {
   std::unique_ptr<Wal> w(new Wal(env, dir, options));
   *state = WalState();
@@ -192,21 +208,27 @@ Status Wal::open(Env* env, const std::string& dir, const WalOptions& options,
   return Status::ok();
 }
 
-Status Wal::replay(WalState* state) {
+Status Wal::list_segments(std::vector<uint64_t>* seqs) const {
   std::vector<std::string> names;
   if (Status s = env_->list_dir(dir_, &names); !s.is_ok()) return s;
-  std::vector<uint64_t> seqs;
   for (const std::string& name : names) {
-    if (const auto seq = parse_segment_name(name)) seqs.push_back(*seq);
+    if (const auto seq = parse_segment_name(name)) seqs->push_back(*seq);
   }
-  std::sort(seqs.begin(), seqs.end());
-  for (size_t i = 1; i < seqs.size(); ++i) {
-    if (seqs[i] != seqs[i - 1] + 1) {
+  std::sort(seqs->begin(), seqs->end());
+  for (size_t i = 1; i < seqs->size(); ++i) {
+    const uint64_t seq = (*seqs)[i], previous = (*seqs)[i - 1];
+    if (seq != previous + 1) {
       return Status::malformed(fmt::format("{}: segment {} is missing (the previous one is {})",
-                                           path(seqs[i]), wal_segment_name(seqs[i] - 1),
-                                           wal_segment_name(seqs[i - 1])));
+                                           path(seq), wal_segment_name(seq - 1),
+                                           wal_segment_name(previous)));
     }
   }
+  return Status::ok();
+}
+
+Status Wal::replay(WalState* state) {
+  std::vector<uint64_t> seqs;
+  if (Status s = list_segments(&seqs); !s.is_ok()) return s;
 
   Replayer replayer;
   std::function<Status()> repair;  // of a torn tail, once everything checked out
@@ -215,26 +237,14 @@ Status Wal::replay(WalState* state) {
     const bool last = i + 1 == seqs.size();
     std::string bytes;
     if (Status s = env_->read_file(file, &bytes); !s.is_ok()) return s;
-    ScanResult scan = scan_records(bytes);
+    common::ScanResult scan = common::scan_records(bytes);
     auto corrupt = [&](uint64_t offset, std::string_view problem) {
       return Status::malformed(
           fmt::format("{}: corrupt record at offset {}: {}", file, offset, problem));
     };
-    // Zeros after the last record are the end of the segment: the unused
-    // part of a preallocated one (or a crash extended the file, writing
-    // nothing). In the last segment, a record cut short in preallocated
-    // space is a torn write like a file cut short.
-    const uint64_t zeros = zeros_start(bytes);
-    if (scan.end == ScanEnd::kTornTail && zeros <= scan.end_offset) {
-      scan.end = ScanEnd::kClean;
-    } else if (scan.end == ScanEnd::kCorrupt && last &&
-               cut_short_in_place(bytes, scan.end_offset, zeros)) {
-      scan.end = ScanEnd::kTornTail;
-      scan.problem =
-          fmt::format("cut short at offset {}, zeros after it ({})", zeros, scan.problem);
-    }
-    if (scan.end == ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
-    if (scan.end == ScanEnd::kTornTail && !last) {
+    settle_segment_end(bytes, last, &scan);
+    if (scan.end == common::ScanEnd::kCorrupt) return corrupt(scan.end_offset, scan.problem);
+    if (scan.end == common::ScanEnd::kTornTail && !last) {
       return corrupt(scan.end_offset,
                      scan.problem + " (only the last segment may end in a torn write)");
     }
@@ -253,7 +263,7 @@ Status Wal::replay(WalState* state) {
     if (Status s = replayer.segment(seqs[i], scan, &offset); !s.is_ok()) {
       return corrupt(offset, s.message());
     }
-    if (scan.end == ScanEnd::kTornTail) {
+    if (scan.end == common::ScanEnd::kTornTail) {
       state->torn_tail = fmt::format("{}: discarded a torn record at offset {} ({})", file,
                                      scan.end_offset, scan.problem);
       repair = [this, file, size = scan.end_offset] { return env_->truncate_file(file, size); };
@@ -330,10 +340,10 @@ Status Wal::sync() {
     encode_item(header, &payload);
     encode_item(written_.hard_state, &payload);
     encode_record_end(&payload);
-    bytes = encode_record(payload);
+    bytes = common::encode_record(payload);
   }
   encode_record_end(&pending_);
-  bytes += encode_record(pending_);
+  bytes += common::encode_record(pending_);
   if (Status s = write(bytes, new_segment); !s.is_ok()) {
     failed_ = Status::io_error(fmt::format("the WAL failed earlier: {}", s.message()));
     return s;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/env.h"
 #include "targets/raftkv/raft/messages.h"
-#include "targets/raftkv/storage/env.h"
 
 namespace faultline::raft::storage {
 
@@ -41,7 +41,7 @@ class Wal {
   // tail at the end of the last segment is cut off (durably) and described
   // in state->torn_tail; any other damage is an error naming the file and
   // the offset of the bad record, and nothing is modified.
-  static Status open(Env* env, const std::string& dir, const WalOptions& options,
+  static Status open(common::Env* env, const std::string& dir, const WalOptions& options,
                      std::unique_ptr<Wal>* wal, WalState* state);
 
   // Buffer changes for the next sync(), in memory; the rules are
@@ -87,17 +87,19 @@ class Wal {
     uint64_t next_index;  // from its header
   };
 
-  Wal(Env* env, std::string dir, const WalOptions& options)
+  Wal(common::Env* env, std::string dir, const WalOptions& options)
       : env_(env), dir_(std::move(dir)), options_(options) {}
   Status replay(WalState* state);
+  // The sequence numbers of the segments in dir_, in order; fails on a gap.
+  Status list_segments(std::vector<uint64_t>* seqs) const;
   Status write(const std::string& bytes, bool new_segment);
   std::string path(uint64_t seq) const;
 
-  Env* env_;
+  common::Env* env_;
   std::string dir_;
   WalOptions options_;
   std::vector<Segment> segments_;
-  std::unique_ptr<WritableFile> file_;  // the last segment; null before the first sync
+  std::unique_ptr<common::WritableFile> file_;  // the last segment; null before the first sync
   // Where its records end (a preallocated segment has zeros after them).
   uint64_t file_size_ = 0;
   Position written_;   // as of the last record written

@@ -10,8 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/raft/memory_storage.h"
-#include "targets/raftkv/storage/fault_injection_env.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 #include "targets/raftkv/storage/wal.h"
 #include "targets/raftkv/storage/wal_format.h"
@@ -65,8 +65,8 @@ void apply(const Change& c, Wal& wal, MemoryStorage& reference) {
   }
 }
 
-Status open_wal(Env& env, uint64_t segment_bytes, bool preallocate, std::unique_ptr<Wal>* wal,
-                LogImage* image, std::string* torn_tail = nullptr) {
+Status open_wal(common::Env& env, uint64_t segment_bytes, bool preallocate,
+                std::unique_ptr<Wal>* wal, LogImage* image, std::string* torn_tail = nullptr) {
   WalState state;
   const Status s = Wal::open(
       &env, kDir, {.segment_bytes = segment_bytes, .preallocate = preallocate}, wal, &state);
@@ -99,7 +99,7 @@ class WalCrashMatrix : public testing::TestWithParam<bool> {
     ASSERT_EQ(wal->segment_names().size(), 2u);
     for (const std::string& name : wal->segment_names()) {
       std::string bytes;
-      ASSERT_TRUE(env_.read_file(join_path(kDir, name), &bytes).is_ok());
+      ASSERT_TRUE(env_.read_file(common::join_path(kDir, name), &bytes).is_ok());
       names_.push_back(name);
       files_.push_back(bytes);
     }
@@ -108,14 +108,15 @@ class WalCrashMatrix : public testing::TestWithParam<bool> {
   // The end of a segment's records (a preallocated one has zeros after them).
   uint64_t size_of(const std::string& name) {
     std::string bytes;
-    EXPECT_TRUE(env_.read_file(join_path(kDir, name), &bytes).is_ok());
-    return scan_records(bytes).end_offset;
+    EXPECT_TRUE(env_.read_file(common::join_path(kDir, name), &bytes).is_ok());
+    return common::scan_records(bytes).end_offset;
   }
 
   // Puts the pristine files back, with `file` replaced by `contents`.
   void restore_with(size_t file, std::string contents) {
     for (size_t f = 0; f < files_.size(); ++f) {
-      env_.set_durable_contents(join_path(kDir, names_[f]), f == file ? contents : files_[f]);
+      env_.set_durable_contents(common::join_path(kDir, names_[f]),
+                                f == file ? contents : files_[f]);
     }
   }
 
@@ -127,7 +128,7 @@ class WalCrashMatrix : public testing::TestWithParam<bool> {
     return bytes;
   }
 
-  FaultInjectionEnv env_;
+  common::FaultInjectionEnv env_;
   std::vector<LogImage> states_;                   // states_[b]: after b batches
   std::vector<std::pair<size_t, uint64_t>> ends_;  // after batch b+1: (segment, its size)
   std::vector<std::string> names_;
@@ -137,8 +138,8 @@ class WalCrashMatrix : public testing::TestWithParam<bool> {
 TEST_P(WalCrashMatrix, ALastSegmentCutAtAnyOffsetRecoversExactlyTheCompleteBatchesBeforeIt) {
   const size_t last = files_.size() - 1;
   std::set<uint64_t> record_ends;
-  for (const ScannedRecord& r : scan_records(files_[last]).records) {
-    record_ends.insert(r.offset + kRecordHeaderSize + r.payload.size());
+  for (const common::ScannedRecord& r : common::scan_records(files_[last]).records) {
+    record_ends.insert(r.offset + common::kRecordHeaderSize + r.payload.size());
   }
   std::set<uint64_t> record_starts = record_ends;
   record_starts.insert(0);
@@ -182,10 +183,10 @@ TEST_P(WalCrashMatrix, ALastSegmentCutAtAnyOffsetRecoversExactlyTheCompleteBatch
 // Cut inside a record, the segment itself is refused; cut at a record
 // boundary, it looks intact and the next segment's header notices.
 TEST_P(WalCrashMatrix, AnEarlierSegmentCutAtAnyOffsetIsRefusedNamingIt) {
-  const std::string first = join_path(kDir, names_[0]);
+  const std::string first = common::join_path(kDir, names_[0]);
   std::set<uint64_t> boundaries = {0};
-  for (const ScannedRecord& r : scan_records(files_[0]).records) {
-    boundaries.insert(r.offset + kRecordHeaderSize + r.payload.size());
+  for (const common::ScannedRecord& r : common::scan_records(files_[0]).records) {
+    boundaries.insert(r.offset + common::kRecordHeaderSize + r.payload.size());
   }
   for (size_t offset = 0; offset < *boundaries.rbegin(); ++offset) {
     restore_with(0, cut(0, offset));
@@ -197,9 +198,10 @@ TEST_P(WalCrashMatrix, AnEarlierSegmentCutAtAnyOffsetIsRefusedNamingIt) {
       EXPECT_EQ(s.message(),
                 first + ": corrupt record at offset 0: the segment has no header record");
     } else if (offset == good) {
-      EXPECT_THAT(s.message(), HasSubstr(fmt::format("{}: corrupt record at offset 0: the header "
-                                                     "does not continue {}",
-                                                     join_path(kDir, names_[1]), names_[0])))
+      EXPECT_THAT(s.message(),
+                  HasSubstr(fmt::format("{}: corrupt record at offset 0: the header "
+                                        "does not continue {}",
+                                        common::join_path(kDir, names_[1]), names_[0])))
           << "offset " << offset;
     } else {
       EXPECT_THAT(s.message(), testing::StartsWith(
@@ -216,20 +218,20 @@ TEST_P(WalCrashMatrix, AnEarlierSegmentCutAtAnyOffsetIsRefusedNamingIt) {
 
 TEST_P(WalCrashMatrix, ABitFlipAnywhereIsRefusedNamingTheFileAndTheRecordOffset) {
   for (size_t f = 0; f < files_.size(); ++f) {
-    const ScanResult scan = scan_records(files_[f]);
+    const common::ScanResult scan = common::scan_records(files_[f]);
     for (size_t pos = 0; pos < scan.end_offset; ++pos) {
       std::string damaged = files_[f];
       damaged[pos] ^= static_cast<char>(1 << (pos % 8));
       restore_with(f, damaged);
       uint64_t record = 0;
-      for (const ScannedRecord& r : scan.records) {
+      for (const common::ScannedRecord& r : scan.records) {
         if (r.offset <= pos) record = r.offset;
       }
       std::unique_ptr<Wal> wal;
       LogImage image;
       const Status s = open_wal(env_, kNoRoll, GetParam(), &wal, &image);
       EXPECT_THAT(s.message(), HasSubstr(fmt::format("{}: corrupt record at offset {}: ",
-                                                     join_path(kDir, names_[f]), record)))
+                                                     common::join_path(kDir, names_[f]), record)))
           << names_[f] << " byte " << pos;
     }
   }
@@ -241,7 +243,7 @@ TEST_P(WalCrashMatrix, ABitFlipAnywhereIsRefusedNamingTheFileAndTheRecordOffset)
 // to disk whole — that record too.
 TEST_P(WalCrashMatrix, ACrashAtEveryStepRecoversTheAcknowledgedStateOrTheOneInFlight) {
   for (uint64_t steps = 0;; ++steps) {
-    FaultInjectionEnv env;
+    common::FaultInjectionEnv env;
     ASSERT_TRUE(env.create_dir(kDir).is_ok());
     env.fail_after(steps);
     MemoryStorage reference;

@@ -47,9 +47,9 @@
 #include <variant>
 #include <vector>
 
-#include "harness/history/status.h"
+#include "base/status.h"
+#include "targets/common/record_format.h"
 #include "targets/raftkv/raft/messages.h"
-#include "targets/raftkv/storage/record_format.h"
 
 namespace faultline::raft::storage {
 

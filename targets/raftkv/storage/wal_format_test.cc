@@ -3,22 +3,22 @@
 
 #include <gtest/gtest.h>
 
-#include "targets/raftkv/storage/crc32c.h"
+#include "targets/common/crc32c.h"
 
 namespace faultline::raft::storage {
 namespace {
 
 TEST(Crc32c, MatchesTheStandardCheckValues) {
-  EXPECT_EQ(crc32c("123456789"), 0xE3069283u);              // the CRC catalogue's check
-  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);    // RFC 3720 B.4
-  EXPECT_EQ(crc32c(std::string(32, '\xff')), 0x62A8AB43u);  // RFC 3720 B.4
-  EXPECT_EQ(crc32c_extend(crc32c("1234"), "56789"), crc32c("123456789"));
+  EXPECT_EQ(common::crc32c("123456789"), 0xE3069283u);              // the CRC catalogue's check
+  EXPECT_EQ(common::crc32c(std::string(32, '\0')), 0x8A9136AAu);    // RFC 3720 B.4
+  EXPECT_EQ(common::crc32c(std::string(32, '\xff')), 0x62A8AB43u);  // RFC 3720 B.4
+  EXPECT_EQ(common::crc32c_extend(common::crc32c("1234"), "56789"), common::crc32c("123456789"));
 }
 
 TEST(Crc32c, MaskIsInvertibleAndChangesTheValue) {
   for (uint32_t crc : {0u, 1u, 0xE3069283u, 0xffffffffu}) {
-    EXPECT_EQ(unmask_crc(mask_crc(crc)), crc);
-    EXPECT_NE(mask_crc(crc), crc);
+    EXPECT_EQ(common::unmask_crc(common::mask_crc(crc)), crc);
+    EXPECT_NE(common::mask_crc(crc), crc);
   }
 }
 
@@ -55,37 +55,38 @@ TEST(WalFormat, MalformedPayloadsAreErrorsNamingThePayloadOffset) {
 }
 
 std::string three_records() {
-  return encode_record("first") + encode_record("second!") + encode_record("third");
+  return common::encode_record("first") + common::encode_record("second!") +
+         common::encode_record("third");
 }
 
 TEST(WalFormat, ScanSplitsRecords) {
   const std::string file = three_records();  // the records point into it
-  const ScanResult r = scan_records(file);
-  EXPECT_EQ(r.end, ScanEnd::kClean);
+  const common::ScanResult r = common::scan_records(file);
+  EXPECT_EQ(r.end, common::ScanEnd::kClean);
   ASSERT_EQ(r.records.size(), 3u);
-  EXPECT_EQ(r.records[1].offset, kRecordHeaderSize + 5);
+  EXPECT_EQ(r.records[1].offset, common::kRecordHeaderSize + 5);
   EXPECT_EQ(r.records[1].payload, "second!");
   EXPECT_EQ(r.end_offset, file.size());
-  EXPECT_EQ(scan_records("").end, ScanEnd::kClean);
+  EXPECT_EQ(common::scan_records("").end, common::ScanEnd::kClean);
 }
 
 TEST(WalFormat, AFileCutShortAnywhereIsATornTailAtTheLastCompleteRecord) {
   const std::string file = three_records();
   const std::vector<uint64_t> ends = {17, 36, 53};
   for (size_t size = 0; size < file.size(); ++size) {
-    const ScanResult r = scan_records(std::string_view(file).substr(0, size));
+    const common::ScanResult r = common::scan_records(std::string_view(file).substr(0, size));
     const size_t complete = std::upper_bound(ends.begin(), ends.end(), size) - ends.begin();
     EXPECT_EQ(r.records.size(), complete) << size;
     const bool at_boundary = size == 0 || (complete > 0 && size == ends[complete - 1]);
-    EXPECT_EQ(r.end, at_boundary ? ScanEnd::kClean : ScanEnd::kTornTail) << size;
+    EXPECT_EQ(r.end, at_boundary ? common::ScanEnd::kClean : common::ScanEnd::kTornTail) << size;
     EXPECT_EQ(r.end_offset, complete == 0 ? 0 : ends[complete - 1]) << size;
   }
 }
 
 TEST(WalFormat, AZeroFilledTailIsTorn) {
   const std::string file = three_records() + std::string(100, '\0');
-  const ScanResult r = scan_records(file);
-  EXPECT_EQ(r.end, ScanEnd::kTornTail);
+  const common::ScanResult r = common::scan_records(file);
+  EXPECT_EQ(r.end, common::ScanEnd::kTornTail);
   EXPECT_EQ(r.records.size(), 3u);
   EXPECT_EQ(r.problem, "100 zero bytes at the end");
 }
@@ -113,12 +114,13 @@ TEST(WalFormat, ABitFlipAnywhereIsCorruptionOfTheRecordHoldingIt) {
   for (size_t pos = 0; pos < file.size(); ++pos) {
     std::string damaged = file;
     damaged[pos] ^= static_cast<char>(1 << (pos % 8));
-    const ScanResult r = scan_records(damaged);
+    const common::ScanResult r = common::scan_records(damaged);
     const size_t record = std::upper_bound(starts.begin(), starts.end(), pos) - starts.begin() - 1;
-    EXPECT_EQ(r.end, ScanEnd::kCorrupt) << pos;
+    EXPECT_EQ(r.end, common::ScanEnd::kCorrupt) << pos;
     EXPECT_EQ(r.end_offset, starts[record]) << pos;
-    EXPECT_EQ(r.problem, pos - starts[record] < kRecordHeaderSize ? "header checksum mismatch"
-                                                                  : "payload checksum mismatch")
+    EXPECT_EQ(r.problem, pos - starts[record] < common::kRecordHeaderSize
+                             ? "header checksum mismatch"
+                             : "payload checksum mismatch")
         << pos;
   }
 }

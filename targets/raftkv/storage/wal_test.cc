@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "targets/raftkv/storage/fault_injection_env.h"
+#include "targets/common/fault_injection_env.h"
 #include "targets/raftkv/storage/storage_test_util.h"
 #include "targets/raftkv/storage/wal_format.h"
 
@@ -45,13 +45,13 @@ class WalTest : public testing::Test {
     const Status s = wal_->sync();
     ASSERT_TRUE(s.is_ok()) << s.message();
   }
-  std::string segment_path(uint64_t seq) { return join_path(kDir, wal_segment_name(seq)); }
+  std::string segment_path(uint64_t seq) { return common::join_path(kDir, wal_segment_name(seq)); }
   // The next index the header of segment file `name` records.
   uint64_t header_next_index(const std::string& name) {
     std::string bytes;
-    EXPECT_TRUE(env_.read_file(join_path(kDir, name), &bytes).is_ok());
+    EXPECT_TRUE(env_.read_file(common::join_path(kDir, name), &bytes).is_ok());
     std::vector<WalItem> items;
-    EXPECT_TRUE(decode_items(scan_records(bytes).records.at(0).payload, &items).is_ok());
+    EXPECT_TRUE(decode_items(common::scan_records(bytes).records.at(0).payload, &items).is_ok());
     return std::get<SegmentHeader>(items.at(0)).next_index;
   }
   std::string contents(uint64_t seq) {
@@ -60,7 +60,7 @@ class WalTest : public testing::Test {
     return bytes;
   }
 
-  FaultInjectionEnv env_;
+  common::FaultInjectionEnv env_;
   std::unique_ptr<Wal> wal_;
   std::string torn_tail_;
 };
@@ -259,7 +259,7 @@ TEST_F(WalTest, PreallocatedSegmentsAreWrittenInPlaceAndEndWhereTheirRecordsEnd)
   append(make_entries(1, 2, 1));
   sync();
   EXPECT_EQ(contents(1).size(), 1000u);  // the zeros were written when it was created
-  const uint64_t end = scan_records(contents(1)).end_offset;
+  const uint64_t end = common::scan_records(contents(1)).end_offset;
   EXPECT_EQ(contents(1).find_last_not_of('\0') + 1, end);  // a record ends in a non-zero byte
   // The zeros after the records are the end, not a torn tail; writing goes on there.
   EXPECT_EQ(reopen(1000, true), (LogImage{{}, {}, make_entries(1, 2, 1)}));
@@ -270,7 +270,7 @@ TEST_F(WalTest, PreallocatedSegmentsAreWrittenInPlaceAndEndWhereTheirRecordsEnd)
   }
   ASSERT_GE(wal_->segment_names().size(), 2u);
   EXPECT_GE(contents(1).size(), 1000u);  // the record that crossed the end extended it
-  EXPECT_GT(scan_records(contents(1)).end_offset, end);
+  EXPECT_GT(common::scan_records(contents(1)).end_offset, end);
   EXPECT_EQ(reopen(1000, true), (LogImage{{}, {}, make_entries(1, 40, 1)}));
   EXPECT_EQ(torn_tail_, "");
   // Without preallocation the same directory reads the same, and appends.
@@ -281,13 +281,13 @@ TEST_F(WalTest, ARecordCutShortInPreallocatedSpaceIsATornTail) {
   reopen(/*segment_bytes=*/1000, /*preallocate=*/true);
   append(make_entries(1, 2, 1));
   sync();
-  const uint64_t good = scan_records(contents(1)).end_offset;
+  const uint64_t good = common::scan_records(contents(1)).end_offset;
   append(make_entries(3, 3, 1));
   sync();
   // The last record lost its last 5 bytes: zeros, as preallocated.
   const std::string whole = contents(1);
   std::string bytes = whole;
-  const uint64_t end = scan_records(bytes).end_offset;
+  const uint64_t end = common::scan_records(bytes).end_offset;
   std::fill(bytes.begin() + static_cast<ptrdiff_t>(end - 5), bytes.end(), '\0');
   const uint64_t zeros = bytes.find_last_not_of('\0') + 1;
   env_.set_durable_contents(segment_path(1), bytes);
@@ -300,7 +300,7 @@ TEST_F(WalTest, ARecordCutShortInPreallocatedSpaceIsATornTail) {
   EXPECT_EQ(contents(1).size(), good);
   // Damage to a complete last record (it ends in a non-zero byte) is refused.
   std::string damaged = whole;
-  damaged[good + kRecordHeaderSize] ^= 1;
+  damaged[good + common::kRecordHeaderSize] ^= 1;
   env_.set_durable_contents(segment_path(1), damaged);
   EXPECT_THAT(reopen_status().message(),
               HasSubstr(fmt::format("wal-0000000000000001.log: corrupt record at offset {}: "

@@ -1,0 +1,36 @@
+// faultline-raftkv's deliberately unsafe behaviours (--unsafe-failpoint) and
+// their names. Apart from the server so that the harness checks a name
+// (`--opt unsafe-failpoint=...`) without linking the server.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace faultline::raftkv {
+
+// How long the read-cache failpoint answers a read with an earlier reply.
+inline constexpr int kReadCacheMs = 200;
+
+// The behaviours --unsafe-failpoint can switch on.
+struct Failpoints {
+  bool stale_read = false;       // raft Config::unsafe_stale_read
+  bool commit_any_term = false;  // raft Config::unsafe_commit_any_term
+  bool no_persist_vote = false;  // the server forgets term and vote changes (see raft_node.cc)
+  bool lease_read = false;       // the leader reads locally under a wall-clock lease
+  bool follower_read = false;    // every node, followers too, reads locally at once
+  bool read_cache = false;       // reads answered from earlier replies for kReadCacheMs
+
+  bool any() const {
+    return stale_read || commit_any_term || no_persist_vote || lease_read || follower_read ||
+           read_cache;
+  }
+  std::string to_string() const;  // comma-separated names, or "none"
+};
+
+// One --unsafe-failpoint name: stale-read, commit-any-term, no-persist-vote,
+// lease-read, follower-read, read-cache.
+Status enable_failpoint(std::string_view name, Failpoints* failpoints);
+
+}  // namespace faultline::raftkv

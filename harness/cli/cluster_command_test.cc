@@ -2,8 +2,6 @@
 // sshd. Needs root (CI has it); skipped with the reason otherwise.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,10 +10,8 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/nodes/local_cluster.h"
 #include "harness/nodes/node_setup.h"
-#include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
-
-extern char** environ;
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {
@@ -98,16 +94,13 @@ TEST_F(ClusterCommandTest, DownCleansUpAfterUpWasKilledMidway) {
   ClusterGuard g('k');
   const std::vector<std::string> args = {FAULTLINE_BIN, "cluster", "up",     "--nodes", "4",
                                          "--name",      g.name,    "--root", g.root};
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
   for (int delay_ms : {30, 120}) {
     SCOPED_TRACE("killed after " + std::to_string(delay_ms) + " ms");
     pid_t pid = 0;
-    ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+    Status st = spawn_child(args, {"/dev/null", "/dev/null"}, &pid);
+    ASSERT_TRUE(st.is_ok()) << st.message();
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+    kill_child(pid, SIGKILL);
     CommandResult r = faultline_cli({"cluster", "down", "--name", g.name, "--root", g.root});
     EXPECT_EQ(r.exit_status, exit_code::kValid) << r.stderr_text;
     g.expect_nothing_left();

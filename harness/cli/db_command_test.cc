@@ -9,6 +9,7 @@
 #include "harness/db/resp_client.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

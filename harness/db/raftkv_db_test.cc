@@ -14,6 +14,7 @@
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

@@ -10,10 +10,10 @@
 #include <random>
 
 #include "harness/nodes/node_setup.h"
-#include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
 #include "harness/ssh/sha256.h"
 #include "harness/ssh/ssh_pool.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

@@ -1,16 +1,16 @@
 # faultline_server_test(NAME SOURCES <src>... LIBRARIES <lib>... SERVERS <server>...
-#                       [LABELS <label>])
+#                       [CLUSTER <gtest filter>])
 #
 # A GoogleTest executable (its tests discovered by ctest) that runs the
 # faultline server executables named in SERVERS: each is built before the
 # test, and the test sees its path as the macro FAULTLINE_<NAME>_BINARY
-# (faultline-raftkv: FAULTLINE_RAFTKV_BINARY). LABELS labels every test (e.g.
-# cluster, for the tests that need root).
+# (faultline-raftkv: FAULTLINE_RAFTKV_BINARY). CLUSTER names the tests that
+# run on a local cluster and need root (faultline_discover_tests: label cluster).
 function(faultline_server_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "LABELS" "SOURCES;LIBRARIES;SERVERS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "CLUSTER" "SOURCES;LIBRARIES;SERVERS")
   if(ARG_UNPARSED_ARGUMENTS OR NOT ARG_SOURCES OR NOT ARG_SERVERS)
     message(FATAL_ERROR "faultline_server_test(${name}): expected SOURCES, LIBRARIES, SERVERS "
-      "and LABELS, got '${ARGN}'")
+      "and CLUSTER, got '${ARGN}'")
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} ${ARG_LIBRARIES} GTest::gtest_main)
@@ -21,8 +21,8 @@ function(faultline_server_test name)
       FAULTLINE_${short}_BINARY="$<TARGET_FILE:${server}>")
     add_dependencies(${name} ${server})
   endforeach()
-  if(ARG_LABELS)
-    gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABELS})
+  if(ARG_CLUSTER)
+    faultline_discover_tests(${name} CLUSTER "${ARG_CLUSTER}")
   else()
     gtest_discover_tests(${name})
   endif()

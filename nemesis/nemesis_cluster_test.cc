@@ -2,7 +2,8 @@
 // each fault is checked by what it does to the nodes — TCP connects between
 // namespaces, process states, the clock a faketime'd process sees, whether a
 // corrupted server recovers — and heal (and `faultline cluster heal`) must
-// undo it. Needs root (label: cluster); skipped with the reason otherwise.
+// undo it. Needs root (label: cluster): skipped with the reason otherwise,
+// failed when CI is set.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +21,7 @@
 #include "nemesis/grudge.h"
 #include "nemesis/nemesis.h"
 #include "targets/resp/resp_client.h"
+#include "tests/support/require.h"
 
 namespace faultline {
 namespace {
@@ -158,11 +160,12 @@ Op run(Nemesis& nemesis, const std::string& f, nlohmann::json value = nullptr) {
   return done;
 }
 
-#define SKIP_UNLESS_CLUSTER() \
-  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why
+#define REQUIRE_CLUSTER()                              \
+  const std::string why = cluster_tests_unavailable(); \
+  FAULTLINE_REQUIRE(why.empty(), why)
 
 TEST(NemesisClusterTest, EveryPartitionSpecCutsExactlyItsGrudgeAndStopHeals) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(5, 'p', false, false, &rig));
   std::unique_ptr<Nemesis> nemesis;
@@ -192,7 +195,7 @@ TEST(NemesisClusterTest, EveryPartitionSpecCutsExactlyItsGrudgeAndStopHeals) {
 }
 
 TEST(NemesisClusterTest, LossDropsSomePacketsUntilStopped) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(3, 'l', false, false, &rig));
   rig.options.loss_percent = 50;
@@ -226,7 +229,7 @@ TEST(NemesisClusterTest, LossDropsSomePacketsUntilStopped) {
 }
 
 TEST(NemesisClusterTest, KillPauseAndIsolateLeaderActOnRaftkv) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(3, 'k', true, false, &rig));
   std::unique_ptr<Nemesis> nemesis;
@@ -270,7 +273,7 @@ TEST(NemesisClusterTest, KillPauseAndIsolateLeaderActOnRaftkv) {
 }
 
 TEST(NemesisClusterTest, ClockOffsetsReachProcessesUnderFaketime) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(3, 'c', true, true, &rig));
   rig.options.bump_s = 3600;
@@ -321,7 +324,7 @@ TEST(NemesisClusterTest, ClockOffsetsReachProcessesUnderFaketime) {
 }
 
 TEST(NemesisClusterTest, CorruptedServersRecoverOrRefuseByWhatWasDamaged) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(3, 'd', true, false, &rig));
   // Some writes, so that the WAL holds more than its first record.
@@ -379,7 +382,7 @@ TEST(NemesisClusterTest, CorruptedServersRecoverOrRefuseByWhatWasDamaged) {
 }
 
 TEST(NemesisClusterTest, HealAndClusterHealUndoEverything) {
-  SKIP_UNLESS_CLUSTER();
+  REQUIRE_CLUSTER();
   Rig rig;
   ASSERT_NO_FATAL_FAILURE(bring_up(3, 'h', true, true, &rig));
   const std::string file = rig.db->faketime_file();

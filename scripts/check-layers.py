@@ -8,6 +8,7 @@ listing file:line and the include, when a file includes a layer it must not:
 
   base/                  only base/
   history/               base/, history/
+  spawn/                 base/, spawn/ (the process spawner: product and tests)
   checkers/              base/, history/, checkers/
   targets/               base/, targets/; a server (targets/raftkv,
                          targets/dht) never includes another server, and the
@@ -52,6 +53,8 @@ def violation(source, include):
         return None if dest == "base" else "base/ includes nothing of the project outside base/"
     if layer == "history":
         return None if dest in ("base", "history") else "history/ includes only base/ and history/"
+    if layer == "spawn":
+        return None if dest in ("base", "spawn") else "spawn/ includes only base/ and spawn/"
     if layer == "checkers":
         if dest in ("base", "history", "checkers"):
             return None

@@ -188,18 +188,9 @@ TEST_F(cli_reports, report_that_cannot_be_written_exits_3) {
 // file is served, and nothing outside its directory is.
 TEST_F(cli_reports, serve_browses_the_store_read_only) {
   std::ofstream(tmp_.path() / "store" / "secret.txt") << "TOP-SECRET";
-  const std::string out_path = (tmp_.path() / "serve.out").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<std::string> args = {kFaultline, "serve", "--db", db_.string(), "--port", "0"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, kFaultline.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = start(tmp_.path(), kFaultline, {"serve", "--db", db_.string(), "--port", "0"});
+  ASSERT_GT(pid, 0);
+  const fs::path out_path = tmp_.path() / "stdout";
   int port = 0;
   std::smatch m;
   for (int i = 0; i < 100 && port == 0; ++i) {
@@ -222,9 +213,7 @@ TEST_F(cli_reports, serve_browses_the_store_read_only) {
     EXPECT_EQ(status, 403) << path << "\n" << page;
     EXPECT_EQ(page.find("TOP-SECRET"), std::string::npos) << path;
   }
-  kill(pid, SIGTERM);
-  int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  faultline::kill_child(pid, SIGTERM);
 }
 
 }  // namespace

@@ -3,13 +3,10 @@
 // exit code, stdout and stderr captured.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,7 +14,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "spawn/spawn.h"
 
 namespace cli_support {
 
@@ -58,37 +55,28 @@ struct Result {
   std::string err;
 };
 
-// Starts `program args...` with stdout and stderr going to files under `dir`;
-// returns its pid, or -1 (with a test failure) if it cannot run.
+// Starts `program args...` (spawn/spawn.h) with stdout and stderr going to
+// files under `dir`; returns its pid, or -1 (with a test failure) if it cannot run.
 inline pid_t start(const fs::path& dir, const std::string& program,
                    const std::vector<std::string>& args) {
-  const std::string out_path = (dir / "stdout").string(), err_path = (dir / "stderr").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  for (const auto& [fd, path] : {std::pair{1, &out_path}, std::pair{2, &err_path}})
-    posix_spawn_file_actions_addopen(&actions, fd, path->c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-  std::vector<char*> argv{const_cast<char*>(program.c_str())};
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int spawn_error =
-      posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0) {
-    ADD_FAILURE() << "cannot run " << program << ": " << std::strerror(spawn_error);
-    return -1;
-  }
-  return pid;
+  std::vector<std::string> argv = {program};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_t pid = -1;
+  const faultline::Status st =
+      faultline::spawn_child(argv, {(dir / "stdout").string(), (dir / "stderr").string()}, &pid);
+  if (!st.is_ok()) ADD_FAILURE() << st.message();
+  return st.is_ok() ? pid : -1;
 }
 
-// Waits for a process from start() and collects what it said.
+// Waits (up to 10 minutes) for a process from start() and collects what it said.
 inline Result finish(const fs::path& dir, pid_t pid) {
   Result result;
   if (pid < 0) return result;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (faultline::Status st = faultline::wait_child(pid, std::chrono::minutes(10), &result.code);
+      !st.is_ok()) {
+    ADD_FAILURE() << st.message();
+    result.code = faultline::kill_child(pid);
+  }
   result.out = read_file(dir / "stdout");
   result.err = read_file(dir / "stderr");
   return result;

@@ -1,5 +1,6 @@
 // `faultline db start|status|stop` end to end: the real binary on a real
-// local cluster. Needs root (CI has it); skipped with the reason otherwise.
+// local cluster. Needs root (CI has it): skipped with the reason otherwise,
+// failed when CI is set.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,6 +10,8 @@
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
 #include "targets/resp/resp_client.h"
+#include "spawn/spawn.h"
+#include "tests/support/require.h"
 
 namespace faultline {
 namespace {
@@ -29,7 +32,8 @@ size_t count(const std::string& text, const std::string& part) {
 }
 
 TEST(DbCommandTest, StartStatusWriteStopStatus) {
-  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const std::string why = cluster_tests_unavailable();
+  FAULTLINE_REQUIRE(why.empty(), why);
   std::unique_ptr<TestCluster> cluster;
   Status st = TestCluster::start(3, 'h', &cluster);
   ASSERT_TRUE(st.is_ok()) << st.message();
@@ -77,7 +81,8 @@ TEST(DbCommandTest, StartStatusWriteStopStatus) {
 // The same commands on real hosts listed in a nodes file take the same SSH
 // path; here the "hosts" are a local cluster's nodes, described in a file.
 TEST(DbCommandTest, NodesFileStartStatusStop) {
-  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const std::string why = cluster_tests_unavailable();
+  FAULTLINE_REQUIRE(why.empty(), why);
   std::unique_ptr<TestCluster> cluster;
   Status st = TestCluster::start(3, 'f', &cluster);
   ASSERT_TRUE(st.is_ok()) << st.message();

@@ -1,8 +1,8 @@
 // DhtDb: option parsing, and end to end on a real local cluster (namespaces,
 // sshd): deploy 3 nodes (N = 3, abd, under libfaketime), write and read
 // through different nodes, kill one over SSH and keep being served, stop,
-// wipe, down. The cluster test needs root (CI has it); it is skipped with the
-// reason otherwise.
+// wipe, down. The cluster test needs root (CI has it): it is skipped with the
+// reason otherwise, failed when CI is set.
 #include "harness/db/dht_db.h"
 
 #include <gmock/gmock.h>
@@ -17,6 +17,7 @@
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
+#include "tests/support/require.h"
 
 namespace faultline {
 namespace {
@@ -84,7 +85,8 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
 }
 
 TEST(DhtDbTest, DeployWriteReadThroughEveryNodeKillOneStopWipeDown) {
-  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const std::string why = cluster_tests_unavailable();
+  FAULTLINE_REQUIRE(why.empty(), why);
   // Declared in this order so that they go in reverse: the DB handle, the SSH
   // sessions, then the cluster (down, even when an assertion returns early).
   std::unique_ptr<TestCluster> cluster;

@@ -1,6 +1,6 @@
 // RaftkvDb end to end on a real local cluster (namespaces, sshd): deploy,
 // elect, write, kill the leader over SSH, re-elect, read, logs, stop, down.
-// Needs root (CI has it); skipped with the reason otherwise.
+// Needs root (CI has it): skipped with the reason otherwise, failed when CI is set.
 #include "harness/db/raftkv_db.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,8 @@
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
+#include "spawn/spawn.h"
+#include "tests/support/require.h"
 
 namespace faultline {
 namespace {
@@ -45,7 +47,8 @@ std::string read_text(const std::string& path) {
 }
 
 TEST(RaftkvDbTest, DeployElectKillLeaderReelectLogsStopDown) {
-  if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  const std::string why = cluster_tests_unavailable();
+  FAULTLINE_REQUIRE(why.empty(), why);
   // Declared in this order so that they go in reverse: the DB handle, the SSH
   // sessions, then the cluster (down, even when an assertion returns early).
   std::unique_ptr<TestCluster> cluster;

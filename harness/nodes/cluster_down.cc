@@ -13,6 +13,7 @@
 #include "harness/nodes/named_lock.h"
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

@@ -19,6 +19,7 @@
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/subnet.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

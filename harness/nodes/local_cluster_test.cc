@@ -1,5 +1,5 @@
 // Local clusters for real: namespaces, veths, a bridge and sshd per node.
-// Needs root (CI has it); skipped with the reason otherwise.
+// Needs root (CI has it): skipped with the reason otherwise, failed when CI is set.
 #include "harness/nodes/local_cluster.h"
 
 #include <gtest/gtest.h>
@@ -10,10 +10,11 @@
 #include <random>
 
 #include "harness/nodes/node_setup.h"
-#include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
 #include "harness/ssh/sha256.h"
 #include "harness/ssh/ssh_pool.h"
+#include "spawn/spawn.h"
+#include "tests/support/require.h"
 
 namespace faultline {
 namespace {
@@ -24,7 +25,8 @@ using std::chrono::seconds;
 class LocalClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::string why = cluster_tests_unavailable(); !why.empty()) GTEST_SKIP() << why;
+    const std::string why = cluster_tests_unavailable();
+    FAULTLINE_REQUIRE(why.empty(), why);
   }
 
   // Runs `command` on `node` through a fresh pool and returns its stdout.

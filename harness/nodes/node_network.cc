@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "harness/nodes/node_setup.h"
-#include "harness/nodes/process.h"
 #include "harness/nodes/subnet.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

@@ -18,6 +18,7 @@
 #include "harness/nodes/node_setup.h"
 #include "harness/nodes/process.h"
 #include "harness/ssh/ssh_session.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "harness/nodes/process.h"
+#include "spawn/spawn.h"
 
 namespace faultline {
 

@@ -1,11 +1,8 @@
 #include "tests/support/local_servers.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,9 +11,8 @@
 #include <iostream>
 #include <thread>
 
+#include "spawn/spawn.h"
 #include "targets/resp/resp_client.h"
-
-extern char** environ;
 
 namespace faultline {
 
@@ -111,20 +107,10 @@ std::string LocalServers::client_addresses() const {
 ::testing::AssertionResult LocalServers::start(size_t i, const std::vector<std::string>& args) {
   Node& n = nodes_[i];
   if (n.pid > 0) return ::testing::AssertionFailure() << "node " << n.id << " already runs";
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
   const std::string log = log_path(i);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 2, 1);
-  const int rc = posix_spawn(&n.pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
+  if (Status st = spawn_child(args, {log, log, /*append=*/true}, &n.pid); !st.is_ok()) {
     n.pid = -1;
-    return ::testing::AssertionFailure() << "posix_spawn " << args[0] << ": " << strerror(rc);
+    return ::testing::AssertionFailure() << st.message();
   }
   return ::testing::AssertionSuccess();
 }
@@ -132,23 +118,16 @@ std::string LocalServers::client_addresses() const {
 void LocalServers::kill(size_t i, int signal) {
   Node& n = nodes_[i];
   if (n.pid <= 0) return;
-  ::kill(n.pid, signal);
-  waitpid(n.pid, nullptr, 0);
+  kill_child(n.pid, signal);
   n.pid = -1;
 }
 
 int LocalServers::wait_exit(size_t i, std::chrono::milliseconds timeout) {
   Node& n = nodes_[i];
-  if (n.pid <= 0) return -1;
-  int status = 0;
-  const auto deadline = Clock::now() + timeout;
-  pid_t done = 0;
-  while ((done = waitpid(n.pid, &status, WNOHANG)) == 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  if (done != n.pid) return -1;
+  int exit_status = -1;
+  if (n.pid <= 0 || !wait_child(n.pid, timeout, &exit_status).is_ok()) return -1;
   n.pid = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_status;
 }
 
 int LocalServers::terminate(size_t i) {
@@ -173,6 +152,17 @@ std::string LocalServers::command(size_t i, const std::vector<std::string>& args
   const std::string out = raw ? describe_reply(static_cast<redisReply*>(raw)) : "";
   if (raw) freeReplyObject(raw);
   return out;
+}
+
+std::optional<std::string> LocalServers::redis_cli(size_t i,
+                                                   const std::vector<std::string>& args) const {
+  if (find_program("redis-cli").empty()) return std::nullopt;
+  std::vector<std::string> argv = {"redis-cli", "-h", "127.0.0.1", "-p",
+                                   std::to_string(nodes_[i].client_port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult r;
+  if (Status st = run_command(argv, 10s, &r); !st.is_ok()) ADD_FAILURE() << st.message();
+  return r.stdout_text;
 }
 
 std::map<std::string, std::string> LocalServers::info(size_t i) const {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,10 @@ class LocalServers {
   // One command on a fresh connection to node i, its reply described
   // (describe_reply); "" if the node does not answer.
   std::string command(size_t i, const std::vector<std::string>& args) const;
+  // redis-cli's stdout for `redis-cli -h 127.0.0.1 -p <node i's client port>
+  // args...` (a test failure if it does not finish within 10 s); none if
+  // redis-cli is not installed.
+  std::optional<std::string> redis_cli(size_t i, const std::vector<std::string>& args) const;
   // Node i's INFO fields; none if it does not answer.
   std::map<std::string, std::string> info(size_t i) const;
   // Waits until node i answers PING; false after `timeout`.

@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
-#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/local_servers.h"
+#include "tests/support/require.h"
 
 namespace faultline::dht {
 namespace {
@@ -149,20 +149,14 @@ TEST_F(DhtCluster, RespProtocolDetails) {
 
 TEST_F(DhtCluster, RedisCliWorks) {
   start_cluster(3);
-  auto cli = [&](const std::string& args) {
-    const std::string cmd =
-        "redis-cli -h 127.0.0.1 -p " + std::to_string(servers_.node(0).client_port) + " " + args;
-    std::unique_ptr<FILE, decltype(&pclose)> p(popen(cmd.c_str(), "r"), &pclose);
-    std::string out;
-    char buf[256];
-    while (p && fgets(buf, sizeof(buf), p.get())) out += buf;
-    return out;
-  };
-  if (cli("PING") == "") GTEST_SKIP() << "redis-cli is not installed";
-  EXPECT_EQ(cli("PING"), "PONG\n");
-  EXPECT_EQ(cli("SET greeting hello"), "OK\n");
-  EXPECT_EQ(cli("GET greeting"), "hello\n");
-  EXPECT_THAT(cli("INFO"), HasSubstr("mode:abd"));
+  // A missing redis-cli is a missing prerequisite; a node that does not
+  // answer is a failure.
+  const std::optional<std::string> pong = servers_.redis_cli(0, {"PING"});
+  FAULTLINE_REQUIRE(pong.has_value(), "redis-cli is not installed");
+  EXPECT_EQ(*pong, "PONG\n");
+  EXPECT_EQ(servers_.redis_cli(0, {"SET", "greeting", "hello"}), "OK\n");
+  EXPECT_EQ(servers_.redis_cli(0, {"GET", "greeting"}), "hello\n");
+  EXPECT_THAT(servers_.redis_cli(0, {"INFO"}).value_or(""), HasSubstr("mode:abd"));
 }
 
 TEST_F(DhtCluster, EventualModeWithROneWOneServesAndSaysSo) {

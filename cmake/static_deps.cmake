@@ -13,7 +13,8 @@
 #  - simdjson stays shared (Debian ships no archive and no simdjson.cpp), and
 #    with it libstdc++ (libsimdjson.so needs libstdc++.so.6: a static copy in
 #    `faultline` would load both).
-# `faultline`'s NEEDED list is checked by tests/startup (faultline_needed_libs).
+# `faultline`'s NEEDED list is checked by the ctest faultline_needed_libs
+# (cmake/check_needed_libs.cmake).
 # Must be included before the find_package() calls. A build dir configured
 # without it keeps its cached .so paths: configure a fresh one.
 option(FAULTLINE_STATIC_DEPS "Link faultline's dependencies statically where Debian ships archives" ON)
@@ -40,4 +41,6 @@ function(faultline_static_deps target)
   # own base address is not randomised (its libraries' still are).
   # (-z pack-relative-relocs was measured too: no gain over -no-pie.)
   target_link_options(${target} PRIVATE LINKER:--as-needed LINKER:-O1 -no-pie)
+  add_test(NAME ${target}_needed_libs COMMAND ${CMAKE_COMMAND} -DBIN=$<TARGET_FILE:${target}>
+    -P ${PROJECT_SOURCE_DIR}/cmake/check_needed_libs.cmake)
 endfunction()

@@ -62,14 +62,20 @@ trap 'rm -rf "$scratch"' EXIT
 plain=0
 if "$faultline" check --help 2>&1 | grep -q -- '--no-optimizations'; then plain=1; fi
 
+# The kv shape of real key-value tests (like the MIT 6.824 histories that
+# Porcupine ships): 50 clients on 10 keys, appends building strings, a few
+# slow requests overlapping hundreds of others.
+kv="--model kv --kv-values unique --mix get=46,append=49,put=5 --slow-rate 0.2"
+
 # name|ops|keys|processes|processes per key (0: random key per op)|info rate|corrupt|
-#   expected verdict|goal s|goal MB|Porcupine
+#   expected verdict|goal s|goal MB|Porcupine|generator flags (default: register)
 if [ "$quick" = 1 ]; then
   cases=(
     "keys-small|5000|10|5|0|0.01|0|valid|||"
     "keys-grouped-small|2000|10|4|2|0.02|0|valid|||"
     "one-key-small|1000|1|10|0|0.05|0|valid|||"
     "keys-small-corrupt|5000|10|5|0|0.01|1|invalid|||"
+    "kv-appends-small|500|10|50|0|0|0|valid||||$kv"
   )
 else
   cases=(
@@ -82,6 +88,10 @@ else
     "100k ops, 100 keys, corrupted|100000|100|10|0|0.01|1|invalid|||"
     "100k ops, 100 keys, 10 processes per key|100000|100|10|10|0.01|0|valid|||"
     "1M ops, 1000 keys, 20 processes per key|1000000|1000|20|20|0.01|0|valid|||"
+    "kv appends, 50 clients, 2k ops|2000|10|50|0|0|0|valid|0.05|200||$kv"
+    "kv appends, 50 clients, 2k ops, corrupted|2000|10|50|0|0|1|invalid|0.2|200||$kv"
+    "kv appends, 50 clients, 20k ops|20000|10|50|0|0|0|valid|1|200||$kv"
+    "kv appends, 50 clients, 20k ops, corrupted|20000|10|50|0|0|1|invalid||200||$kv"
   )
 fi
 
@@ -94,14 +104,14 @@ verdict_of() {
   esac
 }
 
-# measure FILE [EXTRA FLAG]: best of $runs runs; prints "verdict seconds peak_kb".
+# measure FILE MODEL [EXTRA FLAG]: best of $runs runs; prints "verdict seconds peak_kb".
 # A run that gives up (unknown) is not repeated: it would only time out again.
 measure() {
-  local file="$1" extra="${2:-}" best_s="" best_kb="" verdict="" code s kb
+  local file="$1" model="$2" extra="${3:-}" best_s="" best_kb="" verdict="" code s kb
   for ((r = 0; r < runs; r++)); do
     set +e
     /usr/bin/time -f '%e %M' -o "$scratch/time" \
-      "$faultline" check --model register --timeout "$timeout_s" $extra "$file" \
+      "$faultline" check --model "$model" --timeout "$timeout_s" $extra "$file" \
       >"$scratch/out" 2>"$scratch/err"
     code=$?
     set -e
@@ -158,16 +168,21 @@ echo "$rule"
 
 status=0
 for c in "${cases[@]}"; do
-  IFS='|' read -r name ops keys procs group info corrupt expected goal_s goal_mb porcupine <<<"$c"
+  IFS='|' read -r name ops keys procs group info corrupt expected goal_s goal_mb porcupine \
+    genflags <<<"$c"
   if [ -n "$only" ] && ! grep -Eq -- "$only" <<<"$name"; then continue; fi
-  file="$cache/register-n$ops-k$keys-p$procs-g$group-i$info-v5-c$corrupt-s1.jsonl"
+  genflags="${genflags:---model register --values 5}"
+  model=$(sed -E 's/.*--model ([a-z]+).*/\1/' <<<"$genflags")
+  flags_id=$(sha1sum <<<"$genflags" | cut -c1-8)
+  file="$cache/$model-n$ops-k$keys-p$procs-g$group-i$info-c$corrupt-f$flags_id-s1.jsonl"
   if [ ! -s "$file" ]; then
-    "$gen" --model register --ops "$ops" --keys "$keys" --processes "$procs" \
-      --key-processes "$group" --info-rate "$info" --values 5 --corrupt "$corrupt" --seed 1 \
+    # shellcheck disable=SC2086 # genflags is a list of flags
+    "$gen" $genflags --ops "$ops" --keys "$keys" --processes "$procs" \
+      --key-processes "$group" --info-rate "$info" --corrupt "$corrupt" --seed 1 \
       --quiet --out "$file.tmp"
     mv "$file.tmp" "$file"
   fi
-  read -r verdict s kb <<<"$(measure "$file")"
+  read -r verdict s kb <<<"$(measure "$file" "$model")"
   if [ "$verdict" != "$expected" ]; then
     verdict="**$verdict** (expected $expected)"
     status=1
@@ -176,7 +191,7 @@ for c in "${cases[@]}"; do
   row="| $name | $ops | $keys | $procs | $info_pct | $verdict | $s | $(mb "$kb") |"
   row="$row $(goal_text "$s" "$(mb "$kb")" "$goal_s" "$goal_mb") |"
   if [ "$plain" = 1 ]; then
-    read -r p_verdict p_s p_kb <<<"$(measure "$file" --no-optimizations)"
+    read -r p_verdict p_s p_kb <<<"$(measure "$file" "$model" --no-optimizations)"
     if [ "$p_verdict" != "$expected" ] && [ "$p_verdict" != unknown ]; then
       p_verdict="**$p_verdict** (expected $expected)"
       status=1

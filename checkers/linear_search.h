@@ -86,7 +86,8 @@ struct SearchResult {
   uint64_t peak_bytes = 0;
   bool optimized = true;  // which search answered (a portfolio runs both)
   // kGaveUp: the budget that ran out: "time", "memory", "steps", "cutoff"
-  // (SearchLimits::cutoff) or "cancelled" (another search gave up).
+  // (SearchLimits::cutoff), "cancelled" (another search gave up) or
+  // "address space" (an allocation failed: memory_budget.h).
   const char* stopped_by = "";
 };
 

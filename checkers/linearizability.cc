@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "checkers/linear_search.h"
+#include "checkers/memory_budget.h"
 #include "checkers/minimal_core.h"
 #include "checkers/models.h"
 
@@ -122,7 +123,7 @@ class ModelRun {
         } catch (const std::bad_alloc&) {  // past the address-space cap (memory_budget.h)
           k.result = {};
           k.result.outcome = SearchOutcome::kGaveUp;
-          k.result.stopped_by = "memory";
+          k.result.stopped_by = "address space";
         }
         k.search_seconds = seconds_since(start);
         // Past the check's budget every other search will give up too; stop
@@ -243,9 +244,14 @@ class ModelRun {
   std::string budget_text() const {
     std::string_view by = "time";
     for (const KeyOps<Model>& k : keys_)
-      if (std::string_view(k.result.stopped_by) == "memory") by = "memory";
+      if (std::string_view(k.result.stopped_by).find("memory") != std::string_view::npos ||
+          std::string_view(k.result.stopped_by) == "address space")
+        by = k.result.stopped_by;
     if (by == "memory")
       return fmt::format("out of memory (budget {} MB)", options_.max_memory_bytes >> 20);
+    if (by == "address space")
+      return fmt::format("out of memory (the address-space limit of {} MB was reached)",
+                         address_space_limit() >> 20);
     return "timeout reached";
   }
 

@@ -54,6 +54,12 @@ uint64_t resident_bytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+uint64_t address_space_limit() {
+  rlimit as{};
+  if (getrlimit(RLIMIT_AS, &as) != 0 || as.rlim_cur == RLIM_INFINITY) return UINT64_MAX;
+  return as.rlim_cur;
+}
+
 uint64_t cap_address_space(uint64_t budget) {
   rlimit as{};
   if (getrlimit(RLIMIT_AS, &as) != 0) return UINT64_MAX;

@@ -15,6 +15,9 @@ uint64_t default_memory_budget();
 // The process's resident memory now (/proc/self/statm), 0 if unknown.
 uint64_t resident_bytes();
 
+// The address-space limit (RLIMIT_AS) in force, UINT64_MAX if none.
+uint64_t address_space_limit();
+
 // Lowers the address-space limit (RLIMIT_AS) to `budget` plus headroom for
 // code, thread stacks and allocator arenas, unless it is lower already: an
 // allocation past it then fails (std::bad_alloc, which the check reports as

@@ -304,6 +304,29 @@ TEST_F(cli, tiny_memory_limit_on_a_hard_history_is_unknown) {
   EXPECT_NE(r.out.find(": unknown: gave up in the "), std::string::npos) << said(r);
 }
 
+// Under `ulimit -v` (as in a CI job's container), a history whose search
+// needs gigabytes ends with exit 2 and says it ran out of memory: from the
+// default budget (derived from the limit), and from the address-space cap
+// when the budget given is above the limit. Never a signal.
+TEST_F(cli, memory_budget_holds_under_ulimit_v) {
+  const std::string file = (tmp_.path() / "appends.jsonl").string();
+  Result gen = spawn(tmp_.path(), kGenHistory,
+                     {"--model", "kv", "--kv-values", "unique", "-p", "30", "-k", "1", "-n", "3000",
+                      "--mix", "get=5,append=4,put=1", "--seed", "1", "--out", file});
+  ASSERT_EQ(gen.code, 0) << said(gen);
+  for (std::string budget : {"", "--max-memory=100000"}) {
+    SCOPED_TRACE("budget flag: " + budget);
+    Result r = spawn(
+        tmp_.path(), "/bin/sh",
+        {"-c",
+         "ulimit -v 1500000 && exec \"$0\" check --model kv --timeout 300 " + budget + " \"$1\"",
+         kFaultline, file});
+    EXPECT_EQ(r.code, 2) << said(r);
+    EXPECT_NE(r.out.find(": unknown: gave up in the search: out of memory ("), std::string::npos)
+        << said(r);
+  }
+}
+
 TEST_F(cli, db_records_runs_events_results_and_anomalies) {
   const fs::path db = tmp_.path() / "runs.db";
   // A malformed history records nothing; the two others a run each.

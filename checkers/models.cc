@@ -98,22 +98,88 @@ std::string RegisterModel::describe(const State& s) const {
   return "?";
 }
 
+namespace {
+
+// Polynomial hashing mod the Mersenne prime 2^61 - 1.
+constexpr uint64_t kPrime = (uint64_t{1} << 61) - 1, kBase = 1'000'003;
+
+uint64_t mul_mod(uint64_t a, uint64_t b) {
+  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  const uint64_t r = static_cast<uint64_t>(p & kPrime) + static_cast<uint64_t>(p >> 61);
+  return r >= kPrime ? r - kPrime : r;
+}
+uint64_t add_mod(uint64_t a, uint64_t b) {
+  const uint64_t r = a + b;
+  return r >= kPrime ? r - kPrime : r;
+}
+
+}  // namespace
+
 KvModel::KvModel(const History& history) : history_(&history) {}
 
+bool KvModel::State::operator==(const State& o) const {
+  if (any != o.any || length != o.length || hash != o.hash) return false;
+  // Walk both lists while they write the same values; equal pieces (shared
+  // history) end it at once. One string split differently ("ab" + "c", "a" +
+  // "bc") compares unequal: the memo then keeps both states, which costs
+  // some time, never a wrong verdict.
+  const Piece *a = last.get(), *b = o.last.get();
+  while (a != b && a && b && a->value == b->value) a = a->parent.get(), b = b->parent.get();
+  return a == b;
+}
+
+std::string KvModel::text(const State& s, const std::vector<std::string>& strings) {
+  std::vector<const Piece*> pieces;
+  for (const Piece* p = s.last.get(); p; p = p->parent.get()) pieces.push_back(p);
+  std::string out;
+  out.reserve(s.length);
+  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) out += strings[(*it)->value];
+  return out;
+}
+
+bool KvModel::ends_with(const State& s, const std::string& v, bool whole) const {
+  if (whole ? v.size() != s.length : v.size() < s.length) return false;
+  size_t end = v.size();  // v[.., end) is still to match, from the newest piece back
+  for (const Piece* p = s.last.get(); p; p = p->parent.get()) {
+    const std::string& piece = strings_[p->value];
+    end -= piece.size();
+    if (v.compare(end, piece.size(), piece) != 0) return false;
+  }
+  return true;
+}
+
 bool KvModel::step(const State& s, const Op& op, State* next) const {
-  const std::string& v = strings_[op.value];
+  const uint32_t v = op.value;
   switch (op.kind) {
-    case kGet:
-      *next = State{false, v};
-      return s.any ? v.ends_with(s.text) : s.text == v;
-    case kPut: *next = State{false, v}; return true;
-    case kAppend: *next = State{s.any, s.text + v}; return true;
+    case kGet: {
+      const std::string& read = strings_[v];
+      if (s.any) {
+        if (!ends_with(s, read, false)) return false;
+        *next = State{false, static_cast<uint32_t>(read.size()), hashes_[v],
+                      std::make_shared<const Piece>(Piece{nullptr, v})};
+        return true;
+      }
+      // (the hash rules out nearly every wrong string at once)
+      if (s.length != read.size() || s.hash != hashes_[v] || !ends_with(s, read, true))
+        return false;
+      *next = s;
+      return true;
+    }
+    case kPut:
+      *next = State{false, static_cast<uint32_t>(strings_[v].size()), hashes_[v],
+                    std::make_shared<const Piece>(Piece{nullptr, v})};
+      return true;
+    case kAppend:
+      *next = State{s.any, s.length + static_cast<uint32_t>(strings_[v].size()),
+                    add_mod(mul_mod(s.hash, powers_[v]), hashes_[v]),
+                    std::make_shared<const Piece>(Piece{s.last, v})};
+      return true;
   }
   return false;
 }
 
 std::string KvModel::describe(const State& s) const {
-  return (s.any ? "(any string)+" : "") + nlohmann::json(s.text).dump();
+  return (s.any ? "(any string)+" : "") + nlohmann::json(text(s, strings_)).dump();
 }
 
 Conversion KvModel::convert(const History& h, const Operation& o, Op* op, std::string* error) {
@@ -132,14 +198,24 @@ Conversion KvModel::convert(const History& h, const Operation& o, Op* op, std::s
     *error = fmt::format("{}: expected f get, put or append for the kv model", op_context(h, inv));
     return Conversion::kBad;
   }
-  if (strings_.size() < h.values.size()) strings_.resize(h.values.size());
+  if (strings_.size() < h.values.size()) {
+    strings_.resize(h.values.size());
+    hashes_.resize(h.values.size(), 0);
+    powers_.resize(h.values.size(), 1);
+  }
   const nlohmann::json& j = h.values.json(value);
   if (!j.is_string() && !(kind == kGet && j.is_null())) {
     *error = fmt::format("{}: expected a string value, got {}", op_context(h, inv),
                          h.values.text(value));
     return Conversion::kBad;
   }
-  if (j.is_string()) strings_[value] = j.get<std::string>();  // null reads as "" (never written)
+  if (j.is_string() && strings_[value].empty()) {  // null reads as "" (never written)
+    strings_[value] = j.get<std::string>();
+    for (unsigned char c : strings_[value]) {
+      hashes_[value] = add_mod(mul_mod(hashes_[value], kBase), c + 1u);
+      powers_[value] = mul_mod(powers_[value], kBase);
+    }
+  }
   *op = Op{kind, value};
   return Conversion::kUse;
 }

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -80,12 +81,22 @@ class RegisterModel {
 // (string), append (string appended). Initial value "".
 class KvModel {
  public:
-  // The string, or with `any` set, a string known only to end in `text`
-  // (the wildcard: the first get or put decides it).
+  // The string, or with `any` set, a string known only to end in it (the
+  // wildcard: the first get or put decides it). The string is a persistent
+  // list of the writes that made it, newest first (a put, or an append on
+  // its parent), shared between states, with its length and a rolling hash:
+  // a step costs O(1) however long the string is, and a state a few words.
+  // Equality is exact: hash and length first, then the writes themselves.
+  struct Piece {
+    std::shared_ptr<const Piece> parent;  // null: the string starts here
+    uint32_t value;                       // ValueTable id of the string written
+  };
   struct State {
     bool any = false;
-    std::string text;
-    bool operator==(const State&) const = default;
+    uint32_t length = 0;
+    uint64_t hash = 0;  // of the string, mod 2^61 - 1
+    std::shared_ptr<const Piece> last;
+    bool operator==(const State& o) const;
   };
   enum Kind : uint8_t { kGet, kPut, kAppend };
   struct Op {
@@ -94,25 +105,33 @@ class KvModel {
     bool operator==(const Op&) const = default;
   };
 
-  // What a state's string holds on the heap (for the memory budget).
-  friend uint64_t heap_bytes(const State& s) {
-    return s.text.capacity() > 15 ? s.text.capacity() + 1 : 0;
-  }
+  // What a state holds on the heap (for the memory budget): the piece it
+  // added, at most.
+  friend uint64_t heap_bytes(const State& s) { return s.last ? 48 : 0; }
 
   explicit KvModel(const History& history);
   State init() const { return {}; }
-  State any_state() const { return {true, ""}; }
+  State any_state() const { return {true, 0, 0, nullptr}; }
   bool step(const State& s, const Op& op, State* next) const;
   bool read_only(const Op& op) const { return op.kind == kGet; }
-  uint64_t hash(const State& s) const { return std::hash<std::string>{}(s.text) ^ s.any; }
+  uint64_t hash(const State& s) const {
+    return s.hash * 0x9E3779B97F4A7C15ull ^ (uint64_t{s.length} << 1) ^ s.any;
+  }
   static uint64_t hash(const Op& op) { return (uint64_t{op.kind} << 40) ^ op.value; }
   std::string describe(const State& s) const;
   Conversion convert(const History& h, const Operation& o, Op* op, std::string* error);
 
  private:
+  // The string a state holds.
+  static std::string text(const State& s, const std::vector<std::string>& strings);
+  // Whether `v` ends with the state's string (is it, with `whole`).
+  bool ends_with(const State& s, const std::string& v, bool whole) const;
+
   const History* history_;
-  // The unescaped strings of values, by ValueTable id ("" until seen).
+  // By ValueTable id ("" until seen): the unescaped strings of values, their
+  // hashes and kBase^length (for appending a hash).
   std::vector<std::string> strings_;
+  std::vector<uint64_t> hashes_, powers_;
 };
 
 }  // namespace faultline

@@ -23,11 +23,23 @@
 //
 // Of equal ok ops that may all go next, only the one that returns first is
 // tried: any linearization taking another one now can swap the two.
+//
+// Lookahead, for models that tell (models.h: resets, may_lead_to): when an
+// ok read cannot go at a node and can never succeed later either -- no
+// sequence of non-resetting ops leads from the state to one it reads, and
+// every resetting op that could still go before it and might lead there is
+// done -- the configuration is dead and the search backtracks at once. This
+// is what keeps an append taken too early from being carried through every
+// order of the ops that follow it until a return finally fails. And when no
+// read that can still go before the next reset could see the state, the
+// state is memoized as the model's `lost` state: the orders of writes that a
+// put will overwrite unseen become one configuration instead of many.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -97,6 +109,15 @@ struct SearchResult {
 // whether it did, and sets *steps_used.
 using Prover = std::function<bool(uint32_t stuck_op, uint64_t max_steps, uint64_t* steps_used)>;
 
+// A model that supports lookahead (see the top of this file).
+template <class M>
+concept HasLookahead = requires(const M& m, const typename M::State& s, const typename M::Op& o) {
+  { m.resets(o) } -> std::convertible_to<bool>;
+  { m.may_lead_to(s, o) } -> std::convertible_to<bool>;
+  { m.may_lead_to(o, o) } -> std::convertible_to<bool>;
+  { m.lost() } -> std::convertible_to<typename M::State>;
+};
+
 template <class Model>
 class LinearSearch {
  public:
@@ -114,6 +135,7 @@ class LinearSearch {
         state_(initial_) {
     build_entries();
     build_classes();
+    if (limits_.optimized) build_lookahead();
     cache_.emplace(layout_, limits_.optimized);
     lin_.assign((ok_.size() + 64) / 64, 0);
     counts_.assign(layout_.words + 1, 0);
@@ -219,12 +241,13 @@ class LinearSearch {
       uint32_t new_lo, new_hi;
       mark(r, &new_lo, &new_hi);
       State next{};
-      if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi)) {
+      if (try_step(ops_[ok_[r]].op, &next, zobrist_[r], new_lo, new_hi, r)) {
         // (next == state: from a wildcard state even a read decides something.)
         const bool forced = pass_ == 0 && next == state_;
         push(Frame{Frame::kOk, forced, pass_, r, entry, ok_[r], lo_, hi_, std::move(state_)});
         state_ = std::move(next);
         take(r, entry, new_lo, new_hi);
+        if (!read_only_[r]) look_ahead();
         return true;
       }
       unmark(r);
@@ -242,12 +265,13 @@ class LinearSearch {
       if (used_[k] == c.ops.size() || ops_[c.ops[used_[k]]].call > limit) continue;
       layout_.add(counts_.data(), k, 1);
       State next{};
-      if (try_step(c.op, &next, 0, lo_, hi_)) {
+      if (try_step(c.op, &next, 0, lo_, hi_, UINT32_MAX)) {
         push(Frame{Frame::kInfo, false, 1, k, cursor_, c.ops[used_[k]], lo_, hi_,
                    std::move(state_)});
         state_ = std::move(next);
         ++used_[k];
         enter_node();
+        look_ahead();
         return true;
       }
       layout_.add(counts_.data(), k, -1);
@@ -310,11 +334,121 @@ class LinearSearch {
     info_from_ = -1;
   }
 
-  bool try_step(const Op& op, State* next, uint64_t hash_delta, uint32_t new_lo, uint32_t new_hi) {
+  // Steps `op` (ok rank `rank`, or an info op: UINT32_MAX) from the state
+  // and memoizes the configuration; false if the step fails or was seen.
+  bool try_step(const Op& op, State* next, uint64_t hash_delta, uint32_t new_lo, uint32_t new_hi,
+                uint32_t rank) {
     if (!model_.step(state_, op, next)) return false;
+    if constexpr (HasLookahead<Model>) {
+      // Memoized as lost, searched on as it is (equivalent until a reset,
+      // and it still says what went before in explanations).
+      if (!look_.empty() && !model_.read_only(op) && unobserved(*next, rank)) {
+        const State lost = model_.lost();
+        return cache_->insert(ok_hash_ ^ hash_delta ^ model_.hash(lost), new_lo, new_hi,
+                              lin_.data(), lost, counts_.data());
+      }
+    }
     return cache_->insert(ok_hash_ ^ hash_delta ^ model_.hash(*next), new_lo, new_hi, lin_.data(),
                           *next, counts_.data());
   }
+
+  // Lookahead, on entering a node by a move that changed the state: if one
+  // of the ok reads called in the next kLookahead entries of the list can
+  // never succeed, the node is dead: it tries nothing, so the search
+  // backtracks, stuck at that read's return (the path cannot get past it,
+  // and note_stuck() takes the furthest such return to mean that the ops
+  // called before it are not linearizable).
+  void look_ahead() {
+    if constexpr (HasLookahead<Model>) {
+      if (look_.empty()) return;
+      uint32_t e = next_[kHead];
+      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
+        if (!entries_[e].is_call || !look_[entries_[e].rank] || !hopeless(entries_[e].rank))
+          continue;
+        cursor_ = entries_[e].match;
+        info_from_ = static_cast<int64_t>(classes_.size()) + 1;  // no info op, no drop either
+        return;
+      }
+    }
+  }
+  static constexpr int kLookahead = 64;
+
+  // Whether no read can see `state` (or what ops that do not reset make of
+  // it), with ok rank `moving` (UINT32_MAX: none) about to leave the list:
+  // every ok read called before the first return of a resetting ok op that
+  // must go (not optional) cannot lead from it. Ops after that return come
+  // after the reset. Looks at most kLookahead entries ahead.
+  bool unobserved(const State& state, uint32_t moving) const {
+    if constexpr (HasLookahead<Model>) {
+      uint32_t e = next_[kHead];
+      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
+        const uint32_t r = entries_[e].rank;
+        if (r == moving) continue;
+        const Op& op = ops_[ok_[r]].op;
+        if (entries_[e].is_call) {
+          if (read_only_[r] && model_.may_lead_to(state, op)) return false;
+        } else if (!optional_[r] && model_.resets(op)) {
+          return true;
+        }
+      }
+      return e == kHead;  // no read is left to see it
+    }
+    return false;
+  }
+
+  // Whether ok read r can never succeed: the state cannot lead to one it
+  // reads, and every resetting op that could go before it and might lead
+  // there is done.
+  bool hopeless(uint32_t r) const {
+    if constexpr (HasLookahead<Model>) {
+      if (model_.may_lead_to(state_, ops_[ok_[r]].op)) return false;
+      for (uint32_t i = enabler_from_[r + 1]; i-- > enabler_from_[r];)  // the recent ones first
+        if (!(lin_[enablers_[i] / 64] >> (enablers_[i] % 64) & 1)) return false;
+      return true;
+    }
+    return false;
+  }
+
+  // For hopeless(): which ok reads it may judge -- not optional, with no
+  // crashed resetting op called before its return that might lead to them,
+  // and few enablers -- and their enablers: the ok resetting ops called
+  // before their return that might lead to them. Skipped when pairing every
+  // read with every resetting op would cost more than the search can save.
+  void build_lookahead() {
+    if constexpr (HasLookahead<Model>) {
+      constexpr size_t kMaxEnablers = 32;  // past it, the read is not judged
+      constexpr uint64_t kMaxPairs = uint64_t{1} << 24;
+      std::vector<uint32_t> resets, info_resets;  // ok ranks; indexes into ops_
+      uint64_t reads = 0;
+      for (uint32_t r = 0; r < ok_.size(); ++r) {
+        reads += read_only_[r];
+        if (model_.resets(ops_[ok_[r]].op)) resets.push_back(r);
+      }
+      for (uint32_t i = 0; i < ops_.size(); ++i)
+        if (ops_[i].info && model_.resets(ops_[i].op)) info_resets.push_back(i);
+      if (reads == 0 || reads * (resets.size() + info_resets.size()) > kMaxPairs) return;
+      look_.assign(ok_.size(), false);
+      enabler_from_.assign(ok_.size() + 1, 0);
+      for (uint32_t r = 0; r < ok_.size(); ++r) {
+        enabler_from_[r] = static_cast<uint32_t>(enablers_.size());
+        const SearchOp<Op>& read = ops_[ok_[r]];
+        if (!read_only_[r] || optional_[r]) continue;
+        bool judged = true;
+        for (uint32_t i : info_resets)
+          if (ops_[i].call < read.ret && model_.may_lead_to(ops_[i].op, read.op)) judged = false;
+        for (uint32_t w : resets) {
+          if (!judged || ops_[ok_[w]].call > read.ret) break;
+          if (!model_.may_lead_to(ops_[ok_[w]].op, read.op)) continue;
+          enablers_.push_back(w);
+          judged = enablers_.size() - enabler_from_[r] <= kMaxEnablers;
+        }
+        look_[r] = judged;
+        if (!judged) enablers_.resize(enabler_from_[r]);
+      }
+      enabler_from_[ok_.size()] = static_cast<uint32_t>(enablers_.size());
+    }
+  }
+
   // Marks ok rank r done (linearized or left out) in `lin_`, giving the new
   // bounds, so that the cache can be probed; unmark() takes it back.
   void mark(uint32_t r, uint32_t* new_lo, uint32_t* new_hi) {
@@ -528,6 +662,10 @@ class LinearSearch {
   std::vector<uint64_t> zobrist_;  // random bits per ok rank, XORed into the set's hash
   std::vector<InfoClass> classes_;
   CountLayout layout_;
+  // Lookahead (build_lookahead): by ok rank, whether hopeless() judges the
+  // read, and its enablers, ranks enablers_[enabler_from_[r] .. [r + 1]).
+  std::vector<bool> look_;
+  std::vector<uint32_t> enabler_from_, enablers_;
 
   // The search's position: ok ops done (`lin_`: every rank < lo_ is, none
   // >= hi_ is), info ops used per class (packed in counts_, unpacked in

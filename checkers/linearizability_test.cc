@@ -3,6 +3,7 @@
 // concurrent with writes, processes that crash and never complete.
 #include "checkers/linearizability.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "checkers/test_history.h"
@@ -281,6 +282,43 @@ TEST(LinearizabilityKv, PutReplacesAndInitialIsEmpty) {
   HistoryBuilder bad;
   bad.invoke(0, "put", "3").ok(0, "put", "3");
   EXPECT_FALSE(check(bad, "kv").input_error.empty());
+}
+
+// Lookahead (linear_search.h): `n` appends that all overlap, then a read of
+// the order they took. Without it, the search tries every order of the
+// appends before the read's return can fail any of them: n! ways.
+TEST(LinearizabilityKv, LookaheadDropsAppendOrdersNoReadCanSee) {
+  constexpr int n = 7;
+  HistoryBuilder b;
+  std::string read;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < n; ++i) b.invoke(i, "append", fmt::format("\"{}{}\"", round, i));
+    for (int i = n - 1; i >= 0; --i) {  // the reverse of the order they were tried in
+      b.ok(i, "append", fmt::format("\"{}{}\"", round, i));
+      read += fmt::format("{}{}", round, i);
+    }
+    b.invoke(n, "get").ok(n, "get", "\"" + read + "\"");
+  }
+  EXPECT_EQ(verdict(b, "kv"), Verdict::kValid);
+  const CheckResult r = check(b, "kv", SearchStrategy::kOptimized);
+  EXPECT_LT(r.details["configurations"].get<uint64_t>(), 200u) << r.details.dump();
+}
+
+// A put that overlaps `n` appends and is read alone: the appends that went
+// before it are lost to every read, so their orders are one configuration
+// (each subset still is one: 2^n, not the sum of n!/(n-k)! over k).
+TEST(LinearizabilityKv, WritesOverwrittenUnseenAreOneStatePerSubset) {
+  constexpr int n = 8;
+  HistoryBuilder b;
+  b.invoke(n, "put", "\"p\"");
+  for (int i = 0; i < n; ++i) b.invoke(i, "append", fmt::format("\"{}\"", i));
+  for (int i = 0; i < n; ++i) b.ok(i, "append", fmt::format("\"{}\"", i));
+  b.ok(n, "put", "\"p\"");
+  b.invoke(n, "get").ok(n, "get", "\"p\"");
+  b.invoke(n, "get").ok(n, "get", "\"pq\"");  // not linearizable: exhausts the search
+  const CheckResult r = check(b, "kv", SearchStrategy::kOptimized);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.summary;
+  EXPECT_LT(r.details["configurations"].get<uint64_t>(), 4u << n) << r.details.dump();
 }
 
 TEST(Linearizability, TimeoutGivesUnknown) {

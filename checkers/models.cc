@@ -118,7 +118,7 @@ uint64_t add_mod(uint64_t a, uint64_t b) {
 KvModel::KvModel(const History& history) : history_(&history) {}
 
 bool KvModel::State::operator==(const State& o) const {
-  if (any != o.any || length != o.length || hash != o.hash) return false;
+  if (any != o.any || lost != o.lost || length != o.length || hash != o.hash) return false;
   // Walk both lists while they write the same values; equal pieces (shared
   // history) end it at once. One string split differently ("ab" + "c", "a" +
   // "bc") compares unequal: the memo then keeps both states, which costs
@@ -155,7 +155,7 @@ bool KvModel::step(const State& s, const Op& op, State* next) const {
       const std::string& read = strings_[v];
       if (s.any) {
         if (!ends_with(s, read, false)) return false;
-        *next = State{false, static_cast<uint32_t>(read.size()), hashes_[v],
+        *next = State{false, false, static_cast<uint32_t>(read.size()), hashes_[v],
                       std::make_shared<const Piece>(Piece{nullptr, v})};
         return true;
       }
@@ -166,16 +166,38 @@ bool KvModel::step(const State& s, const Op& op, State* next) const {
       return true;
     }
     case kPut:
-      *next = State{false, static_cast<uint32_t>(strings_[v].size()), hashes_[v],
+      *next = State{false, false, static_cast<uint32_t>(strings_[v].size()), hashes_[v],
                     std::make_shared<const Piece>(Piece{nullptr, v})};
       return true;
     case kAppend:
-      *next = State{s.any, s.length + static_cast<uint32_t>(strings_[v].size()),
+      *next = State{s.any, false, s.length + static_cast<uint32_t>(strings_[v].size()),
                     add_mod(mul_mod(s.hash, powers_[v]), hashes_[v]),
                     std::make_shared<const Piece>(Piece{s.last, v})};
       return true;
   }
   return false;
+}
+
+bool KvModel::may_lead_to(const State& s, const Op& read) const {
+  const std::string& v = strings_[read.value];
+  if (s.length > v.size()) return false;
+  if (s.any) {  // the known end of the string must occur in v, anywhere
+    std::string known;
+    int pieces = 0;
+    for (const Piece* p = s.last.get(); p && pieces < kLookaheadPieces;
+         p = p->parent.get(), ++pieces)
+      known.insert(0, strings_[p->value]);
+    return v.find(known) != std::string::npos;
+  }
+  size_t end = s.length;  // v[.., end) must be the state's string
+  int pieces = 0;
+  for (const Piece* p = s.last.get(); p && pieces < kLookaheadPieces;
+       p = p->parent.get(), ++pieces) {
+    const std::string& piece = strings_[p->value];
+    end -= piece.size();
+    if (v.compare(end, piece.size(), piece) != 0) return false;
+  }
+  return true;
 }
 
 std::string KvModel::describe(const State& s) const {

@@ -15,6 +15,18 @@
 //   //   kDrop: it constrains nothing (an info read), leave it out;
 //   //   kBad:  its value has the wrong shape; *error says what was expected.
 //   Conversion convert(const History&, const Operation&, Op* op, std::string* error);
+//
+// Optionally, for lookahead (linear_search.h prunes a configuration when an
+// ok read in it can never succeed):
+//   bool resets(const Op&) const;  // the next state does not depend on the state (a put)
+//   // False only if no sequence of ops that do not reset can take the state
+//   // to one in which `read` succeeds (true when unsure):
+//   bool may_lead_to(const State&, const Op& read) const;
+//   // The same from the state that the resetting op `reset` leaves:
+//   bool may_lead_to(const Op& reset, const Op& read) const;
+//   // A state equal to none that step() makes: the memo's key for states
+//   // that no read will see before the next reset.
+//   State lost() const;
 #pragma once
 
 #include <cstdint>
@@ -93,6 +105,7 @@ class KvModel {
   };
   struct State {
     bool any = false;
+    bool lost = false;  // lost(): a memo key only
     uint32_t length = 0;
     uint64_t hash = 0;  // of the string, mod 2^61 - 1
     std::shared_ptr<const Piece> last;
@@ -111,11 +124,22 @@ class KvModel {
 
   explicit KvModel(const History& history);
   State init() const { return {}; }
-  State any_state() const { return {true, 0, 0, nullptr}; }
+  State any_state() const { return {true, false, 0, 0, nullptr}; }
+  State lost() const { return {false, true, 0, 0, nullptr}; }
   bool step(const State& s, const Op& op, State* next) const;
   bool read_only(const Op& op) const { return op.kind == kGet; }
+  bool resets(const Op& op) const { return op.kind == kPut; }
+  // Gets and appends only extend the string: a get can still succeed only if
+  // the state is a prefix of the string it read (from a wildcard state: if
+  // the known end occurs in it). Checked on the state's newest few writes,
+  // each at its offset, which is enough to tell an append taken too early:
+  // it leaves every later write at the wrong offset.
+  bool may_lead_to(const State& s, const Op& read) const;
+  bool may_lead_to(const Op& reset, const Op& read) const {
+    return strings_[read.value].starts_with(strings_[reset.value]);
+  }
   uint64_t hash(const State& s) const {
-    return s.hash * 0x9E3779B97F4A7C15ull ^ (uint64_t{s.length} << 1) ^ s.any;
+    return s.hash * 0x9E3779B97F4A7C15ull ^ (uint64_t{s.length} << 2) ^ (s.lost << 1) ^ s.any;
   }
   static uint64_t hash(const Op& op) { return (uint64_t{op.kind} << 40) ^ op.value; }
   std::string describe(const State& s) const;
@@ -127,6 +151,7 @@ class KvModel {
   // Whether `v` ends with the state's string (is it, with `whole`).
   bool ends_with(const State& s, const std::string& v, bool whole) const;
 
+  static constexpr int kLookaheadPieces = 4;  // newest writes may_lead_to() compares
   const History* history_;
   // By ValueTable id ("" until seen): the unescaped strings of values, their
   // hashes and kBase^length (for appending a hash).

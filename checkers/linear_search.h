@@ -39,84 +39,17 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <concepts>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <random>
 #include <unordered_map>
 #include <vector>
 
+#include "checkers/lookahead.h"
 #include "checkers/search_cache.h"
+#include "checkers/search_types.h"
 
 namespace faultline {
-
-// One operation as the search sees it. Positions are event indexes in the
-// history, so they order calls and returns in real time.
-template <class Op>
-struct SearchOp {
-  Op op;
-  uint32_t call = 0;
-  uint32_t ret = 0;       // ignored for info ops
-  bool info = false;      // crashed: optional, with no return
-  bool optional = false;  // may be left out; if not, it goes between call and ret
-};
-
-struct SearchLimits {
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  uint64_t max_memory_bytes = UINT64_MAX;          // shared by all searches of a check
-  std::atomic<uint64_t>* memory_in_use = nullptr;  // bytes held by all searches, or null
-  const std::atomic<bool>* cancel = nullptr;       // set to stop early, or null
-  // A second deadline, in steady_clock ticks, that another thread may bring
-  // forward while the search runs (once the verdict is known), or null.
-  const std::atomic<int64_t>* cutoff = nullptr;
-  uint64_t max_steps = UINT64_MAX;  // moves and backtracks; past it, give up
-  // On: info ops with equal model ops are interchangeable (symmetry), a
-  // configuration with more info ops used is pruned (dominance), read-only
-  // ops go first without alternatives. Off: plain WGL, like Porcupine.
-  bool optimized = true;
-  // search_ops() only: the optimized and the plain search side by side
-  // (portfolio.h). The prover is the optimized search's alone.
-  bool portfolio = false;
-  uint32_t prove_after = 1000;  // times stuck without progress before asking the prover
-};
-
-enum class SearchOutcome { kLinearizable, kNotLinearizable, kGaveUp, kRunning };
-
-template <class State>
-struct SearchResult {
-  SearchOutcome outcome = SearchOutcome::kLinearizable;
-  // When not linearizable: the furthest the search got. `stuck_op` is the ok
-  // op whose return no linearization reached; `prefix` one longest
-  // linearizable order of ops before it (indexes into the input);
-  // `states_before` the model states possible just before it (up to 16).
-  uint32_t stuck_op = 0;
-  std::vector<uint32_t> prefix;
-  std::vector<State> states_before;
-  uint64_t configurations = 0;  // configurations memoized
-  uint64_t steps = 0;           // moves and backtracks, the prover's not counted
-  uint64_t peak_bytes = 0;
-  bool optimized = true;  // which search answered (a portfolio runs both)
-  // kGaveUp: the budget that ran out: "time", "memory", "steps", "cutoff"
-  // (SearchLimits::cutoff), "cancelled" (another search gave up) or
-  // "address space" (an allocation failed: memory_budget.h).
-  const char* stopped_by = "";
-};
-
-// The invalidity shortcut (LinearSearch::set_prover): given the op whose
-// return the search keeps getting stuck at and a number of steps it may
-// take, tries to show the ops not linearizable a cheaper way. Returns
-// whether it did, and sets *steps_used.
-using Prover = std::function<bool(uint32_t stuck_op, uint64_t max_steps, uint64_t* steps_used)>;
-
-// A model that supports lookahead (see the top of this file).
-template <class M>
-concept HasLookahead = requires(const M& m, const typename M::State& s, const typename M::Op& o) {
-  { m.resets(o) } -> std::convertible_to<bool>;
-  { m.may_lead_to(s, o) } -> std::convertible_to<bool>;
-  { m.may_lead_to(o, o) } -> std::convertible_to<bool>;
-  { m.lost() } -> std::convertible_to<typename M::State>;
-};
 
 template <class Model>
 class LinearSearch {
@@ -135,7 +68,7 @@ class LinearSearch {
         state_(initial_) {
     build_entries();
     build_classes();
-    if (limits_.optimized) build_lookahead();
+    if (limits_.optimized) enablers_.build(model_, ops_, ok_, read_only_, optional_);
     cache_.emplace(layout_, limits_.optimized);
     lin_.assign((ok_.size() + 64) / 64, 0);
     counts_.assign(layout_.words + 1, 0);
@@ -342,7 +275,7 @@ class LinearSearch {
     if constexpr (HasLookahead<Model>) {
       // Memoized as lost, searched on as it is (equivalent until a reset,
       // and it still says what went before in explanations).
-      if (!look_.empty() && !model_.read_only(op) && unobserved(*next, rank)) {
+      if (enablers_.on() && !model_.read_only(op) && unobserved(*next, rank)) {
         const State lost = model_.lost();
         return cache_->insert(ok_hash_ ^ hash_delta ^ model_.hash(lost), new_lo, new_hi,
                               lin_.data(), lost, counts_.data());
@@ -360,10 +293,11 @@ class LinearSearch {
   // called before it are not linearizable).
   void look_ahead() {
     if constexpr (HasLookahead<Model>) {
-      if (look_.empty()) return;
+      if (!enablers_.on()) return;
       uint32_t e = next_[kHead];
       for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
-        if (!entries_[e].is_call || !look_[entries_[e].rank] || !hopeless(entries_[e].rank))
+        if (!entries_[e].is_call || !enablers_.judged(entries_[e].rank) ||
+            !hopeless(entries_[e].rank))
           continue;
         cursor_ = entries_[e].match;
         info_from_ = static_cast<int64_t>(classes_.size()) + 1;  // no info op, no drop either
@@ -401,52 +335,9 @@ class LinearSearch {
   // there is done.
   bool hopeless(uint32_t r) const {
     if constexpr (HasLookahead<Model>) {
-      if (model_.may_lead_to(state_, ops_[ok_[r]].op)) return false;
-      for (uint32_t i = enabler_from_[r + 1]; i-- > enabler_from_[r];)  // the recent ones first
-        if (!(lin_[enablers_[i] / 64] >> (enablers_[i] % 64) & 1)) return false;
-      return true;
+      return !model_.may_lead_to(state_, ops_[ok_[r]].op) && enablers_.all_done(r, lin_);
     }
     return false;
-  }
-
-  // For hopeless(): which ok reads it may judge -- not optional, with no
-  // crashed resetting op called before its return that might lead to them,
-  // and few enablers -- and their enablers: the ok resetting ops called
-  // before their return that might lead to them. Skipped when pairing every
-  // read with every resetting op would cost more than the search can save.
-  void build_lookahead() {
-    if constexpr (HasLookahead<Model>) {
-      constexpr size_t kMaxEnablers = 32;  // past it, the read is not judged
-      constexpr uint64_t kMaxPairs = uint64_t{1} << 24;
-      std::vector<uint32_t> resets, info_resets;  // ok ranks; indexes into ops_
-      uint64_t reads = 0;
-      for (uint32_t r = 0; r < ok_.size(); ++r) {
-        reads += read_only_[r];
-        if (model_.resets(ops_[ok_[r]].op)) resets.push_back(r);
-      }
-      for (uint32_t i = 0; i < ops_.size(); ++i)
-        if (ops_[i].info && model_.resets(ops_[i].op)) info_resets.push_back(i);
-      if (reads == 0 || reads * (resets.size() + info_resets.size()) > kMaxPairs) return;
-      look_.assign(ok_.size(), false);
-      enabler_from_.assign(ok_.size() + 1, 0);
-      for (uint32_t r = 0; r < ok_.size(); ++r) {
-        enabler_from_[r] = static_cast<uint32_t>(enablers_.size());
-        const SearchOp<Op>& read = ops_[ok_[r]];
-        if (!read_only_[r] || optional_[r]) continue;
-        bool judged = true;
-        for (uint32_t i : info_resets)
-          if (ops_[i].call < read.ret && model_.may_lead_to(ops_[i].op, read.op)) judged = false;
-        for (uint32_t w : resets) {
-          if (!judged || ops_[ok_[w]].call > read.ret) break;
-          if (!model_.may_lead_to(ops_[ok_[w]].op, read.op)) continue;
-          enablers_.push_back(w);
-          judged = enablers_.size() - enabler_from_[r] <= kMaxEnablers;
-        }
-        look_[r] = judged;
-        if (!judged) enablers_.resize(enabler_from_[r]);
-      }
-      enabler_from_[ok_.size()] = static_cast<uint32_t>(enablers_.size());
-    }
   }
 
   // Marks ok rank r done (linearized or left out) in `lin_`, giving the new
@@ -662,10 +553,7 @@ class LinearSearch {
   std::vector<uint64_t> zobrist_;  // random bits per ok rank, XORed into the set's hash
   std::vector<InfoClass> classes_;
   CountLayout layout_;
-  // Lookahead (build_lookahead): by ok rank, whether hopeless() judges the
-  // read, and its enablers, ranks enablers_[enabler_from_[r] .. [r + 1]).
-  std::vector<bool> look_;
-  std::vector<uint32_t> enabler_from_, enablers_;
+  Enablers<Model> enablers_;  // lookahead's
 
   // The search's position: ok ops done (`lin_`: every rank < lo_ is, none
   // >= hi_ is), info ops used per class (packed in counts_, unpacked in

@@ -37,12 +37,9 @@ nlohmann::json CheckResult::to_json() const {
                               {"description", a.description},
                               {"evidence", a.evidence}});
   }
-  return {{"checker", checker},
-          {"verdict", to_string(verdict)},
-          {"summary", summary},
-          {"anomalies", anomalies_json},
-          {"details", details},
-          {"input_error", input_error}};
+  return {{"checker", checker}, {"verdict", to_string(verdict)},
+          {"summary", summary}, {"anomalies", anomalies_json},
+          {"details", details}, {"input_error", input_error}};
 }
 
 namespace {

@@ -24,7 +24,7 @@
 // Of equal ok ops that may all go next, only the one that returns first is
 // tried: any linearization taking another one now can swap the two.
 //
-// Lookahead, for models that tell (models.h: resets, may_lead_to): when an
+// Lookahead, for models that tell (models.h: resets, may_see): when an
 // ok read cannot go at a node and can never succeed later either -- no
 // sequence of non-resetting ops leads from the state to one it reads, and
 // every resetting op that could still go before it and might lead there is
@@ -307,20 +307,25 @@ class LinearSearch {
   }
   static constexpr int kLookahead = 64;
 
-  // Whether no read can see `state` (or what ops that do not reset make of
+  // Whether no op can see `state` (or what ops that do not reset make of
   // it), with ok rank `moving` (UINT32_MAX: none) about to leave the list:
-  // every ok read called before the first return of a resetting ok op that
-  // must go (not optional) cannot lead from it. Ops after that return come
-  // after the reset. Looks at most kLookahead entries ahead.
+  // no crashed op left that does not reset may see it, nor any ok op called
+  // before the first return of a resetting ok op that must go (not
+  // optional); ops called after that return come after the reset. Looks at
+  // most kLookahead entries ahead.
   bool unobserved(const State& state, uint32_t moving) const {
     if constexpr (HasLookahead<Model>) {
+      for (uint32_t k = 0; k < classes_.size(); ++k)
+        if (used_[k] < classes_[k].ops.size() && !model_.resets(classes_[k].op) &&
+            model_.may_see(state, classes_[k].op))
+          return false;
       uint32_t e = next_[kHead];
       for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
         const uint32_t r = entries_[e].rank;
         if (r == moving) continue;
         const Op& op = ops_[ok_[r]].op;
         if (entries_[e].is_call) {
-          if (read_only_[r] && model_.may_lead_to(state, op)) return false;
+          if (!model_.resets(op) && model_.may_see(state, op)) return false;
         } else if (!optional_[r] && model_.resets(op)) {
           return true;
         }
@@ -335,7 +340,7 @@ class LinearSearch {
   // there is done.
   bool hopeless(uint32_t r) const {
     if constexpr (HasLookahead<Model>) {
-      return !model_.may_lead_to(state_, ops_[ok_[r]].op) && enablers_.all_done(r, lin_);
+      return !model_.may_see(state_, ops_[ok_[r]].op) && enablers_.all_done(r, lin_);
     }
     return false;
   }

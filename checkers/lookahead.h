@@ -10,12 +10,12 @@
 
 namespace faultline {
 
-// A model that supports lookahead (models.h: resets, may_lead_to, lost).
+// A model that supports lookahead (models.h: resets, may_see, lost).
 template <class M>
 concept HasLookahead = requires(const M& m, const typename M::State& s, const typename M::Op& o) {
   { m.resets(o) } -> std::convertible_to<bool>;
-  { m.may_lead_to(s, o) } -> std::convertible_to<bool>;
-  { m.may_lead_to(o, o) } -> std::convertible_to<bool>;
+  { m.may_see(s, o) } -> std::convertible_to<bool>;
+  { m.may_see(o, o) } -> std::convertible_to<bool>;
   { m.lost() } -> std::convertible_to<typename M::State>;
 };
 
@@ -56,10 +56,10 @@ class Enablers {
         if (!read_only[r] || optional[r]) continue;
         bool judged = true;
         for (uint32_t i : info_resets)
-          if (ops[i].call < read.ret && model.may_lead_to(ops[i].op, read.op)) judged = false;
+          if (ops[i].call < read.ret && model.may_see(ops[i].op, read.op)) judged = false;
         for (uint32_t w : resets) {
           if (!judged || ops[ok[w]].call > read.ret) break;
-          if (!model.may_lead_to(ops[ok[w]].op, read.op)) continue;
+          if (!model.may_see(ops[ok[w]].op, read.op)) continue;
           ranks_.push_back(w);
           judged = ranks_.size() - from_[r] <= kMaxEnablers;
         }

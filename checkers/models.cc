@@ -83,6 +83,7 @@ Conversion RegisterModel::convert(const History& h, const Operation& o, Op* op,
                .first;
     }
     *op = Op{kCas, it->second.first, it->second.second};
+    has_cas_ = true;
     return Conversion::kUse;
   }
   *error =
@@ -178,8 +179,9 @@ bool KvModel::step(const State& s, const Op& op, State* next) const {
   return false;
 }
 
-bool KvModel::may_lead_to(const State& s, const Op& read) const {
-  const std::string& v = strings_[read.value];
+bool KvModel::may_see(const State& s, const Op& op) const {
+  if (op.kind != kGet) return false;  // puts and appends always go
+  const std::string& v = strings_[op.value];
   if (s.length > v.size()) return false;
   if (s.any) {  // the known end of the string must occur in v, anywhere
     std::string known;

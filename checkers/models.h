@@ -19,11 +19,12 @@
 // Optionally, for lookahead (linear_search.h prunes a configuration when an
 // ok read in it can never succeed):
 //   bool resets(const Op&) const;  // the next state does not depend on the state (a put)
-//   // False only if no sequence of ops that do not reset can take the state
-//   // to one in which `read` succeeds (true when unsure):
-//   bool may_lead_to(const State&, const Op& read) const;
-//   // The same from the state that the resetting op `reset` leaves:
-//   bool may_lead_to(const Op& reset, const Op& read) const;
+//   // False only if whether `op` can go does not depend on the state, or it
+//   // cannot go in any state that ops which do not reset make of it (true
+//   // when unsure): `op` cannot tell the state from any other.
+//   bool may_see(const State&, const Op& op) const;
+//   // The same for the state that the resetting op `reset` leaves:
+//   bool may_see(const Op& reset, const Op& op) const;
 //   // A state equal to none that step() makes: the memo's key for states
 //   // that no read will see before the next reset.
 //   State lost() const;
@@ -72,6 +73,16 @@ class RegisterModel {
   bool read_only(const Op& op) const {
     return op.kind == kRead || (op.kind == kCas && op.a == op.b);
   }
+  // Lookahead: a write decides the value; without cas in the history nothing
+  // else changes it, so a read (of op.a) can go only in its own value.
+  bool resets(const Op& op) const { return op.kind == kWrite; }
+  bool may_see(const State& s, const Op& op) const {
+    return op.kind != kWrite && (s == op.a || s == kAny || has_cas_);
+  }
+  bool may_see(const Op& write, const Op& op) const {
+    return op.kind != kWrite && (write.a == op.a || has_cas_);
+  }
+  State lost() const { return kLost; }
   uint64_t hash(const State& s) const { return s * 0x9E3779B97F4A7C15ull; }
   static uint64_t hash(const Op& op) {
     return (uint64_t{op.kind} << 62) ^ (uint64_t{op.a} << 31) ^ op.b;
@@ -80,8 +91,9 @@ class RegisterModel {
   Conversion convert(const History& h, const Operation& o, Op* op, std::string* error);
 
  private:
-  static constexpr State kAny = UINT32_MAX;
+  static constexpr State kAny = UINT32_MAX, kLost = UINT32_MAX - 1;
   const History* history_;
+  bool has_cas_ = false;  // some op converted is a cas
   // Value ids of cas pairs' elements, cached per pair id: a history has few
   // distinct pairs and many cas operations.
   std::unordered_map<uint32_t, std::pair<uint32_t, uint32_t>> cas_pairs_;
@@ -134,9 +146,9 @@ class KvModel {
   // the known end occurs in it). Checked on the state's newest few writes,
   // each at its offset, which is enough to tell an append taken too early:
   // it leaves every later write at the wrong offset.
-  bool may_lead_to(const State& s, const Op& read) const;
-  bool may_lead_to(const Op& reset, const Op& read) const {
-    return strings_[read.value].starts_with(strings_[reset.value]);
+  bool may_see(const State& s, const Op& op) const;
+  bool may_see(const Op& reset, const Op& op) const {
+    return op.kind == kGet && strings_[op.value].starts_with(strings_[reset.value]);
   }
   uint64_t hash(const State& s) const {
     return s.hash * 0x9E3779B97F4A7C15ull ^ (uint64_t{s.length} << 2) ^ (s.lost << 1) ^ s.any;
@@ -151,7 +163,7 @@ class KvModel {
   // Whether `v` ends with the state's string (is it, with `whole`).
   bool ends_with(const State& s, const std::string& v, bool whole) const;
 
-  static constexpr int kLookaheadPieces = 4;  // newest writes may_lead_to() compares
+  static constexpr int kLookaheadPieces = 4;  // newest writes may_see() compares
   const History* history_;
   // By ValueTable id ("" until seen): the unescaped strings of values, their
   // hashes and kBase^length (for appending a hash).

@@ -231,6 +231,9 @@ Status parse_jsonl_padded(const char* data, size_t size, const std::string& sour
 
   std::vector<History> parts(pieces);
   std::vector<Status> status(pieces);
+  // At most an event per line: no reallocation while parsing or merging.
+  out->events.reserve(out->events.size() + first_line[pieces] - 1);
+  for (unsigned i = 1; i < pieces; ++i) parts[i].events.reserve(first_line[i + 1] - first_line[i]);
   auto parse_piece = [&](unsigned i) {
     History* into = i == 0 ? out : &parts[i];
     status[i] = parse_lines(cut[i], cut[i + 1], end, first_line[i], source, into);

@@ -93,52 +93,64 @@ std::string xml_escape(std::string_view text, bool attribute) {
   return out;
 }
 
-std::string junit_xml(const std::string& suite_name, const std::vector<CheckResult>& results,
-                      double seconds) {
+std::string junit_document(const std::string& suite_name, const std::vector<JUnitCase>& cases,
+                           double seconds) {
   size_t failures = 0, errors = 0;
-  std::string cases;
+  std::string body;
   const std::string suite = xml_escape(suite_name, true);
-  for (const CheckResult& r : results) {
-    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", suite,
-                         xml_escape(r.checker, true));
-    if (!r.input_error.empty()) {
-      ++errors;
-      cases += fmt::format(">\n      <error type=\"input\" message=\"{}\"/>\n    </testcase>\n",
-                           xml_escape(r.input_error, true));
-    } else if (r.verdict == Verdict::kInvalid) {
-      ++failures;
-      const std::string counts = anomaly_counts(r);
-      const std::string message = counts.empty() ? r.summary : r.summary + " [" + counts + "]";
-      cases += fmt::format(
-          ">\n      <failure type=\"invalid\" message=\"{}\">{}</failure>\n"
-          "    </testcase>\n",
-          xml_escape(message, true), xml_escape(anomaly_list(r), false));
-    } else if (r.verdict == Verdict::kUnknown) {
-      ++errors;
-      cases += fmt::format(">\n      <error type=\"unknown\" message=\"{}\"/>\n    </testcase>\n",
-                           xml_escape(r.summary, true));
-    } else {
-      cases += "/>\n";
+  for (const JUnitCase& c : cases) {
+    body +=
+        fmt::format("    <testcase classname=\"{}\" name=\"{}\"", suite, xml_escape(c.name, true));
+    if (c.seconds > 0) body += fmt::format(" time=\"{:.3f}\"", c.seconds);
+    if (c.outcome == JUnitCase::kPassed) {
+      body += "/>\n";
+      continue;
     }
-  }
-  size_t tests = results.size();
-  if (results.empty()) {
-    tests = errors = 1;
-    cases = fmt::format(
-        "    <testcase classname=\"{}\" name=\"faultline\">\n"
-        "      <error type=\"unknown\" message=\"no checker judged the history\"/>\n"
-        "    </testcase>\n",
-        suite);
+    const char* element = c.outcome == JUnitCase::kFailure ? "failure" : "error";
+    (c.outcome == JUnitCase::kFailure ? failures : errors)++;
+    body += fmt::format(">\n      <{} type=\"{}\" message=\"{}\"", element,
+                        xml_escape(c.type, true), xml_escape(c.message, true));
+    body += c.text.empty() ? "/>\n" : fmt::format(">{}</{}>\n", xml_escape(c.text, false), element);
+    body += "    </testcase>\n";
   }
   if (!(seconds >= 0)) seconds = 0;  // and NaN
   const std::string counts =
-      fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\"", tests, failures,
-                  errors, seconds);
+      fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\"", cases.size(),
+                  failures, errors, seconds);
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"faultline\" {}>\n"
       "  <testsuite name=\"{}\" {} skipped=\"0\">\n{}  </testsuite>\n</testsuites>\n",
-      counts, suite, counts, cases);
+      counts, suite, counts, body);
+}
+
+std::string junit_xml(const std::string& suite_name, const std::vector<CheckResult>& results,
+                      double seconds) {
+  std::vector<JUnitCase> cases;
+  for (const CheckResult& r : results) {
+    JUnitCase c;
+    c.name = r.checker;
+    if (!r.input_error.empty()) {
+      c.outcome = JUnitCase::kError;
+      c.type = "input";
+      c.message = r.input_error;
+    } else if (r.verdict == Verdict::kInvalid) {
+      c.outcome = JUnitCase::kFailure;
+      c.type = "invalid";
+      const std::string counts = anomaly_counts(r);
+      c.message = counts.empty() ? r.summary : r.summary + " [" + counts + "]";
+      c.text = anomaly_list(r);
+    } else if (r.verdict == Verdict::kUnknown) {
+      c.outcome = JUnitCase::kError;
+      c.type = "unknown";
+      c.message = r.summary;
+    }
+    cases.push_back(std::move(c));
+  }
+  if (results.empty())
+    cases.push_back(JUnitCase{"faultline", 0, JUnitCase::kError, "unknown",
+                              "no checker judged the history", ""});
+  return junit_document(suite_name, cases, seconds);
 }
 
 }  // namespace faultline

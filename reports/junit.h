@@ -21,6 +21,21 @@ namespace faultline {
 std::string junit_xml(const std::string& suite_name, const std::vector<CheckResult>& results,
                       double seconds);
 
+// One <testcase>: passed (empty), or holding a <failure> or <error> of
+// `type` with `message` and, if not empty, `text` as its body.
+struct JUnitCase {
+  enum Outcome { kPassed, kFailure, kError };
+  std::string name;
+  double seconds = 0;  // > 0: the case's time attribute
+  Outcome outcome = kPassed;
+  std::string type, message, text;
+};
+
+// The document for any list of cases (junit_xml's, or a suite's: one case
+// per suite case, harness/suite/suite_runner.h).
+std::string junit_document(const std::string& suite_name, const std::vector<JUnitCase>& cases,
+                           double seconds);
+
 // `text` for an XML attribute or element: &, <, >, " and ' as entities;
 // characters XML 1.0 forbids (control characters other than tab, newline and
 // carriage return; U+FFFE, U+FFFF) and invalid UTF-8 as U+FFFD. In an

@@ -55,7 +55,7 @@ std::optional<EventType> parse_event_type(std::string_view s) {
 
 constexpr const char* kRunColumns =
     "id, kind, name, source, target, workload, nemesis, model, seed, started_at, ended_at, "
-    "status, verdict, config, store_dir";
+    "status, verdict, config, store_dir, suite, suite_case, revision, uid";
 
 }  // namespace
 
@@ -89,7 +89,8 @@ struct Store::Impl {
         {&commit, "COMMIT"},
         {&insert_run,
          "INSERT INTO runs (kind, name, source, target, workload, nemesis, model, seed, "
-         "started_at, config, store_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+         "started_at, config, store_dir, suite, suite_case, revision, uid) VALUES (?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, lower(hex(randomblob(16)))))"},
         {&insert_event,
          // key is key_json as a person reads it: strings unquoted (History::key_name),
          // computed here rather than with SQL's JSON functions, once per event.
@@ -201,7 +202,11 @@ Status Store::begin_run(const RunInfo& info, int64_t* run_id) {
       .bind(8, info.seed)
       .bind(9, info.started_at_ms != 0 ? info.started_at_ms : now_ms())
       .bind(10, json_text(info.config))
-      .bind_text_or_null(11, info.store_dir);
+      .bind_text_or_null(11, info.store_dir)
+      .bind_text_or_null(12, info.suite)
+      .bind_text_or_null(13, info.suite_case)
+      .bind_text_or_null(14, info.revision)
+      .bind_text_or_null(15, info.uid);
   if (Status st = s.run(impl_->context("cannot record a new run")); !st.is_ok()) return st;
   *run_id = sqlite3_last_insert_rowid(impl_->db.get());
   return Status::ok();
@@ -315,6 +320,7 @@ Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
   if (!filter.target.empty()) sql += " AND target = :target";
   if (!filter.workload.empty()) sql += " AND workload = :workload";
   if (filter.verdict) sql += " AND verdict = :verdict";
+  if (!filter.suite.empty()) sql += " AND suite = :suite";
   sql += " ORDER BY started_at DESC, id DESC LIMIT :limit";
   const std::string what = impl_->context("cannot list runs");
   Statement s;
@@ -326,6 +332,7 @@ Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
   if (!filter.target.empty()) s.bind(param++, filter.target);
   if (!filter.workload.empty()) s.bind(param++, filter.workload);
   if (filter.verdict) s.bind(param++, to_string(*filter.verdict));
+  if (!filter.suite.empty()) s.bind(param++, filter.suite);
   s.bind(param, filter.limit);
   for (bool row = false;;) {
     if (Status st = s.step(&row, what); !st.is_ok()) return st;
@@ -356,6 +363,10 @@ Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
     r.info.started_at_ms = s.column_int(9);
     r.ended_at_ms = s.column_optional_int(10);
     r.info.store_dir = s.column_text(14);
+    r.info.suite = s.column_text(15);
+    r.info.suite_case = s.column_text(16);
+    r.info.revision = s.column_text(17);
+    r.info.uid = s.column_text(18);
     out->push_back(std::move(r));
   }
 }

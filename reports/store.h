@@ -48,7 +48,11 @@ struct RunInfo {
   std::optional<int64_t> seed;
   int64_t started_at_ms = 0;                         // Unix time in milliseconds; 0 means now
   nlohmann::json config = nlohmann::json::object();  // the full run configuration
-  std::string store_dir;  // the directory holding the run's files (logs, history)
+  std::string store_dir;   // the directory holding the run's files (logs, history)
+  std::string suite;       // the suite run this run belongs to (faultline suite)
+  std::string suite_case;  // its case in that suite
+  std::string revision;    // the system under test's revision, as the user named it
+  std::string uid;         // unique across stores (faultline store merge); "" makes one
 };
 
 // One row of the runs table.
@@ -68,6 +72,7 @@ struct RunFilter {
   std::string target;
   std::string workload;
   std::optional<Verdict> verdict;
+  std::string suite;    // "" for any
   int64_t limit = 100;  // at most this many; negative for all
 };
 

@@ -86,6 +86,18 @@ CREATE TABLE anomalies (
 CREATE INDEX anomalies_by_result ON anomalies (result_id);
 CREATE INDEX anomalies_by_kind ON anomalies (kind);
 )sql",
+    // Version 2: suites (faultline suite) and merging stores (faultline store
+    // merge). uid names a run in every store it is merged into; rows from
+    // before get a random one.
+    R"sql(
+ALTER TABLE runs ADD COLUMN suite TEXT;
+ALTER TABLE runs ADD COLUMN suite_case TEXT;
+ALTER TABLE runs ADD COLUMN revision TEXT;
+ALTER TABLE runs ADD COLUMN uid TEXT;
+UPDATE runs SET uid = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX runs_by_uid ON runs (uid);
+CREATE INDEX runs_by_suite ON runs (suite, suite_case);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kVersion, "kVersion counts the migrations");

@@ -16,7 +16,7 @@ namespace faultline::store_schema {
 inline constexpr int kApplicationId = 0x464c544c;
 
 // The schema version this build writes and reads: the number of migrations.
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 // Brings the database to kVersion: a no-op when it is current, the pending
 // migrations in one IMMEDIATE transaction otherwise (so that two processes

@@ -10,6 +10,8 @@
 #include "harness/cli/run_command.h"
 #include "harness/cli/runs_command.h"
 #include "harness/cli/serve_command.h"
+#include "harness/cli/store_command.h"
+#include "harness/cli/suite_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"faultline: finds consistency bugs in distributed systems"};
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   faultline::add_runs_command(app, &exit_code);
   faultline::add_report_command(app, &exit_code);
   faultline::add_serve_command(app, &exit_code);
+  faultline::add_store_command(app, &exit_code);
+  faultline::add_suite_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -110,6 +110,9 @@ Status begin_run(const TestConfig& config, const std::string& dir, Store& store,
   info.started_at_ms = now_unix_ms();
   info.config = config.to_json();
   info.store_dir = dir;
+  info.suite = config.suite;
+  info.suite_case = config.suite_case;
+  info.revision = config.revision;
   if (Status st = store.begin_run(info, &m->run_id); !st.is_ok()) return st;
   m->name = info.name;
   m->target = info.target;

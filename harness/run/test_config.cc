@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "harness/nodes/toml_file.h"
+#include "harness/run/test_file.h"
 
 namespace faultline {
 namespace {
@@ -106,6 +107,8 @@ const std::vector<ConfigField>& config_fields() {
       flag("keep-running", "Leave the target's servers running at the end",
            &TestConfig::keep_running),
       text("junit", "Also write JUnit XML to this file", &TestConfig::junit),
+      text("revision", "Revision of the system under test (e.g. a git hash), recorded with the run",
+           &TestConfig::revision),
   };
   return fields;
 }
@@ -147,43 +150,64 @@ nlohmann::json TestConfig::to_json() const {
           {"recovery_timeout_s", recovery_timeout_s},
           {"check_timeout_s", check_timeout_s},
           {"opts", opts},
-          {"nemesis_opts", nemesis_opts}};
+          {"nemesis_opts", nemesis_opts},
+          {"revision", revision},
+          {"suite", suite},
+          {"suite_case", suite_case}};
+}
+
+namespace {
+
+Status error_at(const std::string& path, const toml::node& at, const std::string& what) {
+  return Status::malformed(fmt::format("{}:{}: {}", path, at.source().begin.line, what));
+}
+
+}  // namespace
+
+Status apply_test_option(const std::string& path, const std::string& table, const std::string& key,
+                         const toml::node& value, TestConfig* config) {
+  std::string t;
+  if (!value_text(value, &t))
+    return error_at(path, value,
+                    fmt::format("{}.{}: expected a string, number or boolean", table, key));
+  (table == "opt" ? config->opts : config->nemesis_opts)[key] = t;
+  return Status::ok();
+}
+
+Status apply_test_key(const std::string& path, const std::string& name, const toml::node& value,
+                      TestConfig* config) {
+  if (name == "opt" || name == "nemesis_opt") {
+    if (!value.is_table())
+      return error_at(path, value,
+                      fmt::format("'{0}' must be a table: [{0}] key = \"value\"", name));
+    for (const auto& [k, v] : *value.as_table())
+      if (Status st = apply_test_option(path, name, std::string(k.str()), v, config); !st.is_ok())
+        return st;
+    return Status::ok();
+  }
+  const ConfigField* field = nullptr;
+  for (const ConfigField& f : config_fields())
+    if (name == f.name) field = &f;
+  if (field == nullptr) {
+    std::string known;
+    for (const ConfigField& f : config_fields()) known += std::string(f.name) + ", ";
+    return error_at(
+        path, value,
+        fmt::format("unknown key '{}' (expected one of: {}opt, nemesis_opt)", name, known));
+  }
+  std::string t;
+  if (!value_text(value, &t))
+    return error_at(path, value, fmt::format("{}: expected a string, number or boolean", name));
+  if (Status st = field->set(config, t); !st.is_ok()) return error_at(path, value, st.message());
+  return Status::ok();
 }
 
 Status read_test_file(const std::string& path, TestConfig* config) {
   toml::table root;
   if (Status s = read_toml_file(path, "test file", &root); !s.is_ok()) return s;
-  auto error = [&](const toml::node& at, const std::string& what) {
-    return Status::malformed(fmt::format("{}:{}: {}", path, at.source().begin.line, what));
-  };
-  for (const auto& [key, value] : root) {
-    const std::string name(key.str());
-    if (name == "opt" || name == "nemesis_opt") {
-      if (!value.is_table())
-        return error(value, fmt::format("'{0}' must be a table: [{0}] key = \"value\"", name));
-      for (const auto& [k, v] : *value.as_table()) {
-        std::string t;
-        if (!value_text(v, &t))
-          return error(v,
-                       fmt::format("{}.{}: expected a string, number or boolean", name, k.str()));
-        (name == "opt" ? config->opts : config->nemesis_opts)[std::string(k.str())] = t;
-      }
-      continue;
-    }
-    const ConfigField* field = nullptr;
-    for (const ConfigField& f : config_fields())
-      if (name == f.name) field = &f;
-    if (field == nullptr) {
-      std::string known;
-      for (const ConfigField& f : config_fields()) known += std::string(f.name) + ", ";
-      return error(value, fmt::format("unknown key '{}' (expected one of: {}opt, nemesis_opt)",
-                                      name, known));
-    }
-    std::string t;
-    if (!value_text(value, &t))
-      return error(value, fmt::format("{}: expected a string, number or boolean", name));
-    if (Status st = field->set(config, t); !st.is_ok()) return error(value, st.message());
-  }
+  for (const auto& [key, value] : root)
+    if (Status st = apply_test_key(path, std::string(key.str()), value, config); !st.is_ok())
+      return st;
   return Status::ok();
 }
 

@@ -42,6 +42,9 @@ struct TestConfig {
   bool keep_cluster = false;                        // leave a cluster this run brought up running
   bool keep_running = false;                        // leave the target's servers running at the end
   std::string junit;                                // write JUnit XML here
+  std::string revision;    // the system under test's revision (e.g. a git hash), recorded
+  std::string suite;       // set by `faultline suite`: the suite run's id
+  std::string suite_case;  // and this run's case in it
 
   std::string test_name() const;
   std::vector<std::string> nemesis_kinds() const;  // [] for none

@@ -1,0 +1,141 @@
+#include "harness/suite/suite_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness/suite/suite_runner.h"
+
+namespace faultline {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SuiteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("faultline_suite_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Status read(const std::string& text, Suite* out) {
+    const std::string path = (dir_ / "s.toml").string();
+    std::ofstream(path) << text;
+    return read_suite_file(path, out);
+  }
+  std::vector<std::string> ids(const Suite& s) {
+    std::vector<std::string> out;
+    for (const SuiteCase& c : s.cases) out.push_back(c.id);
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(SuiteFileTest, ArraysMakeAMatrixAndRepeatsFollowEachOther) {
+  Suite s;
+  Status st = read(R"(name = "smoke"
+[defaults]
+nodes = 3
+time-limit = 20
+[[case]]
+workload = ["register", "counter"]
+nemesis = ["partition", "kill,pause"]
+[[case]]
+name = "stale"
+nemesis = "partition"
+expect = "invalid"
+repeat = 2
+tags = ["failpoint"]
+[case.opt]
+failpoint = ["stale-read", "lease-read"]
+)",
+                   &s);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(s.name, "smoke");
+  EXPECT_EQ(ids(s), (std::vector<std::string>{
+                        "raftkv-register-partition", "raftkv-counter-partition",
+                        "raftkv-register-kill+pause", "raftkv-counter-kill+pause",
+                        "stale-failpoint=stale-read#1", "stale-failpoint=stale-read#2",
+                        "stale-failpoint=lease-read#1", "stale-failpoint=lease-read#2"}));
+  const SuiteCase& first = s.cases[0];
+  EXPECT_EQ(first.config.nodes, 3);  // from [defaults]
+  EXPECT_EQ(first.config.time_limit_s, 20);
+  EXPECT_EQ(first.expect, "valid");
+  EXPECT_EQ(first.config.name, "raftkv-register-partition");
+  const SuiteCase& last = s.cases.back();
+  EXPECT_EQ(last.config.opts.at("failpoint"), "lease-read");
+  EXPECT_EQ(last.config.nemesis, "partition");
+  EXPECT_EQ(last.expect, "invalid");
+  EXPECT_EQ(last.tags, std::vector<std::string>{"failpoint"});
+  EXPECT_EQ(last.config.name, "stale-failpoint=lease-read");  // repeats share the test name
+  EXPECT_EQ(cases_tagged(s.cases, {"failpoint"}).size(), 4u);
+  EXPECT_EQ(cases_tagged(s.cases, {}).size(), 8u);
+}
+
+TEST_F(SuiteFileTest, ShardsPartitionTheCases) {
+  Suite s;
+  ASSERT_TRUE(read("[[case]]\nworkload = \"register\"\nrepeat = 7\n", &s).is_ok());
+  std::vector<std::string> all;
+  for (int i = 1; i <= 3; ++i)
+    for (const SuiteCase& c : shard_cases(s.cases, i, 3)) all.push_back(c.id);
+  std::sort(all.begin(), all.end());
+  std::vector<std::string> expected = ids(s);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(all, expected);  // each case in exactly one shard
+  EXPECT_EQ(shard_cases(s.cases, 1, 3).size(), 3u);
+  EXPECT_EQ(shard_cases(s.cases, 3, 3).size(), 2u);
+}
+
+TEST_F(SuiteFileTest, ErrorsNameTheLine) {
+  struct Bad {
+    const char* text;
+    const char* message;
+  } bad[] = {
+      {"[[case]]\nworkload = \"register\"\nfrobnicate = 3\n", "s.toml:3: unknown key 'frobnicate'"},
+      {"[[case]]\nexpect = \"maybe\"\n", "s.toml:2: expect: expected"},
+      {"[[case]]\nworkload = []\n", "s.toml:2: workload: an empty array gives no runs"},
+      {"[[case]]\nnodes = [3, \"five\"]\n", "s.toml:2: nodes = five: expected a number"},
+      {"[[case]]\nrepeat = 0\n", "s.toml:2: repeat: expected a whole number"},
+      {"[[case]]\nnemesis = \"\"\n", "s.toml:2: nemesis: expected a non-empty string"},
+      {"[[case]]\nworkload = \"register\"\n[[case]]\nworkload = \"register\"\n",
+       "s.toml:3: case raftkv-register-partition+kill is also made by the case at line 1"},
+      {"name = \"x\"\n", "no [[case]]"},
+      {"cases = 1\n[[case]]\n", "s.toml:1: unknown key 'cases'"},
+      {"[defaults]\nnodes = 0\n[[case]]\n", "s.toml:2: nodes = 0: expected a number"},
+  };
+  for (const Bad& b : bad) {
+    Suite s;
+    Status st = read(b.text, &s);
+    EXPECT_EQ(st.code(), Status::Code::kMalformed) << b.text;
+    EXPECT_NE(st.message().find(b.message), std::string::npos) << st.message();
+  }
+}
+
+TEST(SuiteRunner, ExpectationsAndSummary) {
+  EXPECT_TRUE(meets("valid", 0));
+  EXPECT_FALSE(meets("valid", 1));
+  EXPECT_TRUE(meets("invalid", 1));
+  EXPECT_FALSE(meets("invalid", 0));
+  EXPECT_TRUE(meets("any", 0));
+  EXPECT_TRUE(meets("any", 1));
+  for (int code : {2, 3, 64, 130}) {  // unknown, infrastructure, usage, interrupted
+    EXPECT_FALSE(meets("any", code)) << code;
+    EXPECT_FALSE(meets("valid", code)) << code;
+  }
+  CaseResult r;
+  r.id = "stale#1";
+  r.expect = "invalid";
+  r.verdict = "valid";
+  r.seconds = 12.5;
+  const std::string table = SuiteRunner::summary({r});
+  EXPECT_NE(table.find("| stale#1 | valid | invalid | **no** | — | 0 | 12.5 |"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("0 of 1 case(s) met"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace faultline

@@ -1,0 +1,184 @@
+#include "harness/suite/suite_runner.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+#include <random>
+
+#include "base/exit_codes.h"
+#include "harness/run/run_files.h"
+#include "harness/run/runner.h"
+#include "reports/junit.h"
+#include "reports/run/run_dir.h"
+
+namespace faultline {
+namespace {
+
+std::string make_suite_id(const std::string& name) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  std::random_device rd;
+  return fmt::format("{}-{}-{:04x}", name, stamp, rd() & 0xffff);
+}
+
+// The earliest invocation time (ns into the run) of an op the checkers name
+// as evidence: a minimal core's ops, or a read.
+std::optional<double> detection_seconds(const RunManifest& m) {
+  std::optional<int64_t> first;
+  auto consider = [&](const nlohmann::json& op) {
+    if (!op.is_object() || !op.contains("time") || !op["time"].is_number_integer()) return;
+    const int64_t t = op["time"].get<int64_t>();
+    if (!first || t < *first) first = t;
+  };
+  for (const CheckResult& r : m.checkers)
+    for (const Anomaly& a : r.anomalies) {
+      if (!a.evidence.is_object()) continue;
+      if (a.evidence.contains("core") && a.evidence["core"].is_array())
+        for (const nlohmann::json& op : a.evidence["core"]) consider(op);
+      if (a.evidence.contains("read")) consider(a.evidence["read"]);
+    }
+  if (!first) return std::nullopt;
+  return static_cast<double>(*first) / 1e9;
+}
+
+std::string verdict_of(int exit_code) {
+  switch (exit_code) {
+    case exit_code::kValid: return "valid";
+    case exit_code::kInvalid: return "invalid";
+    case exit_code::kUnknown: return "unknown";
+    case exit_code::kInterrupted: return "interrupted";
+    default: return "error";
+  }
+}
+
+}  // namespace
+
+bool meets(const std::string& expect, int exit_code) {
+  if (exit_code != exit_code::kValid && exit_code != exit_code::kInvalid) return false;
+  return expect == "any" || expect == verdict_of(exit_code);
+}
+
+SuiteRunner::SuiteRunner(std::string suite_name, std::vector<SuiteCase> cases, SuiteOptions options)
+    : suite_name_(std::move(suite_name)), cases_(std::move(cases)), options_(std::move(options)) {
+  if (options_.suite_id.empty()) options_.suite_id = make_suite_id(suite_name_);
+}
+
+void SuiteRunner::interrupt() {
+  interrupted_ = true;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (current_) current_->interrupt();
+}
+
+CaseResult SuiteRunner::run_case(size_t index) {
+  const SuiteCase& c = cases_[index];
+  TestConfig config = c.config;
+  config.suite = options_.suite_id;
+  config.suite_case = c.id;
+  config.junit.clear();  // the suite writes one document for every case
+  CaseResult r;
+  r.id = c.id;
+  r.expect = c.expect;
+  const auto start = std::chrono::steady_clock::now();
+  {
+    Runner runner(
+        config, options_.verbosity == Verbosity::kVerbose ? Verbosity::kNormal : Verbosity::kQuiet);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current_ = &runner;
+      if (interrupted_) runner.interrupt();
+    }
+    r.exit_code = runner.run();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      current_ = nullptr;
+    }
+    r.store_dir = runner.store_dir();
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.verdict = verdict_of(r.exit_code);
+  r.met = meets(c.expect, r.exit_code);
+  RunManifest m;
+  if (!r.store_dir.empty() && read_run_manifest(r.store_dir, &m).is_ok()) {
+    if (r.exit_code == exit_code::kInvalid) r.detection_s = detection_seconds(m);
+    if (m.ops.is_object() && config.time_limit_s > 0) {
+      int64_t ops = 0;
+      for (const auto& [kind, n] : m.ops.items())
+        if (n.is_number_integer()) ops += n.get<int64_t>();
+      r.ops_per_s = static_cast<double>(ops) / config.time_limit_s;
+    }
+  }
+  return r;
+}
+
+int SuiteRunner::run() {
+  const auto start = std::chrono::steady_clock::now();
+  std::cerr << fmt::format("faultline suite {}: {} case(s), suite id {}\n", suite_name_,
+                           cases_.size(), options_.suite_id);
+  bool infrastructure = false;
+  for (size_t i = 0; i < cases_.size() && !interrupted_; ++i) {
+    if (options_.verbosity != Verbosity::kQuiet)
+      std::cerr << fmt::format("[{}/{}] {}: running (expect {})\n", i + 1, cases_.size(),
+                               cases_[i].id, cases_[i].expect);
+    CaseResult r = run_case(i);
+    if (r.exit_code == exit_code::kInterrupted) interrupted_ = true;
+    infrastructure |= r.verdict == "error";
+    std::cerr << fmt::format(
+        "[{}/{}] {}: {} (expected {}) in {:.1f} s{}{}\n", i + 1, cases_.size(), r.id, r.verdict,
+        r.expect, r.seconds,
+        r.detection_s ? fmt::format(", detected at {:.1f} s", *r.detection_s) : "",
+        r.met ? "" : "  << NOT MET");
+    results_.push_back(std::move(r));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << summary(results_);
+  if (!options_.junit.empty()) {
+    std::vector<JUnitCase> cases;
+    for (const CaseResult& r : results_) {
+      JUnitCase jc;
+      jc.name = r.id;
+      jc.seconds = r.seconds;
+      if (!r.met) {
+        const bool ran = r.verdict == "valid" || r.verdict == "invalid";
+        jc.outcome = ran ? JUnitCase::kFailure : JUnitCase::kError;
+        jc.type = r.verdict;
+        jc.message = fmt::format("{}, expected {} (exit {})", r.verdict, r.expect, r.exit_code);
+        jc.text = r.store_dir.empty() ? "" : "run directory: " + r.store_dir;
+      }
+      cases.push_back(std::move(jc));
+    }
+    if (Status st = write_text_file(options_.junit, junit_document(suite_name_, cases, seconds));
+        !st.is_ok()) {
+      std::cerr << "faultline suite: " << st.message() << "\n";
+      infrastructure = true;
+    }
+  }
+  if (interrupted_) return exit_code::kInterrupted;
+  if (infrastructure) return exit_code::kInfrastructure;
+  for (const CaseResult& r : results_)
+    if (!r.met) return exit_code::kInvalid;
+  return exit_code::kValid;
+}
+
+std::string SuiteRunner::summary(const std::vector<CaseResult>& results) {
+  std::string out =
+      "| case | verdict | expected | met | time to detection (s) | ops/s | duration (s) |\n"
+      "|---|---|---|---|---:|---:|---:|\n";
+  size_t met = 0;
+  for (const CaseResult& r : results) {
+    met += r.met;
+    out += fmt::format("| {} | {} | {} | {} | {} | {:.0f} | {:.1f} |\n", r.id, r.verdict, r.expect,
+                       r.met ? "yes" : "**no**",
+                       r.detection_s ? fmt::format("{:.1f}", *r.detection_s) : "—", r.ops_per_s,
+                       r.seconds);
+  }
+  out += fmt::format("\n{} of {} case(s) met their expectation\n", met, results.size());
+  return out;
+}
+
+}  // namespace faultline

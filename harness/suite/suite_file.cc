@@ -101,7 +101,10 @@ class Expander {
         const bool said =
             name.empty() && dims[i].table.empty() &&
             (dims[i].key == "target" || dims[i].key == "workload" || dims[i].key == "nemesis");
-        if (!said) id += fmt::format("-{}={}", dims[i].key, id_text((*dims[i].values)[pick[i]]));
+        if (said) continue;
+        std::string value = id_text((*dims[i].values)[pick[i]]);
+        std::replace(value.begin(), value.end(), ',', '+');  // as test names write lists
+        id += fmt::format("-{}={}", dims[i].key, value);
       }
       sc.config.name = id;
       if (Status st = validate(sc.config); !st.is_ok())

@@ -55,7 +55,7 @@ std::optional<EventType> parse_event_type(std::string_view s) {
 
 constexpr const char* kRunColumns =
     "id, kind, name, source, target, workload, nemesis, model, seed, started_at, ended_at, "
-    "status, verdict, config, store_dir, suite, suite_case, revision, uid";
+    "status, verdict, config, store_dir, suite, suite_run, suite_case, revision, uid";
 
 }  // namespace
 
@@ -89,8 +89,8 @@ struct Store::Impl {
         {&commit, "COMMIT"},
         {&insert_run,
          "INSERT INTO runs (kind, name, source, target, workload, nemesis, model, seed, "
-         "started_at, config, store_dir, suite, suite_case, revision, uid) VALUES (?, ?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, lower(hex(randomblob(16)))))"},
+         "started_at, config, store_dir, suite, suite_run, suite_case, revision, uid) VALUES (?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, lower(hex(randomblob(16)))))"},
         {&insert_event,
          // key is key_json as a person reads it: strings unquoted (History::key_name),
          // computed here rather than with SQL's JSON functions, once per event.
@@ -204,9 +204,10 @@ Status Store::begin_run(const RunInfo& info, int64_t* run_id) {
       .bind(10, json_text(info.config))
       .bind_text_or_null(11, info.store_dir)
       .bind_text_or_null(12, info.suite)
-      .bind_text_or_null(13, info.suite_case)
-      .bind_text_or_null(14, info.revision)
-      .bind_text_or_null(15, info.uid);
+      .bind_text_or_null(13, info.suite_run)
+      .bind_text_or_null(14, info.suite_case)
+      .bind_text_or_null(15, info.revision)
+      .bind_text_or_null(16, info.uid);
   if (Status st = s.run(impl_->context("cannot record a new run")); !st.is_ok()) return st;
   *run_id = sqlite3_last_insert_rowid(impl_->db.get());
   return Status::ok();
@@ -364,9 +365,10 @@ Status Store::list_runs(const RunFilter& filter, std::vector<RunRecord>* out) {
     r.ended_at_ms = s.column_optional_int(10);
     r.info.store_dir = s.column_text(14);
     r.info.suite = s.column_text(15);
-    r.info.suite_case = s.column_text(16);
-    r.info.revision = s.column_text(17);
-    r.info.uid = s.column_text(18);
+    r.info.suite_run = s.column_text(16);
+    r.info.suite_case = s.column_text(17);
+    r.info.revision = s.column_text(18);
+    r.info.uid = s.column_text(19);
     out->push_back(std::move(r));
   }
 }

@@ -49,8 +49,9 @@ struct RunInfo {
   int64_t started_at_ms = 0;                         // Unix time in milliseconds; 0 means now
   nlohmann::json config = nlohmann::json::object();  // the full run configuration
   std::string store_dir;   // the directory holding the run's files (logs, history)
-  std::string suite;       // the suite run this run belongs to (faultline suite)
-  std::string suite_case;  // its case in that suite
+  std::string suite;       // the suite (faultline suite) this run is a case of, by name
+  std::string suite_run;   // the run of that suite (its id: one per `faultline suite`)
+  std::string suite_case;  // the case's id in the suite
   std::string revision;    // the system under test's revision, as the user named it
   std::string uid;         // unique across stores (faultline store merge); "" makes one
 };
@@ -72,7 +73,7 @@ struct RunFilter {
   std::string target;
   std::string workload;
   std::optional<Verdict> verdict;
-  std::string suite;    // "" for any
+  std::string suite;    // by name; "" for any
   int64_t limit = 100;  // at most this many; negative for all
 };
 

@@ -16,7 +16,7 @@ using sqlite::Statement;
 // The runs table's columns but id, in one order for the copy.
 constexpr const char* kRunCopyColumns =
     "kind, name, source, target, workload, nemesis, model, seed, started_at, ended_at, status, "
-    "verdict, config, store_dir, suite, suite_case, revision, uid";
+    "verdict, config, store_dir, suite, suite_run, suite_case, revision, uid";
 
 // Copies the runs of the attached database `src` that main lacks.
 Status copy_runs(sqlite3* db, const std::string& input, MergeStats* stats) {

@@ -40,7 +40,8 @@ class StoreMergeTest : public ::testing::Test {
     for (int i = 0; i < runs; ++i) {
       RunInfo info;
       info.name = prefix + "-" + std::to_string(i);
-      info.suite = "nightly-1";
+      info.suite = "nightly";
+      info.suite_run = "nightly-1";
       info.suite_case = "case-" + std::to_string(i);
       info.revision = "abc123";
       int64_t id = 0;
@@ -84,7 +85,8 @@ TEST_F(StoreMergeTest, CopiesRunsWithEventsResultsAndAnomalies) {
   ASSERT_TRUE(Store::open(path("all.db"), &store).is_ok());
   std::set<std::string> uids;
   for (const RunRecord& r : merged) {
-    EXPECT_EQ(r.info.suite, "nightly-1");
+    EXPECT_EQ(r.info.suite, "nightly");
+    EXPECT_EQ(r.info.suite_run, "nightly-1");
     EXPECT_EQ(r.info.revision, "abc123");
     EXPECT_EQ(r.verdict, Verdict::kInvalid);
     uids.insert(r.info.uid);

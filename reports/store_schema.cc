@@ -91,12 +91,13 @@ CREATE INDEX anomalies_by_kind ON anomalies (kind);
     // before get a random one.
     R"sql(
 ALTER TABLE runs ADD COLUMN suite TEXT;
+ALTER TABLE runs ADD COLUMN suite_run TEXT;
 ALTER TABLE runs ADD COLUMN suite_case TEXT;
 ALTER TABLE runs ADD COLUMN revision TEXT;
 ALTER TABLE runs ADD COLUMN uid TEXT;
 UPDATE runs SET uid = lower(hex(randomblob(16)));
 CREATE UNIQUE INDEX runs_by_uid ON runs (uid);
-CREATE INDEX runs_by_suite ON runs (suite, suite_case);
+CREATE INDEX runs_by_suite ON runs (suite, suite_case, started_at);
 )sql",
 };
 

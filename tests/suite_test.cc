@@ -88,10 +88,19 @@ TEST_F(SuiteTest, RunsTheMatrixRecordsTheSuiteAndSaysWhatWasNotMet) {
             std::string::npos)
       << xml;
   EXPECT_EQ(query(store() / "faultline.db",
-                  "SELECT suite, suite_case, revision, verdict FROM runs ORDER BY id"),
-            (std::vector<std::string>{"mini-1|raftkv-register-none|rev-1|valid",
-                                      "mini-1|raftkv-counter-none|rev-1|valid",
-                                      "mini-1|wrong|rev-1|valid"}));
+                  "SELECT suite, suite_run, suite_case, revision, verdict FROM runs ORDER BY id"),
+            (std::vector<std::string>{"mini|mini-1|raftkv-register-none|rev-1|valid",
+                                      "mini|mini-1|raftkv-counter-none|rev-1|valid",
+                                      "mini|mini-1|wrong|rev-1|valid"}));
+  // The registry: one suite run so far.
+  const Result runs =
+      faultline({"runs", "--db", (store() / "faultline.db").string(), "--suite", "mini"});
+  EXPECT_EQ(runs.code, 0) << said(runs);
+  EXPECT_NE(runs.out.find("| wrong | invalid | `x` | 0/1 met (rev-1) | 0/1 |"), std::string::npos)
+      << said(runs);
+  EXPECT_NE(runs.out.find("| raftkv-register-none | valid | `+` | 1/1 met (rev-1) |"),
+            std::string::npos)
+      << said(runs);
 }
 
 TEST_F(SuiteTest, ShardsRunApartAndTheirStoresMerge) {
@@ -108,7 +117,7 @@ TEST_F(SuiteTest, ShardsRunApartAndTheirStoresMerge) {
   EXPECT_NE(merged.out.find("3 run(s) added"), std::string::npos) << said(merged);
   merged = faultline({"store", "merge", a_db, b_db, "-o", all.string()});  // again: nothing new
   EXPECT_NE(merged.out.find("0 run(s) added"), std::string::npos) << said(merged);
-  EXPECT_EQ(query(all, "SELECT suite_case FROM runs WHERE suite = 'm' ORDER BY suite_case"),
+  EXPECT_EQ(query(all, "SELECT suite_case FROM runs WHERE suite_run = 'm' ORDER BY suite_case"),
             (std::vector<std::string>{"raftkv-counter-none", "raftkv-register-none", "wrong"}));
   auto events = [&](const fs::path& db) {
     return std::stoll(query(db, "SELECT count(*) FROM events").at(0));

@@ -8,6 +8,7 @@
 #include "base/exit_codes.h"
 #include "reports/run/run_dir.h"
 #include "reports/run/run_listing.h"
+#include "reports/run/suite_history.h"
 
 namespace faultline {
 namespace {
@@ -17,6 +18,7 @@ struct RunsArgs {
   int64_t limit = 20;
   bool json = false;
   std::string name, target, workload, verdict;
+  std::string suite;  // the registry view of this suite
 };
 
 constexpr size_t kColumns = 9;
@@ -58,6 +60,17 @@ int run_runs(const RunsArgs& args) {
   filter.target = args.target;
   filter.workload = args.workload;
   filter.verdict = verdict_from_string(args.verdict);
+  if (st.is_ok() && !args.suite.empty()) {
+    std::vector<CaseHistory> cases;
+    st = suite_history(*store, args.suite, &cases);
+    if (st.is_ok()) {
+      if (cases.empty()) std::cerr << "faultline runs: no runs of suite " << args.suite << "\n";
+      if (!cases.empty())
+        std::cout << suite_history_table(cases,
+                                         static_cast<size_t>(std::max<int64_t>(args.limit, 1)));
+      return exit_code::kValid;
+    }
+  }
   std::vector<RunListing> runs;
   if (st.is_ok()) st = list_runs_with_ops(*store, filter, &runs);
   if (!st.is_ok()) {
@@ -91,6 +104,11 @@ void add_runs_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--name", args->name, "Only runs of this test (or checked history)");
   cmd->add_option("--target", args->target, "Only runs against this system");
   cmd->add_option("--workload", args->workload, "Only runs of this workload");
+  cmd->add_option(
+      "--suite", args->suite,
+      "The suite's cases over its past runs instead (the regression registry): a "
+      "pass/fail strip of the last --limit runs, detection rate and time, and flags for "
+      "cases that newly fail, detect less, or are flaky");
   cmd->add_option("--verdict", args->verdict, "Only runs with this verdict")
       ->check(CLI::IsMember({"valid", "invalid", "unknown"}));
   cmd->callback([args, exit_code] {

@@ -111,6 +111,7 @@ Status begin_run(const TestConfig& config, const std::string& dir, Store& store,
   info.config = config.to_json();
   info.store_dir = dir;
   info.suite = config.suite;
+  info.suite_run = config.suite_run;
   info.suite_case = config.suite_case;
   info.revision = config.revision;
   if (Status st = store.begin_run(info, &m->run_id); !st.is_ok()) return st;

@@ -153,7 +153,9 @@ nlohmann::json TestConfig::to_json() const {
           {"nemesis_opts", nemesis_opts},
           {"revision", revision},
           {"suite", suite},
-          {"suite_case", suite_case}};
+          {"suite_run", suite_run},
+          {"suite_case", suite_case},
+          {"expect", expect}};
 }
 
 namespace {

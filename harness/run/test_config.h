@@ -43,8 +43,9 @@ struct TestConfig {
   bool keep_running = false;                        // leave the target's servers running at the end
   std::string junit;                                // write JUnit XML here
   std::string revision;    // the system under test's revision (e.g. a git hash), recorded
-  std::string suite;       // set by `faultline suite`: the suite run's id
-  std::string suite_case;  // and this run's case in it
+  // Set by `faultline suite`: the suite's name, its run's id, the case's id
+  // and the verdict the case expects ("valid", "invalid" or "any").
+  std::string suite, suite_run, suite_case, expect;
 
   std::string test_name() const;
   std::vector<std::string> nemesis_kinds() const;  // [] for none

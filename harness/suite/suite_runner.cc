@@ -12,6 +12,7 @@
 #include "harness/run/runner.h"
 #include "reports/junit.h"
 #include "reports/run/run_dir.h"
+#include "reports/run/suite_history.h"
 
 namespace faultline {
 namespace {
@@ -24,26 +25,6 @@ std::string make_suite_id(const std::string& name) {
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
   std::random_device rd;
   return fmt::format("{}-{}-{:04x}", name, stamp, rd() & 0xffff);
-}
-
-// The earliest invocation time (ns into the run) of an op the checkers name
-// as evidence: a minimal core's ops, or a read.
-std::optional<double> detection_seconds(const RunManifest& m) {
-  std::optional<int64_t> first;
-  auto consider = [&](const nlohmann::json& op) {
-    if (!op.is_object() || !op.contains("time") || !op["time"].is_number_integer()) return;
-    const int64_t t = op["time"].get<int64_t>();
-    if (!first || t < *first) first = t;
-  };
-  for (const CheckResult& r : m.checkers)
-    for (const Anomaly& a : r.anomalies) {
-      if (!a.evidence.is_object()) continue;
-      if (a.evidence.contains("core") && a.evidence["core"].is_array())
-        for (const nlohmann::json& op : a.evidence["core"]) consider(op);
-      if (a.evidence.contains("read")) consider(a.evidence["read"]);
-    }
-  if (!first) return std::nullopt;
-  return static_cast<double>(*first) / 1e9;
 }
 
 std::string verdict_of(int exit_code) {
@@ -59,8 +40,7 @@ std::string verdict_of(int exit_code) {
 }  // namespace
 
 bool meets(const std::string& expect, int exit_code) {
-  if (exit_code != exit_code::kValid && exit_code != exit_code::kInvalid) return false;
-  return expect == "any" || expect == verdict_of(exit_code);
+  return verdict_meets(expect, verdict_of(exit_code));
 }
 
 SuiteRunner::SuiteRunner(std::string suite_name, std::vector<SuiteCase> cases, SuiteOptions options)
@@ -77,8 +57,10 @@ void SuiteRunner::interrupt() {
 CaseResult SuiteRunner::run_case(size_t index) {
   const SuiteCase& c = cases_[index];
   TestConfig config = c.config;
-  config.suite = options_.suite_id;
+  config.suite = suite_name_;
+  config.suite_run = options_.suite_id;
   config.suite_case = c.id;
+  config.expect = c.expect;
   config.junit.clear();  // the suite writes one document for every case
   CaseResult r;
   r.id = c.id;
@@ -104,7 +86,7 @@ CaseResult SuiteRunner::run_case(size_t index) {
   r.met = meets(c.expect, r.exit_code);
   RunManifest m;
   if (!r.store_dir.empty() && read_run_manifest(r.store_dir, &m).is_ok()) {
-    if (r.exit_code == exit_code::kInvalid) r.detection_s = detection_seconds(m);
+    if (r.exit_code == exit_code::kInvalid) r.detection_s = detection_seconds(m.checkers);
     if (m.ops.is_object() && config.time_limit_s > 0) {
       int64_t ops = 0;
       for (const auto& [kind, n] : m.ops.items())

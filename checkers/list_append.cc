@@ -7,6 +7,7 @@
 // transactions that no read saw come after the whole order.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "base/random.h"
@@ -92,7 +93,8 @@ class ListAppend {
   }
 
   // A read after the transaction's own appends to a key must show them, at
-  // the end; after its own earlier read, that read plus its appends since.
+  // the end; after its own earlier read, that read plus its appends since;
+  // and no read may show an append the transaction makes after it.
   void check_internal(uint32_t t) {
     const Txn& txn = h_.txns[t];
     for (uint32_t m = txn.mop_begin; m < txn.mop_end; ++m) {
@@ -121,8 +123,24 @@ class ListAppend {
           previous >= 0 ? std::equal(expected.begin(), expected.end(), got, got + read.list_size)
                         : read.list_size >= own.size() &&
                               std::equal(own.begin(), own.end(), got + read.list_size - own.size());
-      if (fits) continue;
+      int64_t future = 0;  // an element the read holds although the txn appends it later
+      bool reads_future = false;
+      for (uint32_t p = m + 1; p < txn.mop_end && !reads_future; ++p) {
+        const Mop& q = h_.mops[p];
+        if (q.kind != MopKind::kAppend || q.key != read.key) continue;
+        reads_future = std::find(got, got + read.list_size, q.value) != got + read.list_size;
+        future = q.value;
+      }
+      if (fits && !reads_future) continue;
       read_ok_[m] = 0;
+      if (reads_future) {
+        a_.anomaly("internal", read.key,
+                   fmt::format("{} read {} = {}, which holds {}, an element it appends only "
+                               "after that read",
+                               a_.label(t), h_.key_name(read.key), list_text(read), future),
+                   {t});
+        continue;
+      }
       a_.anomaly("internal", read.key,
                  fmt::format("{} read {} = {}, but its own earlier operations on {} mean it "
                              "should {} {}",

@@ -65,6 +65,9 @@ class ListAppend {
   }
 
  private:
+  // A key in a message: "key x", "key 3".
+  std::string key_label(uint32_t key) const { return "key " + h_.key_name(key); }
+
   // Maps every (key, element) to its append; false on an element appended twice.
   bool index_appends() {
     appends_.reserve(h_.mops.size());
@@ -77,7 +80,7 @@ class ListAppend {
         a_.input_error(fmt::format(
             "{}: expected every append to a key to add an element of its own, got {} appended "
             "to {} again (first at line {})",
-            source_line(a_.history(), e.line), mop.value, h_.key_name(mop.key),
+            source_line(a_.history(), e.line), mop.value, key_label(mop.key),
             a_.invoke(mop_txn_[it->second.mop]).line));
         return false;
       }
@@ -137,15 +140,15 @@ class ListAppend {
         a_.anomaly("internal", read.key,
                    fmt::format("{} read {} = {}, which holds {}, an element it appends only "
                                "after that read",
-                               a_.label(t), h_.key_name(read.key), list_text(read), future),
+                               a_.label(t), key_label(read.key), list_text(read), future),
                    {t});
         continue;
       }
       a_.anomaly("internal", read.key,
                  fmt::format("{} read {} = {}, but its own earlier operations on {} mean it "
                              "should {} {}",
-                             a_.label(t), h_.key_name(read.key), list_text(read),
-                             h_.key_name(read.key), previous >= 0 ? "read" : "end with",
+                             a_.label(t), key_label(read.key), list_text(read), key_label(read.key),
+                             previous >= 0 ? "read" : "end with",
                              fmt::format("[{}]", fmt::join(expected, ","))),
                  {t});
     }
@@ -186,25 +189,25 @@ class ListAppend {
         a_.anomaly(
             "garbage", k,
             fmt::format("{} read {} = {}, but no transaction appended {} to {}", a_.label(reader),
-                        h_.key_name(k), list_text(read), element, h_.key_name(k)),
+                        key_label(k), list_text(read), element, key_label(k)),
             {reader});
         continue;
       }
       if (it->second.position != kNone) {
         a_.anomaly("duplicate-elements", k,
                    fmt::format("{} read {} = {}, in which {} appears more than once",
-                               a_.label(reader), h_.key_name(k), list_text(read), element),
+                               a_.label(reader), key_label(k), list_text(read), element),
                    {reader});
         continue;
       }
       it->second.position = i;
       const uint32_t writer = mop_txn_[it->second.mop];
       if (h_.txns[writer].type == EventType::kFail) {
-        a_.anomaly("G1a", k,
-                   fmt::format("{} read {} = {}, with the append of {} by {}, which failed",
-                               a_.label(reader), h_.key_name(k), list_text(read), element,
-                               a_.label(writer)),
-                   {reader, writer});
+        a_.anomaly(
+            "G1a", k,
+            fmt::format("{} read {} = {}, with the append of {} by {}, which failed",
+                        a_.label(reader), key_label(k), list_text(read), element, a_.label(writer)),
+            {reader, writer});
       }
       (*observed)[writer] = 1;
     }
@@ -240,8 +243,8 @@ class ListAppend {
         a_.anomaly("incompatible-order", k,
                    fmt::format("{} read {} = {}, but {} read {} = {}: neither is a prefix of the "
                                "other",
-                               a_.label(reader), h_.key_name(k), list_text(read),
-                               a_.label(mop_txn_[longest_[k]]), h_.key_name(k),
+                               a_.label(reader), key_label(k), list_text(read),
+                               a_.label(mop_txn_[longest_[k]]), key_label(k),
                                list_text(h_.mops[longest_[k]])),
                    {reader, mop_txn_[longest_[k]]});
         continue;
@@ -271,7 +274,7 @@ class ListAppend {
       a_.anomaly("G1b", k,
                  fmt::format("{} read {} ending in {}, an intermediate state of {}, which "
                              "appended {} after it",
-                             a_.label(reader), h_.key_name(k), element, a_.label(w), later.value),
+                             a_.label(reader), key_label(k), element, a_.label(w), later.value),
                  {reader, w});
       return;
     }

@@ -50,6 +50,9 @@ class RwRegister {
   }
 
  private:
+  // A key in a message: "key x", "key 3".
+  std::string key_label(uint32_t key) const { return "key " + h_.key_name(key); }
+
   bool index_writes() {
     for (uint32_t m = 0; m < h_.mops.size(); ++m) {
       const Mop& mop = h_.mops[m];
@@ -59,7 +62,7 @@ class RwRegister {
         a_.input_error(fmt::format(
             "{}: expected every write to a key to write a value of its own, got {} written to {} "
             "again (first at line {})",
-            source_line(a_.history(), a_.invoke(mop_txn_[m]).line), mop.value, h_.key_name(mop.key),
+            source_line(a_.history(), a_.invoke(mop_txn_[m]).line), mop.value, key_label(mop.key),
             a_.invoke(mop_txn_[it->second]).line));
         return false;
       }
@@ -102,7 +105,7 @@ class RwRegister {
         if (q.nil != mop.nil || q.value != mop.value) {
           a_.anomaly("internal", mop.key,
                      fmt::format("{} read {} = {}, but it {} {} just before", a_.label(t),
-                                 h_.key_name(mop.key), value_text(mop),
+                                 key_label(mop.key), value_text(mop),
                                  q.kind == MopKind::kWrite ? "wrote" : "read", value_text(q)),
                      {t});
         }
@@ -114,7 +117,7 @@ class RwRegister {
       if (w == writes_.end()) {
         a_.anomaly("garbage", mop.key,
                    fmt::format("{} read {} = {}, which no transaction wrote", a_.label(t),
-                               h_.key_name(mop.key), mop.value),
+                               key_label(mop.key), mop.value),
                    {t});
         continue;
       }
@@ -122,7 +125,7 @@ class RwRegister {
       if (h_.txns[writer].type == EventType::kFail) {
         a_.anomaly("G1a", mop.key,
                    fmt::format("{} read {} = {}, written by {}, which failed", a_.label(t),
-                               h_.key_name(mop.key), mop.value, a_.label(writer)),
+                               key_label(mop.key), mop.value, a_.label(writer)),
                    {t, writer});
         continue;
       }
@@ -132,7 +135,7 @@ class RwRegister {
           a_.anomaly(
               "G1b", mop.key,
               fmt::format("{} read {} = {}, an intermediate value of {}, which then wrote {}",
-                          a_.label(t), h_.key_name(mop.key), mop.value, a_.label(writer),
+                          a_.label(t), key_label(mop.key), mop.value, a_.label(writer),
                           h_.mops[p].value),
               {t, writer});
           break;

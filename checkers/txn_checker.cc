@@ -91,7 +91,7 @@ void TxnAnalysis::anomaly(std::string kind, uint32_t key, std::string descriptio
 }
 
 std::string TxnAnalysis::explain(const Edge& e, const std::string& a, const std::string& b) const {
-  const std::string k = e.kind == kRt ? "" : txns_.key_name(e.key);
+  const std::string k = "key " + txns_.key_name(e.key);
   if (e.kind == kRt) {
     const Operation& from = ops_[txns_.txns[e.from].op];
     return fmt::format("{} completed (line {}) before {} was invoked (line {})", a,

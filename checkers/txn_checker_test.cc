@@ -62,9 +62,9 @@ TEST(ListAppend, G0WritesInOppositeOrdersOnTwoKeys) {
   ASSERT_NE(a, nullptr);
   EXPECT_NE(a->description.find("T1 is the txn of process 0 at lines 1-3"), std::string::npos)
       << a->description;
-  EXPECT_NE(a->description.find("T2 appended 2 to x after T1's 1"), std::string::npos)
+  EXPECT_NE(a->description.find("T2 appended 2 to key x after T1's 1"), std::string::npos)
       << a->description;
-  EXPECT_NE(a->description.find("T1 appended 1 to y after T2's 2"), std::string::npos)
+  EXPECT_NE(a->description.find("T1 appended 1 to key y after T2's 2"), std::string::npos)
       << a->description;
   EXPECT_EQ(a->evidence["cycle"].size(), 2);
   EXPECT_EQ(a->evidence["txns"][0]["line"], 1);
@@ -80,7 +80,8 @@ TEST(ListAppend, G1cEachReadsTheOthersAppend) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   const Anomaly* a = find_anomaly(r, "G1c");
   ASSERT_NE(a, nullptr) << r.summary;
-  EXPECT_NE(a->description.find("read T1's append of 1 to x"), std::string::npos) << a->description;
+  EXPECT_NE(a->description.find("read T1's append of 1 to key x"), std::string::npos)
+      << a->description;
   EXPECT_EQ(find_anomaly(r, "G0"), nullptr);
 }
 
@@ -98,7 +99,7 @@ TEST(ListAppend, GSingleFailsSnapshotIsolationNotReadCommitted) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   const Anomaly* a = find_anomaly(r, "G-single");
   ASSERT_NE(a, nullptr) << r.summary;
-  EXPECT_NE(a->description.find("read x without"), std::string::npos) << a->description;
+  EXPECT_NE(a->description.find("read key x without"), std::string::npos) << a->description;
   EXPECT_NE(a->description.find("(rw)"), std::string::npos) << a->description;
   EXPECT_NE(r.details["explanation"].get<std::string>().find("G-single: a cycle of 2"),
             std::string::npos);
@@ -197,7 +198,7 @@ TEST(ListAppend, MalformedValuesAndRepeatedAppendsAreInputErrors) {
   r = check(twice);
   EXPECT_EQ(r.input_error,
             "test.jsonl:3: expected every append to a key to add an element of its own, got 1 "
-            "appended to x again (first at line 1)");
+            "appended to key x again (first at line 1)");
 }
 
 TEST(ListAppend, NothingOkIsUnknownAndThePastDeadlineToo) {
@@ -235,7 +236,7 @@ TEST(RwRegister, ValidAndG1c) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   const Anomaly* a = find_anomaly(r, "G1c");
   ASSERT_NE(a, nullptr) << r.summary;
-  EXPECT_NE(a->description.find("read x = 1, which T"), std::string::npos) << a->description;
+  EXPECT_NE(a->description.find("read key x = 1, which T"), std::string::npos) << a->description;
 }
 
 TEST(RwRegister, WriteSkewFromNilReads) {
@@ -248,7 +249,7 @@ TEST(RwRegister, WriteSkewFromNilReads) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.summary;
   const Anomaly* a = find_anomaly(r, "G2-item");
   ASSERT_NE(a, nullptr) << r.summary;
-  EXPECT_NE(a->description.find("read x = nil, which T"), std::string::npos) << a->description;
+  EXPECT_NE(a->description.find("read key x = nil, which T"), std::string::npos) << a->description;
   EXPECT_EQ(check(b, "rw-register", ConsistencyModel::kSnapshotIsolation).verdict, Verdict::kValid);
 }
 

@@ -182,7 +182,7 @@ TEST_F(cli, transactional_models_and_consistency_models) {
   EXPECT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find(": invalid: not strict-serializable: 1 G-single"), std::string::npos)
       << said(r);
-  EXPECT_NE(r.err.find("T1 < T2 (rw): T1 read 1 without T2's append of 1"), std::string::npos)
+  EXPECT_NE(r.err.find("T1 < T2 (rw): T1 read key 1 without T2's append of 1"), std::string::npos)
       << said(r);
   EXPECT_NE(r.err.find("the txn of process 1 at lines 2-4"), std::string::npos) << said(r);
   r = check(

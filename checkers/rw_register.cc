@@ -26,7 +26,7 @@ struct ValueHash {
   }
 };
 
-constexpr int64_t kNil = INT64_MIN;  // "read nil", in edges' explanations
+constexpr int64_t kNil = kNilValue;
 
 class RwRegister {
  public:

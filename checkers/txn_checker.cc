@@ -13,7 +13,7 @@ namespace {
 
 constexpr size_t kExplained = 3;  // anomalies spelled out in details["explanation"]
 
-std::string value_text(int64_t v) { return v == INT64_MIN ? "nil" : std::to_string(v); }
+std::string value_text(int64_t v) { return v == kNilValue ? "nil" : std::to_string(v); }
 
 CheckResult run(const History& history, const std::vector<Operation>& ops,
                 const CheckOptions& options, TxnModel model, const char* name) {

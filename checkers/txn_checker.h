@@ -34,6 +34,10 @@ class RwRegisterChecker : public Checker {
                     const CheckOptions& options) const override;
 };
 
+// rw-register: the version "nil" (never written) where a value is expected,
+// in version keys and Edge::other. read_txns refuses this value in a history.
+inline constexpr int64_t kNilValue = INT64_MIN;
+
 // What the two checkers share: the graph they fill, the anomalies they find
 // on the way, and turning both into a result.
 class TxnAnalysis {
@@ -55,7 +59,6 @@ class TxnAnalysis {
                const std::vector<uint32_t>& txns, nlohmann::json evidence = nullptr);
   // The history does not fit the model ("file:line: expected ..."); ends the check.
   void input_error(std::string error) { input_error_ = std::move(error); }
-  bool failed() const { return !input_error_.empty() || out_of_time_; }
   // "the txn of process 0 at lines 3-4"
   std::string label(uint32_t txn) const;
   bool expired() { return out_of_time_ || (out_of_time_ = deadline_.expired()); }

@@ -74,6 +74,8 @@ class TxnReader {
     } else {
       return expected(e, shape, m.dump());
     }
+    // rw-register: the lowest int64 stands for nil (txn_checker.h, kNilValue).
+    if (!list_append && !mop.nil && mop.value == INT64_MIN) return expected(e, shape, m.dump());
     out_->mops.push_back(mop);
     return "";
   }

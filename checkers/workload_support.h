@@ -16,7 +16,6 @@
 
 namespace faultline {
 
-
 // Whether `e`'s function is `f`, an id from History::functions.find (-1 when
 // the history never names that function).
 inline bool has_f(const Event& e, int64_t f) { return f >= 0 && e.f == static_cast<uint64_t>(f); }

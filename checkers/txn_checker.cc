@@ -18,8 +18,12 @@ std::string value_text(int64_t v) { return v == kNilValue ? "nil" : std::to_stri
 CheckResult run(const History& history, const std::vector<Operation>& ops,
                 const CheckOptions& options, TxnModel model, const char* name) {
   TxnHistory txns;
-  if (std::string error = read_txns(history, ops, model, &txns); !error.empty())
+  DeadlineWatch deadline(options.deadline);
+  bool out_of_time = false;
+  if (std::string error = read_txns(history, ops, model, &deadline, &txns, &out_of_time);
+      !error.empty())
     return input_error_result(name, std::move(error));
+  if (out_of_time) return deadline_result(name);
   TxnAnalysis analysis(history, ops, txns, model, options);
   if (model == TxnModel::kListAppend) {
     infer_list_append(&analysis);

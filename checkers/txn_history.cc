@@ -4,8 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checkers/workload_support.h"
-
 namespace faultline {
 namespace {
 
@@ -103,10 +101,15 @@ std::string TxnHistory::key_name(uint32_t key) const {
 }
 
 std::string read_txns(const History& history, const std::vector<Operation>& ops, TxnModel model,
-                      TxnHistory* out) {
+                      DeadlineWatch* deadline, TxnHistory* out, bool* out_of_time) {
   const int64_t txn_f = history.functions.find("txn");
   TxnReader reader(history, model, out);
+  *out_of_time = false;
   for (uint32_t i = 0; i < ops.size(); ++i) {
+    if (deadline->expired()) {
+      *out_of_time = true;
+      return "";
+    }
     if (!has_f(history.events[ops[i].invoke], txn_f)) continue;
     if (std::string error = reader.read(i, ops[i]); !error.empty()) return error;
   }

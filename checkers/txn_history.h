@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checkers/checker.h"
+#include "checkers/workload_support.h"
 #include "history/history.h"
 
 namespace faultline {
@@ -49,8 +50,9 @@ struct TxnHistory {
 // Reads the "txn" operations of `ops` (others are ignored): an ok one's
 // micro-operations from its completion, any other's from its invoke. On a
 // value of the wrong shape returns "file:line: expected ..., got ..." (the
-// line holding the value); "" on success.
+// line holding the value); "" on success. Stops early, with *out_of_time
+// set, once `deadline` has passed.
 std::string read_txns(const History& history, const std::vector<Operation>& ops, TxnModel model,
-                      TxnHistory* out);
+                      DeadlineWatch* deadline, TxnHistory* out, bool* out_of_time);
 
 }  // namespace faultline

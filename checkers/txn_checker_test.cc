@@ -266,5 +266,28 @@ TEST(RwRegister, AbortedGarbageIntermediateAndInternalReads) {
     EXPECT_NE(find_anomaly(r, kind), nullptr) << kind << ": " << r.summary;
 }
 
+// Elle's own format, as Jepsen's history.edn holds it: keywords, integer
+// keys, a tagged op map, nil reads.
+TEST(RwRegister, JepsenEdnHistory) {
+  const std::string edn = R"(
+{:type :invoke, :f :txn, :value [[:w 1 1] [:r 2 nil]], :process 0, :time 1, :index 0}
+#jepsen.history.Op{:type :invoke, :f :txn, :value [[:w 2 1] [:r 1 nil]], :process 1, :time 2, :index 1}
+{:type :ok, :f :txn, :value [[:w 1 1] [:r 2 1]], :process 0, :time 3, :index 2}
+{:type :ok, :f :txn, :value [[:w 2 1] [:r 1 1]], :process 1, :time 4, :index 3}
+)";
+  History history;
+  std::vector<Operation> ops;
+  ASSERT_TRUE(parse_edn(edn, "history.edn", false, &history).is_ok());
+  ASSERT_TRUE(pair_operations(history, &ops).is_ok());
+  CheckOptions options;
+  options.consistency_model = ConsistencyModel::kReadCommitted;
+  const CheckResult r = RwRegisterChecker().check(history, ops, options);
+  EXPECT_EQ(r.verdict, Verdict::kInvalid) << r.summary;
+  const Anomaly* a = find_anomaly(r, "G1c");
+  ASSERT_NE(a, nullptr) << r.summary;
+  EXPECT_NE(a->description.find("T1 is the txn of process 0 at lines 2-4"), std::string::npos)
+      << a->description;
+}
+
 }  // namespace
 }  // namespace faultline

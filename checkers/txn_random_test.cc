@@ -18,7 +18,7 @@
 //
 // Seeds are base, base+1, ...: FAULTLINE_BASE_SEED sets base (default 1),
 // FAULTLINE_SEED=N runs N alone (every failure prints its seed), and
-// FAULTLINE_RANDOM_HISTORIES sets how many histories to try (default 4000).
+// FAULTLINE_RANDOM_HISTORIES sets how many histories to try (default 10000).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -319,7 +319,7 @@ TEST(TxnRandom, AgreesWithSerialOrderSearch) {
   if (const char* one = std::getenv("FAULTLINE_SEED"))
     return check_one(std::strtoull(one, nullptr, 10), &tally);
   const char* n_env = std::getenv("FAULTLINE_RANDOM_HISTORIES");
-  const uint64_t n = n_env ? std::strtoull(n_env, nullptr, 10) : 4000;
+  const uint64_t n = n_env ? std::strtoull(n_env, nullptr, 10) : 10000;
   const char* base_env = std::getenv("FAULTLINE_BASE_SEED");
   const uint64_t base = base_env ? std::strtoull(base_env, nullptr, 10) : 1;
   std::vector<uint64_t> failing;

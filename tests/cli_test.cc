@@ -18,6 +18,7 @@ using namespace cli_support;
 
 const std::string kFaultline = FAULTLINE_BIN;
 const std::string kGenHistory = FAULTLINE_GEN_HISTORY_BIN;
+const std::string kGenTxnHistory = FAULTLINE_GEN_TXN_HISTORY_BIN;
 const fs::path kFixtures = FAULTLINE_FIXTURES_DIR;
 const fs::path kExamples = FAULTLINE_EXAMPLES_DIR;
 
@@ -347,6 +348,23 @@ TEST_F(cli, tiny_memory_limit_on_a_hard_history_is_unknown) {
   EXPECT_NE(r.out.find(": unknown: gave up in the "), std::string::npos) << said(r);
 }
 
+// The transactional checkers' budgets: 100,000 transactions (about 140 MB
+// to check) under a 60 MB budget, or a 10 ms timeout, are unknown (exit 2).
+TEST_F(cli, transactional_check_within_budgets) {
+  const std::string file = (tmp_.path() / "txns.jsonl").string();
+  Result gen = spawn(tmp_.path(), kGenTxnHistory, {"-n", "100000", "--seed", "1", "-o", file});
+  ASSERT_EQ(gen.code, 0) << said(gen);
+  Result r = check({"--model", "list-append", "--max-memory", "60", file});
+  EXPECT_EQ(r.code, 2) << said(r);
+  EXPECT_NE(r.out.find(": unknown: "), std::string::npos) << said(r);
+  EXPECT_NE(r.out.find("out of memory (budget 60 MB)"), std::string::npos) << said(r);
+  r = check({"--model", "list-append", "--timeout", "0.01", file});
+  EXPECT_EQ(r.code, 2) << said(r);
+  EXPECT_NE(r.out.find(": unknown: time budget exceeded"), std::string::npos) << said(r);
+  r = check({"--model", "list-append", file});
+  EXPECT_EQ(r.code, 0) << said(r);
+}
+
 // Under `ulimit -v` (as in a CI job's container), a history whose search
 // needs gigabytes ends with exit 2 and says it ran out of memory: from the
 // default budget (derived from the limit), and from the address-space cap
@@ -420,8 +438,9 @@ TEST_F(cli, version_and_help_exit_0) {
   EXPECT_NE(r.out.find("check"), std::string::npos) << said(r);
   r = faultline({"check", "--help"});
   EXPECT_EQ(r.code, 0) << said(r);
-  for (const char* flag : {"--model", "--format", "--independent", "--timeout", "--max-memory",
-                           "--threads", "--no-optimizations", "--json", "--db"})
+  for (const char* flag :
+       {"--model", "--format", "--independent", "--timeout", "--max-memory", "--threads",
+        "--no-optimizations", "--json", "--db", "--consistency-model"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
 }
 

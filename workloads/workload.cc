@@ -65,7 +65,7 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
 }
 
 std::vector<std::string> workload_names() {
-  return {"register", "set", "counter", "bank", "list-append"};
+  return {"register", "set", "counter", "bank", "list-append", "rw-register"};
 }
 
 Status make_workload(std::string_view name, const WorkloadOptions& options, Workload* out) {
@@ -83,6 +83,8 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
     st = make_bank_workload(options, out);
   } else if (name == "list-append") {
     st = make_list_append_workload(options, out);
+  } else if (name == "rw-register") {
+    st = make_rw_register_workload(options, out);
   } else {
     return Status::invalid_argument(fmt::format("unknown workload '{}': expected one of {}", name,
                                                 fmt::join(workload_names(), ", ")));

@@ -143,6 +143,8 @@ TEST_F(WorkloadsOnRaftkv, Bank) { run_and_check("bank", WorkloadOptions{}); }
 
 TEST_F(WorkloadsOnRaftkv, ListAppend) { run_and_check("list-append", WorkloadOptions{}); }
 
+TEST_F(WorkloadsOnRaftkv, RwRegister) { run_and_check("rw-register", WorkloadOptions{}); }
+
 // A store that answers a transaction's reads before its writes commit: the
 // list-append checker must find the anomalies (with the leader killed half
 // way, as above, which changes nothing about them).
@@ -153,6 +155,10 @@ class WorkloadsOnUnsafeRaftkv : public WorkloadsOnRaftkv {
 
 TEST_F(WorkloadsOnUnsafeRaftkv, ListAppendCatchesEarlyTxnReads) {
   run_and_check("list-append", WorkloadOptions{}, 2s, Verdict::kInvalid);
+}
+
+TEST_F(WorkloadsOnUnsafeRaftkv, RwRegisterCatchesEarlyTxnReads) {
+  run_and_check("rw-register", WorkloadOptions{}, 2s, Verdict::kInvalid);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <new>
 #include <utility>
 
 #include "checkers/memory_budget.h"
@@ -138,8 +137,12 @@ void TxnAnalysis::add_cycle(const Cycle& cycle) {
                      {"key", e.kind == kRt ? "" : txns_.key_name(e.key)},
                      {"why", why}});
   }
-  anomaly(cycle.kind, graph_.edges()[cycle.edges[0]].key, std::move(description), nodes,
-          {{"cycle", std::move(edges)}});
+  // The anomaly's key: its first dependency edge's (real time alone is
+  // acyclic, so a cycle has one).
+  uint32_t key = 0;
+  for (auto it = cycle.edges.rbegin(); it != cycle.edges.rend(); ++it)
+    if (graph_.edges()[*it].kind != kRt) key = graph_.edges()[*it].key;
+  anomaly(cycle.kind, key, std::move(description), nodes, {{"cycle", std::move(edges)}});
 }
 
 void TxnAnalysis::add_realtime_edges() {

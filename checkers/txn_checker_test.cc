@@ -143,6 +143,7 @@ TEST(ListAppend, UnreadAppendOfACompletedTxnOrdersLaterReads) {
   EXPECT_EQ(r.verdict, Verdict::kInvalid);
   const Anomaly* a = find_anomaly(r, "G-single-realtime");
   ASSERT_NE(a, nullptr) << r.summary;
+  EXPECT_EQ(a->key, "x");  // the rw edge's key, not the real-time edge's (none)
   EXPECT_NE(a->description.find("completed (line 2) before T"), std::string::npos)
       << a->description;
 }

@@ -54,9 +54,12 @@ class ListAppend {
     for (uint32_t t = 0; t < h_.txns.size(); ++t)
       committed_.push_back(h_.txns[t].type == EventType::kOk ||
                            (h_.txns[t].type == EventType::kInfo && observed[t]));
-    for (const auto& [ek, append] : appends_) {
-      if (append.position == kNone && committed_[mop_txn_[append.mop]])
-        unread_[ek.key].push_back(append.mop);
+    // In history order, so that the edges and the cycles found are too.
+    for (uint32_t m = 0; m < h_.mops.size(); ++m) {
+      const Mop& mop = h_.mops[m];
+      if (mop.kind == MopKind::kAppend && committed_[mop_txn_[m]] &&
+          appends_.find({mop.key, mop.value})->second.position == kNone)
+        unread_[mop.key].push_back(m);
     }
     for (uint32_t k = 0; k < h_.keys.size(); ++k) {
       if (a_.expired()) return;

@@ -6,6 +6,7 @@
 #include "checkers/counter_checker.h"
 #include "checkers/linearizability.h"
 #include "checkers/set_checker.h"
+#include "checkers/txn_checker.h"
 
 namespace faultline {
 
@@ -25,6 +26,28 @@ std::string_view to_string(SearchStrategy s) {
     case SearchStrategy::kPlain: return "plain";
   }
   return "?";
+}
+
+std::string_view to_string(ConsistencyModel m) {
+  switch (m) {
+    case ConsistencyModel::kStrictSerializable: return "strict-serializable";
+    case ConsistencyModel::kSerializable: return "serializable";
+    case ConsistencyModel::kSnapshotIsolation: return "snapshot-isolation";
+    case ConsistencyModel::kReadCommitted: return "read-committed";
+  }
+  return "?";
+}
+
+bool parse_consistency_model(std::string_view name, ConsistencyModel* out) {
+  for (ConsistencyModel m :
+       {ConsistencyModel::kStrictSerializable, ConsistencyModel::kSerializable,
+        ConsistencyModel::kSnapshotIsolation, ConsistencyModel::kReadCommitted}) {
+    if (to_string(m) == name) {
+      *out = m;
+      return true;
+    }
+  }
+  return false;
 }
 
 Verdict worst(Verdict a, Verdict b) { return std::max(a, b); }
@@ -80,9 +103,13 @@ std::unique_ptr<Checker> make_checker(std::string_view model) {
   if (model == "set") return std::make_unique<SetChecker>();
   if (model == "counter") return std::make_unique<CounterChecker>();
   if (model == "bank") return std::make_unique<BankChecker>();
+  if (model == "list-append") return std::make_unique<ListAppendChecker>();
+  if (model == "rw-register") return std::make_unique<RwRegisterChecker>();
   return nullptr;
 }
 
-std::vector<std::string> checker_models() { return {"register", "kv", "set", "counter", "bank"}; }
+std::vector<std::string> checker_models() {
+  return {"register", "kv", "set", "counter", "bank", "list-append", "rw-register"};
+}
 
 }  // namespace faultline

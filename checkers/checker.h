@@ -47,6 +47,18 @@ struct CheckResult {
 enum class SearchStrategy { kPortfolio, kOptimized, kPlain };
 std::string_view to_string(SearchStrategy s);
 
+// What the transactional checkers (list-append, rw-register) hold a history
+// to, strongest first: which anomalies make it invalid (docs/checkers.md).
+enum class ConsistencyModel {
+  kStrictSerializable,
+  kSerializable,
+  kSnapshotIsolation,
+  kReadCommitted
+};
+std::string_view to_string(ConsistencyModel m);
+// The model named `name` ("strict-serializable", ...); false if none is.
+bool parse_consistency_model(std::string_view name, ConsistencyModel* out);
+
 // Budgets: a checker that exceeds one stops and answers kUnknown.
 struct CheckOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -75,6 +87,8 @@ struct CheckOptions {
   // before it tries to show the key invalid from a window of ops instead
   // (linear_search.h, set_prover). Tests lower it to exercise that path.
   uint32_t prove_after = 1000;
+  // The transactional checkers only: the isolation level to check.
+  ConsistencyModel consistency_model = ConsistencyModel::kStrictSerializable;
 };
 
 class Checker {
@@ -94,7 +108,8 @@ class Checker {
 // they can be huge (a set's read).
 nlohmann::json op_evidence(const History& history, const Operation& op, bool with_values = true);
 
-// The checker for a model name: "register", "kv", "set", "counter", "bank".
+// The checker for a model name: "register", "kv", "set", "counter", "bank",
+// "list-append", "rw-register".
 // Returns nullptr for an unknown name.
 std::unique_ptr<Checker> make_checker(std::string_view model);
 // Names accepted by make_checker, for usage messages.

@@ -18,6 +18,7 @@ using namespace cli_support;
 
 const std::string kFaultline = FAULTLINE_BIN;
 const std::string kGenHistory = FAULTLINE_GEN_HISTORY_BIN;
+const std::string kGenTxnHistory = FAULTLINE_GEN_TXN_HISTORY_BIN;
 const fs::path kFixtures = FAULTLINE_FIXTURES_DIR;
 const fs::path kExamples = FAULTLINE_EXAMPLES_DIR;
 
@@ -174,6 +175,44 @@ TEST_F(cli, edn_histories_from_jepsen) {
   EXPECT_EQ(r.code, 1) << said(r);
 }
 
+// Elle-style transactional checks: the verdict follows --consistency-model,
+// Jepsen's EDN histories read as they are, and the why goes to stderr.
+TEST_F(cli, transactional_models_and_consistency_models) {
+  const std::string skew = example("list-append-g-single.edn");
+  Result r = check({"--format", "edn", "--model", "list-append", skew});
+  EXPECT_EQ(r.code, 1) << said(r);
+  EXPECT_NE(r.out.find(": invalid: not strict-serializable: 1 G-single"), std::string::npos)
+      << said(r);
+  EXPECT_NE(r.err.find("T1 < T2 (rw): T1 read key 1 without T2's append of 1"), std::string::npos)
+      << said(r);
+  EXPECT_NE(r.err.find("the txn of process 1 at lines 2-4"), std::string::npos) << said(r);
+  r = check(
+      {"--format", "edn", "--model", "list-append", "--consistency-model", "read-committed", skew});
+  EXPECT_EQ(r.code, 0) << said(r);
+  EXPECT_NE(r.out.find("only anomalies read-committed allows"), std::string::npos) << said(r);
+
+  r = check({"--model", "list-append", example("list-append-valid.jsonl")});
+  EXPECT_EQ(r.code, 0) << said(r);
+  EXPECT_NE(r.out.find(": valid: 4 ok txns (1 info, 1 failed) on 2 keys: no anomaly"),
+            std::string::npos)
+      << said(r);
+
+  const std::string write_skew = fixture("rw-register-write-skew.jsonl");
+  r = check(
+      {"--model", "rw-register", "--consistency-model", "serializable", "--json", write_skew});
+  EXPECT_EQ(r.code, 1) << said(r);
+  nlohmann::json result = nlohmann::json::parse(r.out);
+  EXPECT_EQ(result["anomalies"][0]["kind"], "G2-item");
+  EXPECT_EQ(result["anomalies"][0]["evidence"]["cycle"].size(), 2u);
+  r = check({"--model", "rw-register", "--consistency-model", "snapshot-isolation", write_skew});
+  EXPECT_EQ(r.code, 0) << said(r);
+
+  // Operations other than txn are ignored: a register history has nothing to judge.
+  r = check({"--model", "list-append", example("register-valid.jsonl")});
+  EXPECT_EQ(r.code, 2) << said(r);
+  EXPECT_NE(r.out.find(": unknown: no ok transaction to check"), std::string::npos) << said(r);
+}
+
 TEST_F(cli, models_judge_their_workloads) {
   struct Case {
     std::string model, file;
@@ -225,6 +264,11 @@ TEST_F(cli, malformed_input_exits_65_naming_file_and_line) {
        "counter-add-not-integer.jsonl",
        3,
        "expected the value of add to be an integer delta (64-bit), got \"one\""},
+      {{"--model", "list-append"},
+       "list-append-bad-mop.jsonl",
+       4,
+       "expected a micro-operation [\"append\", key, integer] or [\"r\", key, null or "
+       "[integers]], got [\"r\",\"x\",{\"a\":1}]"},
       {edn, "edn-syntax-error.edn", 4, "expected a decimal number that fits a double"},
       {{"--format", "edn", "--independent"},
        "edn-independent-not-tuple.edn",
@@ -304,6 +348,23 @@ TEST_F(cli, tiny_memory_limit_on_a_hard_history_is_unknown) {
   EXPECT_NE(r.out.find(": unknown: gave up in the "), std::string::npos) << said(r);
 }
 
+// The transactional checkers' budgets: 100,000 transactions (about 140 MB
+// to check) under a 60 MB budget, or a 10 ms timeout, are unknown (exit 2).
+TEST_F(cli, transactional_check_within_budgets) {
+  const std::string file = (tmp_.path() / "txns.jsonl").string();
+  Result gen = spawn(tmp_.path(), kGenTxnHistory, {"-n", "100000", "--seed", "1", "-o", file});
+  ASSERT_EQ(gen.code, 0) << said(gen);
+  Result r = check({"--model", "list-append", "--max-memory", "60", file});
+  EXPECT_EQ(r.code, 2) << said(r);
+  EXPECT_NE(r.out.find(": unknown: "), std::string::npos) << said(r);
+  EXPECT_NE(r.out.find("out of memory (budget 60 MB)"), std::string::npos) << said(r);
+  r = check({"--model", "list-append", "--timeout", "0.01", file});
+  EXPECT_EQ(r.code, 2) << said(r);
+  EXPECT_NE(r.out.find(": unknown: time budget exceeded"), std::string::npos) << said(r);
+  r = check({"--model", "list-append", file});
+  EXPECT_EQ(r.code, 0) << said(r);
+}
+
 // Under `ulimit -v` (as in a CI job's container), a history whose search
 // needs gigabytes ends with exit 2 and says it ran out of memory: from the
 // default budget (derived from the limit), and from the address-space cap
@@ -377,8 +438,9 @@ TEST_F(cli, version_and_help_exit_0) {
   EXPECT_NE(r.out.find("check"), std::string::npos) << said(r);
   r = faultline({"check", "--help"});
   EXPECT_EQ(r.code, 0) << said(r);
-  for (const char* flag : {"--model", "--format", "--independent", "--timeout", "--max-memory",
-                           "--threads", "--no-optimizations", "--json", "--db"})
+  for (const char* flag :
+       {"--model", "--format", "--independent", "--timeout", "--max-memory", "--threads",
+        "--no-optimizations", "--json", "--db", "--consistency-model"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
 }
 

@@ -64,7 +64,9 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
   return Status::ok();
 }
 
-std::vector<std::string> workload_names() { return {"register", "set", "counter", "bank"}; }
+std::vector<std::string> workload_names() {
+  return {"register", "set", "counter", "bank", "list-append", "rw-register"};
+}
 
 Status make_workload(std::string_view name, const WorkloadOptions& options, Workload* out) {
   if (options.concurrency < 1)
@@ -79,6 +81,10 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
     st = make_counter_workload(options, out);
   } else if (name == "bank") {
     st = make_bank_workload(options, out);
+  } else if (name == "list-append") {
+    st = make_list_append_workload(options, out);
+  } else if (name == "rw-register") {
+    st = make_rw_register_workload(options, out);
   } else {
     return Status::invalid_argument(fmt::format("unknown workload '{}': expected one of {}", name,
                                                 fmt::join(workload_names(), ", ")));

@@ -55,7 +55,8 @@ struct Workload {
   bool needs_cas = false;  // its ops include CAS (the target must have it)
 };
 
-// Builds workload `name` ("register", "set", "counter", "bank"). Unknown
+// Builds workload `name` ("register", "set", "counter", "bank", "list-append",
+// "rw-register"). Unknown
 // names, options out of range and targets lacking what it needs are
 // invalid_argument errors that say what was expected.
 Status make_workload(std::string_view name, const WorkloadOptions& options, Workload* out);
@@ -66,6 +67,8 @@ Status make_register_workload(const WorkloadOptions& options, Workload* out);
 Status make_set_workload(const WorkloadOptions& options, Workload* out);
 Status make_counter_workload(const WorkloadOptions& options, Workload* out);
 Status make_bank_workload(const WorkloadOptions& options, Workload* out);
+Status make_list_append_workload(const WorkloadOptions& options, Workload* out);
+Status make_rw_register_workload(const WorkloadOptions& options, Workload* out);
 
 // Shared by the workloads: `op` on one thread, again `interval` after each
 // attempt that was not ok, at most `attempts` times. For final reads (after

@@ -48,6 +48,8 @@ TEST(MakeWorkload, KnownNamesAndCheckers) {
   EXPECT_EQ(make("set").checkers[0]->name(), "set");
   EXPECT_EQ(make("counter").checkers[0]->name(), "counter");
   EXPECT_EQ(make("bank").checkers[0]->name(), "bank");
+  EXPECT_EQ(make("list-append").checkers[0]->name(), "list-append");
+  EXPECT_EQ(make("rw-register").checkers[0]->name(), "rw-register");
   EXPECT_TRUE(make("register").needs_cas);
   EXPECT_TRUE(make("bank").needs_cas);
   EXPECT_FALSE(make("set").needs_cas);
@@ -57,7 +59,9 @@ TEST(MakeWorkload, BadNamesAndOptionsAreInvalidArguments) {
   Workload w;
   Status st = make_workload("queue", {}, &w);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(st.message(), "unknown workload 'queue': expected one of register, set, counter, bank");
+  EXPECT_EQ(st.message(),
+            "unknown workload 'queue': expected one of register, set, counter, bank, list-append, "
+            "rw-register");
   WorkloadOptions options;
   options.concurrency = 5;
   options.threads_per_key = 2;
@@ -228,6 +232,43 @@ TEST(BankWorkload, InitAloneFirstThenTransfersAndReads) {
     EXPECT_TRUE(amount >= 1 && amount <= 5) << op.value;
   }
   EXPECT_GT(transfers, 300);
+}
+
+TEST(TxnWorkloads, TransactionsOfUniqueWritesAndReadsOnAFewKeysAtATime) {
+  for (const std::string name : {"list-append", "rw-register"}) {
+    SCOPED_TRACE(name);
+    const std::string write = name == "list-append" ? "append" : "w";
+    Workload w = make(name);
+    const std::vector<Op> txns = invokes_of(simulate(std::move(w.generator), sim(5, 3, 2000)));
+    ASSERT_EQ(txns.size(), 2000u);
+    std::set<int64_t> elements, keys;
+    std::map<int64_t, int> appends_per_key;
+    int reads = 0;
+    for (const Op& op : txns) {
+      ASSERT_EQ(op.f, "txn");
+      ASSERT_TRUE(op.value.is_array() && !op.value.empty() && op.value.size() <= 4) << op.value;
+      for (const nlohmann::json& m : op.value) {
+        keys.insert(m[1].get<int64_t>());
+        if (m[0] == "r") {
+          ++reads;
+          EXPECT_TRUE(m[2].is_null());
+          continue;
+        }
+        ASSERT_EQ(m[0], write);
+        EXPECT_TRUE(elements.insert(m[2].get<int64_t>()).second) << "appended twice: " << m;
+        ++appends_per_key[m[1].get<int64_t>()];
+      }
+    }
+    EXPECT_GT(reads, 1500);
+    EXPECT_GT(elements.size(), 1500u);
+    for (const auto& [key, n] : appends_per_key) EXPECT_LE(n, 32) << "key " << key;
+    EXPECT_GT(keys.size(), 50u);  // keys are retired and replaced
+    WorkloadOptions dht;
+    dht.target.transactions = false;
+    Workload none;
+    EXPECT_EQ(make_workload(name, dht, &none).message(),
+              name + ": expected a target with MULTI/EXEC");
+  }
 }
 
 }  // namespace

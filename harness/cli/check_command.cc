@@ -30,6 +30,7 @@ struct CheckArgs {
   uint64_t max_memory_mb = 0;  // 0: the default budget (default_memory_budget())
   unsigned threads = 0;
   std::string search = "portfolio";
+  std::string consistency_model = "strict-serializable";
   bool json = false;
   std::string db;
   std::string report;  // --report: an HTML report of the (one) history
@@ -55,9 +56,13 @@ Status record_history(Store& store, const CheckArgs& args, const std::string& pa
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   info.source = ec ? path : absolute.string();
   info.model = args.model;
-  info.config = {{"format", args.format},       {"independent", args.independent},
-                 {"timeout_s", args.timeout_s}, {"max_memory_mb", args.max_memory_mb},
-                 {"threads", args.threads},     {"search", args.search}};
+  info.config = {{"format", args.format},
+                 {"independent", args.independent},
+                 {"timeout_s", args.timeout_s},
+                 {"max_memory_mb", args.max_memory_mb},
+                 {"threads", args.threads},
+                 {"search", args.search},
+                 {"consistency_model", args.consistency_model}};
   Status st = store.begin_run(info, run_id);
   if (st.is_ok()) st = store.append_events(*run_id, history);
   if (st.is_ok()) st = store.flush();
@@ -159,6 +164,7 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
     options.search = args.search == "plain"       ? SearchStrategy::kPlain
                      : args.search == "optimized" ? SearchStrategy::kOptimized
                                                   : SearchStrategy::kPortfolio;
+    parse_consistency_model(args.consistency_model, &options.consistency_model);
     // Verdict first: an invalid verdict is said (and stored) before the
     // minimal core is looked for.
     Status early_store;
@@ -196,6 +202,7 @@ int check_file(const CheckArgs& args, const Checker& checker, Store* store,
                                      {"max_memory_mb", args.max_memory_mb},
                                      {"threads", args.threads},
                                      {"search", args.search},
+                                     {"consistency_model", args.consistency_model},
                                      {"check_seconds", check_seconds}};
       st = write_html_report(args.report, build_report_data(history, ops, {result}, config, path));
       if (!st.is_ok()) {
@@ -272,6 +279,11 @@ void add_check_command(CLI::App& app, int* exit_code) {
                   "Linearizability search: portfolio (optimized and plain side by side, first "
                   "answer wins), optimized, or plain (WGL like Porcupine)")
       ->check(CLI::IsMember({"portfolio", "optimized", "plain"}))
+      ->capture_default_str();
+  cmd->add_option("--consistency-model", args->consistency_model,
+                  "list-append, rw-register: the isolation level whose anomalies fail the check")
+      ->check(CLI::IsMember(
+          {"strict-serializable", "serializable", "snapshot-isolation", "read-committed"}))
       ->capture_default_str();
   cmd->add_flag_callback(
       "--no-optimizations", [args] { args->search = "plain"; }, "Same as --search plain");

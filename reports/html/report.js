@@ -236,7 +236,7 @@
     }
   }
 
-  // ---- Other anomalies (set, counter, bank) ---------------------------------------------
+  // ---- Other anomalies (set, counter, bank, transactions) --------------------------------
 
   function isOp(v) { return v && typeof v === 'object' && !Array.isArray(v) && 'process' in v && 'line' in v && 'f' in v; }
   function evidenceOp(v) {
@@ -245,6 +245,51 @@
     if ('result' in v && v.result !== null && JSON.stringify(v.result) !== JSON.stringify(v.value)) s += ' → ' + JSON.stringify(v.result);
     s += ' (' + v.type + ', ' + (v.completion_line === null ? 'line ' + v.line : 'lines ' + v.line + '–' + v.completion_line) + ')';
     return s;
+  }
+
+  // A cycle of transactions (list-append, rw-register: evidence.cycle, each
+  // edge {from, to, kind, key, why}) as a small graph: T1, T2, ... on a
+  // circle, every edge an arrow labelled with its kind and key, its reason
+  // in its tooltip and in the list beside the graph.
+  function cycleGraph(cycle) {
+    const NS = 'http://www.w3.org/2000/svg';
+    function svg(tag, attrs, text) {
+      const e = document.createElementNS(NS, tag);
+      for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+      if (text !== undefined) e.textContent = text;
+      return e;
+    }
+    const names = cycle.map((e) => e.from);
+    const size = 240, c = size / 2, ring = names.length === 2 ? 60 : 80, node = 15;
+    const at = {};
+    names.forEach((name, i) => {
+      const a = -Math.PI / 2 + 2 * Math.PI * i / names.length;
+      at[name] = [c + ring * Math.cos(a), c + ring * Math.sin(a)];
+    });
+    const root = svg('svg', { width: size, height: size, viewBox: '0 0 ' + size + ' ' + size, class: 'cycle-graph', role: 'img' });
+    const marker = svg('marker', { id: 'cycle-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto' });
+    marker.appendChild(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#1d2330' }));
+    root.appendChild(svg('defs', {})).appendChild(marker);
+    for (const e of cycle) {
+      const [x1, y1] = at[e.from], [x2, y2] = at[e.to];
+      // Bent to its left, so that T1 -> T2 and T2 -> T1 do not overlap.
+      const len = Math.hypot(x2 - x1, y2 - y1) || 1;
+      const qx = (x1 + x2) / 2 + (y2 - y1) / len * 28, qy = (y1 + y2) / 2 - (x2 - x1) / len * 28;
+      const toward = (x, y) => { const d = Math.hypot(qx - x, qy - y) || 1; return [x + (qx - x) / d * node, y + (qy - y) / d * node]; };
+      const [sx, sy] = toward(x1, y1), [ex, ey] = toward(x2, y2);
+      const edge = svg('path', { d: 'M' + sx + ',' + sy + ' Q' + qx + ',' + qy + ' ' + ex + ',' + ey, class: 'cycle-edge ' + e.kind, 'marker-end': 'url(#cycle-arrow)' });
+      edge.appendChild(svg('title', {}, e.from + ' < ' + e.to + ': ' + e.why));
+      root.appendChild(edge);
+      const label = svg('text', { x: (sx + ex) / 4 + qx / 2, y: (sy + ey) / 4 + qy / 2, class: 'cycle-label', 'text-anchor': 'middle' }, e.kind + (e.key !== '' ? ' ' + e.key : ''));
+      root.appendChild(label);
+    }
+    for (const name of names) {
+      root.appendChild(svg('circle', { cx: at[name][0], cy: at[name][1], r: node, class: 'cycle-node' }));
+      root.appendChild(svg('text', { x: at[name][0], y: at[name][1] + 4, 'text-anchor': 'middle', class: 'cycle-name' }, name));
+    }
+    const reasons = el('ol', { className: 'cycle-reasons' },
+      ...cycle.map((e) => el('li', null, e.from + ' < ' + e.to + ' (' + e.kind + '): ' + e.why)));
+    return el('div', { className: 'cycle' }, root, reasons);
   }
 
   function renderAnomalies() {
@@ -259,8 +304,11 @@
         shown++;
         const card = el('div', { className: 'card' }, el('h3', null, a.kind + (a.key !== '' ? ' — key ' + a.key : '')),
           el('p', null, a.description));
+        const cycle = a.evidence && Array.isArray(a.evidence.cycle) ? a.evidence.cycle : null;
+        if (cycle) card.appendChild(cycleGraph(cycle));
         const table = el('table', { className: 'grid compact' });
         for (const [field, v] of Object.entries(a.evidence || {})) {
+          if (cycle && field === 'cycle') continue;
           let cell;
           if (isOp(v)) cell = el('td', { className: 'value' }, evidenceOp(v));
           else if (Array.isArray(v) && v.length && v.every(isOp)) cell = el('td', { className: 'value' }, ...v.map((o) => el('div', null, evidenceOp(o))));

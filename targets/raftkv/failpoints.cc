@@ -14,6 +14,7 @@ std::string Failpoints::to_string() const {
   if (lease_read) names.push_back("lease-read");
   if (follower_read) names.push_back("follower-read");
   if (read_cache) names.push_back("read-cache");
+  if (early_txn_reads) names.push_back("early-txn-reads");
   return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ","));
 }
 
@@ -30,10 +31,12 @@ Status enable_failpoint(std::string_view name, Failpoints* f) {
     f->follower_read = true;
   } else if (name == "read-cache") {
     f->read_cache = true;
+  } else if (name == "early-txn-reads") {
+    f->early_txn_reads = true;
   } else {
     return Status::invalid_argument(fmt::format(
         "unknown failpoint '{}': expected stale-read, commit-any-term, no-persist-vote, "
-        "lease-read, follower-read or read-cache",
+        "lease-read, follower-read, read-cache or early-txn-reads",
         name));
   }
   return Status::ok();

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--unsafe-failpoint", failpoints,
                  "UNSAFE: stale-read, commit-any-term, no-persist-vote, lease-read, "
-                 "follower-read, read-cache (repeatable)");
+                 "follower-read, read-cache, early-txn-reads (repeatable)");
   if (const std::optional<int> exit_status = parse_command_line(app, argc, argv)) {
     return *exit_status;
   }

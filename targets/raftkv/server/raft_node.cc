@@ -286,6 +286,7 @@ void RaftNode::apply_entry(const raft::Entry& e) {
   const auto it = proposals_.find(e.index);
   if (it == proposals_.end()) return;
   if (it->second.term == e.term) {
+    if (!it->second.early_reads.empty()) reply = splice_txn_reply(it->second.early_reads, reply);
     it->second.reply.send(std::move(reply));
   } else {
     it->second.reply.send(dropped_write_error());

@@ -58,6 +58,9 @@ class RaftNode : public common::CommandHandler {
   struct PendingProposal {
     uint64_t term;
     common::ReplyHandle reply;
+    // early-txn-reads: per command of the transaction, the reply of a read
+    // answered at EXEC, or "" for a write (its reply comes from the entry).
+    std::vector<std::string> early_reads;
   };
   struct PendingRead {
     kv::Command command;
@@ -92,6 +95,13 @@ class RaftNode : public common::CommandHandler {
   // read-cache failpoint: answers `read` from the cache if it holds a fresh
   // reply (true), and remembers a reply served.
   bool serve_cached_read(const kv::Command& read, common::ReplyHandle& reply);
+  // The early-txn-reads failpoint: answers the reads of a MULTI/EXEC batch
+  // `entry` from the applied state now, into *early_reads, and leaves only
+  // its writes in *entry ("" if none).
+  void answer_txn_reads_early(std::string* entry, std::vector<std::string>* early_reads) const;
+  // The EXEC reply from the early reads and the writes' applied reply.
+  static std::string splice_txn_reply(const std::vector<std::string>& early_reads,
+                                      const std::string& applied);
   void remember_read(const kv::Command& read, const std::string& reply);
 
   // raft_node_commands.cc

@@ -94,6 +94,14 @@ void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
       return;
     }
     case kv::Action::Kind::kPropose: {
+      std::vector<std::string> early_reads;
+      if (options_.failpoints.early_txn_reads) {
+        answer_txn_reads_early(&action.entry, &early_reads);
+        if (action.entry.empty()) {  // a transaction of reads only
+          reply.send(splice_txn_reply(early_reads, ""));
+          return;
+        }
+      }
       const raft::ProposeResult r = raft_->propose(std::move(action.entry));
       if (r.status != raft::ProposeStatus::kOk) {
         reply.send(not_leader_error());
@@ -107,11 +115,50 @@ void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
         proposals_.erase(it);
       }
       reply.overlap();  // the log orders this connection's later writes after it
-      proposals_.emplace(r.index, PendingProposal{r.term, std::move(reply)});
+      proposals_.emplace(r.index,
+                         PendingProposal{r.term, std::move(reply), std::move(early_reads)});
       schedule_ready();
       return;
     }
   }
+}
+
+void RaftNode::answer_txn_reads_early(std::string* entry,
+                                      std::vector<std::string>* early_reads) const {
+  kv::LogEntry decoded;
+  if (!kv::decode_entry(*entry, &decoded).is_ok() || !decoded.batch) return;
+  std::vector<kv::Command> writes;
+  for (const kv::Command& c : decoded.commands) {
+    std::string read;
+    if (kv::is_read_only(c.op)) {
+      kv_.read(c, &read);
+    } else {
+      writes.push_back(c);
+    }
+    early_reads->push_back(std::move(read));
+  }
+  *entry = writes.empty() ? "" : kv::encode_batch(writes);
+}
+
+std::string RaftNode::splice_txn_reply(const std::vector<std::string>& early_reads,
+                                       const std::string& applied) {
+  // `applied` is "*M\r\n" and M one-line replies (every write replies with
+  // one line: +OK, :n or -ERR); anything else (an error) is passed on.
+  if (!applied.empty() && applied[0] != '*') return applied;
+  std::string out;
+  resp::append_array_header(&out, early_reads.size());
+  size_t pos = applied.empty() ? 0 : applied.find("\r\n") + 2;
+  for (const std::string& read : early_reads) {
+    if (!read.empty()) {
+      out += read;
+      continue;
+    }
+    const size_t end = applied.find("\r\n", pos);
+    if (end == std::string::npos) return error_reply("ERR early-txn-reads: malformed reply");
+    out.append(applied, pos, end + 2 - pos);
+    pos = end + 2;
+  }
+  return out;
 }
 
 std::string RaftNode::error_reply(std::string_view message) {

@@ -36,6 +36,8 @@ TEST(ServerOptionsTest, FailpointsByName) {
   EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read");
   ASSERT_TRUE(enable_failpoint("read-cache", &f).is_ok());
   EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read,read-cache");
+  ASSERT_TRUE(enable_failpoint("early-txn-reads", &f).is_ok());
+  EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read,read-cache,early-txn-reads");
   EXPECT_FALSE(enable_failpoint("stale_read", &f).is_ok());
 }
 

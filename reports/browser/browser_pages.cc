@@ -180,9 +180,48 @@ std::string render_index_page(const IndexPage& p) {
   const std::string banner =
       fmt::format("<h1>faultline runs</h1><p class=\"title\">{}</p>", html_escape(p.store_path));
   std::string body;
+  if (!p.suites.empty()) {
+    body += "<p id=\"suites\">Suites:";
+    for (const std::string& s : p.suites)
+      body += fmt::format(" <a href=\"/suites/{}\">{}</a>", percent_encode(s), html_escape(s));
+    body += "</p>\n";
+  }
   if (!p.trends.empty()) body += trends_section(p);
   body += runs_section(p);
   return page("faultline runs", banner, body);
+}
+
+std::string render_suite_page(const std::string& suite, const std::vector<CaseHistory>& cases) {
+  const std::string banner =
+      fmt::format("<h1>Suite {}</h1><p class=\"title\">{} case(s) · <a href=\"/\">all runs</a></p>",
+                  html_escape(suite), cases.size());
+  std::string body =
+      "<table id=\"suite\" class=\"grid\">\n<tr><th>case</th><th>expect</th><th>history (oldest "
+      "first)</th><th>latest</th><th>detection</th><th>flags</th></tr>\n";
+  for (const CaseHistory& c : cases) {
+    std::string strip;
+    for (const SuitePoint& p : c.points) {
+      const char* cls = p.met == p.runs ? "valid" : p.met == 0 ? "invalid" : "unknown";
+      strip += fmt::format("<span class=\"sq {}\" title=\"{}: {}/{} met ({})\"></span>", cls,
+                           html_escape(p.suite_run), p.met, p.runs, html_escape(p.revision));
+    }
+    const SuitePoint& latest = c.points.back();
+    std::string flags;
+    if (c.newly_failing) flags += "<b>newly failing</b> ";
+    if (c.detection_dropped) flags += "<b>detection dropped</b> ";
+    if (c.flaky) flags += "flaky";
+    body += fmt::format(
+        "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}/{} met ({})</td><td>{}</td>"
+        "<td>{}</td></tr>\n",
+        html_escape(c.suite_case), html_escape(c.expect), strip, latest.met, latest.runs,
+        html_escape(latest.revision.empty() ? latest.suite_run : latest.revision),
+        latest.invalid || c.expect == "invalid"
+            ? fmt::format("{}/{} invalid", latest.invalid, latest.runs)
+            : std::string("—"),
+        flags);
+  }
+  body += "</table>\n";
+  return page("suite " + suite, banner, body);
 }
 
 std::string render_files_page(const RunListing& r, const std::vector<std::string>& files) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "reports/run/run_listing.h"
+#include "reports/run/suite_history.h"
 
 namespace faultline {
 
@@ -32,6 +33,7 @@ struct IndexPage {
   std::vector<Row> runs;  // newest first, as filtered
   int64_t limit = 0;
   std::map<std::string, std::vector<TrendPoint>> trends;  // per test name, its latest runs
+  std::set<std::string> suites;  // suites with runs in the store (links to their registry)
 };
 
 // &, <, >, " and ' as entities, for text and attribute values in HTML.
@@ -40,6 +42,10 @@ std::string html_escape(std::string_view text);
 std::string percent_encode(std::string_view text);
 
 std::string render_index_page(const IndexPage& page);
+
+// A suite's regression registry (suite_history.h): each case's strip over
+// its suite runs, latest outcome, detection rate and flags.
+std::string render_suite_page(const std::string& suite, const std::vector<CaseHistory>& cases);
 
 // The files of a run's store directory (paths relative to it, sorted).
 std::string render_files_page(const RunListing& run, const std::vector<std::string>& files);

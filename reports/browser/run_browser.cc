@@ -138,6 +138,15 @@ HttpResponse RunBrowser::handle(std::string_view method, std::string_view target
     return error_response(400, "A malformed %-escape in the URL.");
   if (path == "/" || path == "/index.html") return index(query);
   if (path == "/runs.json") return runs_json(query);
+  constexpr std::string_view kSuites = "/suites/";
+  if (path.starts_with(kSuites) && path.size() > kSuites.size()) {
+    const std::string suite = path.substr(kSuites.size());
+    std::vector<CaseHistory> cases;
+    if (Status st = suite_history(store_, suite, &cases); !st.is_ok())
+      return error_response(500, st.message());
+    if (cases.empty()) return error_response(404, "No runs of suite " + suite + " here.");
+    return {200, "text/html; charset=utf-8", render_suite_page(suite, cases)};
+  }
   constexpr std::string_view kRuns = "/runs/";
   if (path.starts_with(kRuns)) {
     const std::string rest = path.substr(kRuns.size());
@@ -166,6 +175,7 @@ HttpResponse RunBrowser::index(const std::map<std::string, std::string>& query) 
     return error_response(500, st.message());
   for (const RunRecord& r : runs) {  // newest first
     page.names.insert(r.info.name);
+    if (!r.info.suite.empty()) page.suites.insert(r.info.suite);
     if (!r.info.target.empty()) page.targets.insert(r.info.target);
     if (!r.info.workload.empty()) page.workloads.insert(r.info.workload);
     if (r.info.kind != RunKind::kTest) continue;

@@ -8,6 +8,7 @@
 //   GET /runs.json           the same runs as JSON (run_listing_json), same filters
 //   GET /runs/ID/            the run's files, linked
 //   GET /runs/ID/PATH        a file from inside the run's store directory
+//   GET /suites/NAME         the suite's regression registry (suite_history.h)
 //
 // Files are served only from inside the run's store_dir: a path with a ".."
 // segment, or one that resolves (through symlinks) outside it, is refused.

@@ -172,6 +172,37 @@ TEST_F(RunBrowserTest, ServesNothingFromOutsideTheRunsDirectory) {
   EXPECT_EQ(get("/etc/passwd").status, 404);
 }
 
+TEST_F(RunBrowserTest, ShowsASuitesRegistry) {
+  for (const char* night : {"n1", "n2"}) {
+    RunInfo info;
+    info.name = "stale";
+    info.suite = "night<ly>";
+    info.suite_run = night;
+    info.suite_case = "stale";
+    info.revision = std::string("rev-") + night;
+    info.config = {{"expect", "invalid"}};
+    int64_t id = 0;
+    ASSERT_TRUE(store_->begin_run(info, &id).is_ok());
+    const Verdict v = std::string(night) == "n1" ? Verdict::kInvalid : Verdict::kValid;
+    ASSERT_TRUE(store_->finish_run(id, RunStatus::kDone, v).is_ok());
+  }
+  const HttpResponse index = get("/");
+  EXPECT_NE(index.body.find("<a href=\"/suites/night%3Cly%3E\">night&lt;ly&gt;</a>"),
+            std::string::npos)
+      << index.body;
+  const HttpResponse page = get("/suites/night%3Cly%3E");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("<span class=\"sq valid\" title=\"n1: 1/1 met (rev-n1)\">"),
+            std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("<span class=\"sq invalid\" title=\"n2: 0/1 met (rev-n2)\">"),
+            std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("<b>newly failing</b> <b>detection dropped</b>"), std::string::npos)
+      << page.body;
+  EXPECT_EQ(get("/suites/none").status, 404);
+}
+
 TEST_F(RunBrowserTest, IsReadOnly) {
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH"})
     EXPECT_EQ(browser_->handle(method, "/").status, 405) << method;

@@ -40,4 +40,17 @@ Status apply_config_flags(const ConfigFlags& flags, TestConfig* config) {
   return Status::ok();
 }
 
+std::vector<std::string> config_flag_args(const ConfigFlags& flags) {
+  std::vector<std::string> args;
+  for (const ConfigField& field : config_fields()) {
+    auto given = flags.fields.find(field.name);
+    if (given == flags.fields.end()) continue;
+    args.push_back(std::string("--") + field.name);
+    if (!field.is_flag) args.push_back(given->second);
+  }
+  for (const std::string& o : flags.opts) args.insert(args.end(), {"--opt", o});
+  for (const std::string& o : flags.nemesis_opts) args.insert(args.end(), {"--nemesis-opt", o});
+  return args;
+}
+
 }  // namespace faultline

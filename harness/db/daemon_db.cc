@@ -22,7 +22,9 @@ constexpr milliseconds kRespTimeout{1000};
 DaemonDb::DaemonDb(SshPool& pool, std::vector<SshTarget> nodes, DaemonDbOptions options)
     : pool_(pool), nodes_(std::move(nodes)), options_(std::move(options)) {
   daemon_.dir = options_.dir;
-  daemon_.binary = options_.dir + "/faultline-" + options_.name;
+  daemon_.binary =
+      options_.dir + "/" +
+      (options_.executable.empty() ? "faultline-" + options_.name : options_.executable);
   daemon_.pidfile = options_.dir + "/" + options_.name + ".pid";
   daemon_.logfile = options_.dir + "/" + options_.name + ".log";
   if (options_.faketime) {
@@ -62,7 +64,7 @@ Status DaemonDb::setup(const std::string& node) {
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
   if (options_.binary.empty() || !std::filesystem::is_regular_file(options_.binary))
     return Status::invalid_argument(fmt::format(
-        "{0}: binary '{1}' is not a file (build faultline-{0})", options_.name, options_.binary));
+        "{}: binary '{}' is not a file (pass --opt binary=PATH)", options_.name, options_.binary));
   std::string command = "mkdir -p " + shell_quote(data_dir());
   // A daemon started under libfaketime needs the offset file: no offset yet.
   if (options_.faketime)
@@ -84,11 +86,8 @@ Status DaemonDb::wait_ready(const std::string& node, milliseconds timeout) {
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
   Status last;
   while (true) {
-    RespReply reply;
-    last = resp_command(nodes_[index].host, options_.client_port, {"PING"}, kRespTimeout, &reply);
-    if (last.is_ok() && reply.kind == RespReply::Kind::kString && reply.text == "PONG")
-      return Status::ok();
-    if (last.is_ok()) last = Status::io_error("PING answered '" + reply.text + "'");
+    last = probe(node);
+    if (last.is_ok()) return Status::ok();
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -98,6 +97,17 @@ Status DaemonDb::wait_ready(const std::string& node, milliseconds timeout) {
     tail = r.stdout_text;
   return Status::io_error(fmt::format("{} on {} not ready within {} ms ({}); log tail:\n{}",
                                       options_.name, node, timeout.count(), last.message(), tail));
+}
+
+Status DaemonDb::probe(const std::string& node) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  RespReply reply;
+  Status st =
+      resp_command(nodes_[index].host, options_.client_port, {"PING"}, kRespTimeout, &reply);
+  if (st.is_ok() && (reply.kind != RespReply::Kind::kString || reply.text != "PONG"))
+    st = Status::io_error("PING answered '" + reply.text + "'");
+  return st;
 }
 
 Status DaemonDb::stop(const std::string& node, milliseconds grace) {

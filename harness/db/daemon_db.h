@@ -1,9 +1,11 @@
 // DaemonDb: the part of a Db shared by targets that run as one daemon per node
-// with a RESP client port (raftkv, dht). Each node gets one directory DIR
-// holding the binary faultline-NAME, data/, NAME.log and NAME.pid; the daemon
-// is managed through the pidfile (harness/db/remote_daemon.h), optionally
-// under libfaketime. A subclass supplies the command line (server_args) and
-// the primaries; docs/db.md lists the commands run on a node.
+// with a client port (raftkv, dht, etcd). Each node gets one directory DIR
+// holding the uploaded binary (faultline-NAME unless named otherwise), data/,
+// NAME.log and NAME.pid; the daemon is managed through the pidfile
+// (harness/db/remote_daemon.h), optionally under libfaketime. A subclass
+// supplies the command line (server_args) and the primaries, and, for a
+// client protocol other than RESP, the readiness probe; docs/db.md lists the
+// commands run on a node.
 #pragma once
 
 #include <map>
@@ -29,6 +31,7 @@ struct DaemonDbOptions {
   // Runs the daemon under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
+  std::string executable;  // the binary's file name on the node; "" for faultline-NAME
 };
 
 class DaemonDb : public Db {
@@ -42,8 +45,11 @@ class DaemonDb : public Db {
   // none), then uploads the binary.
   Status setup(const std::string& node) override;
   Status start(const std::string& node) override;
-  // Polls PING on the client port; on timeout the error carries the log's tail.
+  // Polls probe() every 0.1 s; on timeout the error carries the log's tail.
   Status wait_ready(const std::string& node, std::chrono::milliseconds timeout) override;
+  // Whether the node serves clients now: by default PING answered PONG on
+  // the client port.
+  virtual Status probe(const std::string& node);
   Status stop(const std::string& node, std::chrono::milliseconds grace) override;
   Status kill(const std::string& node) override;
   Status pause(const std::string& node) override;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "harness/db/client_protocol.h"
 #include "harness/db/db.h"
 #include "harness/db/node_endpoint.h"
 #include "harness/ssh/ssh_pool.h"
@@ -21,6 +22,7 @@ struct Deployment {
   std::unique_ptr<Db> db;
   std::vector<NodeEndpoint> endpoints;  // one per node, in node order
   bool has_leader = true;               // primaries() is meaningful
+  ClientProtocol protocol;              // how the workloads' clients talk to it
   // The clock offset file the servers read through libfaketime (option
   // faketime=true); empty when they run on the real clock.
   std::string faketime_file;

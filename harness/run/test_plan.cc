@@ -73,6 +73,7 @@ Status make_run_workload(const TestConfig& config, const Deployment& deployment,
     }
   }
   if (Status st = target_capabilities(deployment.target, &o.target); !st.is_ok()) return st;
+  o.protocol = deployment.protocol;
   return make_workload(config.workload, o, out);
 }
 

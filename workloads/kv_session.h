@@ -53,10 +53,12 @@ std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
 // applied, info when unknown, with the error and the node.
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value);
 
-// RESP: GET, SET, CAS key expected new (:1 swapped, :0 not), INCRBY.
+// RESP, with the protocol's commands (by default GET, SET, CAS key expected
+// new (:1 swapped, :0 not), INCRBY).
 class RespKvSession : public KvSession {
  public:
-  explicit RespKvSession(const ClientContext& context) : session_(context) {}
+  RespKvSession(const ClientContext& context, const ClientProtocol& protocol)
+      : session_(context), protocol_(protocol) {}
   KvOutcome read(const std::string& key, Clock::time_point deadline) override;
   KvOutcome write(const std::string& key, int64_t value, Clock::time_point deadline) override;
   KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
@@ -65,6 +67,7 @@ class RespKvSession : public KvSession {
 
  private:
   RespSession session_;
+  ClientProtocol protocol_;
 };
 
 }  // namespace faultline

@@ -23,8 +23,10 @@ DaemonDb::DaemonDb(SshPool& pool, std::vector<SshTarget> nodes, DaemonDbOptions 
     : pool_(pool), nodes_(std::move(nodes)), options_(std::move(options)) {
   daemon_.dir = options_.dir;
   daemon_.binary =
-      options_.dir + "/" +
-      (options_.executable.empty() ? "faultline-" + options_.name : options_.executable);
+      options_.executable.starts_with("/")
+          ? options_.executable
+          : options_.dir + "/" +
+                (options_.executable.empty() ? "faultline-" + options_.name : options_.executable);
   daemon_.pidfile = options_.dir + "/" + options_.name + ".pid";
   daemon_.logfile = options_.dir + "/" + options_.name + ".log";
   if (options_.faketime) {
@@ -62,7 +64,7 @@ std::string DaemonDb::client_host(const std::string& node) const {
 Status DaemonDb::setup(const std::string& node) {
   size_t index;
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
-  if (options_.binary.empty() || !std::filesystem::is_regular_file(options_.binary))
+  if (!options_.binary.empty() && !std::filesystem::is_regular_file(options_.binary))
     return Status::invalid_argument(fmt::format(
         "{}: binary '{}' is not a file (pass --opt binary=PATH)", options_.name, options_.binary));
   std::string command = "mkdir -p " + shell_quote(data_dir());
@@ -71,6 +73,7 @@ Status DaemonDb::setup(const std::string& node) {
     command +=
         fmt::format(" && {{ [ -e {0} ] || printf '+0\\n' >{0}; }}", shell_quote(faketime_file()));
   if (Status st = exec_checked(pool_, node, command, kCommandTimeout); !st.is_ok()) return st;
+  if (options_.binary.empty()) return Status::ok();
   return pool_.upload(node, options_.binary, daemon_.binary, 0755, kUploadTimeout);
 }
 
@@ -145,15 +148,20 @@ Status DaemonDb::download_logs(const std::string& node, const std::string& local
   std::error_code ec;
   std::filesystem::create_directories(local_dir, ec);
   if (ec) return Status::io_error(fmt::format("cannot create {}: {}", local_dir, ec.message()));
-  // The log grows while the daemon runs, and a download checks the file's
+  return download_file(node, daemon_.logfile, local_dir + "/" + options_.name + ".log");
+}
+
+Status DaemonDb::download_file(const std::string& node, const std::string& remote,
+                               const std::string& local) {
+  // A log grows while the daemon runs, and a download checks the file's
   // checksum: copy it first, so that what is checked holds still.
-  const std::string copy = daemon_.logfile + ".download";
-  if (Status st = exec_checked(
-          pool_, node, fmt::format("cp {} {}", shell_quote(daemon_.logfile), shell_quote(copy)),
-          kCommandTimeout);
+  const std::string copy = remote + ".download";
+  if (Status st =
+          exec_checked(pool_, node, fmt::format("cp {} {}", shell_quote(remote), shell_quote(copy)),
+                       kCommandTimeout);
       !st.is_ok())
     return st;
-  Status st = pool_.download(node, copy, local_dir + "/" + options_.name + ".log", kUploadTimeout);
+  Status st = pool_.download(node, copy, local, kUploadTimeout);
   ExecResult ignored;
   pool_.exec(node, "rm -f " + shell_quote(copy), kCommandTimeout, &ignored);
   return st;

@@ -25,13 +25,15 @@ inline constexpr const char* kLibfaketimePath =
 
 struct DaemonDbOptions {
   std::string name;    // "raftkv": names the binary (faultline-raftkv), log and pidfile
-  std::string binary;  // local executable to upload
+  std::string binary;  // local executable to upload ("": none, the executable is there)
   std::string dir;     // on each node (absolute)
   int client_port = 0;
   // Runs the daemon under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
-  std::string executable;  // the binary's file name on the node; "" for faultline-NAME
+  // The daemon's executable on the node: a file name under dir ("" for
+  // faultline-NAME) or an absolute path.
+  std::string executable;
 };
 
 class DaemonDb : public Db {
@@ -42,7 +44,7 @@ class DaemonDb : public Db {
 
   std::vector<std::string> nodes() const override;
   // Creates DIR/data (and, with faketime, a "+0" offset file if there is
-  // none), then uploads the binary.
+  // none), then uploads the binary if there is one.
   Status setup(const std::string& node) override;
   Status start(const std::string& node) override;
   // Polls probe() every 0.1 s; on timeout the error carries the log's tail.
@@ -74,6 +76,11 @@ class DaemonDb : public Db {
   // The node's index in targets(), or an error naming the unknown node.
   Status index_of(const std::string& node, size_t* index) const;
   const std::vector<SshTarget>& targets() const { return nodes_; }
+  SshPool& pool() { return pool_; }
+  // Downloads the node's file `remote` (which may still grow: a copy is what
+  // gets downloaded and checked) to `local`.
+  Status download_file(const std::string& node, const std::string& remote,
+                       const std::string& local);
 
  private:
   SshPool& pool_;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "harness/db/config_db.h"
 #include "harness/db/dht_db.h"
 #include "harness/db/etcd_db.h"
 #include "harness/db/option_values.h"
@@ -128,6 +129,37 @@ Status make_deployment(const std::string& target, SshPool& pool,
   std::string known;
   for (const std::string& name : target_names()) known += (known.empty() ? "" : ", ") + name;
   return Status::invalid_argument(fmt::format("unknown target '{}' (known: {})", target, known));
+}
+
+Status make_file_deployment(const TargetFile& file, SshPool& pool,
+                            const std::vector<SshTarget>& nodes,
+                            const std::map<std::string, std::string>& options, Deployment* out) {
+  bool faketime = false;
+  std::map<std::string, std::string> values;
+  for (const auto& [key, value] : options) {
+    if (key == "faketime") {
+      if (Status st = parse_bool_option(file.name, key, value, &faketime); !st.is_ok()) return st;
+    } else if (file.options.count(key) != 0) {
+      values[key] = value;
+    } else {
+      std::string known = "faketime";
+      for (const auto& [name, ignored] : file.options) known += ", " + name;
+      return Status::invalid_argument(
+          fmt::format("--opt {}: unknown option for target {} of {} (known: {})", key, file.name,
+                      file.path, known));
+    }
+  }
+  auto db = std::make_unique<ConfigDb>(pool, nodes, file, values, faketime);
+  out->endpoints.clear();
+  for (const SshTarget& t : nodes)
+    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
+  out->target = file.name;
+  out->target_file = file.path;
+  out->has_leader = file.primary != TargetFile::Probe::kNone;
+  out->protocol = file.protocol;
+  out->faketime_file = faketime ? db->faketime_file() : "";
+  out->db = std::move(db);
+  return Status::ok();
 }
 
 std::string find_target_binary(const std::string& name) {

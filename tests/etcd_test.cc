@@ -22,16 +22,17 @@ class etcd : public ClusterTest {
     FAULTLINE_REQUIRE(fs::exists("/usr/bin/etcd"), "needs etcd (apt-get install etcd-server)");
   }
   std::vector<std::string> args(const std::string& name, std::vector<std::string> more) {
-    std::vector<std::string> a = {"--target", "etcd", "--nodes", "3", "--concurrency", "6",
-                                  "--workload", "register", "--nemesis-interval", "2"};
+    std::vector<std::string> a = {"--target",           "etcd", "--nodes",    "3",
+                                  "--concurrency",      "6",    "--workload", "register",
+                                  "--nemesis-interval", "2"};
     a.insert(a.end(), more.begin(), more.end());
     return run_args(name, a);
   }
 };
 
 TEST_F(etcd, LinearizableReadsStayValidUnderPartitionsKillsAndPauses) {
-  Result r = faultline(args("lin", {"--nemesis", "partition,kill,pause", "--time-limit", "10",
-                                    "--seed", "11"}));
+  Result r = faultline(
+      args("lin", {"--nemesis", "partition,kill,pause", "--time-limit", "10", "--seed", "11"}));
   ASSERT_EQ(r.code, 0) << said(r);
   EXPECT_NE(r.out.find("lin: valid (exit 0)"), std::string::npos) << said(r);
   const fs::path dir = run_dir(store(), "lin");

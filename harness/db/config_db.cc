@@ -87,6 +87,16 @@ std::vector<std::string> ConfigDb::server_args(const std::string& node) const {
   return args;
 }
 
+Status ConfigDb::stop(const std::string& node, std::chrono::milliseconds grace) {
+  bool runs = false;
+  if (!file_.stop.empty()) {
+    if (Status st = running(node, &runs); !st.is_ok()) return st;
+    if (runs)
+      if (Status st = run(node, file_.stop); !st.is_ok()) return st;
+  }
+  return DaemonDb::stop(node, grace);
+}
+
 Status ConfigDb::probe(const std::string& node) {
   switch (file_.ready) {
     case TargetFile::Probe::kEtcdStatus: {

@@ -25,6 +25,9 @@ class ConfigDb : public DaemonDb {
   // DaemonDb::setup (DIR/data), then the uploads, then the setup commands.
   Status setup(const std::string& node) override;
   Status probe(const std::string& node) override;
+  // The file's stop command first, if it has one and the daemon runs (its
+  // failure is the error), then DaemonDb::stop for what is left.
+  Status stop(const std::string& node, std::chrono::milliseconds grace) override;
   // From the file's primary probe; always empty for `none`.
   Status primaries(std::vector<std::string>* out) override;
   // NAME.log, then each of the file's logs (by its file name).

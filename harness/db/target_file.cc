@@ -203,7 +203,7 @@ class Parser {
 
   Status target(const toml::table& t, TargetFile* out) const {
     if (Status st = only_keys(t, "[target]",
-                              {"name", "dir", "port", "upload", "setup", "start", "lists",
+                              {"name", "dir", "port", "upload", "setup", "start", "stop", "lists",
                                "options", "logs", "ready", "primary", "protocol"});
         !st.is_ok())
       return st;
@@ -272,6 +272,9 @@ class Parser {
     if (out->start[0][0] != '/') out->start[0] = out->dir + "/" + out->start[0];
     for (size_t i = 1; i < out->start.size(); ++i)
       if (Status st = check(start[i], out->start[i], placeholders); !st.is_ok()) return st;
+    if (Status st = string(t, "target", "stop", false, &out->stop); !st.is_ok()) return st;
+    if (!out->stop.empty())
+      if (Status st = check(*t.get("stop"), out->stop, placeholders); !st.is_ok()) return st;
     if (Status st = strings(t, "target", "logs", false, &out->logs); !st.is_ok()) return st;
     for (std::string& log : out->logs)
       if (!log.empty() && log[0] != '/') log = out->dir + "/" + log;

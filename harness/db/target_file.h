@@ -35,6 +35,10 @@ struct TargetFile {
   // The daemon's argv: start[0] the program (under dir unless absolute), the
   // rest templates; an argument whose option placeholder is empty is left out.
   std::vector<std::string> start;
+  // Optional: a graceful stop (sh on the node, e.g. "redis-cli -h {host}
+  // shutdown"), run before the daemon gets SIGTERM; kill and pause are
+  // always signals.
+  std::string stop;
   std::map<std::string, std::string> lists;    // {name}: this template per node, comma-joined
   std::map<std::string, std::string> options;  // {name}: --opt name=value, else this default
   std::vector<std::string> logs;               // more files to collect (absolute), besides NAME.log

@@ -69,6 +69,7 @@ TEST(TargetFile, RedisExampleHasCasAsAScript) {
   EXPECT_EQ(f.start[0], "/usr/bin/redis-server");
   EXPECT_EQ(f.protocol.cas[0], "EVAL");
   EXPECT_TRUE(f.uploads.empty());
+  EXPECT_EQ(f.stop, "redis-cli -h {host} -p {port} shutdown");
 }
 
 TEST(TargetFile, EtcdProtocolAndCommandProbes) {
@@ -125,6 +126,7 @@ TEST(TargetFile, ErrorsNameTheLine) {
            {5, "start = [\"{dir}/kv\"]", ":5: target.start[0], the program, takes no placeholders"},
            {5, "start = \"kv\"", ":5: target.start must be an array of strings"},
            {6, "ready = \"ping\"", ":6: target.ready = 'ping': expected resp-ping, etcd-status"},
+           {6, "stop = \"kill {pid}\"", ":6: 'kill {pid}': unknown placeholder {pid}"},
            {8, "peers = \"{key}\"", ":8: '{key}': unknown placeholder {key}"},
            {8, "node = \"{host}\"", ":8: target.lists: 'node' cannot name a placeholder"},
            {10, "kind = \"grpc\"", ":10: target.protocol.kind = 'grpc': expected resp or etcd-v3"},

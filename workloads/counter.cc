@@ -2,7 +2,7 @@
 // workload), on one key.
 #include <fmt/format.h>
 
-#include "workloads/resp_session.h"
+#include "workloads/kv_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -12,22 +12,24 @@ constexpr const char* kCounterKey = "counter";
 
 class CounterClient : public Client {
  public:
-  explicit CounterClient(const ClientContext& context) : session_(context) {}
+  CounterClient(const ClientContext& context, const ClientProtocol& protocol)
+      : session_(make_kv_session(protocol, context)), timeout_(context.timeout) {}
 
   Op invoke(const Op& invoke) override {
-    const auto deadline = session_.deadline();
-    if (invoke.f == "add" && invoke.value.is_number_integer()) {
-      const RespOutcome o = session_.call({"INCRBY", kCounterKey, invoke.value.dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kInteger) return complete_unexpected(invoke, o, false);
-      return complete_ok(invoke, o, invoke.value);
-    }
+    const auto deadline = KvSession::Clock::now() + timeout_;
+    if (invoke.f == "add" && invoke.value.is_number_integer())
+      return complete_kv(invoke, session_->add(kCounterKey, invoke.value.get<int64_t>(), deadline),
+                         invoke.value);
     if (invoke.f == "read") {
-      const RespOutcome o = session_.call({"GET", kCounterKey}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind == RespReply::Kind::kNil) return complete_ok(invoke, o, 0);  // never added
-      if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, true);
-      return complete_ok(invoke, o, reply_value(o.reply));
+      const KvOutcome o = session_->read(kCounterKey, deadline);
+      if (o.kind == KvOutcome::Kind::kOk && !o.value.is_null() && !o.value.is_number_integer()) {
+        Op c = invoke.complete(EventType::kFail, nullptr);  // a read changes nothing
+        c.error = fmt::format("unexpected reply: {}", o.value.dump());
+        c.node = o.node;
+        return c;
+      }
+      return complete_kv(invoke, o,
+                         o.value.is_null() ? nlohmann::json(0) : o.value);  // 0: never added
     }
     Op c = invoke.complete(EventType::kFail, nullptr);
     c.error = fmt::format("counter client: cannot {} {}", invoke.f, invoke.value.dump());
@@ -35,7 +37,8 @@ class CounterClient : public Client {
   }
 
  private:
-  RespSession session_;
+  std::unique_ptr<KvSession> session_;
+  std::chrono::milliseconds timeout_;
 };
 
 }  // namespace
@@ -49,7 +52,9 @@ Status make_counter_workload(const WorkloadOptions& options, Workload* out) {
     return gen::op("add", std::uniform_int_distribution<int>(1, 5)(ctx.rng()));
   });
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  out->client = [](const ClientContext& c) { return std::make_unique<CounterClient>(c); };
+  out->client = [protocol = options.protocol](const ClientContext& c) {
+    return std::make_unique<CounterClient>(c, protocol);
+  };
   out->checkers.clear();
   out->checkers.push_back(make_checker("counter"));
   out->needs_cas = false;

@@ -2,7 +2,7 @@
 // (Jepsen's linearizable-register over jepsen.independent).
 #include <fmt/format.h>
 
-#include "workloads/resp_session.h"
+#include "workloads/kv_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -12,37 +12,30 @@ constexpr int kValues = 5;  // values are 0..4: small, so that reads often match
 
 class RegisterClient : public Client {
  public:
-  explicit RegisterClient(const ClientContext& context) : session_(context) {}
+  RegisterClient(const ClientContext& context, const ClientProtocol& protocol)
+      : session_(make_kv_session(protocol, context)), timeout_(context.timeout) {}
 
   Op invoke(const Op& invoke) override {
     const std::string key = "register:" + invoke.key.dump();
-    const auto deadline = session_.deadline();
+    const auto deadline = KvSession::Clock::now() + timeout_;
     if (invoke.f == "read") {
-      const RespOutcome o = session_.call({"GET", key}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kString && o.reply.kind != RespReply::Kind::kNil)
-        return complete_unexpected(invoke, o, true);  // a read changes nothing
-      return complete_ok(invoke, o, reply_value(o.reply));
+      const KvOutcome o = session_->read(key, deadline);
+      return complete_kv(invoke, o, o.value);
     }
-    if (invoke.f == "write") {
-      const RespOutcome o = session_.call({"SET", key, invoke.value.dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
-      return complete_ok(invoke, o, invoke.value);
-    }
-    if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2) {
-      const RespOutcome o =
-          session_.call({"CAS", key, invoke.value[0].dump(), invoke.value[1].dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "1")
-        return complete_ok(invoke, o, invoke.value);
-      if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "0") {
+    if (invoke.f == "write" && invoke.value.is_number_integer())
+      return complete_kv(invoke, session_->write(key, invoke.value.get<int64_t>(), deadline),
+                         invoke.value);
+    if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2 &&
+        invoke.value[0].is_number_integer() && invoke.value[1].is_number_integer()) {
+      const KvOutcome o = session_->cas(key, invoke.value[0].get<int64_t>(),
+                                        invoke.value[1].get<int64_t>(), deadline);
+      if (o.kind == KvOutcome::Kind::kOk && o.value == false) {
         Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
         c.error = "cas mismatch";
         c.node = o.node;
         return c;
       }
-      return complete_unexpected(invoke, o, false);
+      return complete_kv(invoke, o, invoke.value);
     }
     Op c = invoke.complete(EventType::kFail, nullptr);
     c.error = fmt::format("register client: cannot {} {}", invoke.f, invoke.value.dump());
@@ -50,7 +43,8 @@ class RegisterClient : public Client {
   }
 
  private:
-  RespSession session_;
+  std::unique_ptr<KvSession> session_;
+  std::chrono::milliseconds timeout_;
 };
 
 // One key's ops: reads, writes and (if the target has CAS) cas, in equal parts.
@@ -95,7 +89,9 @@ Status make_register_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::concurrent_keys(per_key, options.ops_per_key, std::move(keys),
                                         [cas](const nlohmann::json&) { return register_ops(cas); });
   out->final_generator = nullptr;
-  out->client = [](const ClientContext& c) { return std::make_unique<RegisterClient>(c); };
+  out->client = [protocol = options.protocol](const ClientContext& c) {
+    return std::make_unique<RegisterClient>(c, protocol);
+  };
   out->checkers.clear();
   out->checkers.push_back(make_checker("register"));
   out->needs_cas = cas;

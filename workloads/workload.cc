@@ -57,9 +57,11 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
     *out = TargetCapabilities{};
   } else if (target == "dht") {
     *out = TargetCapabilities{false, false, false, false};
+  } else if (target == "etcd") {
+    *out = TargetCapabilities{true, false, false, true};
   } else {
     return Status::invalid_argument(
-        fmt::format("unknown target '{}': expected raftkv or dht", target));
+        fmt::format("unknown target '{}': expected raftkv, dht or etcd", target));
   }
   return Status::ok();
 }
@@ -72,6 +74,11 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
   if (options.concurrency < 1)
     return Status::invalid_argument(
         fmt::format("expected a concurrency of at least 1, got {}", options.concurrency));
+  if (options.protocol.kind != ClientProtocol::Kind::kResp && name != "register" &&
+      name != "counter")
+    return Status::invalid_argument(fmt::format(
+        "workload {} speaks only RESP; this target's protocol supports register and counter",
+        name));
   Status st;
   if (name == "register") {
     st = make_register_workload(options, out);

@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "checkers/checker.h"
+#include "harness/db/client_protocol.h"
 #include "harness/generator/generator.h"
 #include "workloads/client.h"
 
@@ -26,7 +27,8 @@ struct TargetCapabilities {
 };
 
 // The capabilities of a target faultline knows: "raftkv" has them all,
-// "dht" only GET/SET/DEL. Other names are invalid_argument errors.
+// "dht" only GET/SET/DEL, "etcd" cas and increments (as transactions on its
+// own protocol). Other names are invalid_argument errors.
 Status target_capabilities(std::string_view target, TargetCapabilities* out);
 
 struct WorkloadOptions {
@@ -41,6 +43,9 @@ struct WorkloadOptions {
   int accounts = 5;
   int64_t initial_balance = 10;
   TargetCapabilities target;
+  // How the clients talk to the target. Only register and counter speak
+  // protocols other than RESP (workloads/kv_session.h).
+  ClientProtocol protocol;
 };
 
 struct Workload {

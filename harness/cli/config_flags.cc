@@ -27,8 +27,11 @@ Status apply_config_flags(const ConfigFlags& flags, TestConfig* config) {
   for (const ConfigField& field : config_fields()) {
     auto given = flags.fields.find(field.name);
     if (given == flags.fields.end()) continue;
-    if (Status st = field.set(config, given->second); !st.is_ok())
+    if (Status st = field.set(config, given->second); !st.is_ok()) {
+      // A --target-file that cannot be read or is malformed says so itself.
+      if (st.code() == Status::Code::kMalformed || st.code() == Status::Code::kIoError) return st;
       return Status::invalid_argument("--" + st.message());
+    }
   }
   std::map<std::string, std::string> opts;
   if (Status st = parse_opts(flags.opts, &opts); !st.is_ok()) return st;

@@ -108,6 +108,24 @@ TEST_F(SuiteFileTest, CasesAreSelectedById) {
   EXPECT_EQ(cases.size(), 3u);  // nothing dropped on an error
 }
 
+// A case's target-file is found next to the suite file and read (checked)
+// with the suite, before anything runs.
+TEST_F(SuiteFileTest, TargetFilesAreResolvedAndCheckedWithTheSuite) {
+  std::ofstream(dir_ / "kv.toml") << "[target]\nname = \"kv\"\ndir = \"/root/kv\"\nport = 1\n"
+                                     "start = [\"kv\"]\n[target.protocol]\nkind = \"etcd-v3\"\n";
+  Suite s;
+  Status st = read("[[case]]\ntarget-file = \"kv.toml\"\n", &s);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ASSERT_EQ(s.cases.size(), 1u);
+  EXPECT_EQ(s.cases[0].config.target, "kv");
+  EXPECT_EQ(s.cases[0].config.target_file, (dir_ / "kv.toml").string());
+  ASSERT_NE(s.cases[0].config.target_def, nullptr);
+  std::ofstream(dir_ / "bad.toml") << "[target]\nname = \"kv\"\n";
+  st = read("[[case]]\ntarget-file = \"bad.toml\"\n", &s);
+  EXPECT_EQ(st.code(), Status::Code::kMalformed);
+  EXPECT_NE(st.message().find("bad.toml:1: target needs 'dir'"), std::string::npos) << st.message();
+}
+
 TEST_F(SuiteFileTest, ErrorsNameTheLine) {
   struct Bad {
     const char* text;

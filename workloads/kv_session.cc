@@ -1,0 +1,87 @@
+#include "workloads/kv_session.h"
+
+#include "harness/db/template.h"
+#include "workloads/etcd_session.h"
+
+namespace faultline {
+namespace {
+
+using Kind = RespReply::Kind;
+
+// A RESP outcome as a KvOutcome: a reply of the kind expected is ok with
+// `value`; another reply is not applied when the command cannot have changed
+// anything (`read_only`), else unknown.
+KvOutcome from_resp(const RespOutcome& o, bool expected, bool read_only, nlohmann::json value) {
+  KvOutcome out;
+  out.node = o.node;
+  if (o.kind != RespOutcome::Kind::kReply) {
+    out.kind = o.kind == RespOutcome::Kind::kNotApplied ? KvOutcome::Kind::kNotApplied
+                                                        : KvOutcome::Kind::kUnknown;
+    out.error = o.error;
+  } else if (!expected) {
+    out.kind = read_only ? KvOutcome::Kind::kNotApplied : KvOutcome::Kind::kUnknown;
+    out.error = unexpected_reply_error(o.reply);
+  } else {
+    out.value = std::move(value);
+  }
+  return out;
+}
+
+// The command of `templ` for these values.
+std::vector<std::string> command(const std::vector<std::string>& templ,
+                                 const std::map<std::string, std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& word : templ) out.push_back(expand_template(word, values));
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
+                                           const ClientContext& context) {
+  if (protocol.kind == ClientProtocol::Kind::kEtcdV3)
+    return std::make_unique<EtcdKvSession>(context, protocol.serializable_reads);
+  return std::make_unique<RespKvSession>(context, protocol);
+}
+
+Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value) {
+  const EventType type = outcome.kind == KvOutcome::Kind::kOk           ? EventType::kOk
+                         : outcome.kind == KvOutcome::Kind::kNotApplied ? EventType::kFail
+                                                                        : EventType::kInfo;
+  Op c = invoke.complete(type, type == EventType::kOk ? std::move(ok_value) : nullptr);
+  c.error = outcome.error;
+  c.node = outcome.node;
+  return c;
+}
+
+KvOutcome RespKvSession::read(const std::string& key, Clock::time_point deadline) {
+  const RespOutcome o = session_.call(command(protocol_.read, {{"key", key}}), deadline);
+  const bool expected = o.reply.kind == Kind::kString || o.reply.kind == Kind::kNil;
+  return from_resp(o, expected, true, expected ? reply_value(o.reply) : nullptr);
+}
+
+KvOutcome RespKvSession::write(const std::string& key, int64_t value, Clock::time_point deadline) {
+  const RespOutcome o = session_.call(
+      command(protocol_.write, {{"key", key}, {"value", std::to_string(value)}}), deadline);
+  return from_resp(o, o.reply.kind == Kind::kString, false, nullptr);
+}
+
+KvOutcome RespKvSession::cas(const std::string& key, int64_t expected, int64_t value,
+                             Clock::time_point deadline) {
+  const RespOutcome o = session_.call(
+      command(
+          protocol_.cas,
+          {{"key", key}, {"expected", std::to_string(expected)}, {"value", std::to_string(value)}}),
+      deadline);
+  const bool swapped = o.reply.kind == Kind::kInteger && o.reply.text == "1";
+  const bool kept = o.reply.kind == Kind::kInteger && o.reply.text == "0";
+  return from_resp(o, swapped || kept, false, swapped);
+}
+
+KvOutcome RespKvSession::add(const std::string& key, int64_t delta, Clock::time_point deadline) {
+  const RespOutcome o = session_.call(
+      command(protocol_.add, {{"key", key}, {"delta", std::to_string(delta)}}), deadline);
+  return from_resp(o, o.reply.kind == Kind::kInteger, false, nullptr);
+}
+
+}  // namespace faultline

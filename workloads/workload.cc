@@ -57,9 +57,12 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
     *out = TargetCapabilities{};
   } else if (target == "dht") {
     *out = TargetCapabilities{false, false, false, false};
+  } else if (target == "paxos") {
+    // Every single-key command; nothing across keys (MULTI, MGET of several).
+    *out = TargetCapabilities{true, false, true, true};
   } else {
     return Status::invalid_argument(
-        fmt::format("unknown target '{}': expected raftkv or dht", target));
+        fmt::format("unknown target '{}': expected raftkv, dht or paxos", target));
   }
   return Status::ok();
 }

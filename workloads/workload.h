@@ -26,7 +26,8 @@ struct TargetCapabilities {
 };
 
 // The capabilities of a target faultline knows: "raftkv" has them all,
-// "dht" only GET/SET/DEL. Other names are invalid_argument errors.
+// "dht" only GET/SET/DEL, "paxos" all but transactions (one key at a time).
+// Other names are invalid_argument errors.
 Status target_capabilities(std::string_view target, TargetCapabilities* out);
 
 struct WorkloadOptions {

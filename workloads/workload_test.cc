@@ -82,6 +82,18 @@ TEST(MakeWorkload, BadNamesAndOptionsAreInvalidArguments) {
   EXPECT_EQ(make_workload("counter", options, &w).code(), Status::Code::kInvalidArgument);
 }
 
+TEST(TargetCapabilities, PaxosHasAllButTransactions) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("paxos", &options.target).is_ok());
+  EXPECT_TRUE(options.target.cas && options.target.sets && options.target.increments);
+  EXPECT_FALSE(options.target.transactions);
+  Workload w;
+  EXPECT_TRUE(make_workload("register", options, &w).is_ok());
+  EXPECT_TRUE(w.needs_cas);
+  EXPECT_TRUE(make_workload("counter", options, &w).is_ok());
+  EXPECT_FALSE(make_workload("bank", options, &w).is_ok());
+}
+
 TEST(TargetCapabilities, RaftkvHasAllDhtOnlyGetAndSet) {
   TargetCapabilities raftkv, dht;
   ASSERT_TRUE(target_capabilities("raftkv", &raftkv).is_ok());

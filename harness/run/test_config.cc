@@ -70,7 +70,7 @@ bool value_text(const toml::node& n, std::string* out) {
 const std::vector<ConfigField>& config_fields() {
   static const std::vector<ConfigField> fields = {
       text("name", "Test name (default: <target>-<workload>-<nemesis>)", &TestConfig::name),
-      text("target", "System under test: raftkv, dht", &TestConfig::target),
+      text("target", "System under test: raftkv, dht, paxos", &TestConfig::target),
       text("workload", "register, set, counter or bank", &TestConfig::workload),
       text("nemesis",
            "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt; "

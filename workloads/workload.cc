@@ -59,9 +59,12 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
     *out = TargetCapabilities{false, false, false, false};
   } else if (target == "etcd") {
     *out = TargetCapabilities{true, false, false, true};
+  } else if (target == "paxos") {
+    // Every single-key command; nothing across keys (MULTI, MGET of several).
+    *out = TargetCapabilities{true, false, true, true};
   } else {
     return Status::invalid_argument(
-        fmt::format("unknown target '{}': expected raftkv, dht or etcd", target));
+        fmt::format("unknown target '{}': expected raftkv, dht, etcd or paxos", target));
   }
   return Status::ok();
 }

@@ -28,7 +28,8 @@ struct TargetCapabilities {
 
 // The capabilities of a target faultline knows: "raftkv" has them all,
 // "dht" only GET/SET/DEL, "etcd" cas and increments (as transactions on its
-// own protocol). Other names are invalid_argument errors.
+// own protocol), "paxos" all but transactions (one key at a time). Other
+// names are invalid_argument errors.
 Status target_capabilities(std::string_view target, TargetCapabilities* out);
 
 struct WorkloadOptions {

@@ -96,6 +96,18 @@ TEST(TargetCapabilities, EtcdRunsRegisterAndCounterOnly) {
         << name;
 }
 
+TEST(TargetCapabilities, PaxosHasAllButTransactions) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("paxos", &options.target).is_ok());
+  EXPECT_TRUE(options.target.cas && options.target.sets && options.target.increments);
+  EXPECT_FALSE(options.target.transactions);
+  Workload w;
+  EXPECT_TRUE(make_workload("register", options, &w).is_ok());
+  EXPECT_TRUE(w.needs_cas);
+  EXPECT_TRUE(make_workload("counter", options, &w).is_ok());
+  EXPECT_FALSE(make_workload("bank", options, &w).is_ok());
+}
+
 TEST(TargetCapabilities, RaftkvHasAllDhtOnlyGetAndSet) {
   TargetCapabilities raftkv, dht;
   ASSERT_TRUE(target_capabilities("raftkv", &raftkv).is_ok());

@@ -8,6 +8,7 @@
 #include "harness/db/dht_db.h"
 #include "harness/db/etcd_db.h"
 #include "harness/db/option_values.h"
+#include "harness/db/paxos_db.h"
 #include "harness/db/raftkv_db.h"
 #include "targets/raftkv/failpoints.h"
 
@@ -116,9 +117,29 @@ Status etcd_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
   return Status::ok();
 }
 
+Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                        const std::map<std::string, std::string>& options, Deployment* out) {
+  PaxosOptions o;
+  o.binary = find_target_binary("faultline-paxos");
+  if (Status st = parse_paxos_options(options, &o); !st.is_ok()) return st;
+  if (o.binary.empty())
+    return Status::invalid_argument(
+        "cannot find faultline-paxos next to faultline or in its build tree: pass --opt "
+        "binary=PATH");
+  auto db = std::make_unique<PaxosDb>(pool, nodes, o);
+  out->endpoints.clear();
+  for (const SshTarget& t : nodes)
+    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
+  out->target = "paxos";
+  out->has_leader = false;
+  out->faketime_file = o.faketime ? db->faketime_file() : "";
+  out->db = std::move(db);
+  return Status::ok();
+}
+
 }  // namespace
 
-std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd"}; }
+std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd", "paxos"}; }
 
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
@@ -126,6 +147,7 @@ Status make_deployment(const std::string& target, SshPool& pool,
   if (target == "raftkv") return raftkv_deployment(pool, nodes, options, out);
   if (target == "dht") return dht_deployment(pool, nodes, options, out);
   if (target == "etcd") return etcd_deployment(pool, nodes, options, out);
+  if (target == "paxos") return paxos_deployment(pool, nodes, options, out);
   std::string known;
   for (const std::string& name : target_names()) known += (known.empty() ? "" : ", ") + name;
   return Status::invalid_argument(fmt::format("unknown target '{}' (known: {})", target, known));

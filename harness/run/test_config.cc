@@ -71,7 +71,7 @@ bool value_text(const toml::node& n, std::string* out) {
 const std::vector<ConfigField>& config_fields() {
   static const std::vector<ConfigField> fields = {
       text("name", "Test name (default: <target>-<workload>-<nemesis>)", &TestConfig::name),
-      {"target", "System under test: raftkv, dht, etcd",
+      {"target", "System under test: raftkv, dht, etcd, paxos",
        [](TestConfig* c, const std::string& value) {
          c->target = value;
          c->target_file.clear();

@@ -70,7 +70,7 @@ Status parse_paxos_options(const std::map<std::string, std::string>& options, Pa
 
 PaxosDb::PaxosDb(SshPool& pool, std::vector<SshTarget> nodes, PaxosOptions options)
     : DaemonDb(pool, std::move(nodes),
-               {"paxos", options.binary, options.dir, options.client_port, options.faketime}),
+               {"paxos", options.binary, options.dir, options.client_port, options.faketime, ""}),
       options_(std::move(options)) {}
 
 std::vector<std::string> PaxosDb::server_args(const std::string& node) const {

@@ -15,6 +15,7 @@ packages=(
   openssh-server openssh-client iproute2 iptables procps util-linux sudo passwd
   redis-tools redis-server etcd-server wrk
   faketime libfaketime
+  libfuse3-dev fuse3
 )
 
 missing=()

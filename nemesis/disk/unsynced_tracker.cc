@@ -1,0 +1,173 @@
+#include "nemesis/disk/unsynced_tracker.h"
+
+#include <algorithm>
+
+namespace faultline::diskfs {
+
+std::string parent_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+void UnsyncedTracker::wrote(FileId file, const std::string& path, uint64_t offset, uint64_t length,
+                            uint64_t size_before, std::string overwritten) {
+  Change c;
+  c.seq = next_seq_++;
+  c.is_data = true;
+  c.file = file;
+  c.path = path;
+  c.offset = offset;
+  c.length = length;
+  c.size_before = size_before;
+  c.size_after = std::max(size_before, offset + length);
+  c.overwritten = std::move(overwritten);
+  changes_.push_back(std::move(c));
+}
+
+void UnsyncedTracker::resized(FileId file, const std::string& path, uint64_t size_before,
+                              uint64_t size_after, std::string cut) {
+  Change c;
+  c.seq = next_seq_++;
+  c.is_data = true;
+  c.is_resize = true;
+  c.file = file;
+  c.path = path;
+  c.size_before = size_before;
+  c.size_after = size_after;
+  c.overwritten = std::move(cut);
+  changes_.push_back(std::move(c));
+}
+
+void UnsyncedTracker::synced_file(FileId file) {
+  std::erase_if(changes_, [&](const Change& c) { return c.is_data && c.file == file; });
+}
+
+void UnsyncedTracker::created(const std::string& path, bool directory) {
+  Change c;
+  c.seq = next_seq_++;
+  c.undo.kind = directory ? EntryUndo::Kind::kRemoveTree : EntryUndo::Kind::kRemove;
+  c.undo.path = path;
+  c.undo.description = (directory ? "mkdir " : "create ") + path;
+  c.dir = parent_of(path);
+  changes_.push_back(std::move(c));
+}
+
+void UnsyncedTracker::unlinked(const std::string& path, const std::string& trash, FileId file) {
+  Change c;
+  c.seq = next_seq_++;
+  c.file = file;
+  c.undo.kind = EntryUndo::Kind::kRename;
+  c.undo.path = trash;
+  c.undo.to = path;
+  c.undo.description = "unlink " + path;
+  c.dir = parent_of(path);
+  c.trash = trash;
+  changes_.push_back(std::move(c));
+}
+
+void UnsyncedTracker::removed_dir(const std::string& path, uint32_t mode) {
+  Change c;
+  c.seq = next_seq_++;
+  c.undo.kind = EntryUndo::Kind::kMkdir;
+  c.undo.path = path;
+  c.undo.mode = mode;
+  c.undo.description = "rmdir " + path;
+  c.dir = parent_of(path);
+  changes_.push_back(std::move(c));
+}
+
+void UnsyncedTracker::renamed(const std::string& from, const std::string& to) {
+  Change c;
+  c.seq = next_seq_++;
+  c.undo.kind = EntryUndo::Kind::kRename;
+  c.undo.path = to;
+  c.undo.to = from;
+  c.undo.description = "rename " + from + " -> " + to;
+  c.dir = parent_of(to);
+  changes_.push_back(std::move(c));
+}
+
+std::vector<std::string> UnsyncedTracker::synced_dir(const std::string& dir) {
+  std::vector<std::string> purge;
+  std::set<FileId> gone;
+  std::erase_if(changes_, [&](const Change& c) {
+    if (c.is_data || c.dir != dir) return false;
+    if (!c.trash.empty()) {
+      purge.push_back(c.trash);
+      gone.insert(c.file);
+    }
+    return true;
+  });
+  // A file deleted for good has no data to restore (and its inode number
+  // may be reused).
+  std::erase_if(changes_, [&](const Change& c) { return c.is_data && gone.count(c.file) != 0; });
+  return purge;
+}
+
+bool UnsyncedTracker::dirty(FileId file) const {
+  return std::any_of(changes_.begin(), changes_.end(),
+                     [&](const Change& c) { return c.is_data && c.file == file; });
+}
+
+uint64_t UnsyncedTracker::unsynced_bytes() const {
+  uint64_t n = 0;
+  for (const Change& c : changes_)
+    if (c.is_data && !c.is_resize) n += c.length;
+  return n;
+}
+
+size_t UnsyncedTracker::unsynced_entries() const {
+  return std::count_if(changes_.begin(), changes_.end(),
+                       [](const Change& c) { return !c.is_data; });
+}
+
+UndoPlan UnsyncedTracker::lose() { return plan_undo(0, 0); }
+
+UndoPlan UnsyncedTracker::torn(uint64_t random) {
+  const size_t keep = changes_.empty() ? 0 : random % (changes_.size() + 1);
+  uint64_t keep_bytes = 0;
+  if (keep < changes_.size() && changes_[keep].is_data && !changes_[keep].is_resize)
+    keep_bytes = (random / (changes_.size() + 1)) % (changes_[keep].length + 1);
+  return plan_undo(keep, keep_bytes);
+}
+
+UndoPlan UnsyncedTracker::plan_undo(size_t keep, uint64_t keep_bytes) {
+  UndoPlan plan;
+  std::set<std::string> files;
+  // The changes kept by a torn cut are durable now; so is every unlink they
+  // hold, whose file can go.
+  for (size_t i = 0; i < keep && i < changes_.size(); ++i)
+    if (!changes_[i].trash.empty()) plan.purge.push_back(changes_[i].trash);
+  for (size_t i = changes_.size(); i-- > keep;) {
+    const Change& c = changes_[i];
+    const uint64_t kept = i == keep ? keep_bytes : 0;
+    if (!c.is_data) {
+      plan.entries.push_back(c.undo);
+      continue;
+    }
+    DataUndo u;
+    u.file = c.file;
+    u.path = c.path;
+    if (c.is_resize) {
+      u.truncate = true;
+      u.size = c.size_before;
+      u.offset = c.size_after;
+      u.bytes = c.overwritten;
+    } else {
+      const uint64_t end = c.offset + c.length;
+      u.truncate = end > c.size_before;
+      u.size = std::max(c.size_before, c.offset + kept);
+      u.offset = c.offset + kept;
+      if (kept < c.overwritten.size()) u.bytes = c.overwritten.substr(kept);
+      plan.bytes += c.length - kept;
+      if (!u.truncate && u.bytes.empty()) continue;  // nothing of it is lost
+    }
+    files.insert(c.path);
+    plan.data.push_back(std::move(u));
+  }
+  plan.files.assign(files.begin(), files.end());
+  changes_.clear();
+  return plan;
+}
+
+}  // namespace faultline::diskfs

@@ -116,7 +116,11 @@ class CorruptFault : public FaultKind {
   Status delete_data(const std::string& node, nlohmann::json* done) {
     const std::string dir = context_.db.data_dir();
     (*done)["deleted"] = dir;
-    return run_on_node(context_, node, "rm -rf -- " + shell_quote(dir));
+    // Under disk faults the directory is a diskfs mount point, which rm
+    // empties but cannot remove: empty is as good as gone to the server.
+    return run_on_node(context_, node,
+                       fmt::format("rm -rf -- {0} 2>/dev/null || [ -z \"$(ls -A -- {0})\" ]",
+                                   shell_quote(dir)));
   }
 
   const NemesisContext& context_;

@@ -34,5 +34,6 @@ std::unique_ptr<FaultKind> make_kill_fault(const NemesisContext& context, std::m
 std::unique_ptr<FaultKind> make_pause_fault(const NemesisContext& context, std::mt19937_64* rng);
 std::unique_ptr<FaultKind> make_clock_fault(const NemesisContext& context, std::mt19937_64* rng);
 std::unique_ptr<FaultKind> make_corrupt_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_disk_fault(const NemesisContext& context, std::mt19937_64* rng);
 
 }  // namespace faultline

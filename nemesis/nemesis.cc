@@ -42,6 +42,9 @@ class ComposedNemesis : public Nemesis {
       command +=
           fmt::format("; [ ! -e {0} ] || {{ {1}; }}", shell_quote(context_.options.faketime_file),
                       write_offset_command(context_.options.faketime_file, "+0"));
+    // Ends slow and fail disks (a diskfs that is gone has nothing to heal).
+    if (!context_.options.diskfs_ctl.empty())
+      command += fmt::format("; {} heal >/dev/null 2>&1 || true", context_.options.diskfs_ctl);
     Status st = on_each(node_names(context_), [&](const std::string& node) {
       return run_on_node(context_, node, command);
     });
@@ -105,7 +108,8 @@ const std::vector<KindEntry>& kind_table() {
       {"kill", make_kill_fault, {"one", "minority", "majority", "leader", "all"}},
       {"pause", make_pause_fault, {"one", "leader", "minority"}},
       {"clock", make_clock_fault, {"skew", "bump", "bump-leader", "strobe"}},
-      {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}}};
+      {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}},
+      {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}}};
   return table;
 }
 
@@ -132,6 +136,10 @@ Status make_planned_nemesis(const std::vector<FaultPlan>& plans, const NemesisCo
           "the clock nemesis needs servers started under libfaketime: set the offset file "
           "(NemesisOptions::faketime_file, e.g. RaftkvDb::faketime_file() with "
           "RaftkvOptions::faketime)");
+    if (plan.kind == "disk" && context.options.diskfs_ctl.empty())
+      return Status::invalid_argument(
+          "the disk nemesis needs the data directories mounted through faultline-diskfs "
+          "(target option diskfs=true; NemesisOptions::diskfs_ctl)");
     // The kinds hold references to the nemesis's own copy of the context and RNG.
     nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
                  plan.specs.empty() ? entry->specs : plan.specs);

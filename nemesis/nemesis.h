@@ -62,11 +62,20 @@ struct NemesisOptions {
   std::string wal_glob = "wal-*.log";
   int truncate_max_bytes = 64;
   int flip_bits = 4;
+  // disk: the command that reaches a node's faultline-diskfs (followed by a
+  // control command; Deployment::diskfs_ctl); empty: the disk kind is
+  // refused. How many nodes lose-unsynced and torn cut (0: all), the delay
+  // slow adds to each write and fsync, how long fail fails them.
+  std::string diskfs_ctl;
+  int disk_nodes = 0;
+  int disk_slow_ms = 100;
+  int disk_fail_s = 5;
 };
 
 // Sets the options named in `options` (key=value text: loss-percent,
 // skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
-// truncate-max-bytes, flip-bits; integers). An unknown key or a value out of
+// truncate-max-bytes, flip-bits, disk-nodes, disk-slow-ms, disk-fail-s;
+// integers). An unknown key or a value out of
 // range is invalid_argument, naming it.
 Status apply_nemesis_options(const std::map<std::string, std::string>& options,
                              NemesisOptions* out);
@@ -100,8 +109,8 @@ Status parse_fault_plans(const std::vector<std::string>& items, std::vector<Faul
 
 // A nemesis doing the faults `items` plan (as parse_fault_plans takes them;
 // its errors, and an empty list, are invalid_argument; so is the clock kind
-// without options.faketime_file). An op with a null spec draws one from the
-// kind's plan.
+// without options.faketime_file, and disk without options.diskfs_ctl). An op with a null spec draws
+// one from the kind's plan.
 Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
                     std::unique_ptr<Nemesis>* out);
 

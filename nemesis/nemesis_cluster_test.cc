@@ -388,7 +388,9 @@ TEST(NemesisClusterTest, HealAndClusterHealUndoEverything) {
   const std::string file = rig.db->faketime_file();
   {
     std::unique_ptr<Nemesis> nemesis;
-    ASSERT_TRUE(make_nemesis({"all"}, rig.context(1), &nemesis).is_ok());
+    ASSERT_TRUE(make_nemesis({"partition", "loss", "kill", "pause", "clock", "corrupt"},
+                             rig.context(1), &nemesis)
+                    .is_ok());
     run(*nemesis, "start-partition", "halves");
     run(*nemesis, "start-loss", "all");
     run(*nemesis, "start-clock", "skew");

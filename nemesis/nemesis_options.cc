@@ -29,7 +29,10 @@ const std::vector<OptionField>& option_fields() {
        [](NemesisOptions* o, int64_t v) { o->strobe_duration = milliseconds(v); }},
       {"truncate-max-bytes", 1, 1 << 20,
        [](NemesisOptions* o, int64_t v) { o->truncate_max_bytes = v; }},
-      {"flip-bits", 1, 4096, [](NemesisOptions* o, int64_t v) { o->flip_bits = v; }}};
+      {"flip-bits", 1, 4096, [](NemesisOptions* o, int64_t v) { o->flip_bits = v; }},
+      {"disk-nodes", 0, 1000, [](NemesisOptions* o, int64_t v) { o->disk_nodes = v; }},
+      {"disk-slow-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->disk_slow_ms = v; }},
+      {"disk-fail-s", 1, 3600, [](NemesisOptions* o, int64_t v) { o->disk_fail_s = v; }}};
   return fields;
 }
 

@@ -140,7 +140,7 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   Status st = make_nemesis({"partition", "meteor"}, offline.context, &nemesis);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("unknown nemesis 'meteor' (known: partition, loss, kill, "
-                              "pause, clock, corrupt, all)"),
+                              "pause, clock, corrupt, disk, all)"),
             std::string::npos)
       << st.message();
   EXPECT_FALSE(make_nemesis({}, offline.context, &nemesis).is_ok());
@@ -148,6 +148,10 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   st = make_nemesis({"all"}, offline.context, &nemesis);
   EXPECT_NE(st.message().find("libfaketime"), std::string::npos) << st.message();
   offline.context.options.faketime_file = "/root/raftkv/faketime.rc";
+  // The disk kind needs the data directories mounted through diskfs.
+  st = make_nemesis({"all"}, offline.context, &nemesis);
+  EXPECT_NE(st.message().find("faultline-diskfs"), std::string::npos) << st.message();
+  offline.context.options.diskfs_ctl = "/root/raftkv/faultline-diskfs ctl /root/raftkv/diskfs.sock";
   EXPECT_TRUE(make_nemesis({"all"}, offline.context, &nemesis).is_ok());
 }
 

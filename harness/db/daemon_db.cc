@@ -73,13 +73,21 @@ Status DaemonDb::setup(const std::string& node) {
     command +=
         fmt::format(" && {{ [ -e {0} ] || printf '+0\\n' >{0}; }}", shell_quote(faketime_file()));
   if (Status st = exec_checked(pool_, node, command, kCommandTimeout); !st.is_ok()) return st;
+  if (diskfs_)
+    if (Status st = diskfs_->upload(pool_, node); !st.is_ok()) return st;
   if (options_.binary.empty()) return Status::ok();
   return pool_.upload(node, options_.binary, daemon_.binary, 0755, kUploadTimeout);
+}
+
+void DaemonDb::use_diskfs(const std::string& local_binary) {
+  diskfs_.emplace(options_.dir, data_dir(), local_binary);
 }
 
 Status DaemonDb::start(const std::string& node) {
   size_t index;
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  if (diskfs_)
+    if (Status st = diskfs_->mount(pool_, node); !st.is_ok()) return st;
   return start_daemon(pool_, node, daemon_, server_args(node));
 }
 
@@ -114,7 +122,9 @@ Status DaemonDb::probe(const std::string& node) {
 }
 
 Status DaemonDb::stop(const std::string& node, milliseconds grace) {
-  return signal_daemon(pool_, node, daemon_, "TERM", grace);
+  if (Status st = signal_daemon(pool_, node, daemon_, "TERM", grace); !st.is_ok() || !diskfs_)
+    return st;
+  return diskfs_->unmount(pool_, node);
 }
 
 Status DaemonDb::kill(const std::string& node) {

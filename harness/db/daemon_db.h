@@ -9,10 +9,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/db/db.h"
+#include "harness/db/diskfs_mount.h"
 #include "harness/db/remote_daemon.h"
 #include "harness/ssh/ssh_pool.h"
 
@@ -71,6 +73,12 @@ class DaemonDb : public Db {
   const RemoteDaemon& daemon() const { return daemon_; }
   // The file holding the clock offset ("+5s") when options.faketime is set.
   std::string faketime_file() const { return options_.dir + "/faketime.rc"; }
+  // From now on the data directory is mounted through faultline-diskfs
+  // (`local_binary`, uploaded by setup) for disk faults: start mounts it
+  // before the server starts, stop unmounts it after the server stopped.
+  void use_diskfs(const std::string& local_binary);
+  // The mount, when use_diskfs was called.
+  const DiskfsMount* diskfs() const { return diskfs_ ? &*diskfs_ : nullptr; }
 
  protected:
   // The node's index in targets(), or an error naming the unknown node.
@@ -87,6 +95,7 @@ class DaemonDb : public Db {
   std::vector<SshTarget> nodes_;
   DaemonDbOptions options_;
   RemoteDaemon daemon_;
+  std::optional<DiskfsMount> diskfs_;
 };
 
 }  // namespace faultline

@@ -137,6 +137,44 @@ Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
   return Status::ok();
 }
 
+// Takes the diskfs option out of `options` (every target has it) into *on.
+Status take_diskfs_option(const std::string& target, std::map<std::string, std::string>* options,
+                          bool* on) {
+  *on = false;
+  const auto it = options->find("diskfs");
+  if (it == options->end()) return Status::ok();
+  Status st = parse_bool_option(target, "diskfs", it->second, on);
+  options->erase(it);
+  return st;
+}
+
+// Mounts the deployment's data directories through faultline-diskfs.
+Status enable_diskfs(Deployment* out) {
+  auto* db = dynamic_cast<DaemonDb*>(out->db.get());
+  if (db == nullptr)
+    return Status::invalid_argument(
+        fmt::format("target {} cannot run its data directory through diskfs", out->target));
+  const std::string binary = find_target_binary("faultline-diskfs");
+  if (binary.empty())
+    return Status::invalid_argument(
+        "cannot find faultline-diskfs (disk faults) next to faultline or in its build tree");
+  db->use_diskfs(binary);
+  out->diskfs_ctl = db->diskfs()->control_command("");
+  return Status::ok();
+}
+
+using DeploymentMaker = Status (*)(SshPool&, const std::vector<SshTarget>&,
+                                   const std::map<std::string, std::string>&, Deployment*);
+
+Status deploy_with_diskfs(const std::string& target, DeploymentMaker make, SshPool& pool,
+                          const std::vector<SshTarget>& nodes,
+                          std::map<std::string, std::string> options, Deployment* out) {
+  bool diskfs = false;
+  if (Status st = take_diskfs_option(target, &options, &diskfs); !st.is_ok()) return st;
+  if (Status st = make(pool, nodes, options, out); !st.is_ok()) return st;
+  return diskfs ? enable_diskfs(out) : Status::ok();
+}
+
 }  // namespace
 
 std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd", "paxos"}; }
@@ -144,10 +182,12 @@ std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd", "paxo
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out) {
-  if (target == "raftkv") return raftkv_deployment(pool, nodes, options, out);
-  if (target == "dht") return dht_deployment(pool, nodes, options, out);
-  if (target == "etcd") return etcd_deployment(pool, nodes, options, out);
-  if (target == "paxos") return paxos_deployment(pool, nodes, options, out);
+  const std::map<std::string, DeploymentMaker> makers = {{"raftkv", raftkv_deployment},
+                                                         {"dht", dht_deployment},
+                                                         {"etcd", etcd_deployment},
+                                                         {"paxos", paxos_deployment}};
+  if (const auto it = makers.find(target); it != makers.end())
+    return deploy_with_diskfs(target, it->second, pool, nodes, options, out);
   std::string known;
   for (const std::string& name : target_names()) known += (known.empty() ? "" : ", ") + name;
   return Status::invalid_argument(fmt::format("unknown target '{}' (known: {})", target, known));
@@ -155,7 +195,10 @@ Status make_deployment(const std::string& target, SshPool& pool,
 
 Status make_file_deployment(const TargetFile& file, SshPool& pool,
                             const std::vector<SshTarget>& nodes,
-                            const std::map<std::string, std::string>& options, Deployment* out) {
+                            const std::map<std::string, std::string>& given, Deployment* out) {
+  std::map<std::string, std::string> options = given;
+  bool diskfs = false;
+  if (Status st = take_diskfs_option(file.name, &options, &diskfs); !st.is_ok()) return st;
   bool faketime = false;
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : options) {
@@ -164,7 +207,7 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
     } else if (file.options.count(key) != 0) {
       values[key] = value;
     } else {
-      std::string known = "faketime";
+      std::string known = "faketime, diskfs";
       for (const auto& [name, ignored] : file.options) known += ", " + name;
       return Status::invalid_argument(
           fmt::format("--opt {}: unknown option for target {} of {} (known: {})", key, file.name,
@@ -181,7 +224,7 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
   out->protocol = file.protocol;
   out->faketime_file = faketime ? db->faketime_file() : "";
   out->db = std::move(db);
-  return Status::ok();
+  return diskfs ? enable_diskfs(out) : Status::ok();
 }
 
 std::string find_target_binary(const std::string& name) {
@@ -193,7 +236,9 @@ std::string find_target_binary(const std::string& name) {
   // the targets <build>/targets/<dir>/; test binaries sit elsewhere in it.
   std::string subdir = name.rfind("faultline-", 0) == 0 ? name.substr(10) : name;
   for (std::filesystem::path up = dir;; up = up.parent_path()) {
-    for (const std::filesystem::path& p : {up / name, up / "targets" / subdir / name}) {
+    // faultline-diskfs is the nemesis's (nemesis/disk/), not a target.
+    for (const std::filesystem::path& p :
+         {up / name, up / "targets" / subdir / name, up / "nemesis" / "disk" / name}) {
       if (std::filesystem::is_regular_file(p, ec)) return std::filesystem::weakly_canonical(p, ec);
     }
     if (up == up.parent_path()) break;

@@ -28,6 +28,11 @@ struct Deployment {
   // The clock offset file the servers read through libfaketime (option
   // faketime=true); empty when they run on the real clock.
   std::string faketime_file;
+  // With option diskfs=true (set when disk faults are planned) the data
+  // directories are mounted through faultline-diskfs, and this is the command
+  // (run on a node, followed by a control command) that reaches it; "" when
+  // they are not.
+  std::string diskfs_ctl;
 };
 
 std::vector<std::string> target_names();
@@ -35,12 +40,13 @@ std::vector<std::string> target_names();
 // Builds the deployment of `target` on `nodes` (all registered in `pool`,
 // which must outlive the result). `options` are the --opt pairs; an unknown
 // target or key, or a bad value, is an invalid_argument error naming it.
+// Every target takes diskfs (true or false).
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out);
 
 // Builds the deployment of the config-defined target `file` (docs/targets.md);
-// `options` may set the file's options and faketime, nothing else.
+// `options` may set the file's options, faketime and diskfs, nothing else.
 Status make_file_deployment(const TargetFile& file, SshPool& pool,
                             const std::vector<SshTarget>& nodes,
                             const std::map<std::string, std::string>& options, Deployment* out);

@@ -232,12 +232,28 @@ std::vector<NodeHealth> cluster_status(const ClusterState& state) {
   return out;
 }
 
+namespace {
+
+// Whether `pid` runs faultline-diskfs (the disk nemesis's file system).
+bool runs_diskfs(pid_t pid) {
+  std::error_code ec;
+  const std::string exe =
+      std::filesystem::read_symlink(fmt::format("/proc/{}/exe", pid), ec).filename().string();
+  return !ec && exe.rfind("faultline-diskfs", 0) == 0;  // also "... (deleted)"
+}
+
+}  // namespace
+
 Status cluster_heal(const ClusterState& state) {
   return run_parallel(state.nodes.size(), [&](size_t i) {
     const LocalNode& n = state.nodes[i];
     if (Status st = flush_nemesis_chain(n); !st.is_ok())
       return Status::io_error(fmt::format("node {}: {}", n.name, st.message()));
-    for (pid_t pid : netns_pids(n.netns)) kill(pid, SIGCONT);
+    for (pid_t pid : netns_pids(n.netns)) {
+      kill(pid, SIGCONT);
+      // SIGUSR1 ends diskfs's slow and fail disks (nemesis/disk/diskfs.h).
+      if (runs_diskfs(pid)) kill(pid, SIGUSR1);
+    }
     return Status::ok();
   });
 }

@@ -89,7 +89,7 @@ const std::vector<ConfigField>& config_fields() {
        }},
       text("workload", "register, set, counter or bank", &TestConfig::workload),
       text("nemesis",
-           "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt; "
+           "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt, disk; "
            "kind:spec+spec draws that kind's faults from those specs only",
            &TestConfig::nemesis),
       number("nemesis-interval", "Mean seconds between faults", &TestConfig::nemesis_interval_s,

@@ -57,6 +57,7 @@ Status check_plan(const TestConfig& config) {
 std::map<std::string, std::string> target_options(const TestConfig& config) {
   std::map<std::string, std::string> options = config.opts;
   if (planned(config, "clock")) options.emplace("faketime", "true");
+  if (planned(config, "disk")) options.emplace("diskfs", "true");
   return options;
 }
 
@@ -92,6 +93,7 @@ Status make_run_nemesis(const TestConfig& config, SshPool& pool,
   NemesisContext context{pool, *deployment.db, {}, config.seed, {}};
   for (const SshTarget& t : nodes) context.nodes.push_back({t.node, t.host});
   context.options.faketime_file = deployment.faketime_file;
+  context.options.diskfs_ctl = deployment.diskfs_ctl;
   if (Status st = apply_nemesis_options(config.nemesis_opts, &context.options); !st.is_ok())
     return st;
   return make_nemesis(config.nemesis_kinds(), context, out);

@@ -22,7 +22,8 @@ namespace faultline {
 // deployed: invalid_argument saying what was expected.
 Status check_plan(const TestConfig& config);
 
-// --opt pairs, plus faketime=true when clock faults are planned.
+// --opt pairs, plus faketime=true when clock faults are planned and
+// diskfs=true when disk faults are.
 std::map<std::string, std::string> target_options(const TestConfig& config);
 
 Status make_run_workload(const TestConfig& config, const Deployment& deployment, Workload* out);

@@ -182,7 +182,60 @@ class PosixEnv : public Env {
   }
 };
 
+class NoSyncFile : public WritableFile {
+ public:
+  explicit NoSyncFile(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
+  Status append(std::string_view data) override { return base_->append(data); }
+  Status sync() override { return Status::ok(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+};
+
+class NoSyncEnv : public Env {
+ public:
+  explicit NoSyncEnv(Env* base) : base_(base) {}
+  Status new_writable_file(const std::string& path, std::unique_ptr<WritableFile>* out) override {
+    return wrap(base_->new_writable_file(path, out), out);
+  }
+  Status reopen_for_append(const std::string& path, std::unique_ptr<WritableFile>* out) override {
+    return wrap(base_->reopen_for_append(path, out), out);
+  }
+  Status new_preallocated_file(const std::string& path, uint64_t size,
+                               std::unique_ptr<WritableFile>* out) override {
+    return wrap(base_->new_preallocated_file(path, size, out), out);
+  }
+  Status reopen_at(const std::string& path, uint64_t offset,
+                   std::unique_ptr<WritableFile>* out) override {
+    return wrap(base_->reopen_at(path, offset, out), out);
+  }
+  Status read_file(const std::string& path, std::string* contents) override {
+    return base_->read_file(path, contents);
+  }
+  Status rename_file(const std::string& from, const std::string& to) override {
+    return base_->rename_file(from, to);
+  }
+  Status remove_file(const std::string& path) override { return base_->remove_file(path); }
+  Status truncate_file(const std::string& path, uint64_t size) override {
+    return base_->truncate_file(path, size);
+  }
+  Status list_dir(const std::string& dir, std::vector<std::string>* names) override {
+    return base_->list_dir(dir, names);
+  }
+  Status sync_dir(const std::string& dir) override { return base_->sync_dir(dir); }
+  Status create_dir(const std::string& dir) override { return base_->create_dir(dir); }
+
+ private:
+  static Status wrap(Status st, std::unique_ptr<WritableFile>* out) {
+    if (st.is_ok()) *out = std::make_unique<NoSyncFile>(std::move(*out));
+    return st;
+  }
+  Env* base_;
+};
+
 }  // namespace
+
+std::unique_ptr<Env> no_sync_env(Env* base) { return std::make_unique<NoSyncEnv>(base); }
 
 Env* posix_env() {
   static PosixEnv env;

@@ -67,6 +67,12 @@ class Env {
 // The real file system. The returned object lives forever.
 Env* posix_env();
 
+// `base` (which must outlive it), except that WritableFile::sync() returns at
+// once without syncing: an unsafe Env that acknowledges writes it never
+// made durable (raftkv's no-fsync failpoint). Directory syncs, and the syncs
+// inside new_preallocated_file and truncate_file, still happen.
+std::unique_ptr<Env> no_sync_env(Env* base);
+
 // `dir` + "/" + `name`.
 std::string join_path(const std::string& dir, const std::string& name);
 

@@ -15,6 +15,7 @@ std::string Failpoints::to_string() const {
   if (follower_read) names.push_back("follower-read");
   if (read_cache) names.push_back("read-cache");
   if (early_txn_reads) names.push_back("early-txn-reads");
+  if (no_fsync) names.push_back("no-fsync");
   return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ","));
 }
 
@@ -33,10 +34,12 @@ Status enable_failpoint(std::string_view name, Failpoints* f) {
     f->read_cache = true;
   } else if (name == "early-txn-reads") {
     f->early_txn_reads = true;
+  } else if (name == "no-fsync") {
+    f->no_fsync = true;
   } else {
     return Status::invalid_argument(fmt::format(
         "unknown failpoint '{}': expected stale-read, commit-any-term, no-persist-vote, "
-        "lease-read, follower-read, read-cache or early-txn-reads",
+        "lease-read, follower-read, read-cache, early-txn-reads or no-fsync",
         name));
   }
   return Status::ok();

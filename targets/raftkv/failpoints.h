@@ -22,16 +22,17 @@ struct Failpoints {
   bool follower_read = false;    // every node, followers too, reads locally at once
   bool read_cache = false;       // reads answered from earlier replies for kReadCacheMs
   bool early_txn_reads = false;  // a MULTI's reads answered at EXEC, before its writes commit
+  bool no_fsync = false;  // the WAL and snapshot files are never fsynced (writes acked anyway)
 
   bool any() const {
     return stale_read || commit_any_term || no_persist_vote || lease_read || follower_read ||
-           read_cache || early_txn_reads;
+           read_cache || early_txn_reads || no_fsync;
   }
   std::string to_string() const;  // comma-separated names, or "none"
 };
 
 // One --unsafe-failpoint name: stale-read, commit-any-term, no-persist-vote,
-// lease-read, follower-read, read-cache, early-txn-reads.
+// lease-read, follower-read, read-cache, early-txn-reads, no-fsync.
 Status enable_failpoint(std::string_view name, Failpoints* failpoints);
 
 }  // namespace faultline::raftkv

@@ -23,10 +23,13 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   const ServerOptions& o = node->options_;
   std::error_code ec;  // DurableStorage creates only the last level itself
   std::filesystem::create_directories(std::filesystem::path(o.data_dir).parent_path(), ec);
+  // The no-fsync failpoint acknowledges what it never made durable.
+  if (o.failpoints.no_fsync) node->no_sync_env_ = common::no_sync_env(common::posix_env());
+  common::Env* env = node->no_sync_env_ ? node->no_sync_env_.get() : common::posix_env();
   // Preallocated WAL segments: each group commit's fdatasync then writes data
   // in place, with no file-system metadata to write back.
   if (Status s = raft::storage::DurableStorage::open(
-          common::posix_env(), o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
+          env, o.data_dir, {.wal = {.preallocate = true}}, &node->storage_);
       !s.is_ok()) {
     return s;
   }

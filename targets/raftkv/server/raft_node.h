@@ -114,6 +114,8 @@ class RaftNode : public common::CommandHandler {
 
   boost::asio::io_context& io_;
   ServerOptions options_;
+  // The no-fsync failpoint's Env (common::no_sync_env); outlives storage_.
+  std::unique_ptr<common::Env> no_sync_env_;
   std::unique_ptr<raft::storage::DurableStorage> storage_;
   std::unique_ptr<raft::Raft> raft_;
   kv::KvState kv_;

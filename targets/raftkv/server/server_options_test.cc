@@ -38,6 +38,10 @@ TEST(ServerOptionsTest, FailpointsByName) {
   EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read,read-cache");
   ASSERT_TRUE(enable_failpoint("early-txn-reads", &f).is_ok());
   EXPECT_EQ(f.to_string(), "stale-read,lease-read,follower-read,read-cache,early-txn-reads");
+  ASSERT_TRUE(enable_failpoint("no-fsync", &f).is_ok());
+  EXPECT_TRUE(f.any());
+  EXPECT_EQ(f.to_string(),
+            "stale-read,lease-read,follower-read,read-cache,early-txn-reads,no-fsync");
   EXPECT_FALSE(enable_failpoint("stale_read", &f).is_ok());
 }
 

@@ -12,12 +12,14 @@
 # --runs: runs per row (default 10); --seconds: each run's --time-limit
 # (default 60); --only: rows by name (partition+stale-read,
 # pause+lease-read, clock+lease-read, partition+lease-read,
-# kill+no-persist-vote, clean, clean-lease); run i uses seed BASE+i (default
+# kill+no-persist-vote, clean, clean-lease, disk+no-fsync, clean-disk); run i
+# uses seed BASE+i (default
 # BASE 1000). The time to detection of an invalid run is the invocation time,
 # in seconds into the run, of the earliest op the checkers name as evidence
 # in run.json (a minimal non-linearizable core, a counter read out of
 # bounds). Needs root (network namespaces), jq, and DIR/harness/cli/faultline
-# and DIR/targets/raftkv/faultline-raftkv (default DIR: build). Store
+# and DIR/targets/raftkv/faultline-raftkv (default DIR: build; the disk rows
+# also DIR/nemesis/disk/faultline-diskfs and /dev/fuse). Store
 # directories go under a temporary directory, removed at the end unless
 # --keep DIR names one to keep. Exit status 0 when every row met the goal
 # (failpoint rows: at least 90% invalid; rows expected valid, the clean ones
@@ -71,6 +73,8 @@ rows=(
   "kill+no-persist-vote|kill|--nemesis-interval 1 --opt unsafe-failpoint=no-persist-vote|invalid"
   "clean|partition,pause,kill,clock,loss|$stale|valid"
   "clean-lease|partition,pause,kill,clock,loss|$lease|valid"
+  "disk+no-fsync|disk:lose-unsynced|--nemesis-interval 5 --opt unsafe-failpoint=no-fsync|invalid"
+  "clean-disk|disk|--nemesis-interval 5|valid"
 )
 
 work="${keep:-$(mktemp -d "${TMPDIR:-/tmp}/faultline-detect.XXXXXX")}"

@@ -4,13 +4,16 @@
 // faultline-diskfs, servers restarted) loses them: invalid. Correct raftkv
 // under every disk spec: valid. The cases are suites/nightly.toml's (like
 // detect_test.cc); one plain `faultline run` checks what the history says
-// was lost and that the mounts are gone afterwards. Real local 3-node
+// was lost and that the mounts are gone afterwards, and `faultline cluster
+// heal` ends the failing disks of a controller killed mid-run. Real local 3-node
 // clusters through FUSE; needs root and /dev/fuse (label: cluster).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/run_support.h"
@@ -84,6 +87,44 @@ TEST_F(disk, HistorySaysWhatWasLostAndMountsGo) {
     if (e.path().filename() == "diskfs.log") ++logs;
   }
   EXPECT_EQ(logs, 3);
+}
+
+// Nobody heals after SIGKILL: a failing disk stays failing until `faultline
+// cluster heal` (SIGUSR1 to every faultline-diskfs in the nodes) ends it. The
+// diskfs control sockets are reached from the host through the nodes' /root.
+TEST_F(disk, ClusterHealEndsTheFailingDisksOfAKilledController) {
+  const Result up =
+      faultline({"cluster", "up", "--name", cluster_, "--root", clusters(), "--nodes", "3"});
+  ASSERT_EQ(up.code, 0) << said(up);
+  const fs::path out = tmp_.path() / "run";
+  fs::create_directories(out);
+  auto failing = [&] {
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(clusters())) {
+      if (e.path().filename() != "diskfs.sock") continue;
+      const Result r = spawn(out, FAULTLINE_DISKFS_BIN, {"ctl", e.path().string(), "status"});
+      n += r.out.find("\"failing\":true") != std::string::npos;
+    }
+    return n;
+  };
+  int left = 0;
+  for (int attempt = 1; attempt <= 3 && left == 0; ++attempt) {
+    const pid_t pid = start(
+        out, kFaultline,
+        run_args("disk-heal", {"--nodes", "3", "--nemesis", "disk:fail", "--nemesis-opt",
+                               "disk-fail-s=600", "--nemesis-interval", "2", "--time-limit", "60",
+                               "--concurrency", "4", "--rate", "100", "--seed", "3", "--quiet"}));
+    ASSERT_GT(pid, 0);
+    for (int i = 0; i < 300 && failing() == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    kill(pid, SIGKILL);
+    finish(out, pid);
+    left = failing();  // unless stop-disk healed it just before
+  }
+  ASSERT_EQ(left, 1) << "no failing disk left by a killed controller in 3 attempts";
+  const Result heal = faultline({"cluster", "heal", "--name", cluster_, "--root", clusters()});
+  EXPECT_EQ(heal.code, 0) << said(heal);
+  EXPECT_EQ(failing(), 0);
 }
 
 }  // namespace

@@ -71,12 +71,15 @@ int backing_flags(int flags) {
 }
 
 void* op_init(fuse_conn_info*, fuse_config* cfg) {
-  // No kernel caching: a lose-unsynced changes files behind the kernel's back.
+  // A lose-unsynced changes files behind the kernel's back: no attributes or
+  // names are cached, and a file's cached pages are dropped at every open
+  // (no keep_cache), which is all a restarted server needs. Writes are not
+  // cached either (no writeback cache): each reaches op_write before write(2)
+  // returns. Not direct_io, so that shared mmap works (etcd's bbolt).
   cfg->use_ino = 1;
   cfg->attr_timeout = 0;
   cfg->entry_timeout = 0;
   cfg->negative_timeout = 0;
-  cfg->direct_io = 1;
   cfg->hard_remove = 1;  // unlink() keeps open files itself (in the trash)
   return fuse_get_context()->private_data;
 }

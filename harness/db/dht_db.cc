@@ -39,7 +39,7 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
     } else {
       st = Status::invalid_argument(fmt::format(
           "--opt {}: unknown option for target dht (known: mode, r, w, replicas, vnodes, "
-          "timeout-ms, binary, dir, client-port, peer-port, faketime)",
+          "timeout-ms, binary, dir, client-port, peer-port, faketime, diskfs)",
           key));
     }
     if (!st.is_ok()) return st;

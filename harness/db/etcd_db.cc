@@ -39,7 +39,7 @@ Status parse_etcd_options(const std::map<std::string, std::string>& options, Etc
     } else {
       st = Status::invalid_argument(
           fmt::format("--opt {}: unknown option for target etcd (known: binary, dir, client-port, "
-                      "peer-port, election-ms, heartbeat-ms, faketime, read)",
+                      "peer-port, election-ms, heartbeat-ms, faketime, diskfs, read)",
                       key));
     }
     if (!st.is_ok()) return st;

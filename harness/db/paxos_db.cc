@@ -56,7 +56,7 @@ Status parse_paxos_options(const std::map<std::string, std::string>& options, Pa
     } else {
       st = Status::invalid_argument(
           fmt::format("--opt {}: unknown option for target paxos (known: timeout-ms, binary, dir, "
-                      "client-port, peer-port, faketime, unsafe-failpoint)",
+                      "client-port, peer-port, faketime, diskfs, unsafe-failpoint)",
                       key));
     }
     if (!st.is_ok()) return st;

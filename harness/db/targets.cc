@@ -55,7 +55,8 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     } else {
       st = Status::invalid_argument(fmt::format(
           "--opt {}: unknown option for target raftkv (known: binary, dir, election-ms, "
-          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, unsafe-failpoint)",
+          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, diskfs, "
+          "unsafe-failpoint)",
           key));
     }
     if (!st.is_ok()) return st;

@@ -118,9 +118,9 @@ class CorruptFault : public FaultKind {
     (*done)["deleted"] = dir;
     // Under disk faults the directory is a diskfs mount point, which rm
     // empties but cannot remove: empty is as good as gone to the server.
-    return run_on_node(context_, node,
-                       fmt::format("rm -rf -- {0} 2>/dev/null || [ -z \"$(ls -A -- {0})\" ]",
-                                   shell_quote(dir)));
+    return run_on_node(
+        context_, node,
+        fmt::format("rm -rf -- {0} 2>/dev/null || [ -z \"$(ls -A -- {0})\" ]", shell_quote(dir)));
   }
 
   const NemesisContext& context_;

@@ -1,7 +1,10 @@
 #include "workloads/kv_session.h"
 
+#include <charconv>
+
 #include "harness/db/template.h"
 #include "workloads/etcd_session.h"
+#include "workloads/http_json_session.h"
 
 namespace faultline {
 namespace {
@@ -41,7 +44,25 @@ std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
                                            const ClientContext& context) {
   if (protocol.kind == ClientProtocol::Kind::kEtcdV3)
     return std::make_unique<EtcdKvSession>(context, protocol.serializable_reads);
+  if (protocol.kind == ClientProtocol::Kind::kHttpJson)
+    return std::make_unique<HttpJsonKvSession>(context, protocol);
   return std::make_unique<RespKvSession>(context, protocol);
+}
+
+nlohmann::json stored_value(const std::string& text) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (!text.empty() && ec == std::errc() && ptr == end) return n;
+  return text;
+}
+
+KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node) {
+  KvOutcome o;
+  o.kind = kind;
+  o.error = std::move(error);
+  o.node = std::move(node);
+  return o;
 }
 
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value) {

@@ -3,7 +3,9 @@
 // to read, write, compare-and-set or add, and turns the outcome into the
 // history's ok/fail/info; the session knows the protocol: RESP
 // (RespKvSession, GET/SET/CAS/INCRBY over workloads/resp_session.h) or etcd's
-// v3 API (EtcdKvSession, workloads/etcd_session.h). One session per client;
+// v3 API (EtcdKvSession, workloads/etcd_session.h) or templated HTTP
+// requests (HttpJsonKvSession, workloads/http_json_session.h). One session
+// per client;
 // like RespSession it starts on its thread's node and moves on when a node
 // does not answer.
 #pragma once
@@ -13,6 +15,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "harness/db/client_protocol.h"
 #include "workloads/client.h"
@@ -52,6 +55,28 @@ std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
 // The completion of `invoke` for `outcome`: ok with `ok_value`, fail when not
 // applied, info when unknown, with the error and the node.
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value);
+
+// A stored value as the history shows it: a decimal integer as an integer,
+// anything else as the string.
+nlohmann::json stored_value(const std::string& text);
+
+// An outcome that is not ok: `kind` with why, on `node`.
+KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node);
+
+// The node a session without redirects sends to: its thread's node first,
+// the next one each time a node did not answer (refused, timed out).
+class NodeCursor {
+ public:
+  explicit NodeCursor(const ClientContext& context)
+      : nodes_(context.nodes),
+        at_(nodes_.empty() ? 0 : static_cast<size_t>(context.thread) % nodes_.size()) {}
+  const NodeEndpoint* node() const { return nodes_.empty() ? nullptr : &nodes_[at_]; }
+  void next() { at_ = nodes_.empty() ? 0 : (at_ + 1) % nodes_.size(); }
+
+ private:
+  std::vector<NodeEndpoint> nodes_;
+  size_t at_;
+};
 
 // RESP, with the protocol's commands (by default GET, SET, CAS key expected
 // new (:1 swapped, :0 not), INCRBY).

@@ -178,7 +178,7 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
   out->target = file.name;
   out->target_file = file.path;
   out->has_leader = file.primary != TargetFile::Probe::kNone;
-  out->protocol = file.protocol;
+  out->protocol = bind_protocol(file, values);
   out->faketime_file = faketime ? db->faketime_file() : "";
   out->db = std::move(db);
   return Status::ok();

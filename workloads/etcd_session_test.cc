@@ -19,6 +19,7 @@
 #include "tests/support/local_servers.h"
 #include "tests/support/require.h"
 #include "workloads/http_json_session.h"
+#include "workloads/workload.h"
 
 namespace faultline {
 namespace {
@@ -198,6 +199,24 @@ TEST_F(EtcdSessionLive, ConcurrentAddsAreNotLost) {
   EtcdKvSession s(context_for(port_), false);
   EXPECT_EQ(ok.load(), 80);
   EXPECT_EQ(s.read("counter", in(milliseconds(2000))).value, ok.load());
+}
+
+// The set workload on etcd: each element a key, read back by looking up
+// every element key up to the highest added.
+TEST_F(EtcdSessionLive, SetWorkloadKeepsEachElementInAKey) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("etcd", &options.target).is_ok());
+  options.protocol.kind = ClientProtocol::Kind::kEtcdV3;
+  Workload w;
+  ASSERT_TRUE(make_workload("set", options, &w).is_ok());
+  std::unique_ptr<Client> client = w.client(context_for(port_));
+  for (const int element : {0, 1, 2, 4}) {
+    const Op done = client->invoke(gen::op("add", element));
+    EXPECT_EQ(done.type, EventType::kOk) << done.error;
+  }
+  const Op read = client->invoke(gen::op("read"));
+  ASSERT_EQ(read.type, EventType::kOk) << read.error;
+  EXPECT_EQ(read.value, nlohmann::json({0, 1, 2, 4}));
 }
 
 // The same operations through the http-json protocol of the shipped etcd

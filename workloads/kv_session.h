@@ -1,4 +1,4 @@
-// KvSession: the key-value operations of the register and counter workloads,
+// KvSession: the key-value operations of the register, counter and set workloads,
 // whatever protocol the target speaks. A workload's client asks its session
 // to read, write, compare-and-set or add, and turns the outcome into the
 // history's ok/fail/info; the session knows the protocol: RESP

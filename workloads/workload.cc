@@ -78,9 +78,9 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
     return Status::invalid_argument(
         fmt::format("expected a concurrency of at least 1, got {}", options.concurrency));
   if (options.protocol.kind != ClientProtocol::Kind::kResp && name != "register" &&
-      name != "counter")
+      name != "counter" && name != "set")
     return Status::invalid_argument(fmt::format(
-        "workload {} speaks only RESP; this target's protocol supports register and counter",
+        "workload {} speaks only RESP; this target's protocol supports register, counter and set",
         name));
   Status st;
   if (name == "register") {

@@ -44,7 +44,7 @@ struct WorkloadOptions {
   int accounts = 5;
   int64_t initial_balance = 10;
   TargetCapabilities target;
-  // How the clients talk to the target. Only register and counter speak
+  // How the clients talk to the target. Only register, counter and set speak
   // protocols other than RESP (workloads/kv_session.h).
   ClientProtocol protocol;
 };

@@ -108,9 +108,9 @@ class LinearSearch {
     for (uint64_t taken = 0; taken < steps; ++taken) {
       if (remaining_ == 0) return finish(SearchOutcome::kLinearizable);
       if ((steps_++ & 1023) == 0 && over_budget()) return finish(SearchOutcome::kGaveUp);
-      if (advance()) continue;
+      if (advance() && !proved_) continue;
       // Stuck: nothing can be linearized before the return at `cursor_`.
-      note_stuck();
+      if (!proved_) note_stuck(cursor_, UINT32_MAX);
       if (stack_.empty() || proved_) return finish(SearchOutcome::kNotLinearizable);
       backtrack();
     }
@@ -171,6 +171,12 @@ class LinearSearch {
       if (pass_ == 1 && optimized &&  // failed in pass 0, or an equal op returns sooner
           (read_only_[r] || (twin_[r] && !returns_first(entry))))
         continue;
+      // Read order (lookahead.h): r may not go before that read.
+      if (const uint32_t read = optimized ? enablers_.unmet_read(r, lin_) : UINT32_MAX;
+          read != UINT32_MAX) {
+        note_stuck(2 + 2 * read, r);  // (its return entry)
+        continue;
+      }
       uint32_t new_lo, new_hi;
       mark(r, &new_lo, &new_hi);
       State next{};
@@ -507,11 +513,15 @@ class LinearSearch {
     return w * 64 + static_cast<uint32_t>(__builtin_ctzll(word));
   }
 
-  // Remembers the furthest return the search could not get past, with the
-  // states it was stuck in and the path that got there; asks the prover
-  // when it has been stuck there often (set_prover).
-  void note_stuck() {
-    const Entry& e = entries_[cursor_];
+  // Remembers the furthest return the search could not get past (at
+  // `entry`), with the states it was stuck in and the path that got there;
+  // asks the prover when it has been stuck there often (set_prover). With
+  // `moved` (an ok rank) the path is the search's and then that op, which
+  // read order did not let it take: a path cut there counts as stuck at the
+  // read's return, so that the ops called before the furthest such return
+  // still hold a minimal core (as with lookahead's dead configurations).
+  void note_stuck(uint32_t entry, uint32_t moved) {
+    const Entry& e = entries_[entry];
     if (e.pos > best_pos_) {
       best_pos_ = e.pos;
       stuck_since_best_ = 0;
@@ -519,11 +529,15 @@ class LinearSearch {
       result_.states_before.clear();
       result_.prefix.clear();
       for (const Frame& f : stack_) result_.prefix.push_back(f.op);
+      if (moved != UINT32_MAX) result_.prefix.push_back(ok_[moved]);
     }
-    if (e.pos == best_pos_ && result_.states_before.size() < 16 &&
-        std::find(result_.states_before.begin(), result_.states_before.end(), state_) ==
-            result_.states_before.end())
-      result_.states_before.push_back(state_);
+    if (e.pos == best_pos_ && result_.states_before.size() < 16) {
+      State state = state_;
+      if (moved != UINT32_MAX) model_.step(state_, ops_[ok_[moved]].op, &state);
+      if (std::find(result_.states_before.begin(), result_.states_before.end(), state) ==
+          result_.states_before.end())
+        result_.states_before.push_back(std::move(state));
+    }
     if (++stuck_since_best_ < limits_.prove_after || !prover_) return;
     stuck_since_best_ = 0;
     // The allowance: a quarter of the search's steps, less what the prover

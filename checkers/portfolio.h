@@ -13,9 +13,9 @@
 // units of work for each of the optimized search's. Slices are counted in
 // work units (LinearSearch::work(): steps, and the list entries each step
 // looks at), not steps, since an optimized step looks at more (lookahead)
-// and costs up to twice a plain one; so the portfolio takes about 1.5 times
-// the plain search's time at most, and 3 times the optimized search's beyond
-// the solo budget. Work is counted, not timed, so the answer (and which
+// and can cost 1.7 times a plain one (docs/benchmarks.md); so the portfolio
+// takes about 1.5 times the plain search's time at most, and 3 times the
+// optimized search's beyond the solo budget. Work is counted, not timed, so the answer (and which
 // search gave it) is the same on every machine.
 //
 // The two memos share the check's memory budget: when one search runs out

@@ -103,7 +103,7 @@ const Pair kPartitionStaleRead = {"partition-stale-read", "partition", "stale-re
 // lease-read: reads served locally for 3 ticks (0.3 s) after the start of the
 // last quorum-confirmed ReadIndex round, counted by a ticker on the wall
 // clock that drops missed ticks, and kept after stepping down
-// (targets/raftkv/server/tick_lease.h). Sound under partitions alone; a
+// (targets/raftkv/node/tick_lease.h). Sound under partitions alone; a
 // paused leader resumes with its lease as it was, while a new leader took
 // adds; a leader whose clock is set back stops ticking, so once a partition
 // cuts it off its lease outlives the new leader's election. Bumps of 5 s:

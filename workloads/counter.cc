@@ -29,9 +29,7 @@ class CounterClient : public Client {
       if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, true);
       return complete_ok(invoke, o, reply_value(o.reply));
     }
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("counter client: cannot {} {}", invoke.f, invoke.value.dump());
-    return c;
+    return cannot_run(invoke, "counter");
   }
 
  private:

@@ -10,43 +10,46 @@ namespace {
 
 constexpr int kValues = 5;  // values are 0..4: small, so that reads often match cas
 
+// The one command of a register op: GET, SET or CAS on the key's register.
+std::optional<std::vector<std::string>> register_command(const Op& invoke) {
+  const std::string key = "register:" + invoke.key.dump();
+  if (invoke.f == "read") return std::vector<std::string>{"GET", key};
+  if (invoke.f == "write") return std::vector<std::string>{"SET", key, invoke.value.dump()};
+  if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2)
+    return std::vector<std::string>{"CAS", key, invoke.value[0].dump(), invoke.value[1].dump()};
+  return std::nullopt;
+}
+
+Op register_completion(const Op& invoke, const RespOutcome& o) {
+  if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
+  if (invoke.f == "read") {
+    if (o.reply.kind != RespReply::Kind::kString && o.reply.kind != RespReply::Kind::kNil)
+      return complete_unexpected(invoke, o, true);  // a read changes nothing
+    return complete_ok(invoke, o, reply_value(o.reply));
+  }
+  if (invoke.f == "write") {
+    if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
+    return complete_ok(invoke, o, invoke.value);
+  }
+  if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "1")
+    return complete_ok(invoke, o, invoke.value);
+  if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "0") {
+    Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
+    c.error = "cas mismatch";
+    c.node = o.node;
+    return c;
+  }
+  return complete_unexpected(invoke, o, false);
+}
+
 class RegisterClient : public Client {
  public:
   explicit RegisterClient(const ClientContext& context) : session_(context) {}
 
   Op invoke(const Op& invoke) override {
-    const std::string key = "register:" + invoke.key.dump();
-    const auto deadline = session_.deadline();
-    if (invoke.f == "read") {
-      const RespOutcome o = session_.call({"GET", key}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kString && o.reply.kind != RespReply::Kind::kNil)
-        return complete_unexpected(invoke, o, true);  // a read changes nothing
-      return complete_ok(invoke, o, reply_value(o.reply));
-    }
-    if (invoke.f == "write") {
-      const RespOutcome o = session_.call({"SET", key, invoke.value.dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
-      return complete_ok(invoke, o, invoke.value);
-    }
-    if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2) {
-      const RespOutcome o =
-          session_.call({"CAS", key, invoke.value[0].dump(), invoke.value[1].dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "1")
-        return complete_ok(invoke, o, invoke.value);
-      if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "0") {
-        Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
-        c.error = "cas mismatch";
-        c.node = o.node;
-        return c;
-      }
-      return complete_unexpected(invoke, o, false);
-    }
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("register client: cannot {} {}", invoke.f, invoke.value.dump());
-    return c;
+    const std::optional<std::vector<std::string>> command = register_command(invoke);
+    if (!command) return cannot_run(invoke, "register");
+    return register_completion(invoke, session_.call(*command, session_.deadline()));
   }
 
  private:
@@ -96,6 +99,7 @@ Status make_register_workload(const WorkloadOptions& options, Workload* out) {
                                         [cas](const nlohmann::json&) { return register_ops(cas); });
   out->final_generator = nullptr;
   out->client = [](const ClientContext& c) { return std::make_unique<RegisterClient>(c); };
+  out->resp_ops = {register_command, register_completion};
   out->checkers.clear();
   out->checkers.push_back(make_checker("register"));
   out->needs_cas = cas;

@@ -40,9 +40,7 @@ class SetClient : public Client {
                       : complete_unexpected(invoke, o, false);
     }
     if (invoke.f == "read") return sets_ ? read_set(invoke, deadline) : read_keys(invoke, deadline);
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("set client: cannot {} {}", invoke.f, invoke.value.dump());
-    return c;
+    return cannot_run(invoke, "set");
   }
 
  private:

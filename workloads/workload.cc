@@ -64,6 +64,12 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
   return Status::ok();
 }
 
+Op cannot_run(const Op& invoke, std::string_view workload) {
+  Op c = invoke.complete(EventType::kFail, nullptr);
+  c.error = fmt::format("{} client: cannot {} {}", workload, invoke.f, invoke.value.dump());
+  return c;
+}
+
 std::vector<std::string> workload_names() {
   return {"register", "set", "counter", "bank", "list-append", "rw-register"};
 }

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "checkers/checker.h"
 #include "harness/generator/generator.h"
 #include "workloads/client.h"
+#include "workloads/resp_session.h"
 
 namespace faultline {
 
@@ -43,6 +46,19 @@ struct WorkloadOptions {
   TargetCapabilities target;
 };
 
+// A workload's ops as RESP commands, for drivers other than its Client
+// (faultline sim delivers the command to a simulated node as a message and
+// sorts the reply the way RespSession does): the command an invoke sends
+// (nullopt: the op is not one of the workload's) and the completion an
+// outcome gives. The workload's own Client uses the same two.
+struct RespOps {
+  std::function<std::optional<std::vector<std::string>>(const Op& invoke)> command;
+  std::function<Op(const Op& invoke, const RespOutcome& outcome)> complete;
+};
+
+// The fail completion of an op a client cannot run, naming the workload.
+Op cannot_run(const Op& invoke, std::string_view workload);
+
 struct Workload {
   std::string name;
   // Client ops of the main phase, without a time limit or rate (the runner
@@ -53,6 +69,9 @@ struct Workload {
   ClientFactory client;
   std::vector<std::unique_ptr<Checker>> checkers;
   bool needs_cas = false;  // its ops include CAS (the target must have it)
+  // Set by the workloads whose ops are one RESP command each (register);
+  // empty for the others, which faultline sim does not run yet.
+  RespOps resp_ops;
 };
 
 // Builds workload `name` ("register", "set", "counter", "bank", "list-append",

@@ -24,10 +24,10 @@ Status parse_int(const std::string& target, const std::string& key, const std::s
   return Status::ok();
 }
 
-Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                         const std::map<std::string, std::string>& options, Deployment* out) {
-  RaftkvOptions o;
-  o.binary = find_target_binary("faultline-raftkv");
+}  // namespace
+
+Status parse_raftkv_options(const std::map<std::string, std::string>& options, RaftkvOptions* out) {
+  RaftkvOptions& o = *out;
   for (const auto& [key, value] : options) {
     Status st;
     if (key == "binary") {
@@ -77,6 +77,16 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     return Status::invalid_argument(
         fmt::format("--opt election-ms ({}) must be at least twice heartbeat-ms ({})",
                     o.election_ms, o.heartbeat_ms));
+  return Status::ok();
+}
+
+namespace {
+
+Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                         const std::map<std::string, std::string>& options, Deployment* out) {
+  RaftkvOptions o;
+  o.binary = find_target_binary("faultline-raftkv");
+  if (Status st = parse_raftkv_options(options, &o); !st.is_ok()) return st;
   if (o.binary.empty())
     return Status::invalid_argument(
         "cannot find faultline-raftkv next to faultline or in its build tree: pass --opt "

@@ -1,9 +1,9 @@
 // Compiled-in implementations of fmt, spdlog and toml++ for the `faultline`
 // executable (cmake/static_deps.cmake says why). Debian ships these three only
 // as shared libraries, but it ships every implementation header: this file is
-// what their own src/*.cpp files are, so the linker finds each symbol here
-// first and -Wl,--as-needed drops libfmt.so, libspdlog.so and
-// libtomlplusplus.so from the NEEDED list.
+// what their own src/*.cpp files are, so `faultline` links statically
+// without libfmt.so, libspdlog.so and libtomlplusplus.so (which
+// cmake/static_link.sh takes off the link line).
 
 // fmt 9 (src/format.cc).
 #include <fmt/format-inl.h>

@@ -2,18 +2,21 @@
 #
 # Why: `faultline` is run once per history file by CI scripts, so its start-up
 # counts. With 14 shared libraries, `faultline --version` spent nearly all of
-# its time in the dynamic loader (LD_DEBUG=statistics: ~90% of it relocating
-# libcrypto, libssh2, libsqlite3, ...). Now:
+# its time in the dynamic loader. Now `faultline` is one static executable
+# (no ld.so, no relocations, no shared library to map):
 #  - the libraries Debian ships as static archives (.a) are linked statically,
 #    into every executable: sqlite3, ssh2, ssl/crypto, zlib, hiredis,
-#    boost_system (the find_* calls below prefer .a over .so);
+#    boost_system (the find_* calls below prefer .a over .so), and libstdc++
+#    and glibc for `faultline`;
 #  - fmt, spdlog and toml++ have no .a in Debian, but their implementation
 #    headers are shipped: cmake/static_deps.cc compiles them into `faultline`,
-#    and -Wl,--as-needed drops the .so files it no longer uses;
-#  - simdjson stays shared (Debian ships no archive and no simdjson.cpp), and
-#    with it libstdc++ (libsimdjson.so needs libstdc++.so.6: a static copy in
-#    `faultline` would load both).
-# `faultline`'s NEEDED list is checked by the ctest faultline_needed_libs
+#    and cmake/static_link.sh takes their .so files off its link line;
+#  - the JSON-lines reader does without simdjson (Debian ships it only as a
+#    shared library; history/jsonl_reader.cc).
+# glibc's getaddrinfo (host names in nodes files) then loads the NSS modules
+# of the same glibc at run time, as the linker warns: faultline is built on
+# the machine it runs on (scripts/build.sh), so they match.
+# `faultline`'s NEEDED list (none) is checked by the ctest faultline_needed_libs
 # (cmake/check_needed_libs.cmake).
 # Must be included before the find_package() calls. A build dir configured
 # without it keeps its cached .so paths: configure a fresh one.
@@ -35,12 +38,10 @@ function(faultline_static_deps target)
   endif()
   target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/static_deps.cc)
   target_link_libraries(${target} PRIVATE fmt::fmt spdlog::spdlog tomlplusplus::tomlplusplus)
-  # --as-needed: drop every shared library none of whose symbols is used.
-  # -no-pie: the loader no longer relocates the executable itself (measured:
-  # minimum loader time 2.0M -> 0.9M cycles); `faultline` is a test tool, its
-  # own base address is not randomised (its libraries' still are).
-  # (-z pack-relative-relocs was measured too: no gain over -no-pie.)
-  target_link_options(${target} PRIVATE LINKER:--as-needed LINKER:-O1 -no-pie)
+  # -static: not position-independent, so nothing to relocate at start-up;
+  # `faultline` is a test tool, its base address is not randomised.
+  target_link_options(${target} PRIVATE -static LINKER:-O1)
+  set_property(TARGET ${target} PROPERTY RULE_LAUNCH_LINK ${PROJECT_SOURCE_DIR}/cmake/static_link.sh)
   add_test(NAME ${target}_needed_libs COMMAND ${CMAKE_COMMAND} -DBIN=$<TARGET_FILE:${target}>
     -P ${PROJECT_SOURCE_DIR}/cmake/check_needed_libs.cmake)
 endfunction()

@@ -54,6 +54,11 @@ class Minifier {
     space();
     return i_ == s_.size() ? nullptr : "more after the value";
   }
+  const char* run_prefix(size_t* end) {
+    if (!value(0)) return error_;
+    *end = i_;
+    return nullptr;
+  }
 
  private:
   void space() {
@@ -303,6 +308,33 @@ bool finite_number(std::string_view text) {
 
 const char* minify_json(std::string_view text, std::string* out) {
   return Minifier(text, out).run();
+}
+
+const char* minify_json_prefix(std::string_view text, size_t* end, std::string* out) {
+  return Minifier(text, out).run_prefix(end);
+}
+
+void unescape_json_string(std::string_view literal, std::string* out) {
+  const std::string_view s = literal.substr(1, literal.size() - 2);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out->push_back(s[i]);
+      continue;
+    }
+    const char c = s[++i];
+    if (c != 'u') {
+      static constexpr std::string_view kFrom = "\"\\/bfnrt", kTo = "\"\\/\b\f\n\r\t";
+      out->push_back(kTo[kFrom.find(c)]);
+      continue;
+    }
+    char32_t cp = static_cast<char32_t>(hex4(s, i + 1));
+    i += 4;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {  // a high surrogate: its low one follows
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<char32_t>(hex4(s, i + 3)) - 0xDC00);
+      i += 6;
+    }
+    append_utf8(cp, out);
+  }
 }
 
 }  // namespace faultline

@@ -41,4 +41,13 @@ bool finite_number(std::string_view text);
 // (e.g. "invalid escape in a string"), with `out` partly written.
 const char* minify_json(std::string_view text, std::string* out);
 
+// minify_json for the one value at the start of `text` (after whitespace),
+// which may go on after it: sets *end to the offset just past the value.
+const char* minify_json_prefix(std::string_view text, size_t* end, std::string* out);
+
+// The UTF-8 text of the JSON string literal `literal` (quotes included, as
+// minify_json accepts it: every escape and surrogate pair well-formed),
+// appended to `out`.
+void unescape_json_string(std::string_view literal, std::string* out);
+
 }  // namespace faultline

@@ -70,6 +70,33 @@ TEST(MinifyJson, RejectsInvalidJsonSayingWhy) {
   for (const auto& [input, why] : cases) EXPECT_EQ(minify_error(input), why) << input;
 }
 
+TEST(MinifyJsonPrefix, StopsAfterTheFirstValue) {
+  std::string out;
+  size_t end = 0;
+  EXPECT_EQ(minify_json_prefix(R"(  [1, {"a": 2}] , "rest")", &end, &out), nullptr);
+  EXPECT_EQ(out, R"([1,{"a":2}])");
+  EXPECT_EQ(end, 15u);  // just past the ']'
+  out.clear();
+  EXPECT_EQ(minify_json_prefix("-12.5e3}", &end, &out), nullptr);
+  EXPECT_EQ(out, "-12.5e3");
+  EXPECT_EQ(end, 7u);
+  out.clear();
+  EXPECT_STREQ(minify_json_prefix(R"("open)", &end, &out), "a string is not closed");
+  EXPECT_STREQ(minify_json_prefix("", &end, &out), "a value is missing");
+}
+
+TEST(UnescapeJsonString, DecodesEveryEscape) {
+  std::string out;
+  unescape_json_string(R"("a\"b\\c\/d\b\f\n\r\t")", &out);
+  EXPECT_EQ(out, "a\"b\\c/d\b\f\n\r\t");
+  out.clear();
+  unescape_json_string(R"("\u00e9\u20ac\ud83d\ude00 é")", &out);
+  EXPECT_EQ(out, "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80 \xC3\xA9");
+  out.clear();
+  unescape_json_string(R"("")", &out);
+  EXPECT_EQ(out, "");
+}
+
 TEST(MinifyJson, LimitsNesting) {
   const std::string ok = std::string(kMaxNesting, '[') + std::string(kMaxNesting, ']');
   EXPECT_EQ(minified(ok), ok);

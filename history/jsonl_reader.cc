@@ -1,10 +1,14 @@
-// JSON-lines history parser (format: docs/history.md), on simdjson's
-// on-demand API: each line is parsed in place, and values are interned by
-// their minified JSON text.
+// JSON-lines history parser (format: docs/history.md). Each line is one
+// object taken apart field by field with json_text's validating minifier:
+// every value is checked to be JSON that the checkers' parser accepts, and
+// values are interned by their minified text. (It replaced simdjson, which
+// Debian ships only as a shared library: without it `faultline` links
+// statically and starts faster; docs/benchmarks.md, "Start-up".)
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <thread>
 
 #include "history/json_text.h"
@@ -13,70 +17,68 @@
 namespace faultline {
 namespace {
 
-using simdjson::ondemand::json_type;
-
 constexpr int64_t kNoIndex = INT64_MIN;
 
 class LineParser {
  public:
   LineParser(History* history, const std::string& source) : h_(history), source_(source) {}
 
-  // Parses one non-blank line at `data` (len bytes; `capacity` bytes readable).
-  Status parse(const char* data, size_t len, size_t capacity, uint32_t line) {
+  // Parses one non-blank line.
+  Status parse(std::string_view text, uint32_t line) {
     line_ = line;
-    simdjson::ondemand::document doc;
-    if (auto err = parser_.iterate(data, len, capacity).get(doc)) return json_error(err);
-    simdjson::ondemand::object obj;
-    if (doc.get_object().get(obj)) return error("expected a JSON object (one event per line)");
+    text_ = text;
+    at_ = 0;
+    space();
+    if (at_ >= text_.size() || text_[at_] != '{') {
+      // Tell a truncated or broken line from a valid value that is no object.
+      if (Status st = next_value("line"); !st.is_ok()) return error("expected valid JSON");
+      return error("expected a JSON object (one event per line)");
+    }
+    ++at_;
     Event e;
     e.line = line;
     e.index = kNoIndex;  // numbered once all pieces are merged
     bool have_process = false, have_type = false, have_f = false;
-    for (auto field : obj) {
-      std::string_view name;
-      if (auto err = field.unescaped_key().get(name)) return json_error(err);
-      simdjson::ondemand::value v;
-      if (auto err = field.value().get(v)) return json_error(err);
+    space();
+    bool more = at_ < text_.size() && text_[at_] != '}';
+    if (!more) ++at_;
+    while (more) {
+      if (Status st = next_field(); !st.is_ok()) return st;
+      const std::string_view v = value_;
       Status st;
-      if (name == "process") {
+      if (name_ == "process") {
         st = parse_process(v, &e.process);
         have_process = true;
-      } else if (name == "type") {
+      } else if (name_ == "type") {
         st = parse_type(v, &e.type);
         have_type = true;
-      } else if (name == "f") {
-        std::string_view f;
-        if (v.get_string().get(f)) return error("expected \"f\" to be a string");
-        e.f = h_->functions.intern(f);
+      } else if (name_ == "f") {
+        if (!is_string(v)) return error("expected \"f\" to be a string");
+        e.f = h_->functions.intern(unescaped(v));
         have_f = true;
-      } else if (name == "key") {
+      } else if (name_ == "key") {
         st = parse_key(v, &e.key);
-      } else if (name == "value") {
-        st = canonical(v, "value");
-        if (st.is_ok()) e.value = h_->values.intern(canonical_);
-      } else if (name == "time") {
-        if (v.get_int64().get(e.time) || e.time < 0)
+      } else if (name_ == "value") {
+        e.value = h_->values.intern(v);
+      } else if (name_ == "time") {
+        if (!integer(v, &e.time) || e.time < 0)
           return error("expected \"time\" to be a non-negative integer (nanoseconds)");
-      } else if (name == "index") {
-        if (v.get_int64().get(e.index)) return error("expected \"index\" to be an integer");
-      } else if (name == "error" || name == "node") {
+      } else if (name_ == "index") {
+        if (!integer(v, &e.index)) return error("expected \"index\" to be an integer");
+      } else if (name_ == "error" || name_ == "node") {
         // The recorder's notes (strings); other shapes are kept out, not refused.
-        std::string_view text;
-        if (!v.get_string().get(text)) {
-          (name == "error" ? e.error : e.node) = h_->notes.intern(text);
-        } else {
-          st = canonical(v, name);
-        }
-      } else {
-        // Unknown fields are allowed (room for extensions), but must be valid JSON.
-        st = canonical(v, name);
+        if (is_string(v)) (name_ == "error" ? e.error : e.node) = h_->notes.intern(unescaped(v));
       }
+      // Unknown fields are allowed (room for extensions): next_field checked them.
       if (!st.is_ok()) return st;
+      space();
+      if (at_ >= text_.size()) return error("expected valid JSON (an object is not closed)");
+      const char c = text_[at_++];
+      if (c == '}') break;
+      if (c != ',') return error("expected valid JSON (',' or '}' is missing in an object)");
     }
-    // current_location() fails with OUT_OF_BOUNDS exactly when nothing follows.
-    const char* rest = nullptr;
-    if (!doc.current_location().get(rest))
-      return error("expected one JSON object per line, found more after it");
+    space();
+    if (at_ != text_.size()) return error("expected one JSON object per line, found more after it");
     if (!have_process) return error("expected a \"process\" field");
     if (!have_type) return error("expected a \"type\" field");
     if (!have_f) return error("expected an \"f\" field");
@@ -85,25 +87,69 @@ class LineParser {
   }
 
  private:
-  Status parse_process(simdjson::ondemand::value v, int64_t* process) {
-    json_type t;
-    if (v.type().get(t)) return error("expected \"process\" to be an integer or \"nemesis\"");
-    if (t == json_type::number) {
-      if (v.get_int64().get(*process) || *process < 0)
+  void space() {
+    while (at_ < text_.size() &&
+           (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\r' || text_[at_] == '\n'))
+      ++at_;
+  }
+
+  // Reads the next value from at_ into value_ (minified, validated).
+  Status next_value(std::string_view field) {
+    value_.clear();
+    size_t used = 0;
+    if (const char* why = minify_json_prefix(text_.substr(at_), &used, &value_)) {
+      if (field == "line") return error(why);
+      return error(fmt::format("expected valid JSON in \"{}\": {}", field, why));
+    }
+    at_ += used;
+    return Status::ok();
+  }
+
+  // Reads `"name": value` into name_ and value_.
+  Status next_field() {
+    space();
+    if (at_ >= text_.size() || text_[at_] != '"')
+      return error("expected valid JSON (an object key is not a string)");
+    if (Status st = next_value("key"); !st.is_ok()) return error("expected valid JSON");
+    name_.clear();
+    unescape_json_string(value_, &name_);
+    space();
+    if (at_ >= text_.size() || text_[at_] != ':')
+      return error("expected valid JSON (':' is missing after an object key)");
+    ++at_;
+    return next_value(name_);
+  }
+
+  static bool is_string(std::string_view v) { return !v.empty() && v[0] == '"'; }
+
+  std::string_view unescaped(std::string_view v) {
+    scratch_.clear();
+    unescape_json_string(v, &scratch_);
+    return scratch_;
+  }
+
+  // A JSON number without fraction or exponent that fits an int64.
+  static bool integer(std::string_view v, int64_t* out) {
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+    return ec == std::errc() && end == v.data() + v.size();
+  }
+
+  Status parse_process(std::string_view v, int64_t* process) {
+    if (!v.empty() && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))) {
+      if (!integer(v, process) || *process < 0)
         return error("expected \"process\" to be a non-negative integer or \"nemesis\"");
       return Status::ok();
     }
-    std::string_view s;
-    if (t == json_type::string && !v.get_string().get(s) && s == "nemesis") {
+    if (is_string(v) && unescaped(v) == "nemesis") {
       *process = kNemesisProcess;
       return Status::ok();
     }
     return error("expected \"process\" to be an integer or \"nemesis\"");
   }
 
-  Status parse_type(simdjson::ondemand::value v, EventType* type) {
-    std::string_view s;
-    if (!v.get_string().get(s)) {
+  Status parse_type(std::string_view v, EventType* type) {
+    if (is_string(v)) {
+      const std::string_view s = unescaped(v);
       if (s == "invoke") return *type = EventType::kInvoke, Status::ok();
       if (s == "ok") return *type = EventType::kOk, Status::ok();
       if (s == "fail") return *type = EventType::kFail, Status::ok();
@@ -112,45 +158,26 @@ class LineParser {
     return error("expected \"type\" to be one of \"invoke\", \"ok\", \"fail\", \"info\"");
   }
 
-  Status parse_key(simdjson::ondemand::value v, uint32_t* key) {
-    json_type t;
-    if (v.type().get(t)) return error("expected \"key\" to be a string, a number or null");
-    if (t == json_type::null) {
-      bool is_null = false;
-      if (v.is_null().get(is_null) || !is_null) return error("expected \"key\" to be null");
+  Status parse_key(std::string_view v, uint32_t* key) {
+    if (v == "null") {
       *key = History::kNoKey;
       return Status::ok();
     }
-    if (t != json_type::string && t != json_type::number)
+    if (v.empty() || v[0] == '{' || v[0] == '[' || v == "true" || v == "false")
       return error("expected \"key\" to be a string, a number or null");
-    if (Status st = canonical(v, "key"); !st.is_ok()) return st;
-    *key = h_->keys.intern(canonical_);
-    return Status::ok();
-  }
-
-  // Sets canonical_ to the canonical text of `v` (json_text.h). simdjson's
-  // on-demand API neither minifies nor validates the raw text of a value it
-  // skips, so that is done here: checkers parse these texts again later.
-  Status canonical(simdjson::ondemand::value v, std::string_view field) {
-    std::string_view raw;
-    if (auto err = simdjson::to_json_string(v).get(raw)) return json_error(err);
-    canonical_.clear();
-    if (const char* why = minify_json(raw, &canonical_))
-      return error(fmt::format("expected valid JSON in \"{}\": {}", field, why));
+    *key = h_->keys.intern(v);
     return Status::ok();
   }
 
   Status error(std::string_view what) const {
     return Status::malformed(fmt::format("{}:{}: {}", source_, line_, what));
   }
-  Status json_error(simdjson::error_code err) const {
-    return error(fmt::format("expected valid JSON ({})", simdjson::error_message(err)));
-  }
 
   History* h_;
   const std::string& source_;
-  simdjson::ondemand::parser parser_;
-  std::string canonical_;  // scratch for canonical()
+  std::string_view text_;
+  size_t at_ = 0;
+  std::string name_, value_, scratch_;
   uint32_t line_ = 0;
 };
 
@@ -160,9 +187,9 @@ bool blank(const char* p, size_t n) {
   return true;
 }
 
-// Parses the lines in [begin, end) of a padded buffer whose first line is
-// line `first_line` of the file. Stops at the first error.
-Status parse_lines(const char* begin, const char* end, const char* buffer_end, uint32_t first_line,
+// Parses the lines in [begin, end), the first of which is line `first_line`
+// of the file. Stops at the first error.
+Status parse_lines(const char* begin, const char* end, uint32_t first_line,
                    const std::string& source, History* out) {
   LineParser parser(out, source);
   uint32_t line = first_line;
@@ -171,8 +198,7 @@ Status parse_lines(const char* begin, const char* end, const char* buffer_end, u
     const char* eol = nl ? nl : end;
     const size_t len = static_cast<size_t>(eol - p);
     if (!blank(p, len)) {
-      const size_t capacity = static_cast<size_t>(buffer_end - p) + simdjson::SIMDJSON_PADDING;
-      if (Status st = parser.parse(p, len, capacity, line); !st.is_ok()) return st;
+      if (Status st = parser.parse(std::string_view(p, len), line); !st.is_ok()) return st;
     }
     p = eol + 1;
   }
@@ -207,8 +233,9 @@ constexpr size_t kParallelBytes = 4 << 20;
 
 }  // namespace
 
-Status parse_jsonl_padded(const char* data, size_t size, const std::string& source, History* out) {
-  static_assert(kJsonlPadding >= simdjson::SIMDJSON_PADDING);
+Status parse_jsonl(std::string_view text, const std::string& source, History* out) {
+  const char* data = text.data();
+  const size_t size = text.size();
   out->source = source;
   const char* end = data + size;
   unsigned pieces = std::max(1u, std::min(std::thread::hardware_concurrency(), 8u));
@@ -236,7 +263,7 @@ Status parse_jsonl_padded(const char* data, size_t size, const std::string& sour
   for (unsigned i = 1; i < pieces; ++i) parts[i].events.reserve(first_line[i + 1] - first_line[i]);
   auto parse_piece = [&](unsigned i) {
     History* into = i == 0 ? out : &parts[i];
-    status[i] = parse_lines(cut[i], cut[i + 1], end, first_line[i], source, into);
+    status[i] = parse_lines(cut[i], cut[i + 1], first_line[i], source, into);
   };
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < pieces; ++i) threads.emplace_back(parse_piece, i);
@@ -254,10 +281,5 @@ Status parse_jsonl_padded(const char* data, size_t size, const std::string& sour
   return result;
 }
 
-Status parse_jsonl(std::string_view text, const std::string& source, History* out) {
-  std::string padded(text);
-  padded.reserve(text.size() + kJsonlPadding);
-  return parse_jsonl_padded(padded.data(), text.size(), source, out);
-}
 
 }  // namespace faultline

@@ -46,6 +46,24 @@ TEST(ParseJsonl, ReadsEveryField) {
   EXPECT_EQ(h.source, "h.jsonl");
 }
 
+TEST(ParseJsonl, DecodesEscapesInNamesAndStringFields) {
+  // Field names, "type", "f", "process" and notes are compared and kept
+  // decoded; keys and values keep their JSON text (interned as written).
+  History h = parse_ok(
+      R"( { "pro\u0063ess" : 1 , "type":"\u006fk", "f":"re\u0061d\n\ud83d\ude00",)"
+      R"( "key":"k\"1", "error":"t\/o", "value" : [ 1 , "\u00e9" ] } )");
+  ASSERT_EQ(h.events.size(), 1u);
+  const Event& e = h.events[0];
+  EXPECT_EQ(e.process, 1);
+  EXPECT_EQ(e.type, EventType::kOk);
+  EXPECT_EQ(h.function_name(e), "read\n\xF0\x9F\x98\x80");
+  EXPECT_EQ(h.keys.text(e.key), R"("k\"1")");
+  EXPECT_EQ(h.notes.text(e.error), "t/o");
+  EXPECT_EQ(h.values.text(e.value), R"([1,"\u00e9"])");
+  History n = parse_ok(R"({"process":"nemes\u0069s","type":"info","f":"kill"})");
+  EXPECT_TRUE(n.events.at(0).is_nemesis());
+}
+
 TEST(ParseJsonl, DefaultsForOptionalFields) {
   History h = parse_ok("\n{\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n");
   ASSERT_EQ(h.events.size(), 1u);

@@ -18,17 +18,14 @@ Status read_history(const std::string& path, const ReadOptions& options, History
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::io_error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::string text;
-  if (const auto size = std::filesystem::file_size(path, ec); !ec)
-    text.reserve(size + kJsonlPadding);
+  if (const auto size = std::filesystem::file_size(path, ec); !ec) text.reserve(size);
   char chunk[1 << 16];
   while (in.read(chunk, sizeof chunk), in.gcount() > 0)
     text.append(chunk, static_cast<size_t>(in.gcount()));
   if (in.bad()) return Status::io_error(fmt::format("{}: read error", path));
-  const size_t size = text.size();
-  text.reserve(size + kJsonlPadding);  // readable padding for the JSON parser, without a copy
   Status st = options.format == HistoryFormat::kEdn
                   ? parse_edn(text, path, options.independent, out)
-                  : parse_jsonl_padded(text.data(), size, path, out);
+                  : parse_jsonl(text, path, out);
   if (!st.is_ok()) return st;
   return pair_operations(*out, ops);
 }

@@ -28,10 +28,6 @@ Status read_history(const std::string& path, const ReadOptions& options, History
 // Parsers over text already in memory; `source` names it in messages. They
 // parse only: call pair_operations to check the invoke/completion structure.
 Status parse_jsonl(std::string_view text, const std::string& source, History* out);
-// parse_jsonl over `size` bytes at `data` that are followed by at least
-// kJsonlPadding readable bytes (the parser reads ahead), without copying.
-inline constexpr size_t kJsonlPadding = 64;
-Status parse_jsonl_padded(const char* data, size_t size, const std::string& source, History* out);
 Status parse_edn(std::string_view text, const std::string& source, bool independent, History* out);
 
 // Pairs every client invoke with the next event of the same process. Errors

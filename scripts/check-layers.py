@@ -11,7 +11,7 @@ listing file:line and the include, when a file includes a layer it must not:
   spawn/                 base/, spawn/ (the process spawner: product and tests)
   checkers/              base/, history/, checkers/
   targets/               base/, targets/; a server (targets/raftkv,
-                         targets/dht) never includes another server, and the
+                         targets/dht, targets/paxos) never includes another server, and the
                          shared folders (common, resp, kvstate) include no
                          server. A target's tests (*_test.cc) may also use
                          history/, checkers/ and tests/support/ to check it.
@@ -22,8 +22,8 @@ listing file:line and the include, when a file includes a layer it must not:
                          simulated disk) and targets/kvstate/; never a
                          server shell (targets/raftkv/server/)
   anything else          of targets/, only the RESP protocol and client
-                         (targets/resp/) and raftkv's failpoint names
-                         (targets/raftkv/failpoints.h): the harness deploys
+                         (targets/resp/) and the failpoint names of raftkv
+                         and paxos (targets/*/failpoints.h): the harness deploys
                          and talks to the servers, it does not link them
 
 Exit status: 0 when every include keeps the rule, 1 when one does not, 2 on a
@@ -37,7 +37,7 @@ import sys
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SHARED_TARGETS = {"common", "resp", "kvstate"}
 # What the rest of the project may use of targets/.
-TARGET_INTERFACES = ("targets/resp/", "targets/raftkv/failpoints.h")
+TARGET_INTERFACES = ("targets/resp/", "targets/raftkv/failpoints.h", "targets/paxos/failpoints.h")
 # What the simulator (harness/sim) may use besides: the same node, core and
 # storage the servers run, without their sockets.
 SIM_TARGETS = (
@@ -93,7 +93,7 @@ def violation(source, include):
     if source.startswith("harness/sim/") and include.startswith(SIM_TARGETS):
         return None
     if dest == "targets" and not include.startswith(TARGET_INTERFACES):
-        return "outside targets/, only targets/resp/ and targets/raftkv/failpoints.h"
+        return "outside targets/, only targets/resp/ and the failpoint names of raftkv and paxos"
     return None
 
 

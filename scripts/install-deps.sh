@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libsimdjson-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
+  nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libtomlplusplus-dev libsqlite3-dev sqlite3 libssh2-1-dev libssl-dev libhiredis-dev
   zlib1g-dev binutils
   libboost1.81-dev libboost-system1.81-dev libboost-filesystem1.81-dev

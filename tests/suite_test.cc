@@ -126,6 +126,34 @@ TEST_F(SuiteTest, ShardsRunApartAndTheirStoresMerge) {
   EXPECT_EQ(events(all), events(a_db) + events(b_db));
 }
 
+TEST_F(SuiteTest, ParallelCasesRunOnClustersOfTheirOwnWithTheSameOutcome) {
+  const fs::path file = write_suite();
+  const Result r = faultline(suite_args(file, store(), {"--parallel", "2", "--suite-id", "par"}));
+  EXPECT_EQ(r.code, 1) << said(r);  // as when run one after another: "wrong" is not met
+  EXPECT_NE(r.out.find("| raftkv-register-none | valid | valid | yes |"), std::string::npos)
+      << said(r);
+  EXPECT_NE(r.out.find("| raftkv-counter-none | valid | valid | yes |"), std::string::npos)
+      << said(r);
+  EXPECT_NE(r.out.find("| wrong | valid | invalid | **no** |"), std::string::npos) << said(r);
+  // Two slots, two clusters: the first two cases started at once.
+  const std::string base = cluster_.substr(0, 7);
+  EXPECT_NE(r.err.find("on cluster " + base + "1"), std::string::npos) << said(r);
+  EXPECT_NE(r.err.find("on cluster " + base + "2"), std::string::npos) << said(r);
+  EXPECT_EQ(query(store() / "faultline.db",
+                  "SELECT suite_case, suite_run, revision FROM runs ORDER BY suite_case"),
+            (std::vector<std::string>{"raftkv-counter-none|par|rev-1",
+                                      "raftkv-register-none|par|rev-1", "wrong|par|rev-1"}));
+  // Every case's output is kept in its own log, and no cluster is left up.
+  const fs::path log_dir = fs::temp_directory_path() / "faultline-suite-par";
+  for (const char* id : {"raftkv-register-none", "raftkv-counter-none", "wrong"})
+    EXPECT_TRUE(fs::exists(log_dir / (std::string(id) + ".log"))) << id;
+  fs::remove_all(log_dir);
+  for (const char* slot : {"1", "2"}) {
+    EXPECT_FALSE(fs::exists(fs::path(clusters()) / (base + slot))) << base + slot;
+    faultline({"cluster", "down", "--name", base + slot, "--root", clusters()});  // if left
+  }
+}
+
 TEST(SuiteCli, BadFilesAndFlagsAreUsageErrors) {
   TempDir tmp;
   const fs::path file = tmp.path() / "bad.toml";
@@ -138,6 +166,13 @@ TEST(SuiteCli, BadFilesAndFlagsAreUsageErrors) {
   std::ofstream(file) << "[[case]]\nworkload = \"register\"\n";
   r = spawn(tmp.path(), kFaultline, {"suite", file.string(), "--shard", "0/2"});
   EXPECT_EQ(r.code, 64) << said(r);
+  r = spawn(tmp.path(), kFaultline, {"suite", file.string(), "--case", "nope"});
+  EXPECT_EQ(r.code, 64) << said(r);
+  EXPECT_NE(r.err.find("--case nope: no such case"), std::string::npos) << said(r);
+  r = spawn(tmp.path(), kFaultline,
+            {"suite", file.string(), "--parallel", "2", "--nodes-file", "nodes.toml"});
+  EXPECT_EQ(r.code, 64) << said(r);
+  EXPECT_NE(r.err.find("a local cluster of its own"), std::string::npos) << said(r);
   r = spawn(tmp.path(), kFaultline, {"store", "merge", "nothing.db", "-o", "all.db"});
   EXPECT_EQ(r.code, 66) << said(r);
 }

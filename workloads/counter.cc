@@ -2,7 +2,6 @@
 // workload), on one key.
 #include <fmt/format.h>
 
-#include "workloads/resp_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -10,31 +9,24 @@ namespace {
 
 constexpr const char* kCounterKey = "counter";
 
-class CounterClient : public Client {
- public:
-  explicit CounterClient(const ClientContext& context) : session_(context) {}
+// Counter ops as requests: add to the key, or read it.
+std::optional<KvRequest> counter_request(const Op& invoke) {
+  if (invoke.f == "add" && invoke.value.is_number_integer())
+    return KvRequest{KvRequest::Kind::kAdd, kCounterKey, invoke.value.get<int64_t>(), 0};
+  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, kCounterKey, 0, 0};
+  return std::nullopt;
+}
 
-  Op invoke(const Op& invoke) override {
-    const auto deadline = session_.deadline();
-    if (invoke.f == "add" && invoke.value.is_number_integer()) {
-      const RespOutcome o = session_.call({"INCRBY", kCounterKey, invoke.value.dump()}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind != RespReply::Kind::kInteger) return complete_unexpected(invoke, o, false);
-      return complete_ok(invoke, o, invoke.value);
-    }
-    if (invoke.f == "read") {
-      const RespOutcome o = session_.call({"GET", kCounterKey}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      if (o.reply.kind == RespReply::Kind::kNil) return complete_ok(invoke, o, 0);  // never added
-      if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, true);
-      return complete_ok(invoke, o, reply_value(o.reply));
-    }
-    return cannot_run(invoke, "counter");
+Op counter_completion(const Op& invoke, const KvOutcome& o) {
+  if (invoke.f == "add") return complete_kv(invoke, o, invoke.value);
+  if (o.kind == KvOutcome::Kind::kOk && !o.value.is_null() && !o.value.is_number_integer()) {
+    Op c = invoke.complete(EventType::kFail, nullptr);  // a read changes nothing
+    c.error = fmt::format("unexpected reply: {}", o.value.dump());
+    c.node = o.node;
+    return c;
   }
-
- private:
-  RespSession session_;
-};
+  return complete_kv(invoke, o, o.value.is_null() ? nlohmann::json(0) : o.value);  // 0: never added
+}
 
 }  // namespace
 
@@ -47,7 +39,8 @@ Status make_counter_workload(const WorkloadOptions& options, Workload* out) {
     return gen::op("add", std::uniform_int_distribution<int>(1, 5)(ctx.rng()));
   });
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  out->client = [](const ClientContext& c) { return std::make_unique<CounterClient>(c); };
+  out->kv_ops = {counter_request, counter_completion};
+  out->client = kv_ops_client("counter", out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker("counter"));
   out->needs_cas = false;

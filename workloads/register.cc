@@ -2,7 +2,6 @@
 // (Jepsen's linearizable-register over jepsen.independent).
 #include <fmt/format.h>
 
-#include "workloads/resp_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -10,51 +9,29 @@ namespace {
 
 constexpr int kValues = 5;  // values are 0..4: small, so that reads often match cas
 
-// The one command of a register op: GET, SET or CAS on the key's register.
-std::optional<std::vector<std::string>> register_command(const Op& invoke) {
+// A register op as a request: read, write or cas of the key's register.
+std::optional<KvRequest> register_request(const Op& invoke) {
   const std::string key = "register:" + invoke.key.dump();
-  if (invoke.f == "read") return std::vector<std::string>{"GET", key};
-  if (invoke.f == "write") return std::vector<std::string>{"SET", key, invoke.value.dump()};
-  if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2)
-    return std::vector<std::string>{"CAS", key, invoke.value[0].dump(), invoke.value[1].dump()};
+  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, key, 0, 0};
+  if (invoke.f == "write" && invoke.value.is_number_integer())
+    return KvRequest{KvRequest::Kind::kWrite, key, invoke.value.get<int64_t>(), 0};
+  if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2 &&
+      invoke.value[0].is_number_integer() && invoke.value[1].is_number_integer())
+    return KvRequest{KvRequest::Kind::kCas, key, invoke.value[1].get<int64_t>(),
+                     invoke.value[0].get<int64_t>()};
   return std::nullopt;
 }
 
-Op register_completion(const Op& invoke, const RespOutcome& o) {
-  if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-  if (invoke.f == "read") {
-    if (o.reply.kind != RespReply::Kind::kString && o.reply.kind != RespReply::Kind::kNil)
-      return complete_unexpected(invoke, o, true);  // a read changes nothing
-    return complete_ok(invoke, o, reply_value(o.reply));
-  }
-  if (invoke.f == "write") {
-    if (o.reply.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
-    return complete_ok(invoke, o, invoke.value);
-  }
-  if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "1")
-    return complete_ok(invoke, o, invoke.value);
-  if (o.reply.kind == RespReply::Kind::kInteger && o.reply.text == "0") {
+Op register_completion(const Op& invoke, const KvOutcome& o) {
+  if (invoke.f == "read") return complete_kv(invoke, o, o.value);
+  if (invoke.f == "cas" && o.kind == KvOutcome::Kind::kOk && o.value == false) {
     Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
     c.error = "cas mismatch";
     c.node = o.node;
     return c;
   }
-  return complete_unexpected(invoke, o, false);
+  return complete_kv(invoke, o, invoke.value);
 }
-
-class RegisterClient : public Client {
- public:
-  explicit RegisterClient(const ClientContext& context) : session_(context) {}
-
-  Op invoke(const Op& invoke) override {
-    const std::optional<std::vector<std::string>> command = register_command(invoke);
-    if (!command) return cannot_run(invoke, "register");
-    return register_completion(invoke, session_.call(*command, session_.deadline()));
-  }
-
- private:
-  RespSession session_;
-};
 
 // One key's ops: reads, writes and (if the target has CAS) cas, in equal parts.
 GenPtr register_ops(bool cas) {
@@ -98,8 +75,8 @@ Status make_register_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::concurrent_keys(per_key, options.ops_per_key, std::move(keys),
                                         [cas](const nlohmann::json&) { return register_ops(cas); });
   out->final_generator = nullptr;
-  out->client = [](const ClientContext& c) { return std::make_unique<RegisterClient>(c); };
-  out->resp_ops = {register_command, register_completion};
+  out->kv_ops = {register_request, register_completion};
+  out->client = kv_ops_client("register", out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker("register"));
   out->needs_cas = cas;

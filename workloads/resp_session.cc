@@ -237,13 +237,16 @@ Op complete_ok(const Op& invoke, const RespOutcome& outcome, nlohmann::json valu
 
 Op complete_unexpected(const Op& invoke, const RespOutcome& outcome, bool not_applied) {
   Op c = invoke.complete(not_applied ? EventType::kFail : EventType::kInfo, nullptr);
-  const RespReply& r = outcome.reply;
-  c.error =
-      fmt::format("unexpected reply: {}", r.kind == RespReply::Kind::kArray
-                                              ? fmt::format("array of {}", r.elements.size())
-                                              : (r.kind == RespReply::Kind::kNil ? "nil" : r.text));
+  c.error = unexpected_reply_error(outcome.reply);
   c.node = outcome.node;
   return c;
+}
+
+std::string unexpected_reply_error(const RespReply& r) {
+  return fmt::format("unexpected reply: {}",
+                     r.kind == RespReply::Kind::kArray
+                         ? fmt::format("array of {}", r.elements.size())
+                         : (r.kind == RespReply::Kind::kNil ? "nil" : r.text));
 }
 
 }  // namespace faultline

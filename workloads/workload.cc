@@ -7,6 +7,29 @@
 namespace faultline {
 namespace {
 
+// See kv_ops_client.
+class KvOpsClient : public Client {
+ public:
+  KvOpsClient(const ClientContext& context, const std::string& workload, const KvOps& ops,
+              const ClientProtocol& protocol)
+      : session_(make_kv_session(protocol, context)),
+        timeout_(context.timeout),
+        workload_(workload),
+        ops_(ops) {}
+
+  Op invoke(const Op& invoke) override {
+    const std::optional<KvRequest> request = ops_.request(invoke);
+    if (!request) return cannot_run(invoke, workload_);
+    return ops_.complete(invoke, session_->call(*request, KvSession::Clock::now() + timeout_));
+  }
+
+ private:
+  std::unique_ptr<KvSession> session_;
+  std::chrono::milliseconds timeout_;
+  std::string workload_;
+  KvOps ops_;
+};
+
 // See until_ok.
 class UntilOk : public Generator {
  public:
@@ -57,9 +80,14 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
     *out = TargetCapabilities{};
   } else if (target == "dht") {
     *out = TargetCapabilities{false, false, false, false};
+  } else if (target == "etcd") {
+    *out = TargetCapabilities{true, false, false, true};
+  } else if (target == "paxos") {
+    // Every single-key command; nothing across keys (MULTI, MGET of several).
+    *out = TargetCapabilities{true, false, true, true};
   } else {
     return Status::invalid_argument(
-        fmt::format("unknown target '{}': expected raftkv or dht", target));
+        fmt::format("unknown target '{}': expected raftkv, dht, etcd or paxos", target));
   }
   return Status::ok();
 }
@@ -70,6 +98,13 @@ Op cannot_run(const Op& invoke, std::string_view workload) {
   return c;
 }
 
+ClientFactory kv_ops_client(std::string workload, KvOps ops, ClientProtocol protocol) {
+  return [workload = std::move(workload), ops = std::move(ops),
+          protocol = std::move(protocol)](const ClientContext& c) {
+    return std::make_unique<KvOpsClient>(c, workload, ops, protocol);
+  };
+}
+
 std::vector<std::string> workload_names() {
   return {"register", "set", "counter", "bank", "list-append", "rw-register"};
 }
@@ -78,6 +113,11 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
   if (options.concurrency < 1)
     return Status::invalid_argument(
         fmt::format("expected a concurrency of at least 1, got {}", options.concurrency));
+  if (options.protocol.kind != ClientProtocol::Kind::kResp && name != "register" &&
+      name != "counter")
+    return Status::invalid_argument(fmt::format(
+        "workload {} speaks only RESP; this target's protocol supports register and counter",
+        name));
   Status st;
   if (name == "register") {
     st = make_register_workload(options, out);

@@ -14,9 +14,10 @@
 
 #include "base/status.h"
 #include "checkers/checker.h"
+#include "harness/db/client_protocol.h"
 #include "harness/generator/generator.h"
 #include "workloads/client.h"
-#include "workloads/resp_session.h"
+#include "workloads/kv_session.h"
 
 namespace faultline {
 
@@ -29,7 +30,9 @@ struct TargetCapabilities {
 };
 
 // The capabilities of a target faultline knows: "raftkv" has them all,
-// "dht" only GET/SET/DEL. Other names are invalid_argument errors.
+// "dht" only GET/SET/DEL, "etcd" cas and increments (as transactions on its
+// own protocol), "paxos" all but transactions (one key at a time). Other
+// names are invalid_argument errors.
 Status target_capabilities(std::string_view target, TargetCapabilities* out);
 
 struct WorkloadOptions {
@@ -44,17 +47,23 @@ struct WorkloadOptions {
   int accounts = 5;
   int64_t initial_balance = 10;
   TargetCapabilities target;
+  // How the clients talk to the target. Only register and counter speak
+  // protocols other than RESP (workloads/kv_session.h).
+  ClientProtocol protocol;
 };
 
-// A workload's ops as RESP commands, for drivers other than its Client
-// (faultline sim delivers the command to a simulated node as a message and
-// sorts the reply the way RespSession does): the command an invoke sends
-// (nullopt: the op is not one of the workload's) and the completion an
-// outcome gives. The workload's own Client uses the same two.
-struct RespOps {
-  std::function<std::optional<std::vector<std::string>>(const Op& invoke)> command;
-  std::function<Op(const Op& invoke, const RespOutcome& outcome)> complete;
+// A workload's ops as key-value requests (workloads/kv_session.h): the
+// request an invoke makes (nullopt: the op is not one of the workload's) and
+// the completion its outcome gives. One definition serves every driver: the
+// workload's Client (kv_ops_client) sends the request through the target's
+// KvSession; faultline sim sends it as a RESP command to a simulated node.
+struct KvOps {
+  std::function<std::optional<KvRequest>(const Op& invoke)> request;
+  std::function<Op(const Op& invoke, const KvOutcome& outcome)> complete;
 };
+
+// The Client of `workload`, whose ops are `ops`, on a session of `protocol`.
+ClientFactory kv_ops_client(std::string workload, KvOps ops, ClientProtocol protocol);
 
 // The fail completion of an op a client cannot run, naming the workload.
 Op cannot_run(const Op& invoke, std::string_view workload);
@@ -69,9 +78,9 @@ struct Workload {
   ClientFactory client;
   std::vector<std::unique_ptr<Checker>> checkers;
   bool needs_cas = false;  // its ops include CAS (the target must have it)
-  // Set by the workloads whose ops are one RESP command each (register);
-  // empty for the others, which faultline sim does not run yet.
-  RespOps resp_ops;
+  // Set by the workloads whose ops are one key-value request each (register,
+  // counter); empty for the others, which faultline sim does not run yet.
+  KvOps kv_ops;
 };
 
 // Builds workload `name` ("register", "set", "counter", "bank", "list-append",

@@ -82,13 +82,39 @@ TEST(MakeWorkload, BadNamesAndOptionsAreInvalidArguments) {
   EXPECT_EQ(make_workload("counter", options, &w).code(), Status::Code::kInvalidArgument);
 }
 
+TEST(TargetCapabilities, EtcdRunsRegisterAndCounterOnly) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("etcd", &options.target).is_ok());
+  options.protocol.kind = ClientProtocol::Kind::kEtcdV3;
+  Workload w;
+  EXPECT_TRUE(make_workload("register", options, &w).is_ok());
+  EXPECT_TRUE(w.needs_cas);
+  EXPECT_TRUE(make_workload("counter", options, &w).is_ok());
+  for (const char* name : {"set", "bank", "list-append", "rw-register"})
+    EXPECT_NE(make_workload(name, options, &w).message().find("speaks only RESP"),
+              std::string::npos)
+        << name;
+}
+
+TEST(TargetCapabilities, PaxosHasAllButTransactions) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("paxos", &options.target).is_ok());
+  EXPECT_TRUE(options.target.cas && options.target.sets && options.target.increments);
+  EXPECT_FALSE(options.target.transactions);
+  Workload w;
+  EXPECT_TRUE(make_workload("register", options, &w).is_ok());
+  EXPECT_TRUE(w.needs_cas);
+  EXPECT_TRUE(make_workload("counter", options, &w).is_ok());
+  EXPECT_FALSE(make_workload("bank", options, &w).is_ok());
+}
+
 TEST(TargetCapabilities, RaftkvHasAllDhtOnlyGetAndSet) {
   TargetCapabilities raftkv, dht;
   ASSERT_TRUE(target_capabilities("raftkv", &raftkv).is_ok());
   ASSERT_TRUE(target_capabilities("dht", &dht).is_ok());
   EXPECT_TRUE(raftkv.cas && raftkv.transactions && raftkv.sets && raftkv.increments);
   EXPECT_FALSE(dht.cas || dht.transactions || dht.sets || dht.increments);
-  EXPECT_EQ(target_capabilities("etcd", &dht).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(target_capabilities("zookeeper", &dht).code(), Status::Code::kInvalidArgument);
   // On dht: register without cas and set with a key per element; no counter or bank.
   WorkloadOptions options;
   ASSERT_TRUE(target_capabilities("dht", &options.target).is_ok());

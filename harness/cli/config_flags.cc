@@ -27,8 +27,11 @@ Status apply_config_flags(const ConfigFlags& flags, TestConfig* config) {
   for (const ConfigField& field : config_fields()) {
     auto given = flags.fields.find(field.name);
     if (given == flags.fields.end()) continue;
-    if (Status st = field.set(config, given->second); !st.is_ok())
+    if (Status st = field.set(config, given->second); !st.is_ok()) {
+      // A --target-file that cannot be read or is malformed says so itself.
+      if (st.code() == Status::Code::kMalformed || st.code() == Status::Code::kIoError) return st;
       return Status::invalid_argument("--" + st.message());
+    }
   }
   std::map<std::string, std::string> opts;
   if (Status st = parse_opts(flags.opts, &opts); !st.is_ok()) return st;
@@ -38,6 +41,19 @@ Status apply_config_flags(const ConfigFlags& flags, TestConfig* config) {
     return st;
   for (auto& [key, value] : nemesis_opts) config->nemesis_opts[key] = value;
   return Status::ok();
+}
+
+std::vector<std::string> config_flag_args(const ConfigFlags& flags) {
+  std::vector<std::string> args;
+  for (const ConfigField& field : config_fields()) {
+    auto given = flags.fields.find(field.name);
+    if (given == flags.fields.end()) continue;
+    args.push_back(std::string("--") + field.name);
+    if (!field.is_flag) args.push_back(given->second);
+  }
+  for (const std::string& o : flags.opts) args.insert(args.end(), {"--opt", o});
+  for (const std::string& o : flags.nemesis_opts) args.insert(args.end(), {"--nemesis-opt", o});
+  return args;
 }
 
 }  // namespace faultline

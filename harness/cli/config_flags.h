@@ -26,4 +26,8 @@ void add_config_flags(CLI::App* cmd, const std::shared_ptr<ConfigFlags>& flags);
 // naming the flag.
 Status apply_config_flags(const ConfigFlags& flags, TestConfig* config);
 
+// The flags given, as command-line arguments that give them again (for a
+// child `faultline suite` process running one case).
+std::vector<std::string> config_flag_args(const ConfigFlags& flags);
+
 }  // namespace faultline

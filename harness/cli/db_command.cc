@@ -18,6 +18,7 @@ using std::chrono::seconds;
 struct DbArgs {
   std::string action;
   std::string target = "raftkv";
+  std::string target_file;  // a config-defined target instead (docs/targets.md)
   NodeArgs nodes;
   std::vector<std::string> opts;
   std::string binary, dir;
@@ -43,10 +44,20 @@ Status target_options(const DbArgs& args, std::map<std::string, std::string>* ou
 int run(const DbArgs& args) {
   std::map<std::string, std::string> options;
   if (Status st = target_options(args, &options); !st.is_ok()) return fail(st);
+  // A target file is read and checked before any node is touched.
+  TargetFile file;
+  if (!args.target_file.empty()) {
+    if (Status st = parse_target_file(args.target_file, &file); !st.is_ok()) {
+      const int code = fail(st);
+      return st.code() == Status::Code::kIoError ? exit_code::kNoInput : code;
+    }
+  }
   std::unique_ptr<NodeSet> nodes;
   if (Status st = open_nodes(args.nodes, /*create_nodes=*/0, &nodes); !st.is_ok()) return fail(st);
   Deployment d;
-  if (Status st = make_deployment(args.target, nodes->pool(), nodes->targets(), options, &d);
+  if (Status st = args.target_file.empty()
+                      ? make_deployment(args.target, nodes->pool(), nodes->targets(), options, &d)
+                      : make_file_deployment(file, nodes->pool(), nodes->targets(), options, &d);
       !st.is_ok())
     return fail(st);
   Db& db = *d.db;
@@ -113,6 +124,9 @@ void add_db_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--target", args->target, "System under test")
       ->check(CLI::IsMember(target_names()))
       ->capture_default_str();
+  cmd->add_option("--target-file", args->target_file,
+                  "A system under test defined in TOML instead (docs/targets.md)")
+      ->excludes(cmd->get_option("--target"));
   add_node_options(cmd, &args->nodes);
   add_target_options(cmd, &args->opts);
   cmd->add_option("--binary", args->binary,

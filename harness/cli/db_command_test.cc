@@ -9,8 +9,8 @@
 #include "base/exit_codes.h"
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
-#include "targets/resp/resp_client.h"
 #include "spawn/spawn.h"
+#include "targets/resp/resp_client.h"
 #include "tests/support/require.h"
 
 namespace faultline {

@@ -28,7 +28,10 @@ int run(const RunArgs& args) {
   }
   if (Status st = apply_config_flags(*args.flags, &config); !st.is_ok()) {
     std::cerr << "faultline run: " << st.message() << "\n";
-    return exit_code::kUsage;
+    // A --target-file that is missing or malformed: 66 or 65.
+    return st.code() == Status::Code::kIoError     ? exit_code::kNoInput
+           : st.code() == Status::Code::kMalformed ? exit_code::kMalformed
+                                                   : exit_code::kUsage;
   }
   const Verbosity verbosity = args.quiet     ? Verbosity::kQuiet
                               : args.verbose ? Verbosity::kVerbose

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -19,11 +20,19 @@ struct SuiteArgs {
   std::shared_ptr<ConfigFlags> flags = std::make_shared<ConfigFlags>();
   std::string shard;
   std::vector<std::string> tags;
+  std::vector<std::string> case_ids;
+  std::string result_file;  // a child of --parallel: where its one result goes
   SuiteOptions options;
   bool list = false;
   bool quiet = false;
   bool verbose = false;
 };
+
+std::string self_executable() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("faultline") : self.string();
+}
 
 // "I/N" with 1 <= I <= N.
 Status parse_shard(const std::string& text, int* index, int* count) {
@@ -53,6 +62,12 @@ int run(SuiteArgs& args) {
     }
   }
   std::vector<SuiteCase> cases = cases_tagged(suite.cases, args.tags);
+  if (!args.case_ids.empty()) {
+    if (Status st = select_cases(args.case_ids, &cases); !st.is_ok()) {
+      std::cerr << "faultline suite: " << st.message() << "\n";
+      return exit_code::kUsage;
+    }
+  }
   if (!args.shard.empty()) {
     int index = 1, count = 1;
     if (Status st = parse_shard(args.shard, &index, &count); !st.is_ok()) {
@@ -69,9 +84,30 @@ int run(SuiteArgs& args) {
   args.options.verbosity = args.quiet     ? Verbosity::kQuiet
                            : args.verbose ? Verbosity::kVerbose
                                           : Verbosity::kNormal;
+  if (args.options.parallel > 1) {
+    for (const SuiteCase& c : cases) {
+      if (!c.config.nodes_file.empty()) {
+        std::cerr << fmt::format(
+            "faultline suite: --parallel runs each case on a local cluster of its own; case {} "
+            "uses the nodes file {}\n",
+            c.id, c.config.nodes_file);
+        return exit_code::kUsage;
+      }
+    }
+    args.options.child_command = {self_executable(), "suite", args.file};
+    for (std::string& flag : config_flag_args(*args.flags))
+      args.options.child_command.push_back(std::move(flag));
+  }
   SuiteRunner runner(suite.name, std::move(cases), args.options);
   SignalWatcher watcher(runner, "faultline suite");
-  return runner.run();
+  const int code = runner.run();
+  if (!args.result_file.empty() && runner.results().size() == 1) {
+    if (Status st = write_case_result(args.result_file, runner.results().front()); !st.is_ok()) {
+      std::cerr << "faultline suite: " << st.message() << "\n";
+      return exit_code::kInfrastructure;
+    }
+  }
+  return code;
 }
 
 }  // namespace
@@ -87,6 +123,15 @@ void add_suite_command(CLI::App& app, int* exit_code) {
                   "Run only shard I of N (I/N): every N-th case, for spreading a suite over "
                   "parallel CI jobs");
   cmd->add_option("--tag", args->tags, "Run only the cases with this tag (repeatable)");
+  cmd->add_option("--case", args->case_ids,
+                  "Run only the case with this id, as --list shows it (repeatable)");
+  cmd->add_option("--parallel", args->options.parallel,
+                  "Run up to N cases at once, each on a local cluster of its own "
+                  "(<cluster>1..<cluster>N), its output in a log file per case")
+      ->check(CLI::Range(1, 16));
+  cmd->add_option("--result-file", args->result_file,
+                  "Write the result of the one case run here (used by --parallel)")
+      ->group("");
   cmd->add_option("--suite-id", args->options.suite_id,
                   "Id recorded with every run (default: <name>-<UTC time>-<random>); give the "
                   "shards of one suite the same id");

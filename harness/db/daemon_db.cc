@@ -22,7 +22,11 @@ constexpr milliseconds kRespTimeout{1000};
 DaemonDb::DaemonDb(SshPool& pool, std::vector<SshTarget> nodes, DaemonDbOptions options)
     : pool_(pool), nodes_(std::move(nodes)), options_(std::move(options)) {
   daemon_.dir = options_.dir;
-  daemon_.binary = options_.dir + "/faultline-" + options_.name;
+  daemon_.binary =
+      options_.executable.starts_with("/")
+          ? options_.executable
+          : options_.dir + "/" +
+                (options_.executable.empty() ? "faultline-" + options_.name : options_.executable);
   daemon_.pidfile = options_.dir + "/" + options_.name + ".pid";
   daemon_.logfile = options_.dir + "/" + options_.name + ".log";
   if (options_.faketime) {
@@ -60,15 +64,16 @@ std::string DaemonDb::client_host(const std::string& node) const {
 Status DaemonDb::setup(const std::string& node) {
   size_t index;
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
-  if (options_.binary.empty() || !std::filesystem::is_regular_file(options_.binary))
+  if (!options_.binary.empty() && !std::filesystem::is_regular_file(options_.binary))
     return Status::invalid_argument(fmt::format(
-        "{0}: binary '{1}' is not a file (build faultline-{0})", options_.name, options_.binary));
+        "{}: binary '{}' is not a file (pass --opt binary=PATH)", options_.name, options_.binary));
   std::string command = "mkdir -p " + shell_quote(data_dir());
   // A daemon started under libfaketime needs the offset file: no offset yet.
   if (options_.faketime)
     command +=
         fmt::format(" && {{ [ -e {0} ] || printf '+0\\n' >{0}; }}", shell_quote(faketime_file()));
   if (Status st = exec_checked(pool_, node, command, kCommandTimeout); !st.is_ok()) return st;
+  if (options_.binary.empty()) return Status::ok();
   return pool_.upload(node, options_.binary, daemon_.binary, 0755, kUploadTimeout);
 }
 
@@ -84,11 +89,8 @@ Status DaemonDb::wait_ready(const std::string& node, milliseconds timeout) {
   if (Status st = index_of(node, &index); !st.is_ok()) return st;
   Status last;
   while (true) {
-    RespReply reply;
-    last = resp_command(nodes_[index].host, options_.client_port, {"PING"}, kRespTimeout, &reply);
-    if (last.is_ok() && reply.kind == RespReply::Kind::kString && reply.text == "PONG")
-      return Status::ok();
-    if (last.is_ok()) last = Status::io_error("PING answered '" + reply.text + "'");
+    last = probe(node);
+    if (last.is_ok()) return Status::ok();
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -98,6 +100,17 @@ Status DaemonDb::wait_ready(const std::string& node, milliseconds timeout) {
     tail = r.stdout_text;
   return Status::io_error(fmt::format("{} on {} not ready within {} ms ({}); log tail:\n{}",
                                       options_.name, node, timeout.count(), last.message(), tail));
+}
+
+Status DaemonDb::probe(const std::string& node) {
+  size_t index;
+  if (Status st = index_of(node, &index); !st.is_ok()) return st;
+  RespReply reply;
+  Status st =
+      resp_command(nodes_[index].host, options_.client_port, {"PING"}, kRespTimeout, &reply);
+  if (st.is_ok() && (reply.kind != RespReply::Kind::kString || reply.text != "PONG"))
+    st = Status::io_error("PING answered '" + reply.text + "'");
+  return st;
 }
 
 Status DaemonDb::stop(const std::string& node, milliseconds grace) {
@@ -135,15 +148,20 @@ Status DaemonDb::download_logs(const std::string& node, const std::string& local
   std::error_code ec;
   std::filesystem::create_directories(local_dir, ec);
   if (ec) return Status::io_error(fmt::format("cannot create {}: {}", local_dir, ec.message()));
-  // The log grows while the daemon runs, and a download checks the file's
+  return download_file(node, daemon_.logfile, local_dir + "/" + options_.name + ".log");
+}
+
+Status DaemonDb::download_file(const std::string& node, const std::string& remote,
+                               const std::string& local) {
+  // A log grows while the daemon runs, and a download checks the file's
   // checksum: copy it first, so that what is checked holds still.
-  const std::string copy = daemon_.logfile + ".download";
-  if (Status st = exec_checked(
-          pool_, node, fmt::format("cp {} {}", shell_quote(daemon_.logfile), shell_quote(copy)),
-          kCommandTimeout);
+  const std::string copy = remote + ".download";
+  if (Status st =
+          exec_checked(pool_, node, fmt::format("cp {} {}", shell_quote(remote), shell_quote(copy)),
+                       kCommandTimeout);
       !st.is_ok())
     return st;
-  Status st = pool_.download(node, copy, local_dir + "/" + options_.name + ".log", kUploadTimeout);
+  Status st = pool_.download(node, copy, local, kUploadTimeout);
   ExecResult ignored;
   pool_.exec(node, "rm -f " + shell_quote(copy), kCommandTimeout, &ignored);
   return st;

@@ -1,9 +1,11 @@
 // DaemonDb: the part of a Db shared by targets that run as one daemon per node
-// with a RESP client port (raftkv, dht). Each node gets one directory DIR
-// holding the binary faultline-NAME, data/, NAME.log and NAME.pid; the daemon
-// is managed through the pidfile (harness/db/remote_daemon.h), optionally
-// under libfaketime. A subclass supplies the command line (server_args) and
-// the primaries; docs/db.md lists the commands run on a node.
+// with a client port (raftkv, dht, etcd). Each node gets one directory DIR
+// holding the uploaded binary (faultline-NAME unless named otherwise), data/,
+// NAME.log and NAME.pid; the daemon is managed through the pidfile
+// (harness/db/remote_daemon.h), optionally under libfaketime. A subclass
+// supplies the command line (server_args) and the primaries, and, for a
+// client protocol other than RESP, the readiness probe; docs/db.md lists the
+// commands run on a node.
 #pragma once
 
 #include <map>
@@ -23,12 +25,15 @@ inline constexpr const char* kLibfaketimePath =
 
 struct DaemonDbOptions {
   std::string name;    // "raftkv": names the binary (faultline-raftkv), log and pidfile
-  std::string binary;  // local executable to upload
+  std::string binary;  // local executable to upload ("": none, the executable is there)
   std::string dir;     // on each node (absolute)
   int client_port = 0;
   // Runs the daemon under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
+  // The daemon's executable on the node: a file name under dir ("" for
+  // faultline-NAME) or an absolute path.
+  std::string executable;
 };
 
 class DaemonDb : public Db {
@@ -39,11 +44,14 @@ class DaemonDb : public Db {
 
   std::vector<std::string> nodes() const override;
   // Creates DIR/data (and, with faketime, a "+0" offset file if there is
-  // none), then uploads the binary.
+  // none), then uploads the binary if there is one.
   Status setup(const std::string& node) override;
   Status start(const std::string& node) override;
-  // Polls PING on the client port; on timeout the error carries the log's tail.
+  // Polls probe() every 0.1 s; on timeout the error carries the log's tail.
   Status wait_ready(const std::string& node, std::chrono::milliseconds timeout) override;
+  // Whether the node serves clients now: by default PING answered PONG on
+  // the client port.
+  virtual Status probe(const std::string& node);
   Status stop(const std::string& node, std::chrono::milliseconds grace) override;
   Status kill(const std::string& node) override;
   Status pause(const std::string& node) override;
@@ -68,6 +76,11 @@ class DaemonDb : public Db {
   // The node's index in targets(), or an error naming the unknown node.
   Status index_of(const std::string& node, size_t* index) const;
   const std::vector<SshTarget>& targets() const { return nodes_; }
+  SshPool& pool() { return pool_; }
+  // Downloads the node's file `remote` (which may still grow: a copy is what
+  // gets downloaded and checked) to `local`.
+  Status download_file(const std::string& node, const std::string& remote,
+                       const std::string& local);
 
  private:
   SshPool& pool_;

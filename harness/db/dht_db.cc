@@ -2,23 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include "harness/db/option_values.h"
 
 namespace faultline {
-namespace {
-
-Status parse_int(const std::string& key, const std::string& text, int min, int max, int* out) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return Status::invalid_argument(fmt::format(
-        "--opt {}={}: expected an integer from {} to {} for target dht", key, text, min, max));
-  }
-  *out = v;
-  return Status::ok();
-}
-
-}  // namespace
 
 Status parse_dht_options(const std::map<std::string, std::string>& options, DhtOptions* out) {
   DhtOptions o = *out;
@@ -31,29 +17,25 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
       }
       o.mode = value;
     } else if (key == "r") {
-      st = parse_int(key, value, 1, 64, &o.r);
+      st = parse_int_option("dht", key, value, 1, 64, &o.r);
     } else if (key == "w") {
-      st = parse_int(key, value, 1, 64, &o.w);
+      st = parse_int_option("dht", key, value, 1, 64, &o.w);
     } else if (key == "replicas") {
-      st = parse_int(key, value, 1, 64, &o.replicas);
+      st = parse_int_option("dht", key, value, 1, 64, &o.replicas);
     } else if (key == "vnodes") {
-      st = parse_int(key, value, 1, 4096, &o.vnodes);
+      st = parse_int_option("dht", key, value, 1, 4096, &o.vnodes);
     } else if (key == "timeout-ms") {
-      st = parse_int(key, value, 10, 600000, &o.timeout_ms);
+      st = parse_int_option("dht", key, value, 10, 600000, &o.timeout_ms);
     } else if (key == "client-port") {
-      st = parse_int(key, value, 1, 65535, &o.client_port);
+      st = parse_int_option("dht", key, value, 1, 65535, &o.client_port);
     } else if (key == "peer-port") {
-      st = parse_int(key, value, 1, 65535, &o.peer_port);
+      st = parse_int_option("dht", key, value, 1, 65535, &o.peer_port);
     } else if (key == "binary") {
       o.binary = value;
     } else if (key == "dir") {
       o.dir = value;
     } else if (key == "faketime") {
-      if (value != "true" && value != "false") {
-        st = Status::invalid_argument(
-            fmt::format("--opt faketime={}: expected true or false for target dht", value));
-      }
-      o.faketime = value == "true";
+      st = parse_bool_option("dht", key, value, &o.faketime);
     } else {
       st = Status::invalid_argument(fmt::format(
           "--opt {}: unknown option for target dht (known: mode, r, w, replicas, vnodes, "
@@ -80,7 +62,7 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
 
 DhtDb::DhtDb(SshPool& pool, std::vector<SshTarget> nodes, DhtOptions options)
     : DaemonDb(pool, std::move(nodes),
-               {"dht", options.binary, options.dir, options.client_port, options.faketime}),
+               {"dht", options.binary, options.dir, options.client_port, options.faketime, ""}),
       options_(std::move(options)) {}
 
 std::vector<std::string> DhtDb::server_args(const std::string& node) const {

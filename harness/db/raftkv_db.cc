@@ -10,7 +10,7 @@ namespace faultline {
 
 RaftkvDb::RaftkvDb(SshPool& pool, std::vector<SshTarget> nodes, RaftkvOptions options)
     : DaemonDb(pool, std::move(nodes),
-               {"raftkv", options.binary, options.dir, options.client_port, options.faketime}),
+               {"raftkv", options.binary, options.dir, options.client_port, options.faketime, ""}),
       options_(std::move(options)) {}
 
 std::vector<std::string> RaftkvDb::server_args(const std::string& node) const {

@@ -10,17 +10,21 @@
 #include <vector>
 
 #include "base/status.h"
+#include "harness/db/client_protocol.h"
 #include "harness/db/db.h"
 #include "harness/db/node_endpoint.h"
+#include "harness/db/target_file.h"
 #include "harness/ssh/ssh_pool.h"
 
 namespace faultline {
 
 struct Deployment {
   std::string target;
+  std::string target_file;  // a config-defined target's file; "" for a built-in one
   std::unique_ptr<Db> db;
   std::vector<NodeEndpoint> endpoints;  // one per node, in node order
   bool has_leader = true;               // primaries() is meaningful
+  ClientProtocol protocol;              // how the workloads' clients talk to it
   // The clock offset file the servers read through libfaketime (option
   // faketime=true); empty when they run on the real clock.
   std::string faketime_file;
@@ -34,6 +38,12 @@ std::vector<std::string> target_names();
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out);
+
+// Builds the deployment of the config-defined target `file` (docs/targets.md);
+// `options` may set the file's options and faketime, nothing else.
+Status make_file_deployment(const TargetFile& file, SshPool& pool,
+                            const std::vector<SshTarget>& nodes,
+                            const std::map<std::string, std::string>& options, Deployment* out);
 
 // The executable built with this faultline for `name` (e.g. faultline-raftkv):
 // beside faultline when installed, or in its build tree; "" when not found.

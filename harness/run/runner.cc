@@ -117,10 +117,12 @@ int Runner::deploy(State& s) {
   if (config_.keep_cluster) s.nodes->keep_cluster();
   spdlog::info("nodes: {}", s.nodes->description());
 
-  if (st = make_deployment(config_.target, s.nodes->pool(), s.nodes->targets(),
-                           target_options(config_), &s.deployment);
-      !st.is_ok())
-    return fail("target", st);
+  st = config_.target_def != nullptr
+           ? make_file_deployment(*config_.target_def, s.nodes->pool(), s.nodes->targets(),
+                                  target_options(config_), &s.deployment)
+           : make_deployment(config_.target, s.nodes->pool(), s.nodes->targets(),
+                             target_options(config_), &s.deployment);
+  if (!st.is_ok()) return fail("target", st);
   if (st = make_run_workload(config_, s.deployment, &s.workload); !st.is_ok())
     return fail("workload", st);
   if (st = make_run_nemesis(config_, s.nodes->pool(), s.nodes->targets(), s.deployment, &s.nemesis);

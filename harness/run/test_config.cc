@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <filesystem>
 
 #include "harness/nodes/toml_file.h"
 #include "harness/run/test_file.h"
@@ -70,7 +71,22 @@ bool value_text(const toml::node& n, std::string* out) {
 const std::vector<ConfigField>& config_fields() {
   static const std::vector<ConfigField> fields = {
       text("name", "Test name (default: <target>-<workload>-<nemesis>)", &TestConfig::name),
-      text("target", "System under test: raftkv, dht", &TestConfig::target),
+      {"target", "System under test: raftkv, dht, etcd, paxos",
+       [](TestConfig* c, const std::string& value) {
+         c->target = value;
+         c->target_file.clear();
+         c->target_def.reset();
+         return Status::ok();
+       }},
+      {"target-file", "A system under test defined in TOML (docs/targets.md)",
+       [](TestConfig* c, const std::string& value) {
+         auto def = std::make_shared<TargetFile>();
+         if (Status st = parse_target_file(value, def.get()); !st.is_ok()) return st;
+         c->target = def->name;
+         c->target_file = value;
+         c->target_def = std::move(def);
+         return Status::ok();
+       }},
       text("workload", "register, set, counter or bank", &TestConfig::workload),
       text("nemesis",
            "none, all, or a comma list of partition, loss, kill, pause, clock, corrupt; "
@@ -136,6 +152,7 @@ std::vector<std::string> TestConfig::nemesis_kinds() const {
 nlohmann::json TestConfig::to_json() const {
   return {{"name", test_name()},
           {"target", target},
+          {"target_file", target_file},
           {"workload", workload},
           {"nemesis", nemesis},
           {"nemesis_interval_s", nemesis_interval_s},
@@ -188,6 +205,14 @@ Status apply_test_key(const std::string& path, const std::string& name, const to
         return st;
     return Status::ok();
   }
+  if (name == "target" && value.is_table()) {
+    auto def = std::make_shared<TargetFile>();
+    if (Status st = parse_target_table(*value.as_table(), path, def.get()); !st.is_ok()) return st;
+    config->target = def->name;
+    config->target_file = path;
+    config->target_def = std::move(def);
+    return Status::ok();
+  }
   const ConfigField* field = nullptr;
   for (const ConfigField& f : config_fields())
     if (name == f.name) field = &f;
@@ -201,8 +226,14 @@ Status apply_test_key(const std::string& path, const std::string& name, const to
   std::string t;
   if (!value_text(value, &t))
     return error_at(path, value, fmt::format("{}: expected a string, number or boolean", name));
-  if (Status st = field->set(config, t); !st.is_ok()) return error_at(path, value, st.message());
-  return Status::ok();
+  // A target file named in a file is found next to that file.
+  if (name == "target-file" && !t.empty() && t[0] != '/')
+    t = (std::filesystem::absolute(path).parent_path() / t).lexically_normal().string();
+  Status st = field->set(config, t);
+  // A target file's own errors already say where they are.
+  if (!st.is_ok() && st.code() != Status::Code::kMalformed)
+    return error_at(path, value, st.message());
+  return st;
 }
 
 Status read_test_file(const std::string& path, TestConfig* config) {

@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "harness/db/target_file.h"
 #include "harness/nodes/cluster_state.h"
 
 namespace faultline {
@@ -20,6 +22,11 @@ namespace faultline {
 struct TestConfig {
   std::string name;  // default: <target>-<workload>-<nemesis>
   std::string target = "raftkv";
+  // A config-defined target (--target-file FILE, or a [target] table in the
+  // test file: then the test file's path), read and checked when set; target
+  // is then its name. Setting target clears both.
+  std::string target_file;
+  std::shared_ptr<const TargetFile> target_def;
   std::string workload = "register";
   std::string nemesis = "partition,kill";  // none, all, or a comma-separated list of kinds
   double nemesis_interval_s = 5;

@@ -62,6 +62,8 @@ TEST(TestConfigTest, ErrorsNameTheLine) {
       {"[nemesis_opt]\nbump-s = [5]\n", ":2: nemesis_opt.bump-s: expected a string"},
       {"name = [1, 2]\n", ":1: name: expected a string, number or boolean"},
       {"name = \"x\n", ":1:"},
+      {"workload = \"set\"\n[target]\nname = \"kv\"\n", ":2: target needs 'dir'"},
+      {"target-file = \"no-such-target.toml\"\n", ":1: cannot read target file"},
   };
   for (const Case& c : cases) {
     const std::string path = write_file(c.text);
@@ -74,6 +76,49 @@ TEST(TestConfigTest, ErrorsNameTheLine) {
   }
   TestConfig config;
   EXPECT_EQ(read_test_file("/nonexistent/x.toml", &config).code(), Status::Code::kIoError);
+}
+
+// A [target] table defines the target in the test file itself; a
+// target-file is found next to the test file; setting target clears both.
+TEST(TestConfigTest, TargetTableAndTargetFile) {
+  const std::string path = write_file(
+      "workload = \"counter\"\n"
+      "[target]\n"
+      "name = \"kv\"\n"
+      "dir = \"/root/kv\"\n"
+      "port = 7000\n"
+      "start = [\"kv\"]\n"
+      "[target.protocol]\n"
+      "kind = \"etcd-v3\"\n");
+  TestConfig c;
+  Status st = read_test_file(path, &c);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(c.target, "kv");
+  EXPECT_EQ(c.target_file, path);
+  ASSERT_NE(c.target_def, nullptr);
+  EXPECT_EQ(c.target_def->protocol.kind, ClientProtocol::Kind::kEtcdV3);
+  EXPECT_EQ(c.test_name(), "kv-counter-partition+kill");
+  for (const ConfigField& f : config_fields()) {
+    if (std::string(f.name) == "target") {
+      ASSERT_TRUE(f.set(&c, "etcd").is_ok());
+    }
+  }
+  EXPECT_EQ(c.target, "etcd");
+  EXPECT_EQ(c.target_def, nullptr);
+  EXPECT_TRUE(c.target_file.empty());
+  std::filesystem::remove(path);
+
+  const std::string test = write_file("target-file = \"raftkv.toml\"\n");
+  const std::string target = std::filesystem::path(test).parent_path() / "raftkv.toml";
+  std::filesystem::copy_file(FAULTLINE_EXAMPLES_DIR "/targets/raftkv.toml", target,
+                             std::filesystem::copy_options::overwrite_existing);
+  TestConfig t;
+  st = read_test_file(test, &t);
+  EXPECT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(t.target, "raftkv-config");
+  EXPECT_EQ(t.target_file, target);
+  std::filesystem::remove(test);
+  std::filesystem::remove(target);
 }
 
 TEST(TestConfigTest, DefaultsAreTheMainJob) {

@@ -40,7 +40,8 @@ bool planned(const TestConfig& config, const std::string& kind) {
 Status check_plan(const TestConfig& config) {
   if (Status st = validate(config); !st.is_ok()) return st;
   const std::vector<std::string> targets = target_names();
-  if (std::count(targets.begin(), targets.end(), config.target) == 0)
+  if (config.target_def == nullptr &&
+      std::count(targets.begin(), targets.end(), config.target) == 0)
     return Status::invalid_argument(
         fmt::format("unknown target '{}' (known: {})", config.target, join(targets)));
   const std::vector<std::string> workloads = workload_names();
@@ -72,7 +73,13 @@ Status make_run_workload(const TestConfig& config, const Deployment& deployment,
       break;
     }
   }
-  if (Status st = target_capabilities(deployment.target, &o.target); !st.is_ok()) return st;
+  if (deployment.target_file.empty()) {
+    if (Status st = target_capabilities(deployment.target, &o.target); !st.is_ok()) return st;
+  } else {
+    // A config-defined target offers what its protocol declares.
+    o.target = {deployment.protocol.has_cas(), false, false, deployment.protocol.has_add()};
+  }
+  o.protocol = deployment.protocol;
   return make_workload(config.workload, o, out);
 }
 

@@ -23,6 +23,7 @@ RespOutcome outcome(RespOutcome::Kind kind, std::string error, std::string node)
 struct SimClients::Call {
   int thread;
   Op invoke;
+  KvRequest kv;
   std::vector<std::string> command;
   std::function<void(Op)> done;
   size_t node = 0;  // where the command goes now
@@ -31,7 +32,7 @@ struct SimClients::Call {
   bool finished = false;
 };
 
-SimClients::SimClients(EventLoop& loop, SimCluster& cluster, RespOps ops, int64_t timeout,
+SimClients::SimClients(EventLoop& loop, SimCluster& cluster, KvOps ops, int64_t timeout,
                        int concurrency)
     : loop_(loop),
       cluster_(cluster),
@@ -50,12 +51,13 @@ void SimClients::invoke(int thread, const Op& invoke, std::function<void(Op)> do
   call->invoke = invoke;
   call->done = std::move(done);
   call->node = t.home;
-  std::optional<std::vector<std::string>> command = ops_.command(invoke);
-  if (!command) {
+  const std::optional<KvRequest> request = ops_.request(invoke);
+  if (!request) {
     loop_.after(0, [call] { call->done(cannot_run(call->invoke, "sim")); });
     return;
   }
-  call->command = std::move(*command);
+  call->kv = *request;
+  call->command = resp_kv_command(protocol_, *request);
   loop_.after(timeout_, [this, call] {
     if (call->finished) return;
     cluster_.cancel(call->request);
@@ -124,7 +126,7 @@ void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
 
 void SimClients::finish(const std::shared_ptr<Call>& call, const RespOutcome& outcome) {
   call->finished = true;
-  call->done(ops_.complete(call->invoke, outcome));
+  call->done(ops_.complete(call->invoke, resp_kv_outcome(call->kv, outcome)));
 }
 
 void SimClients::move_on(Call& call) {

@@ -1,8 +1,10 @@
-// SimClients: the workload's client threads in a simulation. Each op's RESP
-// command (the workload's RespOps) travels to a node of the SimCluster as a
-// message, and its end is sorted into the same outcome RespSession gives a
-// real client (workloads/resp_session.h), which the workload's own
-// RespOps::complete then turns into ok, fail or info:
+// SimClients: the workload's client threads in a simulation. Each op's
+// request (the workload's KvOps) travels to a node of the SimCluster as a
+// message, the RESP command RespKvSession would send (resp_kv_command); its
+// end is sorted into the same outcome RespSession gives a real client
+// (workloads/resp_session.h), read as RespKvSession reads it
+// (resp_kv_outcome), which the workload's own KvOps::complete then turns
+// into ok, fail or info:
 //
 //   - a thread starts on its own node (thread % nodes), as a real client;
 //   - -NOTLEADER host:port: the command goes to the leader named, at most
@@ -30,7 +32,7 @@ namespace faultline::sim {
 class SimClients {
  public:
   // `timeout`: the op timeout, ns. Everything outlives this object.
-  SimClients(EventLoop& loop, SimCluster& cluster, RespOps ops, int64_t timeout, int concurrency);
+  SimClients(EventLoop& loop, SimCluster& cluster, KvOps ops, int64_t timeout, int concurrency);
 
   // Runs `invoke` on client `thread`; `done` gets its completion once.
   void invoke(int thread, const Op& invoke, std::function<void(Op)> done);
@@ -50,7 +52,8 @@ class SimClients {
 
   EventLoop& loop_;
   SimCluster& cluster_;
-  RespOps ops_;
+  KvOps ops_;
+  ClientProtocol protocol_;  // raftkv's: the default RESP commands
   int64_t timeout_;
   std::vector<Thread> threads_;
 };

@@ -23,6 +23,14 @@ namespace {
 
 int64_t ns(double seconds) { return static_cast<int64_t>(seconds * 1e9); }
 
+// What the workloads see of the simulated cluster: built-in raftkv, whose
+// clients speak its default RESP commands.
+Deployment raftkv_sim_deployment() {
+  Deployment d;
+  d.target = "raftkv";
+  return d;
+}
+
 // The cluster as the test's --opt pairs configure raftkv (the same parser
 // as a deployment's: parse_raftkv_options).
 Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
@@ -46,7 +54,7 @@ Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
 // The test's world: a SimCluster, its clients and its nemesis on one loop.
 class RaftkvWorld : public SimWorld {
  public:
-  RaftkvWorld(const TestConfig& config, const SimClusterOptions& options, RespOps ops,
+  RaftkvWorld(const TestConfig& config, const SimClusterOptions& options, KvOps ops,
               std::vector<FaultPlan> plans, NemesisOptions nemesis_options, uint64_t seed)
       : rng_(seed),
         cluster_(loop_, rng_, options),
@@ -132,12 +140,11 @@ Status check_sim_plan(const TestConfig& config) {
     return Status::invalid_argument(
         fmt::format("faultline sim simulates target raftkv only, not '{}'", config.target));
   Workload w;
-  if (Status st = make_run_workload(config, Deployment{"raftkv", nullptr, {}, true, ""}, &w);
-      !st.is_ok())
-    return st;
-  if (!w.resp_ops.command)
-    return Status::invalid_argument(fmt::format(
-        "faultline sim does not run workload '{}' yet (it runs: register)", config.workload));
+  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &w); !st.is_ok()) return st;
+  if (!w.kv_ops.request)
+    return Status::invalid_argument(
+        fmt::format("faultline sim does not run workload '{}' yet (it runs: register, counter)",
+                    config.workload));
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
   const std::vector<std::string>& kinds = simulated_fault_kinds();
@@ -159,8 +166,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   SimClusterOptions options;
   if (Status st = cluster_options(config, &options); !st.is_ok()) return st;
   Workload workload;
-  if (Status st = make_run_workload(config, Deployment{"raftkv", nullptr, {}, true, ""}, &workload);
-      !st.is_ok())
+  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &workload); !st.is_ok())
     return st;
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
@@ -168,8 +174,8 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   if (Status st = apply_nemesis_options(config.nemesis_opts, &nemesis_options); !st.is_ok())
     return st;
 
-  RaftkvWorld world(config, options, workload.resp_ops, std::move(plans),
-                    std::move(nemesis_options), seed);
+  RaftkvWorld world(config, options, workload.kv_ops, std::move(plans), std::move(nemesis_options),
+                    seed);
   if (Status st = world.start(); !st.is_ok()) return st;
   SimOptions so;
   so.concurrency = config.concurrency;

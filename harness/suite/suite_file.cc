@@ -220,4 +220,16 @@ std::vector<SuiteCase> cases_tagged(const std::vector<SuiteCase>& cases,
   return out;
 }
 
+Status select_cases(const std::vector<std::string>& ids, std::vector<SuiteCase>* cases) {
+  for (const std::string& id : ids) {
+    if (std::none_of(cases->begin(), cases->end(), [&](const SuiteCase& c) { return c.id == id; }))
+      return Status::invalid_argument(
+          fmt::format("--case {}: no such case (faultline suite FILE --list shows them)", id));
+  }
+  std::erase_if(*cases, [&](const SuiteCase& c) {
+    return std::find(ids.begin(), ids.end(), c.id) == ids.end();
+  });
+  return Status::ok();
+}
+
 }  // namespace faultline

@@ -57,6 +57,10 @@ Status read_suite_file(const std::string& path, Suite* out);
 // shards and every shard of one file gets the same slice on any machine.
 std::vector<SuiteCase> shard_cases(const std::vector<SuiteCase>& cases, int index, int count);
 
+// Keeps the cases whose id is one of `ids` (in file order); an id that
+// names no case is an invalid_argument error.
+Status select_cases(const std::vector<std::string>& ids, std::vector<SuiteCase>* cases);
+
 // The cases carrying any of `tags` (all of them when `tags` is empty).
 std::vector<SuiteCase> cases_tagged(const std::vector<SuiteCase>& cases,
                                     const std::vector<std::string>& tags);

@@ -90,6 +90,42 @@ TEST_F(SuiteFileTest, ShardsPartitionTheCases) {
   EXPECT_EQ(shard_cases(s.cases, 3, 3).size(), 2u);
 }
 
+TEST_F(SuiteFileTest, CasesAreSelectedById) {
+  Suite s;
+  ASSERT_TRUE(read("[[case]]\nworkload = [\"register\", \"counter\", \"set\"]\n", &s).is_ok());
+  std::vector<SuiteCase> cases = s.cases;
+  ASSERT_TRUE(select_cases({"raftkv-set-partition+kill", "raftkv-register-partition+kill"}, &cases)
+                  .is_ok());
+  std::vector<std::string> kept;
+  for (const SuiteCase& c : cases) kept.push_back(c.id);
+  EXPECT_EQ(kept, (std::vector<std::string>{"raftkv-register-partition+kill",
+                                            "raftkv-set-partition+kill"}));  // file order
+  cases = s.cases;
+  const Status st = select_cases({"raftkv-bank-none"}, &cases);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("--case raftkv-bank-none: no such case"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(cases.size(), 3u);  // nothing dropped on an error
+}
+
+// A case's target-file is found next to the suite file and read (checked)
+// with the suite, before anything runs.
+TEST_F(SuiteFileTest, TargetFilesAreResolvedAndCheckedWithTheSuite) {
+  std::ofstream(dir_ / "kv.toml") << "[target]\nname = \"kv\"\ndir = \"/root/kv\"\nport = 1\n"
+                                     "start = [\"kv\"]\n[target.protocol]\nkind = \"etcd-v3\"\n";
+  Suite s;
+  Status st = read("[[case]]\ntarget-file = \"kv.toml\"\n", &s);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  ASSERT_EQ(s.cases.size(), 1u);
+  EXPECT_EQ(s.cases[0].config.target, "kv");
+  EXPECT_EQ(s.cases[0].config.target_file, (dir_ / "kv.toml").string());
+  ASSERT_NE(s.cases[0].config.target_def, nullptr);
+  std::ofstream(dir_ / "bad.toml") << "[target]\nname = \"kv\"\n";
+  st = read("[[case]]\ntarget-file = \"bad.toml\"\n", &s);
+  EXPECT_EQ(st.code(), Status::Code::kMalformed);
+  EXPECT_NE(st.message().find("bad.toml:1: target needs 'dir'"), std::string::npos) << st.message();
+}
+
 TEST_F(SuiteFileTest, ErrorsNameTheLine) {
   struct Bad {
     const char* text;
@@ -135,6 +171,43 @@ TEST(SuiteRunner, ExpectationsAndSummary) {
   EXPECT_NE(table.find("| stale#1 | valid | invalid | **no** | — | 0 | 12.5 |"), std::string::npos)
       << table;
   EXPECT_NE(table.find("0 of 1 case(s) met"), std::string::npos) << table;
+}
+
+TEST(SuiteRunner, ParallelSlotsGetValidClusterNames) {
+  EXPECT_EQ(slot_cluster_name("local", 0), "local1");
+  EXPECT_EQ(slot_cluster_name("abcdefgh", 0), "abcdefg1");  // at most 8 characters
+  EXPECT_EQ(slot_cluster_name("abcdefgh", 11), "abcdef12");
+  EXPECT_NE(slot_cluster_name("abcdefgh", 0), slot_cluster_name("abcdefgh", 1));
+}
+
+TEST(SuiteRunner, CaseResultsSurviveTheFileBetweenProcesses) {
+  const std::string path = ::testing::TempDir() + "/case-result.json";
+  CaseResult r;
+  r.id = "stale#2";
+  r.expect = "invalid";
+  r.verdict = "invalid";
+  r.exit_code = 1;
+  r.met = true;
+  r.seconds = 21.5;
+  r.detection_s = 3.25;
+  r.ops_per_s = 180;
+  r.store_dir = "store/stale/20261206T000000Z";
+  ASSERT_TRUE(write_case_result(path, r).is_ok());
+  CaseResult back;
+  ASSERT_TRUE(read_case_result(path, &back).is_ok());
+  EXPECT_EQ(back.id, r.id);
+  EXPECT_EQ(back.verdict, r.verdict);
+  EXPECT_EQ(back.exit_code, 1);
+  EXPECT_TRUE(back.met);
+  EXPECT_EQ(back.detection_s, std::optional<double>(3.25));
+  EXPECT_EQ(back.store_dir, r.store_dir);
+  r.detection_s.reset();
+  ASSERT_TRUE(write_case_result(path, r).is_ok());
+  ASSERT_TRUE(read_case_result(path, &back).is_ok());
+  EXPECT_FALSE(back.detection_s.has_value());
+  std::ofstream(path) << "{\"id\": 3}";
+  EXPECT_EQ(read_case_result(path, &back).code(), Status::Code::kMalformed);
+  EXPECT_EQ(read_case_result(path + ".missing", &back).code(), Status::Code::kIoError);
 }
 
 }  // namespace

@@ -1,0 +1,125 @@
+#include "harness/db/etcd_db.h"
+
+#include <fmt/format.h>
+
+#include "harness/db/etcd_http.h"
+#include "harness/db/option_values.h"
+#include "harness/nodes/process.h"
+
+namespace faultline {
+
+namespace {
+
+constexpr std::chrono::milliseconds kStatusTimeout{1000};
+
+}  // namespace
+
+Status parse_etcd_options(const std::map<std::string, std::string>& options, EtcdOptions* out) {
+  EtcdOptions o = *out;
+  for (const auto& [key, value] : options) {
+    Status st;
+    if (key == "binary") {
+      o.binary = value;
+    } else if (key == "dir") {
+      o.dir = value;
+    } else if (key == "client-port") {
+      st = parse_int_option("etcd", key, value, 1, 65535, &o.client_port);
+    } else if (key == "peer-port") {
+      st = parse_int_option("etcd", key, value, 1, 65535, &o.peer_port);
+    } else if (key == "election-ms") {
+      st = parse_int_option("etcd", key, value, 10, 50000, &o.election_ms);
+    } else if (key == "heartbeat-ms") {
+      st = parse_int_option("etcd", key, value, 1, 10000, &o.heartbeat_ms);
+    } else if (key == "faketime") {
+      st = parse_bool_option("etcd", key, value, &o.faketime);
+    } else if (key == "read") {
+      if (value != "linearizable" && value != "serializable")
+        st = Status::invalid_argument(fmt::format(
+            "--opt read={}: expected linearizable or serializable for target etcd", value));
+    } else {
+      st = Status::invalid_argument(
+          fmt::format("--opt {}: unknown option for target etcd (known: binary, dir, client-port, "
+                      "peer-port, election-ms, heartbeat-ms, faketime, read)",
+                      key));
+    }
+    if (!st.is_ok()) return st;
+  }
+  if (o.client_port == o.peer_port)
+    return Status::invalid_argument("--opt client-port and peer-port must differ");
+  // etcd itself refuses an election timeout below 5 heartbeats.
+  if (o.election_ms < 5 * o.heartbeat_ms)
+    return Status::invalid_argument(
+        fmt::format("--opt election-ms ({}) must be at least 5 times heartbeat-ms ({}) for etcd",
+                    o.election_ms, o.heartbeat_ms));
+  *out = std::move(o);
+  return Status::ok();
+}
+
+EtcdDb::EtcdDb(SshPool& pool, std::vector<SshTarget> nodes, EtcdOptions options)
+    : DaemonDb(
+          pool, std::move(nodes),
+          {"etcd", options.binary, options.dir, options.client_port, options.faketime, "etcd"}),
+      options_(std::move(options)) {}
+
+std::vector<std::string> EtcdDb::server_args(const std::string& node) const {
+  const std::vector<SshTarget>& nodes = targets();
+  std::string cluster;
+  size_t self = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    cluster += fmt::format("{}{}=http://{}:{}", i == 0 ? "" : ",", nodes[i].node, nodes[i].host,
+                           options_.peer_port);
+    if (nodes[i].node == node) self = i;
+  }
+  const std::string peer_url = fmt::format("http://{}:{}", nodes[self].host, options_.peer_port);
+  const std::string client_url =
+      fmt::format("http://{}:{}", nodes[self].host, options_.client_port);
+  // The cluster token names the nodes, so that members of another test's
+  // cluster that happen to share an address never join this one. Once the
+  // data directory exists (a restart), etcd ignores the --initial-* flags.
+  return {"--name",
+          node,
+          "--data-dir",
+          data_dir(),
+          "--listen-peer-urls",
+          peer_url,
+          "--initial-advertise-peer-urls",
+          peer_url,
+          "--listen-client-urls",
+          client_url,
+          "--advertise-client-urls",
+          client_url,
+          "--initial-cluster",
+          cluster,
+          "--initial-cluster-state",
+          "new",
+          "--initial-cluster-token",
+          "faultline-" + nodes[0].host,
+          "--election-timeout",
+          std::to_string(options_.election_ms),
+          "--heartbeat-interval",
+          std::to_string(options_.heartbeat_ms)};
+}
+
+Status EtcdDb::probe(const std::string& node) {
+  EtcdStatus status;
+  return etcd_status(client_host(node), client_port(), kStatusTimeout, &status);
+}
+
+Status EtcdDb::primaries(std::vector<std::string>* out) {
+  const std::vector<std::string> names = nodes();
+  std::vector<char> leads(names.size(), 0);  // not vector<bool>: written concurrently
+  // Nodes that do not answer are not primaries; the calls cannot fail.
+  Status st = run_parallel(names.size(), [&](size_t i) {
+    EtcdStatus s;
+    leads[i] = etcd_status(client_host(names[i]), client_port(), kStatusTimeout, &s).is_ok() &&
+               s.leader == s.member_id;
+    return Status::ok();
+  });
+  if (!st.is_ok()) return st;
+  out->clear();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (leads[i]) out->push_back(names[i]);
+  return Status::ok();
+}
+
+}  // namespace faultline

@@ -1,0 +1,72 @@
+// What CASPaxos nodes send each other and answer clients (README.md, "Message
+// flow"). A register's value is opaque bytes; "" is the initial value of
+// every key (the server stores a one-key KvState snapshot in it).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+namespace faultline::paxos {
+
+// A proposal number, ordered by counter, then by the proposing node's id.
+// {0, 0} is "none". No two proposals share a ballot: a proposer's counter is
+// above everything it has seen and everything it issued before (durably:
+// AcceptorStore::issued_counter), and the node id breaks ties.
+struct Ballot {
+  uint64_t counter = 0;
+  uint64_t node = 0;
+
+  auto operator<=>(const Ballot&) const = default;
+  bool empty() const { return counter == 0 && node == 0; }
+};
+
+// What an acceptor holds for one key. Invariant: promised >= accepted.
+struct AcceptorState {
+  Ballot promised;  // it ignores prepares and accepts below this
+  Ballot accepted;  // the ballot of `value`; {0, 0}: nothing accepted yet
+  std::string value;
+
+  bool operator==(const AcceptorState&) const = default;
+};
+
+enum class MessageType : uint8_t {
+  kPrepare,   // proposer -> acceptor: promise `ballot` for `key`
+  kPromise,   // acceptor -> proposer: ok: promised, `accepted`/`value` are mine;
+              //   not ok: a higher promise, `accepted` carries it
+  kAccept,    // proposer -> acceptor: accept `value` at `ballot`
+  kAccepted,  // acceptor -> proposer: ok: accepted; not ok: `accepted` is my higher promise
+};
+
+struct Message {
+  MessageType type = MessageType::kPrepare;
+  uint64_t from = 0;
+  uint64_t to = 0;
+  // The proposer's id for one attempt (one ballot) of one proposal; a reply
+  // echoes it. Ids start at a random point per node incarnation, so a reply
+  // addressed to a node's previous life matches nothing.
+  uint64_t op = 0;
+  std::string key;
+  Ballot ballot;    // the proposer's ballot (echoed by replies)
+  bool ok = false;  // replies: granted or refused
+  Ballot accepted;  // kPromise ok: the acceptor's accepted ballot; refusals: its promise
+  std::string value;
+
+  bool operator==(const Message&) const = default;
+};
+
+enum class ResponseStatus : uint8_t {
+  kOk,
+  // No quorum in time, or preempted after the accept phase began: the
+  // effect is unknown (it may yet be chosen). `error` says what happened.
+  kUnavailable,
+};
+
+// The answer to a client request, identified by the driver's request id.
+struct Response {
+  uint64_t request = 0;
+  ResponseStatus status = ResponseStatus::kOk;
+  std::string reply;  // kOk: what the Change returned; else the error, without '-'
+};
+
+}  // namespace faultline::paxos

@@ -1,0 +1,169 @@
+// Node: one CASPaxos node as a deterministic state machine, in the shape of
+// the Raft core (targets/raftkv/raft/raft.h) and the DHT core: no sockets,
+// clocks, threads or hidden randomness. Every node is an acceptor for every
+// key and a proposer for any client request: there is no leader. README.md
+// (targets/paxos) has the message flow and the invariants.
+//
+// Inputs:
+//   propose(request, key, change)   a client request: a Change of one key's register
+//   step(message)                   a message from a peer (or a reply to ourselves)
+//   tick()                          one unit of logical time (retries, backoff, timeouts)
+// Output:
+//   ready()   messages to send and responses to deliver. The ordering
+//             contract: the acceptor state and issued ballots behind them are
+//             already in the AcceptorStore, and the driver must make the store
+//             durable (DurableAcceptorStore::sync) BEFORE sending any message
+//             or response of that Ready; then send them in any order. The
+//             network may lose, duplicate and reorder the messages.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "targets/paxos/core/acceptor_store.h"
+#include "targets/paxos/core/messages.h"
+#include "targets/paxos/failpoints.h"
+
+namespace faultline::paxos {
+
+// What a proposal does to a key's register: from its current value ("" when
+// never written), the new value and the client's reply. Deterministic and
+// free of side effects: a proposer that loses a ballot race applies it again
+// to a newer value.
+struct ChangeResult {
+  std::string value;
+  std::string reply;
+};
+using Change = std::function<ChangeResult(const std::string& current)>;
+
+struct Config {
+  uint64_t id = 0;              // this node; one of `nodes`
+  std::vector<uint64_t> nodes;  // every node (acceptor), this one included
+  // A proposal that has not completed within `timeout_ticks` fails with
+  // UNAVAILABLE; acceptors that have not answered are asked again every
+  // `retry_ticks`; a proposer whose prepare was refused by too many waits
+  // 1..backoff_ticks * 2^(attempt-1) (random, at most 16 times) before it
+  // tries a higher ballot.
+  int timeout_ticks = 100;
+  int retry_ticks = 5;
+  int backoff_ticks = 4;
+  // The only randomness: where this incarnation's operation ids start, and
+  // the backoffs. Required; SplitMix64(seed) is a good choice.
+  std::function<uint64_t()> random;
+  Failpoints failpoints;  // all off: the correct algorithm
+
+  Status validate() const;
+};
+
+struct Ready {
+  std::vector<Message> messages;
+  std::vector<Response> responses;
+
+  bool empty() const { return messages.empty() && responses.empty(); }
+};
+
+class Node {
+ public:
+  // `store` holds what survived any previous incarnation and must outlive
+  // the node. Fails on an invalid config.
+  static Status create(Config config, AcceptorStore& store, std::unique_ptr<Node>* out);
+
+  // Queues a client request; its Response (with `request`) comes out of a
+  // later ready(). A node runs one proposal per key at a time: requests that
+  // arrive meanwhile wait, and go together as the next proposal, their
+  // changes applied in arrival order to one value (batching: one round for
+  // many requests, and no node duels with itself). `read_only`: `change`
+  // keeps the value as it is (GET); a proposal of reads only, whose quorum of
+  // promises agree on the accepted ballot, answers without an accept phase.
+  void propose(uint64_t request, std::string key, Change change, bool read_only);
+  // Errors (and ignores the message) when it is not addressed to this node
+  // or comes from a node outside the cluster.
+  Status step(const Message& message);
+  void tick();
+
+  bool has_ready() const { return !outbox_.empty() || !responses_.empty(); }
+  Ready ready();
+
+  // The proposer's invariants (README.md, "Invariants"): every proposal's
+  // ballot is this node's and issued (durably), an accept phase holds a
+  // quorum of promises, an acceptor is never both granted and refused in one
+  // phase. Tests call it after every input, as LogCabin does; the first
+  // violation found. (The acceptors' invariants need every store: the
+  // simulation checks them.)
+  Status check_invariants() const;
+
+  uint64_t id() const { return config_.id; }
+  const Config& config() const { return config_; }
+  size_t pending_proposals() const { return proposals_.size(); }
+  size_t waiting_requests() const;
+  // The highest ballot this node has seen or issued (INFO's `ballot`).
+  Ballot max_ballot() const { return max_ballot_; }
+
+ private:
+  enum class Phase : uint8_t { kPrepare, kAccept, kBackoff };
+  struct Request {
+    uint64_t id = 0;
+    Change change;
+    bool read_only = false;
+  };
+  // One proposal (a batch of requests on one key), keyed in proposals_ by the
+  // op id of its current attempt.
+  struct Proposal {
+    std::string key;
+    std::vector<Request> requests;
+    bool read_only = false;  // every request is
+    Phase phase = Phase::kPrepare;
+    Ballot ballot;
+    std::map<uint64_t, Message> promises;  // granted, by acceptor
+    std::vector<uint64_t> promise_order;   // acceptors, in the order they promised
+    std::set<uint64_t> acks;               // accept phase: acceptors that accepted
+    std::set<uint64_t> refused;            // this phase: acceptors that refused
+    std::string value;                     // accept phase: the value being accepted
+    std::vector<std::string> replies;      // accept phase: one per request
+    int elapsed = 0;                       // ticks since the proposal began
+    int phase_elapsed = 0;                 // ticks in this phase
+    int backoff = 0;                       // kBackoff: ticks left
+    int attempts = 0;
+  };
+
+  Node(Config config, AcceptorStore& store);
+  int majority() const { return static_cast<int>(config_.nodes.size()) / 2 + 1; }
+  void start_proposal(const std::string& key);
+  void start_attempt(Proposal p);
+  void send_phase(uint64_t op, const Proposal& p, bool only_missing);
+  void on_promise(const Message& m);
+  void on_accepted(const Message& m);
+  void refuse(std::map<uint64_t, Proposal>::iterator it, const Message& m);
+  // Answers every request of the proposal (`replies`, one each, or `error`
+  // for all when status is not kOk) and starts the key's next batch.
+  void finish(std::map<uint64_t, Proposal>::iterator it, ResponseStatus status,
+              const std::string& error);
+  AcceptorState state(const std::string& key) const;
+  void handle(const Message& m);
+  void send(Message m);
+  void drain_self();
+  void see(const Ballot& b);
+  std::string unavailable_error(const Proposal& p) const;
+
+  Config config_;
+  AcceptorStore& store_;
+  uint64_t next_op_;
+  Ballot max_ballot_;
+  // The no-persist-promise failpoint's promises: in memory, lost on restart.
+  std::map<std::string, Ballot> volatile_promises_;
+  std::map<uint64_t, Proposal> proposals_;
+  std::map<std::string, std::vector<Request>> waiting_;  // by key, while a proposal runs
+  std::set<std::string> active_;                         // keys with a proposal running
+  std::deque<Message> to_self_;  // messages to ourselves, handled before an input returns
+  std::vector<Message> outbox_;
+  std::vector<Response> responses_;
+};
+
+}  // namespace faultline::paxos

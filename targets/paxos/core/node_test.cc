@@ -1,0 +1,284 @@
+// The rules of the core, one by one, against a synchronous network that
+// delivers everything (except what `drop` says) until quiet. The randomized
+// tests are in simulation_test.cc.
+#include "targets/paxos/core/node.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+
+#include "base/random.h"
+
+namespace faultline::paxos {
+namespace {
+
+using ::testing::HasSubstr;
+
+Change set_to(std::string v) {
+  return [v](const std::string&) { return ChangeResult{v, "OK"}; };
+}
+Change get() {
+  return [](const std::string& current) { return ChangeResult{current, current}; };
+}
+Change append(std::string suffix) {
+  return [suffix](const std::string& current) {
+    return ChangeResult{current + suffix, current + suffix};
+  };
+}
+
+class TestCluster {
+ public:
+  explicit TestCluster(Failpoints failpoints = {}) {
+    for (uint64_t id = 1; id <= 3; ++id) {
+      config_[id] = Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id), failpoints};
+      restart(id);
+    }
+  }
+
+  void restart(uint64_t id) {
+    Status s = Node::create(config_[id], stores_[id], &nodes_[id]);
+    ASSERT_TRUE(s.is_ok()) << s.message();
+  }
+
+  Node& node(uint64_t id) { return *nodes_[id]; }
+  MemoryAcceptorStore& store(uint64_t id) { return stores_[id]; }
+
+  // Delivers until no node has anything to send; returns the responses.
+  std::vector<Response> run() {
+    std::vector<Response> responses;
+    std::deque<Message> queue;
+    for (;;) {
+      for (auto& [id, n] : nodes_) {
+        EXPECT_TRUE(n->check_invariants().is_ok()) << n->check_invariants().message();
+        Ready r = n->ready();
+        for (Message& m : r.messages) {
+          if (!drop || !drop(m)) queue.push_back(std::move(m));
+        }
+        responses.insert(responses.end(), r.responses.begin(), r.responses.end());
+      }
+      if (queue.empty()) return responses;
+      Message m = std::move(queue.front());
+      queue.pop_front();
+      Status s = nodes_[m.to]->step(m);
+      EXPECT_TRUE(s.is_ok()) << s.message();
+    }
+  }
+
+  std::vector<Response> tick(int ticks) {
+    std::vector<Response> responses;
+    for (int i = 0; i < ticks; ++i) {
+      for (auto& [id, n] : nodes_) n->tick();
+      auto more = run();
+      responses.insert(responses.end(), more.begin(), more.end());
+    }
+    return responses;
+  }
+
+  // One proposal through `via`, run to completion (ticking for retries).
+  Response propose(uint64_t via, Change change, bool read_only = false) {
+    const uint64_t request = next_request_++;
+    node(via).propose(request, "k", std::move(change), read_only);
+    std::vector<Response> rs = run();
+    for (int i = 0; rs.empty() && i < 40; ++i) rs = tick(1);
+    EXPECT_EQ(rs.size(), 1u);
+    return rs.empty() ? Response{} : rs.front();
+  }
+
+  // Cuts `id` off (both directions) while `drop` is set by isolate().
+  void isolate(uint64_t id) {
+    drop = [id](const Message& m) { return m.from == id || m.to == id; };
+  }
+
+  std::function<bool(const Message&)> drop;
+
+ private:
+  std::map<uint64_t, Config> config_;
+  std::map<uint64_t, MemoryAcceptorStore> stores_;
+  std::map<uint64_t, std::unique_ptr<Node>> nodes_;
+  uint64_t next_request_ = 1;
+};
+
+TEST(PaxosNode, ConfigErrors) {
+  std::unique_ptr<Node> n;
+  MemoryAcceptorStore store;
+  Config c{4, {1, 2, 3}, 30, 5, 3, SplitMix64(1), {}};
+  EXPECT_THAT(Node::create(c, store, &n).message(), HasSubstr("not a member"));
+  c = Config{1, {1, 1, 2}, 30, 5, 3, SplitMix64(1), {}};
+  EXPECT_THAT(Node::create(c, store, &n).message(), HasSubstr("distinct"));
+  c = Config{1, {1, 2, 3}, 0, 5, 3, SplitMix64(1), {}};
+  EXPECT_THAT(Node::create(c, store, &n).message(), HasSubstr(">= 1"));
+  c = Config{1, {1, 2, 3}, 30, 5, 3, nullptr, {}};
+  EXPECT_THAT(Node::create(c, store, &n).message(), HasSubstr("random"));
+}
+
+TEST(PaxosNode, ChangesApplyInOrderThroughAnyNode) {
+  TestCluster c;
+  EXPECT_EQ(c.propose(1, append("a")).reply, "a");
+  EXPECT_EQ(c.propose(2, append("b")).reply, "ab");
+  EXPECT_EQ(c.propose(3, append("c")).reply, "abc");
+  Response r = c.propose(2, get(), /*read_only=*/true);
+  EXPECT_EQ(r.status, ResponseStatus::kOk);
+  EXPECT_EQ(r.reply, "abc");
+  for (uint64_t id = 1; id <= 3; ++id) {
+    AcceptorState s = c.store(id).get("k");
+    EXPECT_EQ(s.value, "abc");
+    EXPECT_GE(s.promised, s.accepted);
+    EXPECT_EQ(s.accepted.node, 3u);  // node 3 proposed the last change
+  }
+}
+
+TEST(PaxosNode, BallotsAreUniqueAndIssuedDurably) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  const uint64_t issued = c.store(1).issued_counter();
+  EXPECT_GT(issued, 0u);
+  c.restart(1);  // a new incarnation issues above what it issued before
+  c.propose(1, set_to("y"));
+  EXPECT_GT(c.store(1).issued_counter(), issued);
+  EXPECT_EQ(c.node(1).max_ballot().node, 1u);
+}
+
+TEST(PaxosNode, ReadWithAgreeingQuorumSkipsTheAcceptPhase) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  int accepts = 0;
+  c.drop = [&](const Message& m) {
+    accepts += m.type == MessageType::kAccept;
+    return false;
+  };
+  EXPECT_EQ(c.propose(2, get(), true).reply, "x");
+  EXPECT_EQ(accepts, 0);
+}
+
+TEST(PaxosNode, ReadWritesBackAValueOnlyAMinorityHolds) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  c.isolate(3);  // node 3 misses y
+  c.propose(1, set_to("y"));
+  c.drop = [](const Message& m) { return m.from == 2 || m.to == 2; };  // 1 and 3 are the quorum
+  EXPECT_EQ(c.propose(3, get(), true).reply, "y");
+  EXPECT_EQ(c.store(3).get("k").value, "y");  // written back before the reply
+}
+
+TEST(PaxosNode, NoQuorumIsUnavailableWithWhatWasMissing) {
+  TestCluster c;
+  c.drop = [](const Message& m) { return m.to != 1; };  // nobody hears node 1
+  Response r = c.propose(1, set_to("x"));
+  EXPECT_EQ(r.status, ResponseStatus::kUnavailable);
+  EXPECT_THAT(r.reply, HasSubstr("UNAVAILABLE proposal on key 'k': the prepare phase"));
+  EXPECT_THAT(r.reply, HasSubstr("heard from nodes [1]"));
+  c.drop = nullptr;
+  EXPECT_EQ(c.propose(2, get(), true).reply, "");  // nothing was accepted
+}
+
+TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
+  TestCluster c;
+  c.propose(2, set_to("x"));  // node 2's ballot is now above node 1's counter
+  c.propose(2, set_to("y"));
+  c.propose(2, set_to("z"));
+  // Node 1 has seen them: its ballot is still higher. Make 2 and 3 promise
+  // a much higher ballot so that node 1's first prepare is refused.
+  Message prepare{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+  ASSERT_TRUE(c.node(2).step(prepare).is_ok());
+  prepare.to = 3;
+  ASSERT_TRUE(c.node(3).step(prepare).is_ok());
+  c.run();
+  Response r = c.propose(1, append("!"));
+  EXPECT_EQ(r.status, ResponseStatus::kOk);
+  EXPECT_EQ(r.reply, "z!");
+  EXPECT_GT(c.store(1).get("k").accepted, (Ballot{1000, 3}));
+}
+
+TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
+  TestCluster c;
+  bool preempted = false;
+  // Before node 1's accepts arrive, node 3 prepares a higher ballot on 2 and 3.
+  c.drop = [&](const Message& m) {
+    if (m.type == MessageType::kAccept && m.from == 1 && !preempted) {
+      preempted = true;
+      Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+      EXPECT_TRUE(c.node(2).step(p).is_ok());
+      p.to = 3;
+      EXPECT_TRUE(c.node(3).step(p).is_ok());
+    }
+    return false;
+  };
+  c.node(1).propose(7, "k", append("a"), false);
+  std::vector<Response> rs = c.run();
+  for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0].status, ResponseStatus::kUnavailable);
+  EXPECT_THAT(rs[0].reply, HasSubstr("preempted during its accept phase by ballot 1000.3"));
+}
+
+TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
+  TestCluster c;
+  Message m{MessageType::kPrepare, 1, 2, 5, "k", Ballot{1, 1}, false, {}, ""};
+  EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 2"));
+  m.from = 9;
+  m.to = 2;
+  EXPECT_THAT(c.node(2).step(m).message(), HasSubstr("not a member"));
+  // Every message delivered twice: still one answer, the right value.
+  c.drop = [&](const Message& msg) {
+    Message copy = msg;
+    EXPECT_TRUE(c.node(copy.to).step(copy).is_ok());
+    return false;
+  };
+  EXPECT_EQ(c.propose(1, append("a")).reply, "a");
+  EXPECT_EQ(c.propose(2, append("b")).reply, "ab");
+}
+
+// The failpoints, each shown breaking its rule in a scripted run.
+
+TEST(PaxosFailpointScripts, NoPersistPromiseForgetsThePromiseOnRestart) {
+  Failpoints f;
+  f.no_persist_promise = true;
+  TestCluster c(f);
+  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
+  ASSERT_TRUE(c.node(2).step(p).is_ok());
+  EXPECT_EQ(c.store(2).get("k").promised, Ballot{});  // not in the store
+  c.restart(2);
+  // A lower ballot is now accepted, though node 2 promised 50.3.
+  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
+  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  EXPECT_EQ(c.store(2).get("k").value, "old");
+}
+
+TEST(PaxosFailpointScripts, AcceptLowerBallotBreaksThePromise) {
+  Failpoints f;
+  f.accept_lower_ballot = true;
+  TestCluster c(f);
+  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
+  ASSERT_TRUE(c.node(2).step(p).is_ok());
+  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
+  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  EXPECT_EQ(c.store(2).get("k").value, "old");
+  EXPECT_EQ(c.store(2).get("k").promised, (Ballot{50, 3}));
+}
+
+TEST(PaxosFailpointScripts, NoAdoptHighestLosesAnUpdate) {
+  Failpoints f;
+  f.no_adopt_highest = true;
+  TestCluster c(f);
+  c.isolate(1);
+  EXPECT_EQ(c.propose(2, append("a")).reply, "a");  // chosen on 2 and 3
+  c.drop = nullptr;
+  // Node 1 adopts its own (empty) promise, the first to arrive: "a" is lost.
+  EXPECT_EQ(c.propose(1, append("b")).reply, "b");
+}
+
+TEST(PaxosFailpointScripts, LocalReadIsStale) {
+  Failpoints f;
+  f.local_read = true;
+  TestCluster c(f);
+  c.isolate(3);
+  c.propose(1, set_to("x"));
+  c.drop = nullptr;
+  EXPECT_EQ(c.propose(3, get(), true).reply, "");  // x was chosen, node 3 answers ""
+  EXPECT_EQ(c.propose(1, get(), true).reply, "x");
+}
+
+}  // namespace
+}  // namespace faultline::paxos

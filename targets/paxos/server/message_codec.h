@@ -1,0 +1,25 @@
+// How paxos::Messages travel between faultline-paxos servers: each is one
+// frame of the shared FrameTransport (targets/common/frame_transport.h:
+// version, length, CRC-32C), whose payload is
+//
+//   payload := type u8 | from | to | op | key | ballot.counter | ballot.node |
+//              ok u8 | accepted.counter | accepted.node | value
+//
+// numbers are varints and key/value length-prefixed strings
+// (targets/kvstate/byte_codec.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "targets/paxos/core/messages.h"
+
+namespace faultline::paxos {
+
+std::string encode_message(const Message& message);
+// Checks the type, the ok flag, lengths within the input and no trailing
+// bytes; kMalformed names the problem and its byte offset.
+Status decode_message(std::string_view payload, Message* message);
+
+}  // namespace faultline::paxos

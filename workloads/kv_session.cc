@@ -1,0 +1,120 @@
+#include "workloads/kv_session.h"
+
+#include "harness/db/template.h"
+#include "workloads/etcd_session.h"
+
+namespace faultline {
+namespace {
+
+using Kind = RespReply::Kind;
+
+// A RESP outcome as a KvOutcome: a reply of the kind expected is ok with
+// `value`; another reply is not applied when the command cannot have changed
+// anything (`read_only`), else unknown.
+KvOutcome from_resp(const RespOutcome& o, bool expected, bool read_only, nlohmann::json value) {
+  KvOutcome out;
+  out.node = o.node;
+  if (o.kind != RespOutcome::Kind::kReply) {
+    out.kind = o.kind == RespOutcome::Kind::kNotApplied ? KvOutcome::Kind::kNotApplied
+                                                        : KvOutcome::Kind::kUnknown;
+    out.error = o.error;
+  } else if (!expected) {
+    out.kind = read_only ? KvOutcome::Kind::kNotApplied : KvOutcome::Kind::kUnknown;
+    out.error = unexpected_reply_error(o.reply);
+  } else {
+    out.value = std::move(value);
+  }
+  return out;
+}
+
+// The command of `templ` for these values.
+std::vector<std::string> command(const std::vector<std::string>& templ,
+                                 const std::map<std::string, std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& word : templ) out.push_back(expand_template(word, values));
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
+                                           const ClientContext& context) {
+  if (protocol.kind == ClientProtocol::Kind::kEtcdV3)
+    return std::make_unique<EtcdKvSession>(context, protocol.serializable_reads);
+  return std::make_unique<RespKvSession>(context, protocol);
+}
+
+Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value) {
+  const EventType type = outcome.kind == KvOutcome::Kind::kOk           ? EventType::kOk
+                         : outcome.kind == KvOutcome::Kind::kNotApplied ? EventType::kFail
+                                                                        : EventType::kInfo;
+  Op c = invoke.complete(type, type == EventType::kOk ? std::move(ok_value) : nullptr);
+  c.error = outcome.error;
+  c.node = outcome.node;
+  return c;
+}
+
+KvOutcome KvSession::call(const KvRequest& r, Clock::time_point deadline) {
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: return read(r.key, deadline);
+    case KvRequest::Kind::kWrite: return write(r.key, r.value, deadline);
+    case KvRequest::Kind::kCas: return cas(r.key, r.expected, r.value, deadline);
+    case KvRequest::Kind::kAdd: return add(r.key, r.value, deadline);
+  }
+  return {};
+}
+
+std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& r) {
+  const std::string value = std::to_string(r.value);
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: return command(protocol.read, {{"key", r.key}});
+    case KvRequest::Kind::kWrite:
+      return command(protocol.write, {{"key", r.key}, {"value", value}});
+    case KvRequest::Kind::kCas:
+      return command(protocol.cas,
+                     {{"key", r.key}, {"expected", std::to_string(r.expected)}, {"value", value}});
+    case KvRequest::Kind::kAdd: return command(protocol.add, {{"key", r.key}, {"delta", value}});
+  }
+  return {};
+}
+
+KvOutcome resp_kv_outcome(const KvRequest& r, const RespOutcome& o) {
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: {
+      const bool expected = o.reply.kind == Kind::kString || o.reply.kind == Kind::kNil;
+      return from_resp(o, expected, true, expected ? reply_value(o.reply) : nullptr);
+    }
+    case KvRequest::Kind::kWrite:
+      return from_resp(o, o.reply.kind == Kind::kString, false, nullptr);
+    case KvRequest::Kind::kCas: {
+      const bool swapped = o.reply.kind == Kind::kInteger && o.reply.text == "1";
+      const bool kept = o.reply.kind == Kind::kInteger && o.reply.text == "0";
+      return from_resp(o, swapped || kept, false, swapped);
+    }
+    case KvRequest::Kind::kAdd: return from_resp(o, o.reply.kind == Kind::kInteger, false, nullptr);
+  }
+  return {};
+}
+
+KvOutcome RespKvSession::send(const KvRequest& request, Clock::time_point deadline) {
+  return resp_kv_outcome(request, session_.call(resp_kv_command(protocol_, request), deadline));
+}
+
+KvOutcome RespKvSession::read(const std::string& key, Clock::time_point deadline) {
+  return send({KvRequest::Kind::kRead, key, 0, 0}, deadline);
+}
+
+KvOutcome RespKvSession::write(const std::string& key, int64_t value, Clock::time_point deadline) {
+  return send({KvRequest::Kind::kWrite, key, value, 0}, deadline);
+}
+
+KvOutcome RespKvSession::cas(const std::string& key, int64_t expected, int64_t value,
+                             Clock::time_point deadline) {
+  return send({KvRequest::Kind::kCas, key, value, expected}, deadline);
+}
+
+KvOutcome RespKvSession::add(const std::string& key, int64_t delta, Clock::time_point deadline) {
+  return send({KvRequest::Kind::kAdd, key, delta, 0}, deadline);
+}
+
+}  // namespace faultline

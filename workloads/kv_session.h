@@ -1,0 +1,94 @@
+// KvSession: the key-value operations of the register and counter workloads,
+// whatever protocol the target speaks. A workload's client asks its session
+// to read, write, compare-and-set or add, and turns the outcome into the
+// history's ok/fail/info; the session knows the protocol: RESP
+// (RespKvSession, GET/SET/CAS/INCRBY over workloads/resp_session.h) or etcd's
+// v3 API (EtcdKvSession, workloads/etcd_session.h). One session per client;
+// like RespSession it starts on its thread's node and moves on when a node
+// does not answer.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "harness/db/client_protocol.h"
+#include "workloads/client.h"
+#include "workloads/resp_session.h"
+
+namespace faultline {
+
+struct KvOutcome {
+  // kOk: done (for cas, `value` says whether it swapped); kNotApplied: it
+  // certainly had no effect; kUnknown: it may have had one, or may still.
+  enum class Kind { kOk, kNotApplied, kUnknown };
+  Kind kind = Kind::kOk;
+  // kOk: a read's value (null when the key is absent; a decimal string is
+  // an integer), a cas's true (swapped) or false (the key did not hold the
+  // expected value: no effect), null otherwise.
+  nlohmann::json value;
+  std::string error;  // otherwise: why, for the history's "error"
+  std::string node;   // the node that answered or was last tried
+};
+
+// One operation a workload asks of a session: what call() dispatches to the
+// session's read, write, cas or add, and what a simulated client turns into
+// a RESP command (resp_kv_command) without a session.
+struct KvRequest {
+  enum class Kind { kRead, kWrite, kCas, kAdd };
+  Kind kind = Kind::kRead;
+  std::string key;
+  int64_t value = 0;     // write, cas: the new value; add: the delta
+  int64_t expected = 0;  // cas: the value the key must hold
+};
+
+class KvSession {
+ public:
+  using Clock = std::chrono::steady_clock;
+  virtual ~KvSession() = default;
+  KvOutcome call(const KvRequest& request, Clock::time_point deadline);
+  virtual KvOutcome read(const std::string& key, Clock::time_point deadline) = 0;
+  virtual KvOutcome write(const std::string& key, int64_t value, Clock::time_point deadline) = 0;
+  virtual KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
+                        Clock::time_point deadline) = 0;
+  // Adds `delta` to the integer at `key` (an absent key counts as 0).
+  virtual KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) = 0;
+};
+
+// The session for the protocol, on the context's nodes.
+std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
+                                           const ClientContext& context);
+
+// The completion of `invoke` for `outcome`: ok with `ok_value`, fail when not
+// applied, info when unknown, with the error and the node.
+Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value);
+
+// RESP: the command of `request` in `protocol` (its templates), and the
+// KvOutcome of the command's RespOutcome. RespKvSession sends the one and
+// reads the other; faultline sim delivers them as simulated messages.
+std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& request);
+KvOutcome resp_kv_outcome(const KvRequest& request, const RespOutcome& outcome);
+
+// RESP, with the protocol's commands (by default GET, SET, CAS key expected
+// new (:1 swapped, :0 not), INCRBY).
+class RespKvSession : public KvSession {
+ public:
+  RespKvSession(const ClientContext& context, const ClientProtocol& protocol)
+      : session_(context), protocol_(protocol) {}
+  KvOutcome read(const std::string& key, Clock::time_point deadline) override;
+  KvOutcome write(const std::string& key, int64_t value, Clock::time_point deadline) override;
+  KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
+                Clock::time_point deadline) override;
+  KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) override;
+
+ private:
+  KvOutcome send(const KvRequest& request, Clock::time_point deadline);
+
+  RespSession session_;
+  ClientProtocol protocol_;
+};
+
+}  // namespace faultline

@@ -48,6 +48,7 @@ std::string describe(const sim::SimResult& r) {
   std::string out = fmt::format("seed {}: {}", r.seed, to_string(r.verdict));
   for (const CheckResult& c : r.checkers) out += fmt::format("; {}", c.summary);
   if (!r.node_error.empty()) out += "; " + r.node_error;
+  if (r.vote_kills > 0) out += fmt::format(" ({} aimed kills)", r.vote_kills);
   return out;
 }
 

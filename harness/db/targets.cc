@@ -34,6 +34,10 @@ Status parse_raftkv_options(const std::map<std::string, std::string>& options, R
       int n = 0;
       st = parse_int_option("raftkv", key, value, 1, 1 << 30, &n);
       o.extra_args.insert(o.extra_args.end(), {"--snapshot-threshold", value});
+    } else if (key == "max-append-entries") {
+      int n = 0;
+      st = parse_int_option("raftkv", key, value, 1, 1 << 20, &n);
+      o.extra_args.insert(o.extra_args.end(), {"--max-append-entries", value});
     } else if (key == "faketime") {
       st = parse_bool_option("raftkv", key, value, &o.faketime);
     } else if (key == "unsafe-failpoint") {
@@ -52,7 +56,8 @@ Status parse_raftkv_options(const std::map<std::string, std::string>& options, R
     } else {
       st = Status::invalid_argument(fmt::format(
           "--opt {}: unknown option for target raftkv (known: binary, dir, election-ms, "
-          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, unsafe-failpoint)",
+          "heartbeat-ms, client-port, peer-port, snapshot-threshold, max-append-entries, faketime, "
+          "unsafe-failpoint)",
           key));
     }
     if (!st.is_ok()) return st;

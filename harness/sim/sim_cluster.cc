@@ -30,6 +30,7 @@ class SimCluster::Node : public raftkv::KvNodeHost {
     for (size_t i = 0; i < cluster_.names_.size(); ++i) o.peers.push_back(i + 1);
     o.election_ticks = cluster_.options_.election_ticks;
     o.snapshot_threshold = cluster_.options_.snapshot_threshold;
+    o.max_append_entries = cluster_.options_.max_append_entries;
     o.failpoints = cluster_.options_.failpoints;
     o.seed = cluster_.rng_();
     o.storage.wal.segment_bytes = 256 << 10;  // small files: old ones go after a snapshot
@@ -103,6 +104,18 @@ class SimCluster::Node : public raftkv::KvNodeHost {
   void send(const raft::Message& m) override {
     const size_t to = static_cast<size_t>(m.to - 1);
     cluster_.transmit(index_, to, [this, to, m] { cluster_.nodes_[to]->receive(m); });
+    if (m.type == raft::MessageType::kVoteResponse && !m.reject && cluster_.vote_kill_ > 0 &&
+        static_cast<double>(cluster_.rng_() % 1'000'000) < cluster_.vote_kill_ * 1e6) {
+      // After the Ready that sent it: the node is in the middle of it now.
+      const uint64_t incarnation = incarnation_;
+      cluster_.loop_.after(0, [this, incarnation] {
+        if (!up_ || incarnation != incarnation_) return;
+        ++cluster_.vote_kills_;
+        crash();
+        if (Status s = cluster_.restart(index_); !s.is_ok() && cluster_.recovery_error_.empty())
+          cluster_.recovery_error_ = s.message();
+      });
+    }
   }
   void schedule_ready() override {
     if (ready_scheduled_) return;

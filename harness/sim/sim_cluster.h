@@ -39,6 +39,7 @@ struct SimClusterOptions {
   int64_t tick = 100'000'000;  // the heartbeat interval (raftkv's heartbeat-ms), ns
   int election_ticks = 10;     // election-ms / heartbeat-ms
   uint64_t snapshot_threshold = 10000;
+  uint64_t max_append_entries = 64;
   raftkv::Failpoints failpoints;
   int64_t min_latency = 100'000;    // ns
   int64_t max_latency = 2'000'000;  // ns
@@ -98,6 +99,18 @@ class SimCluster {
   // The running nodes that consider themselves leader.
   std::vector<std::string> primaries() const;
 
+  // Aimed kills: each vote a node grants is, with `probability`, followed at
+  // once by the node's crash (losing what it did not sync) and its restart
+  // from its disk — the kill within a round trip of a vote that a node
+  // which does not persist its vote must meet to vote twice in one term,
+  // and which random kills at nemesis intervals almost never hit. A correct
+  // node synced its vote before sending it, so it loses nothing.
+  void set_vote_kills(double probability) { vote_kill_ = probability; }
+  int64_t vote_kills() const { return vote_kills_; }
+  // The first failure of a node to recover from its disk after an aimed
+  // kill ("" if none): a bug, as restart()'s.
+  const std::string& recovery_error() const { return recovery_error_; }
+
  private:
   class Node;
   friend class Node;
@@ -116,6 +129,9 @@ class SimCluster {
   Grudge grudge_;
   std::set<std::string> lossy_;
   double loss_ = 0;
+  double vote_kill_ = 0;
+  int64_t vote_kills_ = 0;
+  std::string recovery_error_;
   uint64_t next_request_ = 1;
   // Requests not answered yet: id -> the client's callback.
   std::map<uint64_t, std::function<void(SimReply)>> waiting_;

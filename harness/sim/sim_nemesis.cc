@@ -17,7 +17,10 @@ const std::vector<std::string>& simulated_fault_kinds() {
 
 SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, NemesisOptions options,
                        uint64_t seed)
-    : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {}
+    : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
+  for (const FaultPlan& p : plans_)
+    if (p.kind == "kill") cluster_.set_vote_kills(options_.vote_kill_percent / 100.0);
+}
 
 Op SimNemesis::invoke(const Op& op) {
   nlohmann::json done = nlohmann::json::object();

@@ -46,6 +46,8 @@ Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
       if (Status st = raftkv::enable_failpoint(value, &out->failpoints); !st.is_ok()) return st;
     } else if (flag == "--snapshot-threshold") {
       out->snapshot_threshold = std::stoull(value);  // parse_raftkv_options checked it
+    } else if (flag == "--max-append-entries") {
+      out->max_append_entries = std::stoull(value);
     }
   }
   return Status::ok();
@@ -63,7 +65,10 @@ class RaftkvWorld : public SimWorld {
         recovery_timeout_(ns(config.recovery_timeout_s)) {}
 
   Status start() { return cluster_.start(); }
-  const std::string& node_error() const { return node_error_; }
+  const std::string& node_error() const {
+    return node_error_.empty() ? cluster_.recovery_error() : node_error_;
+  }
+  int64_t vote_kills() const { return cluster_.vote_kills(); }
   int64_t events() const { return events_; }
   int64_t now() const { return loop_.now(); }
 
@@ -208,6 +213,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   if (!out->node_error.empty()) verdict = worst(verdict, Verdict::kUnknown);
   out->verdict = verdict;
   out->events = world.events();
+  out->vote_kills = world.vote_kills();
   out->virtual_ns = world.now();
   out->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -32,6 +32,7 @@ struct SimResult {
   // also a bug the simulation found (the verdict is then at best unknown).
   std::string node_error;
   int64_t events = 0;       // events of the simulated world that ran
+  int64_t vote_kills = 0;   // aimed kills (SimCluster::set_vote_kills)
   int64_t virtual_ns = 0;   // virtual time at the end
   double wall_seconds = 0;  // how long the simulation and the check took
 };

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace faultline::raftkv {
 
 using raft::Ready;
@@ -42,6 +44,7 @@ Status KvNode::create(KvNodeOptions options, common::Env* env, const std::string
   config.check_quorum = !o.failpoints.stale_read;
   config.check_invariants = false;  // O(log) per input; the tests check them
   config.unsafe_commit_any_term = o.failpoints.commit_any_term;
+  config.max_entries_per_append = o.max_append_entries;
   if (Status s = raft::Raft::create(std::move(config), *node->storage_, &node->raft_); !s.is_ok()) {
     return s;
   }
@@ -156,7 +159,7 @@ void KvNode::take_read_states(Ready& rd) {
 
 Status KvNode::persist(Ready& rd) {
   if (!rd.snapshot && rd.entries.empty() && !rd.hard_state) return Status::ok();
-  if (!options_.failpoints.no_persist_vote || !rd.hard_state) {
+  if (!options_.failpoints.no_persist_vote) {
     if (Status s = raft::persist_ready(rd, *storage_); !s.is_ok()) return s;
     // A commit-index-only change stays buffered until the next sync.
     return rd.must_sync ? storage_->sync() : Status::ok();
@@ -167,13 +170,16 @@ Status KvNode::persist(Ready& rd) {
   // stored term moves, so a restarted node can vote twice in one term. That
   // hard state goes in the same write as the entries, as a real one does:
   // written after them, a SIGKILL in between left a log recovery refuses.
-  std::optional<raft::HardState> real = std::move(rd.hard_state);
+  // Also when the Ready has no hard state: the term may have changed in an
+  // earlier one, which wrote nothing. (std::exchange: a moved-from optional
+  // stays engaged, and would write the real hard state after all.)
+  std::optional<raft::HardState> real = std::exchange(rd.hard_state, std::nullopt);
   const raft::HardState stored = storage_->hard_state();
   uint64_t last_term = storage_->term(storage_->last_index()).value_or(0);
   if (!rd.entries.empty()) last_term = std::max(last_term, rd.entries.back().term);
   if (rd.snapshot) last_term = std::max(last_term, rd.snapshot->metadata.term);
   raft::HardState forgetful = stored;
-  forgetful.commit = real->commit;
+  if (real) forgetful.commit = real->commit;
   forgetful.term = std::max(stored.term, last_term);
   if (forgetful.term != stored.term) forgetful.vote = raft::kNoNode;
   if (forgetful != stored) rd.hard_state = forgetful;

@@ -86,6 +86,7 @@ struct KvNodeOptions {
   std::vector<uint64_t> peers;  // every voter, this node included
   int election_ticks = 10;      // the election timeout in heartbeat ticks
   uint64_t snapshot_threshold = 10000;
+  uint64_t max_append_entries = 64;  // raft Config::max_entries_per_append
   Failpoints failpoints;
   uint64_t seed = 0;  // the election jitter's
   raft::storage::DurableStorageOptions storage;

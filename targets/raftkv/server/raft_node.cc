@@ -24,6 +24,7 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   for (const auto& [id, address] : o.peers) ko.peers.push_back(id);
   ko.election_ticks = o.election_ms / o.heartbeat_ms;
   ko.snapshot_threshold = o.snapshot_threshold;
+  ko.max_append_entries = o.max_append_entries;
   ko.failpoints = o.failpoints;
   ko.seed = std::random_device{}() ^ (o.id << 32);
   // Preallocated WAL segments: each group commit's fdatasync then writes data

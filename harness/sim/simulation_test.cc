@@ -122,12 +122,19 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   bank.workload = "bank";
   TestConfig clock = small_test("partition,clock");
   TestConfig typo = small_test("kill", "no-such-failpoint");
-  for (const TestConfig& c : {dht, bank, clock, typo}) {
+  TestConfig no_entries = small_test("kill");
+  no_entries.opts["max-append-entries"] = "0";
+  TestConfig vote_kills = small_test("kill");
+  vote_kills.nemesis_opts["vote-kill-percent"] = "101";
+  for (const TestConfig& c : {dht, bank, clock, typo, no_entries, vote_kills}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
   EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
+  TestConfig one_entry = small_test("kill");
+  one_entry.opts["max-append-entries"] = "1";
+  EXPECT_TRUE(check_sim_plan(one_entry).is_ok());
 }
 
 TEST_F(SimulationTest, ReplayCommandNamesTheSeedAndTheOptions) {

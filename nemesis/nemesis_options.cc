@@ -29,7 +29,9 @@ const std::vector<OptionField>& option_fields() {
        [](NemesisOptions* o, int64_t v) { o->strobe_duration = milliseconds(v); }},
       {"truncate-max-bytes", 1, 1 << 20,
        [](NemesisOptions* o, int64_t v) { o->truncate_max_bytes = v; }},
-      {"flip-bits", 1, 4096, [](NemesisOptions* o, int64_t v) { o->flip_bits = v; }}};
+      {"flip-bits", 1, 4096, [](NemesisOptions* o, int64_t v) { o->flip_bits = v; }},
+      {"vote-kill-percent", 0, 100,
+       [](NemesisOptions* o, int64_t v) { o->vote_kill_percent = v; }}};
   return fields;
 }
 

@@ -36,10 +36,22 @@ struct KvOutcome {
   std::string node;   // the node that answered or was last tried
 };
 
+// One operation a workload asks of a session: what call() dispatches to the
+// session's read, write, cas or add, and what a simulated client turns into
+// a RESP command (resp_kv_command) without a session.
+struct KvRequest {
+  enum class Kind { kRead, kWrite, kCas, kAdd };
+  Kind kind = Kind::kRead;
+  std::string key;
+  int64_t value = 0;     // write, cas: the new value; add: the delta
+  int64_t expected = 0;  // cas: the value the key must hold
+};
+
 class KvSession {
  public:
   using Clock = std::chrono::steady_clock;
   virtual ~KvSession() = default;
+  KvOutcome call(const KvRequest& request, Clock::time_point deadline);
   virtual KvOutcome read(const std::string& key, Clock::time_point deadline) = 0;
   virtual KvOutcome write(const std::string& key, int64_t value, Clock::time_point deadline) = 0;
   virtual KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
@@ -78,6 +90,12 @@ class NodeCursor {
   size_t at_;
 };
 
+// RESP: the command of `request` in `protocol` (its templates), and the
+// KvOutcome of the command's RespOutcome. RespKvSession sends the one and
+// reads the other; faultline sim delivers them as simulated messages.
+std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& request);
+KvOutcome resp_kv_outcome(const KvRequest& request, const RespOutcome& outcome);
+
 // RESP, with the protocol's commands (by default GET, SET, CAS key expected
 // new (:1 swapped, :0 not), INCRBY).
 class RespKvSession : public KvSession {
@@ -91,6 +109,8 @@ class RespKvSession : public KvSession {
   KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) override;
 
  private:
+  KvOutcome send(const KvRequest& request, Clock::time_point deadline);
+
   RespSession session_;
   ClientProtocol protocol_;
 };

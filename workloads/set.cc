@@ -18,11 +18,6 @@ constexpr const char* kSetKey = "set";
 
 std::string element_key(int64_t element) { return fmt::format("set:{}", element); }
 
-Op cannot(const Op& invoke) {
-  Op c = invoke.complete(EventType::kFail, nullptr);
-  c.error = fmt::format("set client: cannot {} {}", invoke.f, invoke.value.dump());
-  return c;
-}
 
 // SADD / SMEMBERS of one RESP set.
 class SetClient : public Client {
@@ -46,7 +41,7 @@ class SetClient : public Client {
       std::sort(elements.begin(), elements.end());
       return complete_ok(invoke, o, std::move(elements));
     }
-    return cannot(invoke);
+    return cannot_run(invoke, "set");
   }
 
  private:
@@ -76,7 +71,7 @@ class KeySetClient : public Client {
           invoke.value);
     }
     if (invoke.f == "read") return read(invoke);
-    return cannot(invoke);
+    return cannot_run(invoke, "set");
   }
 
  private:

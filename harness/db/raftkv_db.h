@@ -6,6 +6,7 @@
 // (DaemonDb does the lifecycle).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct RaftkvOptions {
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
 };
+
+// Sets `out` from raftkv's --opt pairs (binary, dir, election-ms,
+// heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime,
+// unsafe-failpoint; the last two become extra_args), on top of what it
+// holds; an unknown key or a bad value is invalid_argument naming it. Used
+// by make_deployment and by faultline sim, which takes the same options.
+Status parse_raftkv_options(const std::map<std::string, std::string>& options, RaftkvOptions* out);
 
 class RaftkvDb : public DaemonDb {
  public:

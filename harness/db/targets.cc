@@ -13,12 +13,9 @@
 #include "targets/raftkv/failpoints.h"
 
 namespace faultline {
-namespace {
 
-Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                         const std::map<std::string, std::string>& options, Deployment* out) {
-  RaftkvOptions o;
-  o.binary = find_target_binary("faultline-raftkv");
+Status parse_raftkv_options(const std::map<std::string, std::string>& options, RaftkvOptions* out) {
+  RaftkvOptions& o = *out;
   for (const auto& [key, value] : options) {
     Status st;
     if (key == "binary") {
@@ -37,6 +34,10 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
       int n = 0;
       st = parse_int_option("raftkv", key, value, 1, 1 << 30, &n);
       o.extra_args.insert(o.extra_args.end(), {"--snapshot-threshold", value});
+    } else if (key == "max-append-entries") {
+      int n = 0;
+      st = parse_int_option("raftkv", key, value, 1, 1 << 20, &n);
+      o.extra_args.insert(o.extra_args.end(), {"--max-append-entries", value});
     } else if (key == "faketime") {
       st = parse_bool_option("raftkv", key, value, &o.faketime);
     } else if (key == "unsafe-failpoint") {
@@ -55,7 +56,8 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     } else {
       st = Status::invalid_argument(fmt::format(
           "--opt {}: unknown option for target raftkv (known: binary, dir, election-ms, "
-          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, unsafe-failpoint)",
+          "heartbeat-ms, client-port, peer-port, snapshot-threshold, max-append-entries, faketime, "
+          "unsafe-failpoint)",
           key));
     }
     if (!st.is_ok()) return st;
@@ -66,6 +68,16 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     return Status::invalid_argument(
         fmt::format("--opt election-ms ({}) must be at least twice heartbeat-ms ({})",
                     o.election_ms, o.heartbeat_ms));
+  return Status::ok();
+}
+
+namespace {
+
+Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                         const std::map<std::string, std::string>& options, Deployment* out) {
+  RaftkvOptions o;
+  o.binary = find_target_binary("faultline-raftkv");
+  if (Status st = parse_raftkv_options(options, &o); !st.is_ok()) return st;
   if (o.binary.empty())
     return Status::invalid_argument(
         "cannot find faultline-raftkv next to faultline or in its build tree: pass --opt "

@@ -11,11 +11,7 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
   for (const auto& [key, value] : options) {
     Status st;
     if (key == "mode") {
-      if (value != "abd" && value != "eventual") {
-        st = Status::invalid_argument(
-            fmt::format("--opt mode={}: expected abd or eventual for target dht", value));
-      }
-      o.mode = value;
+      st = parse_enum_option("dht", key, value, {"abd", "eventual"}, &o.mode);
     } else if (key == "r") {
       st = parse_int_option("dht", key, value, 1, 64, &o.r);
     } else if (key == "w") {
@@ -37,10 +33,9 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
     } else if (key == "faketime") {
       st = parse_bool_option("dht", key, value, &o.faketime);
     } else {
-      st = Status::invalid_argument(fmt::format(
-          "--opt {}: unknown option for target dht (known: mode, r, w, replicas, vnodes, "
-          "timeout-ms, binary, dir, client-port, peer-port, faketime)",
-          key));
+      st = unknown_option("dht", key,
+                          "mode, r, w, replicas, vnodes, timeout-ms, binary, dir, client-port, "
+                          "peer-port, faketime");
     }
     if (!st.is_ok()) return st;
   }
@@ -66,22 +61,10 @@ DhtDb::DhtDb(SshPool& pool, std::vector<SshTarget> nodes, DhtOptions options)
       options_(std::move(options)) {}
 
 std::vector<std::string> DhtDb::server_args(const std::string& node) const {
-  const std::vector<SshTarget>& nodes = targets();
-  std::string peers;
-  size_t self = 0;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    peers += fmt::format("{}{}={}:{}", i == 0 ? "" : ",", i + 1, nodes[i].host, options_.peer_port);
-    if (nodes[i].node == node) self = i;
-  }
-  std::vector<std::string> args = {
-      "--id",          std::to_string(self + 1),
-      "--nodes",       peers,
-      "--client-addr", fmt::format("{}:{}", nodes[self].host, options_.client_port),
-      "--data-dir",    data_dir(),
-      "--mode",        options_.mode,
-      "--replicas",    std::to_string(options_.replicas),
-      "--vnodes",      std::to_string(options_.vnodes),
-      "--timeout-ms",  std::to_string(options_.timeout_ms)};
+  std::vector<std::string> args = cluster_args(node, options_.peer_port);
+  args.insert(args.end(), {"--mode", options_.mode, "--replicas", std::to_string(options_.replicas),
+                           "--vnodes", std::to_string(options_.vnodes), "--timeout-ms",
+                           std::to_string(options_.timeout_ms)});
   if (options_.r != 0) args.insert(args.end(), {"--r", std::to_string(options_.r)});
   if (options_.w != 0) args.insert(args.end(), {"--w", std::to_string(options_.w)});
   return args;

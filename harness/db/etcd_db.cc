@@ -4,7 +4,6 @@
 
 #include "harness/db/etcd_http.h"
 #include "harness/db/option_values.h"
-#include "harness/nodes/process.h"
 
 namespace faultline {
 
@@ -33,14 +32,11 @@ Status parse_etcd_options(const std::map<std::string, std::string>& options, Etc
     } else if (key == "faketime") {
       st = parse_bool_option("etcd", key, value, &o.faketime);
     } else if (key == "read") {
-      if (value != "linearizable" && value != "serializable")
-        st = Status::invalid_argument(fmt::format(
-            "--opt read={}: expected linearizable or serializable for target etcd", value));
+      st = parse_enum_option("etcd", key, value, {"linearizable", "serializable"}, nullptr);
     } else {
-      st = Status::invalid_argument(
-          fmt::format("--opt {}: unknown option for target etcd (known: binary, dir, client-port, "
-                      "peer-port, election-ms, heartbeat-ms, faketime, read)",
-                      key));
+      st = unknown_option("etcd", key,
+                          "binary, dir, client-port, peer-port, election-ms, heartbeat-ms, "
+                          "faketime, read");
     }
     if (!st.is_ok()) return st;
   }
@@ -106,20 +102,13 @@ Status EtcdDb::probe(const std::string& node) {
 }
 
 Status EtcdDb::primaries(std::vector<std::string>* out) {
-  const std::vector<std::string> names = nodes();
-  std::vector<char> leads(names.size(), 0);  // not vector<bool>: written concurrently
-  // Nodes that do not answer are not primaries; the calls cannot fail.
-  Status st = run_parallel(names.size(), [&](size_t i) {
-    EtcdStatus s;
-    leads[i] = etcd_status(client_host(names[i]), client_port(), kStatusTimeout, &s).is_ok() &&
+  return nodes_where(
+      [this](const std::string& node) {
+        EtcdStatus s;
+        return etcd_status(client_host(node), client_port(), kStatusTimeout, &s).is_ok() &&
                s.leader == s.member_id;
-    return Status::ok();
-  });
-  if (!st.is_ok()) return st;
-  out->clear();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (leads[i]) out->push_back(names[i]);
-  return Status::ok();
+      },
+      out);
 }
 
 }  // namespace faultline

@@ -15,6 +15,24 @@
 namespace faultline {
 namespace {
 
+// An error unless `binary` (find_target_binary(name) or --opt binary) was found.
+Status require_binary(const std::string& binary, const std::string& name) {
+  if (!binary.empty()) return Status::ok();
+  return Status::invalid_argument(fmt::format(
+      "cannot find {} next to faultline or in its build tree: pass --opt binary=PATH", name));
+}
+
+// Hands `db` to the deployment, with one endpoint per node.
+void deploy(std::unique_ptr<DaemonDb> db, const std::vector<SshTarget>& nodes,
+            const std::string& target, bool faketime, Deployment* out) {
+  out->endpoints.clear();
+  for (const SshTarget& t : nodes)
+    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
+  out->target = target;
+  out->faketime_file = faketime ? db->faketime_file() : "";
+  out->db = std::move(db);
+}
+
 Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
                          const std::map<std::string, std::string>& options, Deployment* out) {
   RaftkvOptions o;
@@ -40,23 +58,21 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     } else if (key == "faketime") {
       st = parse_bool_option("raftkv", key, value, &o.faketime);
     } else if (key == "unsafe-failpoint") {
-      // A comma-separated list; each name is checked here so that a typo
-      // fails before anything is deployed.
-      size_t start = 0;
-      while (st.is_ok() && start <= value.size()) {
-        const size_t comma = std::min(value.find(',', start), value.size());
-        const std::string name = value.substr(start, comma - start);
-        raftkv::Failpoints ignored;
-        st = raftkv::enable_failpoint(name, &ignored);
-        if (!st.is_ok()) st = Status::invalid_argument("--opt unsafe-failpoint: " + st.message());
+      // Each name is checked here so that a typo fails before anything is deployed.
+      std::vector<std::string> names;
+      st = parse_list_option(
+          key, value,
+          [](const std::string& name) {
+            raftkv::Failpoints ignored;
+            return raftkv::enable_failpoint(name, &ignored);
+          },
+          &names);
+      for (const std::string& name : names)
         o.extra_args.insert(o.extra_args.end(), {"--unsafe-failpoint", name});
-        start = comma + 1;
-      }
     } else {
-      st = Status::invalid_argument(fmt::format(
-          "--opt {}: unknown option for target raftkv (known: binary, dir, election-ms, "
-          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, unsafe-failpoint)",
-          key));
+      st = unknown_option("raftkv", key,
+                          "binary, dir, election-ms, heartbeat-ms, client-port, peer-port, "
+                          "snapshot-threshold, faketime, unsafe-failpoint");
     }
     if (!st.is_ok()) return st;
   }
@@ -66,17 +82,8 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     return Status::invalid_argument(
         fmt::format("--opt election-ms ({}) must be at least twice heartbeat-ms ({})",
                     o.election_ms, o.heartbeat_ms));
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-raftkv next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<RaftkvDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "raftkv";
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
+  if (Status st = require_binary(o.binary, "faultline-raftkv"); !st.is_ok()) return st;
+  deploy(std::make_unique<RaftkvDb>(pool, nodes, o), nodes, "raftkv", o.faketime, out);
   return Status::ok();
 }
 
@@ -85,18 +92,9 @@ Status dht_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
   DhtOptions o;
   o.binary = find_target_binary("faultline-dht");
   if (Status st = parse_dht_options(options, &o); !st.is_ok()) return st;
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-dht next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<DhtDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "dht";
+  if (Status st = require_binary(o.binary, "faultline-dht"); !st.is_ok()) return st;
+  deploy(std::make_unique<DhtDb>(pool, nodes, o), nodes, "dht", o.faketime, out);
   out->has_leader = false;
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
   return Status::ok();
 }
 
@@ -104,16 +102,10 @@ Status etcd_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out) {
   EtcdOptions o;
   if (Status st = parse_etcd_options(options, &o); !st.is_ok()) return st;
-  auto db = std::make_unique<EtcdDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "etcd";
+  deploy(std::make_unique<EtcdDb>(pool, nodes, o), nodes, "etcd", o.faketime, out);
   out->protocol.kind = ClientProtocol::Kind::kEtcdV3;
   const auto read = options.find("read");
   out->protocol.serializable_reads = read != options.end() && read->second == "serializable";
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
   return Status::ok();
 }
 
@@ -122,18 +114,9 @@ Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
   PaxosOptions o;
   o.binary = find_target_binary("faultline-paxos");
   if (Status st = parse_paxos_options(options, &o); !st.is_ok()) return st;
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-paxos next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<PaxosDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "paxos";
+  if (Status st = require_binary(o.binary, "faultline-paxos"); !st.is_ok()) return st;
+  deploy(std::make_unique<PaxosDb>(pool, nodes, o), nodes, "paxos", o.faketime, out);
   out->has_leader = false;
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
   return Status::ok();
 }
 
@@ -171,16 +154,11 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
                       file.path, known));
     }
   }
-  auto db = std::make_unique<ConfigDb>(pool, nodes, file, values, faketime);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = file.name;
+  deploy(std::make_unique<ConfigDb>(pool, nodes, file, values, faketime), nodes, file.name,
+         faketime, out);
   out->target_file = file.path;
   out->has_leader = file.primary != TargetFile::Probe::kNone;
   out->protocol = file.protocol;
-  out->faketime_file = faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
   return Status::ok();
 }
 

@@ -75,7 +75,7 @@ void Node::cas(uint64_t request, std::string key) {
   std::string why = config_.mode == Mode::kAbd
                         ? "ABD quorum registers can read and write but not compare-and-set"
                         : "eventual mode has no atomic read-modify-write";
-  responses_.push_back(Response{
+  outbox_.respond(Response{
       request, ResponseStatus::kUnsupported, std::nullopt,
       fmt::format("ERR CAS on key '{}' is not supported: CAS needs consensus, and {}", key, why)});
 }
@@ -118,18 +118,7 @@ void Node::tick() {
 }
 
 void Node::drain_self() {
-  while (!to_self_.empty()) {
-    Message m = std::move(to_self_.front());
-    to_self_.pop_front();
-    handle(m);
-  }
-}
-
-Ready Node::ready() {
-  Ready r;
-  r.messages.swap(outbox_);
-  r.responses.swap(responses_);
-  return r;
+  outbox_.drain_self([this](const Message& m) { handle(m); });
 }
 
 void Node::start_phase(Operation op, Phase phase) {
@@ -159,16 +148,7 @@ void Node::send_phase(uint64_t id, const Operation& op, bool only_missing) {
   }
 }
 
-void Node::send(Message m) {
-  m.from = id();
-  if (m.to == id()) {
-    // Delivered locally by drain_self() once the current input is handled:
-    // handling it here could finish the operation that is sending it.
-    to_self_.push_back(std::move(m));
-  } else {
-    outbox_.push_back(std::move(m));
-  }
-}
+void Node::send(Message m) { outbox_.send(id(), std::move(m)); }
 
 void Node::handle(const Message& m) {
   clock_ = std::max(clock_, m.record.version.counter);
@@ -233,7 +213,7 @@ void Node::on_reply(const Message& m) {
 void Node::respond(const Operation& op, ResponseStatus status, std::string error) {
   Response r{op.request, status, std::nullopt, std::move(error)};
   if (status == ResponseStatus::kOk && op.kind == Kind::kRead) r.value = op.record.value;
-  responses_.push_back(std::move(r));
+  outbox_.respond(std::move(r));
 }
 
 Version Node::next_version(const Version& seen) {

@@ -11,8 +11,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "checkers/checker.h"
-#include "history/reader.h"
+#include "tests/support/simulation_check.h"
 
 namespace faultline::dht {
 namespace {
@@ -25,21 +24,13 @@ struct Judged {
 Judged simulate_and_check(const SimulationOptions& options) {
   Judged j{run_simulation(options), {}};
   EXPECT_EQ(j.sim.error, "") << "seed " << options.seed;
-  History history;
-  std::vector<Operation> ops;
-  std::string source = fmt::format("dht-seed-{}.jsonl", options.seed);
-  Status s = parse_jsonl(j.sim.history, source, &history);
-  if (s.is_ok()) s = pair_operations(history, &ops);
-  EXPECT_TRUE(s.is_ok()) << "seed " << options.seed << ": " << s.message();
-  j.check = make_checker("register")->check(history, ops, CheckOptions{});
+  j.check =
+      check_history(j.sim.history, fmt::format("dht-seed-{}.jsonl", options.seed), "register");
   return j;
 }
 
 std::vector<uint64_t> seeds(uint64_t first, uint64_t count) {
-  if (const char* one = std::getenv("FAULTLINE_DHT_SEED")) return {std::strtoull(one, nullptr, 10)};
-  std::vector<uint64_t> all;
-  for (uint64_t s = first; s < first + count; ++s) all.push_back(s);
-  return all;
+  return test_seeds("FAULTLINE_DHT_SEED", first, count);
 }
 
 // Runs ABD over `count` seeds from `first`; returns the totals it printed.

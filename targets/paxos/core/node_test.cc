@@ -6,10 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
-
 #include "base/random.h"
+#include "targets/common/sync_cluster_testing.h"
 
 namespace faultline::paxos {
 namespace {
@@ -28,52 +26,16 @@ Change append(std::string suffix) {
   };
 }
 
-class TestCluster {
+// Nodes 1..3 on the synchronous network of SyncCluster; every node's
+// invariants hold before each of its Readys.
+class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config> {
  public:
   explicit TestCluster(Failpoints failpoints = {}) {
-    for (uint64_t id = 1; id <= 3; ++id) {
-      config_[id] = Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id), failpoints};
-      restart(id);
-    }
-  }
-
-  void restart(uint64_t id) {
-    Status s = Node::create(config_[id], stores_[id], &nodes_[id]);
-    ASSERT_TRUE(s.is_ok()) << s.message();
-  }
-
-  Node& node(uint64_t id) { return *nodes_[id]; }
-  MemoryAcceptorStore& store(uint64_t id) { return stores_[id]; }
-
-  // Delivers until no node has anything to send; returns the responses.
-  std::vector<Response> run() {
-    std::vector<Response> responses;
-    std::deque<Message> queue;
-    for (;;) {
-      for (auto& [id, n] : nodes_) {
-        EXPECT_TRUE(n->check_invariants().is_ok()) << n->check_invariants().message();
-        Ready r = n->ready();
-        for (Message& m : r.messages) {
-          if (!drop || !drop(m)) queue.push_back(std::move(m));
-        }
-        responses.insert(responses.end(), r.responses.begin(), r.responses.end());
-      }
-      if (queue.empty()) return responses;
-      Message m = std::move(queue.front());
-      queue.pop_front();
-      Status s = nodes_[m.to]->step(m);
-      EXPECT_TRUE(s.is_ok()) << s.message();
-    }
-  }
-
-  std::vector<Response> tick(int ticks) {
-    std::vector<Response> responses;
-    for (int i = 0; i < ticks; ++i) {
-      for (auto& [id, n] : nodes_) n->tick();
-      auto more = run();
-      responses.insert(responses.end(), more.begin(), more.end());
-    }
-    return responses;
+    check = [](const Node& n) {
+      EXPECT_TRUE(n.check_invariants().is_ok()) << n.check_invariants().message();
+    };
+    for (uint64_t id = 1; id <= 3; ++id)
+      add(id, Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id), failpoints});
   }
 
   // One proposal through `via`, run to completion (ticking for retries).
@@ -91,12 +53,7 @@ class TestCluster {
     drop = [id](const Message& m) { return m.from == id || m.to == id; };
   }
 
-  std::function<bool(const Message&)> drop;
-
  private:
-  std::map<uint64_t, Config> config_;
-  std::map<uint64_t, MemoryAcceptorStore> stores_;
-  std::map<uint64_t, std::unique_ptr<Node>> nodes_;
   uint64_t next_request_ = 1;
 };
 

@@ -1,0 +1,40 @@
+// Test support for the randomized simulations of the cores (faultline-dht's
+// and faultline-paxos's simulation_test.cc): the seeds to run, and the
+// judgement of a simulated history (JSON lines, docs/history.md) by a
+// checker. Header-only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "history/reader.h"
+
+namespace faultline {
+
+// The seeds first..first+count-1, or only the one in environment variable
+// `env` when it is set (to rerun a failing seed).
+inline std::vector<uint64_t> test_seeds(const char* env, uint64_t first, uint64_t count) {
+  if (const char* one = std::getenv(env)) return {std::strtoull(one, nullptr, 10)};
+  std::vector<uint64_t> all;
+  for (uint64_t s = first; s < first + count; ++s) all.push_back(s);
+  return all;
+}
+
+// Parses `jsonl` (named `source` in errors, which fail the test) and judges
+// it with the checker of `model`.
+inline CheckResult check_history(const std::string& jsonl, const std::string& source,
+                                 const std::string& model, const CheckOptions& options = {}) {
+  History history;
+  std::vector<Operation> ops;
+  Status s = parse_jsonl(jsonl, source, &history);
+  if (s.is_ok()) s = pair_operations(history, &ops);
+  EXPECT_TRUE(s.is_ok()) << source << ": " << s.message();
+  return make_checker(model)->check(history, ops, options);
+}
+
+}  // namespace faultline

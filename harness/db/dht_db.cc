@@ -48,9 +48,7 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
     return Status::invalid_argument(
         fmt::format("--opt r={} w={}: expected at most replicas ({})", o.r, o.w, o.replicas));
   }
-  if (o.client_port == o.peer_port) {
-    return Status::invalid_argument("--opt client-port and peer-port must differ");
-  }
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   *out = std::move(o);
   return Status::ok();
 }

@@ -40,13 +40,10 @@ Status parse_etcd_options(const std::map<std::string, std::string>& options, Etc
     }
     if (!st.is_ok()) return st;
   }
-  if (o.client_port == o.peer_port)
-    return Status::invalid_argument("--opt client-port and peer-port must differ");
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   // etcd itself refuses an election timeout below 5 heartbeats.
-  if (o.election_ms < 5 * o.heartbeat_ms)
-    return Status::invalid_argument(
-        fmt::format("--opt election-ms ({}) must be at least 5 times heartbeat-ms ({}) for etcd",
-                    o.election_ms, o.heartbeat_ms));
+  if (Status st = check_election_option("etcd", o.election_ms, o.heartbeat_ms, 5); !st.is_ok())
+    return st;
   *out = std::move(o);
   return Status::ok();
 }

@@ -52,6 +52,19 @@ Status parse_list_option(const std::string& key, const std::string& text,
   return Status::ok();
 }
 
+Status check_ports_differ(int client_port, int peer_port) {
+  if (client_port != peer_port) return Status::ok();
+  return Status::invalid_argument("--opt client-port and peer-port must differ");
+}
+
+Status check_election_option(const std::string& target, int election_ms, int heartbeat_ms,
+                             int factor) {
+  if (election_ms >= factor * heartbeat_ms) return Status::ok();
+  return Status::invalid_argument(fmt::format(
+      "--opt election-ms ({}) must be at least {} times heartbeat-ms ({}) for target {}",
+      election_ms, factor, heartbeat_ms, target));
+}
+
 Status unknown_option(const std::string& target, const std::string& key, const std::string& known) {
   return Status::invalid_argument(
       fmt::format("--opt {}: unknown option for target {} (known: {})", key, target, known));

@@ -24,6 +24,11 @@ Status parse_enum_option(const std::string& target, const std::string& key, cons
 Status parse_list_option(const std::string& key, const std::string& text,
                          const std::function<Status(const std::string&)>& check,
                          std::vector<std::string>* out);
+// The cross-key checks of the daemons' ports and Raft timing: the client and
+// peer ports differ; an election timeout is at least `factor` heartbeats.
+Status check_ports_differ(int client_port, int peer_port);
+Status check_election_option(const std::string& target, int election_ms, int heartbeat_ms,
+                             int factor);
 // The error for a key the target does not have; `known` lists those it has.
 Status unknown_option(const std::string& target, const std::string& key, const std::string& known);
 

@@ -39,9 +39,7 @@ Status parse_paxos_options(const std::map<std::string, std::string>& options, Pa
     }
     if (!st.is_ok()) return st;
   }
-  if (o.client_port == o.peer_port) {
-    return Status::invalid_argument("--opt client-port and peer-port must differ");
-  }
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   *out = std::move(o);
   return Status::ok();
 }

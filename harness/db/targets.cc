@@ -76,12 +76,9 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
     }
     if (!st.is_ok()) return st;
   }
-  if (o.client_port == o.peer_port)
-    return Status::invalid_argument("--client-port and --peer-port must differ");
-  if (o.election_ms < 2 * o.heartbeat_ms)
-    return Status::invalid_argument(
-        fmt::format("--opt election-ms ({}) must be at least twice heartbeat-ms ({})",
-                    o.election_ms, o.heartbeat_ms));
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
+  if (Status st = check_election_option("raftkv", o.election_ms, o.heartbeat_ms, 2); !st.is_ok())
+    return st;
   if (Status st = require_binary(o.binary, "faultline-raftkv"); !st.is_ok()) return st;
   deploy(std::make_unique<RaftkvDb>(pool, nodes, o), nodes, "raftkv", o.faketime, out);
   return Status::ok();

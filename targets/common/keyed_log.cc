@@ -60,8 +60,9 @@ Status KeyedLog::apply(std::string_view payload, bool first_record, const ReadPu
       continue;
     }
     if (!in.read_varint(&n)) return bad("truncated or bad varint");
-    if (type == kHeader && n != format_) {
-      return Status::malformed(fmt::format("format {}, this server reads format {}", n, format_));
+    if (type == kHeader && n != kKeyedLogFormat) {
+      return Status::malformed(
+          fmt::format("format {}, this server reads format {}", n, kKeyedLogFormat));
     }
     if (type == kIssued) *issued = std::max(*issued, n);
   }
@@ -114,7 +115,7 @@ void KeyedLog::buffer_issued(uint64_t counter) { encode_number(kIssued, counter,
 
 Status KeyedLog::rewrite(const ForEachLive* live, uint64_t issued) {
   std::vector<std::string> payloads(1);
-  encode_number(kHeader, format_, &payloads.back());
+  encode_number(kHeader, kKeyedLogFormat, &payloads.back());
   if (live != nullptr) {
     (*live)([&payloads](std::string_view key, std::string_view value) {
       if (payloads.back().size() >= kRewriteRecordBytes) payloads.emplace_back();

@@ -10,10 +10,10 @@
 // bytes (targets/kvstate/byte_codec.h):
 //
 //   item := type u8 | fields (by type):
-//     1 kHeader  format varint (= Codec::kFormat): the first item of the
+//     1 kHeader  format varint (= kKeyedLogFormat): the first item of the
 //                first record, and nowhere else
-//     2 kPut     key string | the value's fields (Codec::encode): the
-//                key's value is now this one (the last one wins)
+//     2 kPut     key string | the value's fields (log_fields.h): the key's
+//                value is now this one (the last one wins)
 //     3 kIssued  counter varint: the issued counter is now at least this
 //
 // The group-commit contract: put() and set_issued_counter() change the
@@ -44,9 +44,12 @@
 #include "base/status.h"
 #include "targets/common/env.h"
 #include "targets/common/keyed_store.h"
+#include "targets/common/log_fields.h"
 #include "targets/kvstate/byte_codec.h"
 
 namespace faultline::common {
+
+inline constexpr uint64_t kKeyedLogFormat = 1;
 
 struct KeyedLogOptions {
   // sync() compacts the log once it exceeds this size and is more than twice
@@ -64,8 +67,8 @@ class KeyedLog {
   using ForEachLive =
       std::function<void(const std::function<void(std::string_view key, std::string_view value)>&)>;
 
-  KeyedLog(Env* env, std::string dir, std::string name, uint64_t format)
-      : env_(env), dir_(std::move(dir)), name_(std::move(name)), format_(format) {}
+  KeyedLog(Env* env, std::string dir, std::string name)
+      : env_(env), dir_(std::move(dir)), name_(std::move(name)) {}
 
   // Opens (creating when absent) the log in the directory, which must exist,
   // replaying its puts through `read_put` and its issued counters into
@@ -93,7 +96,6 @@ class KeyedLog {
   Env* env_;
   std::string dir_;
   std::string name_;
-  uint64_t format_;
   std::unique_ptr<WritableFile> file_;
   uint64_t file_size_ = 0;
   std::string pending_;  // encoded items not yet written
@@ -101,13 +103,9 @@ class KeyedLog {
   std::string recovery_note_;
 };
 
-// A KeyedStore kept in a KeyedLog. Codec says how a Value is written:
-//   static constexpr const char* kLogName;   the file's name ("replicas.log")
-//   static constexpr uint64_t kFormat;       the header's format number
-//   static void encode(const Value&, std::string* out);
-//   static Status decode(kv::ByteReader& in, Value* out);  // malformed: why
-//   static uint64_t approx_size(const Value&);  // its share of the log, key excluded
-template <typename Value, typename Codec>
+// A KeyedStore kept in a KeyedLog named `kLogName` in its directory, its
+// values written as their log_fields() say (log_fields.h).
+template <typename Value, const char* kLogName>
 class DurableKeyedStore final : public KeyedStore<Value> {
  public:
   // Opens (creating when absent) the store in `dir`, which must exist, and
@@ -117,7 +115,7 @@ class DurableKeyedStore final : public KeyedStore<Value> {
     std::unique_ptr<DurableKeyedStore> store(new DurableKeyedStore(env, dir, options));
     auto read_put = [&store](std::string key, kv::ByteReader& in) {
       Value value;
-      if (Status s = Codec::decode(in, &value); !s.is_ok()) return s;
+      if (Status s = decode_fields(in, &value); !s.is_ok()) return s;
       store->set(key, std::move(value));
       return Status::ok();
     };
@@ -133,7 +131,7 @@ class DurableKeyedStore final : public KeyedStore<Value> {
   void put(const std::string& key, const Value& value) override {
     set(key, value);
     std::string fields;
-    Codec::encode(value, &fields);
+    encode_fields(value, &fields);
     log_.buffer_put(key, fields);
   }
   uint64_t issued_counter() const override { return issued_counter_; }
@@ -147,7 +145,7 @@ class DurableKeyedStore final : public KeyedStore<Value> {
     auto live = [this](const std::function<void(std::string_view, std::string_view)>& emit) {
       for (const auto& [key, value] : values_) {
         std::string fields;
-        Codec::encode(value, &fields);
+        encode_fields(value, &fields);
         emit(key, fields);
       }
     };
@@ -162,12 +160,12 @@ class DurableKeyedStore final : public KeyedStore<Value> {
 
  private:
   DurableKeyedStore(Env* env, const std::string& dir, const KeyedLogOptions& options)
-      : options_(options), log_(env, dir, Codec::kLogName, Codec::kFormat) {}
+      : options_(options), log_(env, dir, kLogName) {}
 
   void set(const std::string& key, Value value) {
     auto [it, inserted] = values_.try_emplace(key);
-    if (!inserted) live_bytes_ -= key.size() + Codec::approx_size(it->second);
-    live_bytes_ += key.size() + Codec::approx_size(value);
+    if (!inserted) live_bytes_ -= key.size() + fields_size(it->second);
+    live_bytes_ += key.size() + fields_size(value);
     it->second = std::move(value);
   }
 

@@ -1,4 +1,4 @@
-// DurableKeyedStore and its KeyedLog, with string values: round trips, group
+// DurableKeyedStore and its KeyedLog, with one-string values: round trips, group
 // commit, the recovery rules (a torn tail at every offset is cut off; a bit
 // flip in any byte is refused, naming the file and the record's offset),
 // power loss at every write step, and compaction, on FaultInjectionEnv; plus
@@ -22,17 +22,15 @@ namespace {
 
 using testing::HasSubstr;
 
-// Values are strings; "" is never stored by the workload, so it means absent.
-struct StringCodec {
-  static constexpr const char* kLogName = "strings.log";
-  static constexpr uint64_t kFormat = 1;
-  static void encode(const std::string& value, std::string* out) { kv::put_bytes(out, value); }
-  static Status decode(kv::ByteReader& in, std::string* value) {
-    return in.read_bytes(value) ? Status::ok() : Status::malformed("truncated or bad varint");
-  }
-  static uint64_t approx_size(const std::string& value) { return value.size() + 24; }
+// The values: one string; "" is never stored by the workload, so it means absent.
+struct Text {
+  std::string s;
+  bool operator==(const Text&) const = default;
 };
-using StringStore = DurableKeyedStore<std::string, StringCodec>;
+auto log_fields(Text& t) { return std::tie(t.s); }
+
+constexpr char kLogName[] = "strings.log";
+using StringStore = DurableKeyedStore<Text, kLogName>;
 
 constexpr const char* kDir = "/keyed";
 constexpr const char* kLog = "/keyed/strings.log";
@@ -47,7 +45,7 @@ struct Image {
 Image image_of(const StringStore& s, const std::vector<std::string>& keys) {
   Image image;
   for (const std::string& k : keys) {
-    if (!s.get(k).empty()) image.values[k] = s.get(k);
+    if (!s.get(k).s.empty()) image.values[k] = s.get(k).s;
   }
   image.issued = s.issued_counter();
   return image;
@@ -84,7 +82,7 @@ std::string put_item(const std::string& key, const std::string& value) {
 }
 
 void apply(const Batch& b, StringStore& store) {
-  for (const auto& [k, r] : b.puts) store.put(k, r);
+  for (const auto& [k, r] : b.puts) store.put(k, {r});
   if (b.issued) store.set_issued_counter(b.issued);
 }
 
@@ -129,7 +127,7 @@ TEST_F(KeyedLogTest, SyncedStateSurvivesACrashAndUnsyncedStateDoesNot) {
     ASSERT_TRUE(open(&store).is_ok());
     EXPECT_EQ(image_of(*store, kKeys), images.back());
     EXPECT_EQ(store->recovery_note(), "");
-    store->put("a", "lost");
+    store->put("a", {"lost"});
     store->set_issued_counter(9);
     EXPECT_TRUE(store->has_unsynced());
   }
@@ -143,7 +141,7 @@ TEST_F(KeyedLogTest, OneSyncIsOneAppendAndOneFdatasyncHoweverManyPuts) {
   std::unique_ptr<StringStore> store;
   ASSERT_TRUE(open(&store).is_ok());
   const uint64_t before = env_.mutation_count();
-  for (int i = 0; i < 100; ++i) store->put("k" + std::to_string(i), "v");
+  for (int i = 0; i < 100; ++i) store->put("k" + std::to_string(i), {"v"});
   ASSERT_TRUE(store->sync().is_ok());
   EXPECT_EQ(env_.mutation_count() - before, 2u);  // append + sync
   ASSERT_TRUE(store->sync().is_ok());             // nothing new: no I/O
@@ -167,11 +165,11 @@ TEST_F(KeyedLogTest, TornTailAtEveryOffsetKeepsExactlyTheCompleteBatches) {
     EXPECT_EQ(image_of(*store, kKeys), images[complete]);
     EXPECT_EQ(store->recovery_note().empty(), cut == sizes[complete]);
     // The repaired log takes new writes, which survive a crash.
-    store->put("z", "after");
+    store->put("z", {"after"});
     ASSERT_TRUE(store->sync().is_ok());
     env_.crash();
     ASSERT_TRUE(open(&store).is_ok());
-    EXPECT_EQ(store->get("z"), "after");
+    EXPECT_EQ(store->get("z").s, "after");
     EXPECT_EQ(store->recovery_note(), "");
   }
 }
@@ -279,7 +277,7 @@ TEST_F(KeyedLogTest, CompactionShrinksTheLogAndKeepsTheState) {
   ASSERT_TRUE(open(&store, options).is_ok());
   uint64_t largest = 0;
   for (uint64_t i = 1; i <= 500; ++i) {
-    store->put("k" + std::to_string(i % 5), std::string(40, 'v'));
+    store->put("k" + std::to_string(i % 5), {std::string(40, 'v')});
     store->set_issued_counter(i);
     ASSERT_TRUE(store->sync().is_ok());
     largest = std::max(largest, store->log_bytes());
@@ -317,13 +315,13 @@ TEST(StringStorePosix, RoundTripOnTheRealFileSystem) {
   {
     std::unique_ptr<StringStore> store;
     ASSERT_TRUE(StringStore::open(posix_env(), dir.string(), {}, &store).is_ok());
-    store->put("key", "value");
+    store->put("key", {"value"});
     store->set_issued_counter(7);
     ASSERT_TRUE(store->sync().is_ok());
   }
   std::unique_ptr<StringStore> store;
   ASSERT_TRUE(StringStore::open(posix_env(), dir.string(), {}, &store).is_ok());
-  EXPECT_EQ(store->get("key"), "value");
+  EXPECT_EQ(store->get("key").s, "value");
   EXPECT_EQ(store->issued_counter(), 7u);
   std::filesystem::remove_all(dir);
 }

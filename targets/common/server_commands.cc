@@ -34,6 +34,33 @@ bool check_arity(const std::vector<std::string>& request, size_t min, size_t max
   return false;
 }
 
+std::string command_reply(const std::vector<std::string>& request) {
+  std::string out;
+  if (request.size() >= 2 && upper(request[1]) == "COUNT") {
+    resp::append_integer(&out, 0);
+  } else {
+    resp::append_array_header(&out, 0);
+  }
+  return out;
+}
+
+std::string config_reply(const std::vector<std::string>& request) {
+  if (upper(request[1]) != "GET") {
+    return error_reply(
+        fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
+  }
+  const std::string parameter = lower(request[2]);
+  std::string out;
+  if (parameter == "save" || parameter == "appendonly") {
+    resp::append_array_header(&out, 2);
+    resp::append_bulk(&out, parameter);
+    resp::append_bulk(&out, parameter == "save" ? "" : "no");
+  } else {
+    resp::append_array_header(&out, 0);
+  }
+  return out;
+}
+
 bool answer_server_command(const std::vector<std::string>& request,
                            const std::function<std::string()>& info, const ReplyHandle& reply) {
   const std::string name = upper(request[0]);
@@ -45,24 +72,10 @@ bool answer_server_command(const std::vector<std::string>& request,
     if (!check_arity(request, 1, 2, reply)) return true;
     resp::append_bulk(&out, info());
   } else if (name == "COMMAND") {
-    if (request.size() >= 2 && upper(request[1]) == "COUNT") {
-      resp::append_integer(&out, 0);
-    } else {
-      resp::append_array_header(&out, 0);
-    }
+    out = command_reply(request);
   } else if (name == "CONFIG") {
     if (!check_arity(request, 3, 3, reply)) return true;
-    const std::string parameter = lower(request[2]);
-    if (upper(request[1]) != "GET") {
-      out = error_reply(
-          fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
-    } else if (parameter == "save" || parameter == "appendonly") {
-      resp::append_array_header(&out, 2);
-      resp::append_bulk(&out, parameter);
-      resp::append_bulk(&out, parameter == "save" ? "" : "no");
-    } else {
-      resp::append_array_header(&out, 0);
-    }
+    out = config_reply(request);
   } else {
     return false;
   }

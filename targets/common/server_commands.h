@@ -22,11 +22,17 @@ std::string error_reply(std::string_view message);
 bool check_arity(const std::vector<std::string>& request, size_t min, size_t max,
                  const ReplyHandle& reply);
 
-// Answers ECHO, INFO (from `info`), COMMAND (redis-cli asks for COMMAND DOCS
-// to offer hints: an empty table, COUNT 0) and CONFIG GET (redis-benchmark
-// asks for save and appendonly and warns unless answered: as a Redis without
-// persistence; any other parameter matches nothing). Returns false, having
-// sent nothing, for any other command.
+// COMMAND's reply: redis-cli asks for COMMAND DOCS to offer hints; no
+// command table is fine for it (an empty array; COUNT: zero).
+std::string command_reply(const std::vector<std::string>& request);
+// The reply to CONFIG SUBCOMMAND PARAMETER (three items): only GET, and just
+// what redis-benchmark asks at start (save, appendonly; it warns unless
+// answered), as a Redis without persistence would; any other parameter
+// matches nothing (an empty array), as Redis answers an unknown one.
+std::string config_reply(const std::vector<std::string>& request);
+
+// Answers ECHO, INFO (from `info`), COMMAND and CONFIG, checking their
+// arity. Returns false, having sent nothing, for any other command.
 bool answer_server_command(const std::vector<std::string>& request,
                            const std::function<std::string()>& info, const ReplyHandle& reply);
 

@@ -44,22 +44,22 @@ TEST(DurableReplicaStore, RecordsAndTombstonesSurviveACrash) {
   EXPECT_EQ(names, std::vector<std::string>{"replicas.log"});
 }
 
-TEST(ReplicaLogCodec, RecordsRoundTripAndMalformedOnesAreRefusedNamingTheOffset) {
+TEST(DurableReplicaStore, RecordFieldsRoundTripAndMalformedOnesAreRefusedNamingTheOffset) {
   for (const Record& record : {Record{{5, 2}, "v"}, Record{{6, 1}, std::nullopt}}) {
     std::string fields;
-    ReplicaLogCodec::encode(record, &fields);
+    common::encode_fields(record, &fields);
     kv::ByteReader in(fields);
     Record decoded;
-    ASSERT_TRUE(ReplicaLogCodec::decode(in, &decoded).is_ok());
+    ASSERT_TRUE(common::decode_fields(in, &decoded).is_ok());
     EXPECT_EQ(decoded, record);
     EXPECT_EQ(in.remaining(), 0u);
   }
   std::string fields;
-  ReplicaLogCodec::encode(Record{{1, 1}, std::nullopt}, &fields);
+  common::encode_fields(Record{{1, 1}, std::nullopt}, &fields);
   Record decoded;
   kv::ByteReader truncated(std::string_view(fields).substr(0, fields.size() - 1));
-  EXPECT_THAT(ReplicaLogCodec::decode(truncated, &decoded).message(), HasSubstr("truncated"));
-  // In a log: the bad present flag is refused naming the record and the item.
+  EXPECT_THAT(common::decode_fields(truncated, &decoded).message(), HasSubstr("truncated"));
+  // In a log: a bad present flag is refused naming the record and the item.
   FaultInjectionEnv env;
   ASSERT_TRUE(env.create_dir(kDir).is_ok());
   std::unique_ptr<DurableReplicaStore> store;

@@ -3,23 +3,16 @@
 // every key (the server stores a one-key KvState snapshot in it).
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <string>
 
+#include "targets/common/stamp.h"
+
 namespace faultline::paxos {
 
-// A proposal number, ordered by counter, then by the proposing node's id.
-// {0, 0} is "none". No two proposals share a ballot: a proposer's counter is
-// above everything it has seen and everything it issued before (durably:
-// AcceptorStore::issued_counter), and the node id breaks ties.
-struct Ballot {
-  uint64_t counter = 0;
-  uint64_t node = 0;
-
-  auto operator<=>(const Ballot&) const = default;
-  bool empty() const { return counter == 0 && node == 0; }
-};
+// A proposal number: node is the proposer; {0, 0} is "none" (common::Stamp
+// says why no two proposals share one).
+using Ballot = common::Stamp;
 
 // What an acceptor holds for one key. Invariant: promised >= accepted.
 struct AcceptorState {

@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <random>
 
+#include "targets/common/server_commands.h"
+
 namespace faultline::raftkv {
 
 namespace asio = boost::asio;
+using common::error_reply;
 using raft::Ready;
 using raft::Role;
 RaftNode::RaftNode(asio::io_context& io, ServerOptions options)

@@ -110,7 +110,6 @@ class RaftNode : public common::CommandHandler {
   std::string not_leader_error() const;
   // A proposal whose index another leader's entry took: it never committed.
   static std::string dropped_write_error();
-  static std::string error_reply(std::string_view message);
 
   boost::asio::io_context& io_;
   ServerOptions options_;

@@ -8,37 +8,14 @@ namespace faultline {
 
 Status parse_dht_options(const std::map<std::string, std::string>& options, DhtOptions* out) {
   DhtOptions o = *out;
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "mode") {
-      st = parse_enum_option("dht", key, value, {"abd", "eventual"}, &o.mode);
-    } else if (key == "r") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.r);
-    } else if (key == "w") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.w);
-    } else if (key == "replicas") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.replicas);
-    } else if (key == "vnodes") {
-      st = parse_int_option("dht", key, value, 1, 4096, &o.vnodes);
-    } else if (key == "timeout-ms") {
-      st = parse_int_option("dht", key, value, 10, 600000, &o.timeout_ms);
-    } else if (key == "client-port") {
-      st = parse_int_option("dht", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("dht", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "faketime") {
-      st = parse_bool_option("dht", key, value, &o.faketime);
-    } else {
-      st = unknown_option("dht", key,
-                          "mode, r, w, replicas, vnodes, timeout-ms, binary, dir, client-port, "
-                          "peer-port, faketime");
-    }
-    if (!st.is_ok()) return st;
-  }
+  std::vector<OptionSpec> specs = {enum_option("mode", {"abd", "eventual"}, &o.mode),
+                                   int_option("r", 1, 64, &o.r),
+                                   int_option("w", 1, 64, &o.w),
+                                   int_option("replicas", 1, 64, &o.replicas),
+                                   int_option("vnodes", 1, 4096, &o.vnodes),
+                                   int_option("timeout-ms", 10, 600000, &o.timeout_ms)};
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime);
+  if (Status st = parse_options("dht", options, specs); !st.is_ok()) return st;
   if (o.mode == "abd" && (o.r != 0 || o.w != 0)) {
     return Status::invalid_argument(
         "--opt r/w: mode abd always uses a majority of the replicas; r and w are for "

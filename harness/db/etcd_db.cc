@@ -15,31 +15,13 @@ constexpr std::chrono::milliseconds kStatusTimeout{1000};
 
 Status parse_etcd_options(const std::map<std::string, std::string>& options, EtcdOptions* out) {
   EtcdOptions o = *out;
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "client-port") {
-      st = parse_int_option("etcd", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("etcd", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "election-ms") {
-      st = parse_int_option("etcd", key, value, 10, 50000, &o.election_ms);
-    } else if (key == "heartbeat-ms") {
-      st = parse_int_option("etcd", key, value, 1, 10000, &o.heartbeat_ms);
-    } else if (key == "faketime") {
-      st = parse_bool_option("etcd", key, value, &o.faketime);
-    } else if (key == "read") {
-      st = parse_enum_option("etcd", key, value, {"linearizable", "serializable"}, nullptr);
-    } else {
-      st = unknown_option("etcd", key,
-                          "binary, dir, client-port, peer-port, election-ms, heartbeat-ms, "
-                          "faketime, read");
-    }
-    if (!st.is_ok()) return st;
-  }
+  std::vector<OptionSpec> specs;
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime);
+  specs.push_back(int_option("election-ms", 10, 50000, &o.election_ms));
+  specs.push_back(int_option("heartbeat-ms", 1, 10000, &o.heartbeat_ms));
+  std::string read;  // the deployment reads it (targets.cc)
+  specs.push_back(enum_option("read", {"linearizable", "serializable"}, &read));
+  if (Status st = parse_options("etcd", options, specs); !st.is_ok()) return st;
   if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   // etcd itself refuses an election timeout below 5 heartbeats.
   if (Status st = check_election_option("etcd", o.election_ms, o.heartbeat_ms, 5); !st.is_ok())

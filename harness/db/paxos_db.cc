@@ -9,36 +9,17 @@ namespace faultline {
 
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out) {
   PaxosOptions o = *out;
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "timeout-ms") {
-      st = parse_int_option("paxos", key, value, 10, 600000, &o.timeout_ms);
-    } else if (key == "client-port") {
-      st = parse_int_option("paxos", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("paxos", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "faketime") {
-      st = parse_bool_option("paxos", key, value, &o.faketime);
-    } else if (key == "unsafe-failpoint") {
-      // Each name is checked here, before anything is deployed.
-      st = parse_list_option(
-          key, value,
-          [](const std::string& name) {
-            paxos::Failpoints ignored;
-            return paxos::enable_failpoint(name, &ignored);
-          },
-          &o.failpoints);
-    } else {
-      st = unknown_option("paxos", key,
-                          "timeout-ms, binary, dir, client-port, peer-port, faketime, "
-                          "unsafe-failpoint");
-    }
-    if (!st.is_ok()) return st;
-  }
+  std::vector<OptionSpec> specs = {int_option("timeout-ms", 10, 600000, &o.timeout_ms)};
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime);
+  // Each failpoint name is checked here, before anything is deployed.
+  specs.push_back(list_option(
+      "unsafe-failpoint",
+      [](const std::string& name) {
+        paxos::Failpoints ignored;
+        return paxos::enable_failpoint(name, &ignored);
+      },
+      &o.failpoints));
+  if (Status st = parse_options("paxos", options, specs); !st.is_ok()) return st;
   if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   *out = std::move(o);
   return Status::ok();

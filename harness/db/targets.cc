@@ -37,45 +37,27 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
                          const std::map<std::string, std::string>& options, Deployment* out) {
   RaftkvOptions o;
   o.binary = find_target_binary("faultline-raftkv");
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "election-ms") {
-      st = parse_int_option("raftkv", key, value, 10, 60000, &o.election_ms);
-    } else if (key == "heartbeat-ms") {
-      st = parse_int_option("raftkv", key, value, 1, 30000, &o.heartbeat_ms);
-    } else if (key == "client-port") {
-      st = parse_int_option("raftkv", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("raftkv", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "snapshot-threshold") {
-      int n = 0;
-      st = parse_int_option("raftkv", key, value, 1, 1 << 30, &n);
-      o.extra_args.insert(o.extra_args.end(), {"--snapshot-threshold", value});
-    } else if (key == "faketime") {
-      st = parse_bool_option("raftkv", key, value, &o.faketime);
-    } else if (key == "unsafe-failpoint") {
-      // Each name is checked here so that a typo fails before anything is deployed.
-      std::vector<std::string> names;
-      st = parse_list_option(
-          key, value,
-          [](const std::string& name) {
-            raftkv::Failpoints ignored;
-            return raftkv::enable_failpoint(name, &ignored);
-          },
-          &names);
-      for (const std::string& name : names)
-        o.extra_args.insert(o.extra_args.end(), {"--unsafe-failpoint", name});
-    } else {
-      st = unknown_option("raftkv", key,
-                          "binary, dir, election-ms, heartbeat-ms, client-port, peer-port, "
-                          "snapshot-threshold, faketime, unsafe-failpoint");
-    }
-    if (!st.is_ok()) return st;
-  }
+  std::vector<OptionSpec> specs;
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime);
+  specs.push_back(int_option("election-ms", 10, 60000, &o.election_ms));
+  specs.push_back(int_option("heartbeat-ms", 1, 30000, &o.heartbeat_ms));
+  specs.push_back({"snapshot-threshold", [&o](const std::string& target, const std::string& value) {
+                     int n = 0;
+                     o.extra_args.insert(o.extra_args.end(), {"--snapshot-threshold", value});
+                     return parse_int_option(target, "snapshot-threshold", value, 1, 1 << 30, &n);
+                   }});
+  // Each failpoint name is checked here so that a typo fails before anything is deployed.
+  std::vector<std::string> failpoints;
+  specs.push_back(list_option(
+      "unsafe-failpoint",
+      [](const std::string& name) {
+        raftkv::Failpoints ignored;
+        return raftkv::enable_failpoint(name, &ignored);
+      },
+      &failpoints));
+  if (Status st = parse_options("raftkv", options, specs); !st.is_ok()) return st;
+  for (const std::string& name : failpoints)
+    o.extra_args.insert(o.extra_args.end(), {"--unsafe-failpoint", name});
   if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   if (Status st = check_election_option("raftkv", o.election_ms, o.heartbeat_ms, 2); !st.is_ok())
     return st;

@@ -41,13 +41,16 @@ namespace faultline::common {
 
 // The flags every core server has (its options derive from this).
 struct CoreServerOptions {
+  // The cores' units of time differ.
+  explicit CoreServerOptions(int tick = 10, int retry = 100) : tick_ms(tick), retry_ms(retry) {}
+
   uint64_t id = 0;
   std::map<uint64_t, Address> nodes;  // every node's peer address, this one's included
   Address client_addr;                // where this node serves RESP clients
   std::string data_dir;
-  int tick_ms = 10;       // the core's unit of time
+  int tick_ms;            // the core's unit of time
   int timeout_ms = 1000;  // an operation not done by then: -UNAVAILABLE
-  int retry_ms = 100;     // silent peers are asked again this often
+  int retry_ms;           // silent peers are asked again this often
 
   // --id is one of --nodes.
   Status check_id() const {
@@ -79,6 +82,34 @@ class CoreServer : public CommandHandler {
   CoreServer(boost::asio::io_context& io, CoreServerOptions place, std::string log_name)
       : io_(io), place_(std::move(place)), log_name_(std::move(log_name)), ticker_(io) {}
 
+  // Opens the store (see open_store), then the core on it, configured by
+  // `config(seed)`: operation ids must differ between incarnations (the
+  // cores' contract), so the seed comes from the clock.
+  template <typename MakeConfig>
+  Status open(const std::string& data_dir, const MakeConfig& config) {
+    if (Status s = open_store(data_dir); !s.is_ok()) return s;
+    const uint64_t seed =
+        std::random_device{}() ^
+        static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    return Node::create(config(seed), *store_, &node_);
+  }
+
+  // Answers a client from the core's response, once the Ready is durable.
+  virtual void answer(const Response& response) = 0;
+
+  // Handles the core's output after the current batch of inputs.
+  void schedule_flush() {
+    if (flush_scheduled_) return;
+    flush_scheduled_ = true;
+    boost::asio::post(io_, [this] { flush(); });
+  }
+
+  const CoreServerOptions& place() const { return place_; }
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Node> node_;
+
+ private:
   // Opens the store in `data_dir`, creating the directory (and its parents)
   // if missing; a damaged store is refused.
   Status open_store(const std::string& data_dir) {
@@ -101,29 +132,6 @@ class CoreServer : public CommandHandler {
     return Status::ok();
   }
 
-  // Operation ids must differ between incarnations (the cores' contract):
-  // a seed from the clock.
-  static uint64_t incarnation_seed() {
-    return std::random_device{}() ^
-           static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  }
-
-  // Answers a client from the core's response, once the Ready is durable.
-  virtual void answer(const Response& response) = 0;
-
-  // Handles the core's output after the current batch of inputs.
-  void schedule_flush() {
-    if (flush_scheduled_) return;
-    flush_scheduled_ = true;
-    boost::asio::post(io_, [this] { flush(); });
-  }
-
-  const CoreServerOptions& place() const { return place_; }
-
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Node> node_;
-
- private:
   Status on_frame(std::string payload) {
     typename decltype(Ready::messages)::value_type m;
     if (Status s = decode_message(payload, &m); !s.is_ok()) return s;

@@ -30,10 +30,14 @@
 namespace faultline::common {
 
 struct SimulationOptions {
+  // The cores' simulations differ in size.
+  explicit SimulationOptions(int node_count = 3, int client_count = 5, int ops = 30)
+      : nodes(node_count), clients(client_count), ops_per_client(ops) {}
+
   uint64_t seed = 1;
-  int nodes = 3;
-  int clients = 5;
-  int ops_per_client = 30;
+  int nodes;
+  int clients;
+  int ops_per_client;
   int keys = 3;             // k0..k(keys-1)
   double loss = 0.05;       // per message
   double duplicate = 0.02;  // per message

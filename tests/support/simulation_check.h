@@ -25,16 +25,27 @@ inline std::vector<uint64_t> test_seeds(const char* env, uint64_t first, uint64_
   return all;
 }
 
-// Parses `jsonl` (named `source` in errors, which fail the test) and judges
-// it with the checker of `model`.
-inline CheckResult check_history(const std::string& jsonl, const std::string& source,
-                                 const std::string& model, const CheckOptions& options = {}) {
+// A simulation's result (anything with a `history` of JSON lines) and the
+// register checker's verdict on that history.
+template <typename Result>
+struct Judged {
+  Result sim;
+  CheckResult check;
+};
+
+// Parses the history (named `source` in errors, which fail the test) and
+// judges it with the `register` model.
+template <typename Result>
+Judged<Result> judge_register_history(Result sim, const std::string& source,
+                                      const CheckOptions& options = {}) {
+  Judged<Result> j{std::move(sim), {}};
   History history;
   std::vector<Operation> ops;
-  Status s = parse_jsonl(jsonl, source, &history);
+  Status s = parse_jsonl(j.sim.history, source, &history);
   if (s.is_ok()) s = pair_operations(history, &ops);
   EXPECT_TRUE(s.is_ok()) << source << ": " << s.message();
-  return make_checker(model)->check(history, ops, options);
+  j.check = make_checker("register")->check(history, ops, options);
+  return j;
 }
 
 }  // namespace faultline

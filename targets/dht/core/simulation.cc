@@ -14,14 +14,10 @@ class Simulation : public common::SimulatedCluster<Node, MemoryReplicaStore> {
  private:
   Status create_node(uint64_t id, uint64_t random, MemoryReplicaStore& store,
                      std::unique_ptr<Node>* out) override {
-    Config c;
-    c.id = id;
-    c.ring = ring_;
-    c.mode = o_.mode;
-    c.read_quorum = o_.read_quorum;
-    c.write_quorum = o_.write_quorum;
-    c.random = SplitMix64(random);
-    return Node::create(std::move(c), store, out);
+    // The default timing: 30 ticks to time out, retries every 5.
+    return Node::create(
+        Config{id, ring_, o_.mode, o_.read_quorum, o_.write_quorum, 30, 5, SplitMix64(random)},
+        store, out);
   }
 
   void start_operation(size_t c, Node& node) override {

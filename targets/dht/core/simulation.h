@@ -12,11 +12,7 @@
 namespace faultline::dht {
 
 struct SimulationOptions : common::SimulationOptions {
-  SimulationOptions() {
-    nodes = 5;
-    clients = 6;
-    ops_per_client = 25;
-  }
+  SimulationOptions() : common::SimulationOptions(5, 6, 25) {}
   Mode mode = Mode::kAbd;
   int read_quorum = 1;  // kEventual only
   int write_quorum = 1;

@@ -16,16 +16,12 @@
 namespace faultline::dht {
 namespace {
 
-struct Judged {
-  SimulationResult sim;
-  CheckResult check;
-};
+using Judged = faultline::Judged<SimulationResult>;
 
 Judged simulate_and_check(const SimulationOptions& options) {
-  Judged j{run_simulation(options), {}};
+  Judged j = judge_register_history(run_simulation(options),
+                                    fmt::format("dht-seed-{}.jsonl", options.seed));
   EXPECT_EQ(j.sim.error, "") << "seed " << options.seed;
-  j.check =
-      check_history(j.sim.history, fmt::format("dht-seed-{}.jsonl", options.seed), "register");
   return j;
 }
 

@@ -6,26 +6,19 @@
 
 namespace faultline::dht {
 
-DhtServer::DhtServer(boost::asio::io_context& io, DhtServerOptions options)
-    : CoreServer(io, options, "replica log"), options_(std::move(options)) {}
-
 Status DhtServer::create(boost::asio::io_context& io, DhtServerOptions options,
                          std::unique_ptr<DhtServer>* out) {
-  std::unique_ptr<DhtServer> server(new DhtServer(io, std::move(options)));
-  const DhtServerOptions& o = server->options_;
-  if (Status s = server->open_store(o.data_dir); !s.is_ok()) return s;
   std::vector<uint64_t> ids;
-  for (const auto& [id, address] : o.nodes) ids.push_back(id);
+  for (const auto& [id, address] : options.nodes) ids.push_back(id);
   auto ring = std::make_shared<Ring>();
-  if (Status s = Ring::create(ids, o.vnodes, o.replicas, ring.get()); !s.is_ok()) return s;
-  server->ring_ = ring;
-  if (Status s =
-          Node::create(o.core_config(ring, incarnation_seed()), *server->store_, &server->node_);
-      !s.is_ok()) {
+  if (Status s = Ring::create(ids, options.vnodes, options.replicas, ring.get()); !s.is_ok()) {
     return s;
   }
-  *out = std::move(server);
-  return Status::ok();
+  std::unique_ptr<DhtServer> server(new DhtServer(io, std::move(options), ring));
+  const DhtServerOptions& o = server->options_;
+  Status s = server->open(o.data_dir, [&](uint64_t seed) { return o.core_config(ring, seed); });
+  if (s.is_ok()) *out = std::move(server);
+  return s;
 }
 
 uint64_t DhtServer::track(Kind kind, common::ReplyHandle reply) {

@@ -40,7 +40,10 @@ class DhtServer : public common::CoreServer<Node, DurableReplicaStore> {
     common::ReplyHandle reply;
   };
 
-  DhtServer(boost::asio::io_context& io, DhtServerOptions options);
+  DhtServer(boost::asio::io_context& io, DhtServerOptions options, std::shared_ptr<const Ring> ring)
+      : CoreServer(io, options, "replica log"),
+        options_(std::move(options)),
+        ring_(std::move(ring)) {}
   void answer(const Response& response) override;
   uint64_t track(Kind kind, common::ReplyHandle reply);
   std::string info() const;

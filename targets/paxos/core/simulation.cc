@@ -34,14 +34,9 @@ class Simulation : public common::SimulatedCluster<Node, MemoryAcceptorStore> {
  private:
   Status create_node(uint64_t id, uint64_t random, MemoryAcceptorStore& store,
                      std::unique_ptr<Node>* out) override {
-    Config c;
-    c.id = id;
-    c.nodes = ids_;
-    c.timeout_ticks = 100;
-    c.backoff_ticks = 8;  // about a round trip (2..12 ticks)
-    c.random = SplitMix64(random);
-    c.failpoints = o_.failpoints;
-    return Node::create(std::move(c), store, out);
+    // Timeouts after 100 ticks, retries every 5, backoffs of about a round
+    // trip (2..12 ticks).
+    return Node::create(Config{id, ids_, 100, 5, 8, SplitMix64(random), o_.failpoints}, store, out);
   }
 
   void start_operation(size_t c, Node& node) override {

@@ -18,19 +18,15 @@
 namespace faultline::paxos {
 namespace {
 
-struct Judged {
-  SimulationResult sim;
-  CheckResult check;
-};
+using Judged = faultline::Judged<SimulationResult>;
 
 Judged simulate_and_check(const SimulationOptions& options) {
-  Judged j{run_simulation(options), {}};
   // Contention leaves many proposals indeterminate (info), which makes the
   // search expensive: bound it, and treat "unknown" as a failure of the seed.
   CheckOptions check_options;
   check_options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  j.check = check_history(j.sim.history, fmt::format("paxos-seed-{}.jsonl", options.seed),
-                          "register", check_options);
+  Judged j = judge_register_history(
+      run_simulation(options), fmt::format("paxos-seed-{}.jsonl", options.seed), check_options);
   if (std::getenv("FAULTLINE_PAXOS_SEED")) std::cout << j.sim.history;
   return j;
 }

@@ -15,10 +15,7 @@ namespace faultline::paxos {
 // timeout_ms: a proposal not done by then answers -UNAVAILABLE (1000);
 // retry_ms: silent acceptors are asked again this often.
 struct PaxosServerOptions : common::CoreServerOptions {
-  PaxosServerOptions() {
-    tick_ms = 2;
-    retry_ms = 20;
-  }
+  PaxosServerOptions() : CoreServerOptions(/*tick=*/2, /*retry=*/20) {}
   int backoff_ms = 4;     // a refused prepare waits 1..backoff (doubling) before a higher ballot
   Failpoints failpoints;  // --unsafe-failpoint
 

@@ -6,15 +6,11 @@
 
 namespace faultline::paxos {
 
-PaxosServer::PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
-    : CoreServer(io, options, "acceptor log"), options_(std::move(options)) {}
-
 Status PaxosServer::create(boost::asio::io_context& io, PaxosServerOptions options,
                            std::unique_ptr<PaxosServer>* out) {
   std::unique_ptr<PaxosServer> server(new PaxosServer(io, std::move(options)));
-  if (Status s = server->open_store(server->options_.data_dir); !s.is_ok()) return s;
-  if (Status s = Node::create(server->options_.core_config(incarnation_seed()), *server->store_,
-                              &server->node_);
+  const PaxosServerOptions& o = server->options_;
+  if (Status s = server->open(o.data_dir, [&o](uint64_t seed) { return o.core_config(seed); });
       !s.is_ok()) {
     return s;
   }

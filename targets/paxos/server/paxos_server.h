@@ -38,7 +38,8 @@ class PaxosServer : public common::CoreServer<Node, DurableAcceptorStore> {
               common::ReplyHandle reply) override;
 
  private:
-  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options);
+  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
+      : CoreServer(io, options, "acceptor log"), options_(std::move(options)) {}
   void answer(const Response& response) override;
   void propose(const std::string& key, Change change, bool read_only, common::ReplyHandle reply);
   std::string info() const;

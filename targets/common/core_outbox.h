@@ -1,16 +1,30 @@
 // What a sans-I/O core (faultline-dht's, faultline-paxos's) hands its driver,
 // and how it collects it: the Ready of messages to send and responses to
-// deliver, and the Outbox that fills it. A message a node sends itself is
-// not in the Ready: the node handles it (drain_self) once the current input
-// is done; handling it at once could finish the operation that is sending it.
+// deliver, and the Outbox that fills it; the Envelope of every message. A message a node sends
+// itself is not in the Ready: the node handles it (drain_self) once the current input is done;
+// handling it at once could finish the operation that is sending it.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace faultline::common {
+
+// What every message of a core carries (its Message derives from this).
+struct Envelope {
+  uint64_t from = 0;
+  uint64_t to = 0;
+  // The sender's id for one phase (one attempt) of one operation; a reply
+  // echoes it. Ids start at a random point per node incarnation, so a reply
+  // addressed to a node's previous life matches nothing.
+  uint64_t op = 0;
+  std::string key;
+
+  bool operator==(const Envelope&) const = default;
+};
 
 template <typename Message, typename Response>
 struct CoreReady {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "targets/common/core_outbox.h"
 #include "targets/common/stamp.h"
 
 namespace faultline::dht {
@@ -31,15 +32,9 @@ enum class MessageType : uint8_t {
   kStoreAck,    // replica -> coordinator: done; `record` is what I now hold
 };
 
-struct Message {
+// op: the coordinator's id for one phase of one operation.
+struct Message : common::Envelope {
   MessageType type = MessageType::kQuery;
-  uint64_t from = 0;
-  uint64_t to = 0;
-  // The coordinator's id for one phase of one operation; a reply echoes it.
-  // Ids start at a random point per node incarnation, so a reply addressed
-  // to a node's previous life matches nothing.
-  uint64_t op = 0;
-  std::string key;
   Record record;
 };
 

@@ -154,7 +154,7 @@ void Node::handle(const Message& m) {
   clock_ = std::max(clock_, m.record.version.counter);
   switch (m.type) {
     case MessageType::kQuery:
-      send(Message{MessageType::kQueryReply, 0, m.from, m.op, m.key, store_.get(m.key)});
+      send(Message{{0, m.from, m.op, m.key}, MessageType::kQueryReply, store_.get(m.key)});
       return;
     case MessageType::kStore: {
       Record held = store_.get(m.key);
@@ -162,7 +162,7 @@ void Node::handle(const Message& m) {
         store_.put(m.key, m.record);
         held = m.record;
       }
-      send(Message{MessageType::kStoreAck, 0, m.from, m.op, m.key, std::move(held)});
+      send(Message{{0, m.from, m.op, m.key}, MessageType::kStoreAck, std::move(held)});
       return;
     }
     case MessageType::kQueryReply:
@@ -203,7 +203,7 @@ void Node::on_reply(const Message& m) {
   if (config_.mode == Mode::kEventual) {  // read repair, fire and forget
     for (const auto& [replica, record] : done.replies) {
       if (record.version < done.record.version) {
-        send(Message{MessageType::kStore, 0, replica, next_op_++, done.key, done.record});
+        send(Message{{0, replica, next_op_++, done.key}, MessageType::kStore, done.record});
       }
     }
   }

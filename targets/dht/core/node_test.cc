@@ -186,7 +186,7 @@ TEST(DhtNode, RestartedCoordinatorNeverReissuesAVersion) {
 
 TEST(DhtNode, RejectsMisaddressedMessages) {
   TestCluster c;
-  Message m{MessageType::kQuery, 2, 3, 1, "k", {}};
+  Message m{{2, 3, 1, "k"}, MessageType::kQuery, {}};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 3"));
   m.to = 1;
   m.from = 9;
@@ -244,7 +244,7 @@ TEST(DhtNode, EventualLastWriteWinsByVersion) {
   TestCluster c(Mode::kEventual, 1, 1);
   auto list = c.replicas("k");
   c.store(list[0]).put("k", Record{Version{9, 5}, "newer"});
-  Message stale{MessageType::kStore, list[1], list[0], 1, "k", Record{Version{9, 4}, "older"}};
+  Message stale{{list[1], list[0], 1, "k"}, MessageType::kStore, Record{Version{9, 4}, "older"}};
   ASSERT_TRUE(c.node(list[0]).step(stale).is_ok());
   EXPECT_EQ(c.store(list[0]).get("k").value, "newer");
   auto r = c.node(list[0]).ready();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "targets/common/core_outbox.h"
 #include "targets/common/stamp.h"
 
 namespace faultline::paxos {
@@ -31,15 +32,9 @@ enum class MessageType : uint8_t {
   kAccepted,  // acceptor -> proposer: ok: accepted; not ok: `accepted` is my higher promise
 };
 
-struct Message {
+// op: the proposer's id for one attempt (one ballot) of one proposal.
+struct Message : common::Envelope {
   MessageType type = MessageType::kPrepare;
-  uint64_t from = 0;
-  uint64_t to = 0;
-  // The proposer's id for one attempt (one ballot) of one proposal; a reply
-  // echoes it. Ids start at a random point per node incarnation, so a reply
-  // addressed to a node's previous life matches nothing.
-  uint64_t op = 0;
-  std::string key;
   Ballot ballot;    // the proposer's ballot (echoed by replies)
   bool ok = false;  // replies: granted or refused
   Ballot accepted;  // kPromise ok: the acceptor's accepted ballot; refusals: its promise

@@ -137,7 +137,7 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   c.propose(2, set_to("z"));
   // Node 1 has seen them: its ballot is still higher. Make 2 and 3 promise
   // a much higher ballot so that node 1's first prepare is refused.
-  Message prepare{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
   ASSERT_TRUE(c.node(2).step(prepare).is_ok());
   prepare.to = 3;
   ASSERT_TRUE(c.node(3).step(prepare).is_ok());
@@ -155,7 +155,7 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
   c.drop = [&](const Message& m) {
     if (m.type == MessageType::kAccept && m.from == 1 && !preempted) {
       preempted = true;
-      Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
       EXPECT_TRUE(c.node(2).step(p).is_ok());
       p.to = 3;
       EXPECT_TRUE(c.node(3).step(p).is_ok());
@@ -172,7 +172,7 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
 
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
   TestCluster c;
-  Message m{MessageType::kPrepare, 1, 2, 5, "k", Ballot{1, 1}, false, {}, ""};
+  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, ""};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 2"));
   m.from = 9;
   m.to = 2;
@@ -189,17 +189,20 @@ TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
 
 // The failpoints, each shown breaking its rule in a scripted run.
 
+// Node 3's prepare of ballot 50.3 to node 2, and node 1's accept of "old" at
+// the lower ballot 10.1.
+const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, ""};
+const Message kAcceptOld{{1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, "old"};
+
 TEST(PaxosFailpointScripts, NoPersistPromiseForgetsThePromiseOnRestart) {
   Failpoints f;
   f.no_persist_promise = true;
   TestCluster c(f);
-  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
-  ASSERT_TRUE(c.node(2).step(p).is_ok());
+  ASSERT_TRUE(c.node(2).step(kPrepare50).is_ok());
   EXPECT_EQ(c.store(2).get("k").promised, Ballot{});  // not in the store
   c.restart(2);
   // A lower ballot is now accepted, though node 2 promised 50.3.
-  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
-  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  ASSERT_TRUE(c.node(2).step(kAcceptOld).is_ok());
   EXPECT_EQ(c.store(2).get("k").value, "old");
 }
 
@@ -207,10 +210,8 @@ TEST(PaxosFailpointScripts, AcceptLowerBallotBreaksThePromise) {
   Failpoints f;
   f.accept_lower_ballot = true;
   TestCluster c(f);
-  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
-  ASSERT_TRUE(c.node(2).step(p).is_ok());
-  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
-  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  ASSERT_TRUE(c.node(2).step(kPrepare50).is_ok());
+  ASSERT_TRUE(c.node(2).step(kAcceptOld).is_ok());
   EXPECT_EQ(c.store(2).get("k").value, "old");
   EXPECT_EQ(c.store(2).get("k").promised, (Ballot{50, 3}));
 }

@@ -104,8 +104,6 @@ class CoreServer : public CommandHandler {
     boost::asio::post(io_, [this] { flush(); });
   }
 
-  const CoreServerOptions& place() const { return place_; }
-
   std::unique_ptr<Store> store_;
   std::unique_ptr<Node> node_;
 

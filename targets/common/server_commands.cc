@@ -14,11 +14,15 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+namespace {
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+}  // namespace
 
 std::string error_reply(std::string_view message) {
   std::string out;

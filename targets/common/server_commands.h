@@ -13,7 +13,6 @@
 namespace faultline::common {
 
 std::string upper(std::string_view s);
-std::string lower(std::string_view s);
 // A RESP error reply; `message` without the leading '-'.
 std::string error_reply(std::string_view message);
 

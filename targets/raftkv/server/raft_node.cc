@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <random>
 
+#include "targets/common/server_commands.h"
+
 namespace faultline::raftkv {
 
 namespace asio = boost::asio;

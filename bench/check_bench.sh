@@ -104,13 +104,16 @@ verdict_of() {
   esac
 }
 
-# measure FILE MODEL [EXTRA FLAG]: best of $runs runs; prints "verdict seconds peak_kb".
+# measure FILE MODEL [EXTRA FLAG]: best of $runs runs; prints "verdict seconds cpu_seconds
+# peak_kb" (CPU: user + system, of the run with the best wall time; on a shared
+# machine the wall time waits for a core, the CPU time much less).
 # A run that gives up (unknown) is not repeated: it would only time out again.
 measure() {
-  local file="$1" model="$2" extra="${3:-}" best_s="" best_kb="" verdict="" code s kb
+  local file="$1" model="$2" extra="${3:-}" best_s="" best_cpu="" best_kb="" verdict="" code s kb
+  local user sys
   for ((r = 0; r < runs; r++)); do
     set +e
-    /usr/bin/time -f '%e %M' -o "$scratch/time" \
+    /usr/bin/time -f '%e %M %U %S' -o "$scratch/time" \
       "$faultline" check --model "$model" --timeout "$timeout_s" $extra "$file" \
       >"$scratch/out" 2>"$scratch/err"
     code=$?
@@ -121,12 +124,15 @@ measure() {
       cat "$scratch/err" >&2
     fi
     # time adds a "Command exited with non-zero status" line first.
-    read -r s kb < <(tail -n 1 "$scratch/time")
-    if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then best_s=$s; fi
+    read -r s kb user sys < <(tail -n 1 "$scratch/time")
+    if [ -z "$best_s" ] || awk "BEGIN{exit !($s < $best_s)}"; then
+      best_s=$s
+      best_cpu=$(awk "BEGIN{printf \"%.2f\", $user + $sys}")
+    fi
     if [ -z "$best_kb" ] || [ "$kb" -lt "$best_kb" ]; then best_kb=$kb; fi
     if [ "$verdict" != valid ] && [ "$verdict" != invalid ]; then break; fi
   done
-  echo "$verdict $best_s $best_kb"
+  echo "$verdict $best_s $best_cpu $best_kb"
 }
 
 mb() { awk "BEGIN{printf \"%.0f\", $1 / 1024}"; }
@@ -145,11 +151,11 @@ goal_text() {  # seconds MB goal_s goal_mb
     echo "$text: **missed**"; fi
 }
 
-header="| case | ops | keys | processes | info % | verdict | seconds | peak MB | goal |"
-rule="|---|---:|---:|---:|---:|---|---:|---:|---|"
+header="| case | ops | keys | processes | info % | verdict | seconds | CPU s | peak MB | goal |"
+rule="|---|---:|---:|---:|---:|---|---:|---:|---:|---|"
 if [ "$plain" = 1 ]; then
-  header="$header plain verdict | plain seconds | plain MB | plain / faultline |"
-  rule="$rule---|---:|---:|---:|"
+  header="$header plain verdict | plain seconds | plain CPU s | plain MB | plain / faultline |"
+  rule="$rule---|---:|---:|---:|---:|"
 fi
 if [ "$quick" = 0 ]; then
   header="$header Porcupine |"
@@ -182,23 +188,23 @@ for c in "${cases[@]}"; do
       --quiet --out "$file.tmp"
     mv "$file.tmp" "$file"
   fi
-  read -r verdict s kb <<<"$(measure "$file" "$model")"
+  read -r verdict s cpu kb <<<"$(measure "$file" "$model")"
   if [ "$verdict" != "$expected" ]; then
     verdict="**$verdict** (expected $expected)"
     status=1
   fi
   info_pct=$(awk "BEGIN{print $info * 100}")
-  row="| $name | $ops | $keys | $procs | $info_pct | $verdict | $s | $(mb "$kb") |"
+  row="| $name | $ops | $keys | $procs | $info_pct | $verdict | $s | $cpu | $(mb "$kb") |"
   row="$row $(goal_text "$s" "$(mb "$kb")" "$goal_s" "$goal_mb") |"
   if [ "$plain" = 1 ]; then
-    read -r p_verdict p_s p_kb <<<"$(measure "$file" "$model" --no-optimizations)"
+    read -r p_verdict p_s p_cpu p_kb <<<"$(measure "$file" "$model" --no-optimizations)"
     if [ "$p_verdict" != "$expected" ] && [ "$p_verdict" != unknown ]; then
       p_verdict="**$p_verdict** (expected $expected)"
       status=1
     fi
     ratio=$(awk "BEGIN{printf \"%.1fx\", ($p_s > 0.01 ? $p_s : 0.01) / ($s > 0.01 ? $s : 0.01)}")
     if [ "$p_verdict" = unknown ]; then ratio="> $ratio"; fi
-    row="$row $p_verdict | $p_s | $(mb "$p_kb") | $ratio |"
+    row="$row $p_verdict | $p_s | $p_cpu | $(mb "$p_kb") | $ratio |"
   fi
   if [ "$quick" = 0 ]; then row="$row ${porcupine:-—} |"; fi
   echo "$row"

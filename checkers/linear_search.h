@@ -101,16 +101,18 @@ class LinearSearch {
     return std::move(result_);
   }
 
-  // Searches for at most `steps` more steps: kRunning if it has no answer
-  // yet (call again to go on), else the answer, which result() then holds.
-  SearchOutcome run_for(uint64_t steps) {
+  // Searches for at most `work` more work units (below): kRunning if it has
+  // no answer yet (call again to go on), else the answer, which result()
+  // then holds.
+  SearchOutcome run_for(uint64_t work) {
     if (done_) return result_.outcome;
-    for (uint64_t taken = 0; taken < steps; ++taken) {
+    for (const uint64_t until = work_ + std::min(work, UINT64_MAX - work_); work_ < until;) {
       if (remaining_ == 0) return finish(SearchOutcome::kLinearizable);
+      work_ += kStepWork;
       if ((steps_++ & 1023) == 0 && over_budget()) return finish(SearchOutcome::kGaveUp);
-      if (advance()) continue;
+      if (advance() && !proved_) continue;
       // Stuck: nothing can be linearized before the return at `cursor_`.
-      note_stuck();
+      if (!proved_) note_stuck(cursor_, UINT32_MAX);
       if (stack_.empty() || proved_) return finish(SearchOutcome::kNotLinearizable);
       backtrack();
     }
@@ -119,6 +121,8 @@ class LinearSearch {
 
   SearchResult<State>& result() { return result_; }
   uint64_t steps() const { return steps_; }
+  // Work units (search_types.h: kStepWork) so far.
+  uint64_t work() const { return work_; }
 
  private:
   static constexpr uint32_t kHead = 0;  // list sentinel; entries start at 1
@@ -158,6 +162,7 @@ class LinearSearch {
   bool advance_ok() {
     const bool optimized = limits_.optimized;
     while (true) {
+      ++work_;
       const uint32_t entry = cursor_;
       if (!entries_[entry].is_call) {
         if (pass_ == 1) break;
@@ -171,6 +176,12 @@ class LinearSearch {
       if (pass_ == 1 && optimized &&  // failed in pass 0, or an equal op returns sooner
           (read_only_[r] || (twin_[r] && !returns_first(entry))))
         continue;
+      // Read order (lookahead.h): r may not go before that read.
+      if (const uint32_t read = optimized ? enablers_.unmet_read(r, lin_) : UINT32_MAX;
+          read != UINT32_MAX) {
+        note_stuck(2 + 2 * read, r);  // (its return entry)
+        continue;
+      }
       uint32_t new_lo, new_hi;
       mark(r, &new_lo, &new_hi);
       State next{};
@@ -194,6 +205,7 @@ class LinearSearch {
   bool advance_info() {
     const uint32_t limit = entries_[cursor_].pos;
     for (uint32_t k = static_cast<uint32_t>(info_from_); k < classes_.size(); ++k) {
+      ++work_;
       const InfoClass& c = classes_[k];
       if (used_[k] == c.ops.size() || ops_[c.ops[used_[k]]].call > limit) continue;
       layout_.add(counts_.data(), k, 1);
@@ -295,7 +307,7 @@ class LinearSearch {
     if constexpr (HasLookahead<Model>) {
       if (!enablers_.on()) return;
       uint32_t e = next_[kHead];
-      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
+      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen, ++work_) {
         if (!entries_[e].is_call || !enablers_.judged(entries_[e].rank) ||
             !hopeless(entries_[e].rank))
           continue;
@@ -313,14 +325,15 @@ class LinearSearch {
   // before the first return of a resetting ok op that must go (not
   // optional); ops called after that return come after the reset. Looks at
   // most kLookahead entries ahead.
-  bool unobserved(const State& state, uint32_t moving) const {
+  bool unobserved(const State& state, uint32_t moving) {
     if constexpr (HasLookahead<Model>) {
+      work_ += classes_.size();
       for (uint32_t k = 0; k < classes_.size(); ++k)
         if (used_[k] < classes_[k].ops.size() && !model_.resets(classes_[k].op) &&
             model_.may_see(state, classes_[k].op))
           return false;
       uint32_t e = next_[kHead];
-      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen) {
+      for (int seen = 0; e != kHead && seen < kLookahead; e = next_[e], ++seen, ++work_) {
         const uint32_t r = entries_[e].rank;
         if (r == moving) continue;
         const Op& op = ops_[ok_[r]].op;
@@ -493,9 +506,9 @@ class LinearSearch {
   // Whether no equal op among the node's candidates returns before the one
   // called at `call` (the symmetry rule above). Asked only of ops with a
   // twin, so histories of distinct values pay nothing for it.
-  bool returns_first(uint32_t call) const {
+  bool returns_first(uint32_t call) {
     const uint32_t same = same_[entries_[call].rank], ret = ret_pos(call);
-    for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e])
+    for (uint32_t e = next_[kHead]; entries_[e].is_call; e = next_[e], ++work_)
       if (same_[entries_[e].rank] == same && ret_pos(e) < ret) return false;
     return true;
   }
@@ -507,11 +520,15 @@ class LinearSearch {
     return w * 64 + static_cast<uint32_t>(__builtin_ctzll(word));
   }
 
-  // Remembers the furthest return the search could not get past, with the
-  // states it was stuck in and the path that got there; asks the prover
-  // when it has been stuck there often (set_prover).
-  void note_stuck() {
-    const Entry& e = entries_[cursor_];
+  // Remembers the furthest return the search could not get past (at
+  // `entry`), with the states it was stuck in and the path that got there;
+  // asks the prover when it has been stuck there often (set_prover). With
+  // `moved` (an ok rank) the path is the search's and then that op, which
+  // read order did not let it take: a path cut there counts as stuck at the
+  // read's return, so that the ops called before the furthest such return
+  // still hold a minimal core (as with lookahead's dead configurations).
+  void note_stuck(uint32_t entry, uint32_t moved) {
+    const Entry& e = entries_[entry];
     if (e.pos > best_pos_) {
       best_pos_ = e.pos;
       stuck_since_best_ = 0;
@@ -519,11 +536,15 @@ class LinearSearch {
       result_.states_before.clear();
       result_.prefix.clear();
       for (const Frame& f : stack_) result_.prefix.push_back(f.op);
+      if (moved != UINT32_MAX) result_.prefix.push_back(ok_[moved]);
     }
-    if (e.pos == best_pos_ && result_.states_before.size() < 16 &&
-        std::find(result_.states_before.begin(), result_.states_before.end(), state_) ==
-            result_.states_before.end())
-      result_.states_before.push_back(state_);
+    if (e.pos == best_pos_ && result_.states_before.size() < 16) {
+      State state = state_;
+      if (moved != UINT32_MAX) model_.step(state_, ops_[ok_[moved]].op, &state);
+      if (std::find(result_.states_before.begin(), result_.states_before.end(), state) ==
+          result_.states_before.end())
+        result_.states_before.push_back(std::move(state));
+    }
     if (++stuck_since_best_ < limits_.prove_after || !prover_) return;
     stuck_since_best_ = 0;
     // The allowance: a quarter of the search's steps, less what the prover
@@ -579,7 +600,7 @@ class LinearSearch {
   uint32_t cursor_ = kHead;
   int pass_ = 0;
   int64_t info_from_ = -1;  // >= 0: trying info classes from this one, at return cursor_
-  uint64_t charged_ = 0, steps_ = 0;
+  uint64_t charged_ = 0, steps_ = 0, work_ = 0;
   int64_t best_pos_ = -1;  // position of the furthest return the search got stuck at
   bool done_ = false;
   SearchResult<State> result_;

@@ -202,6 +202,12 @@ bool KvModel::may_see(const State& s, const Op& op) const {
   return true;
 }
 
+bool KvModel::may_show(const Op& append, const Op& get, uint64_t within) const {
+  const std::string& read = strings_[get.value];
+  const size_t from = read.size() > within ? read.size() - within : 0;
+  return get.kind != kGet || read.find(strings_[append.value], from) != std::string::npos;
+}
+
 std::string KvModel::describe(const State& s) const {
   return (s.any ? "(any string)+" : "") + nlohmann::json(text(s, strings_)).dump();
 }

@@ -150,6 +150,10 @@ class KvModel {
   bool may_see(const Op& reset, const Op& op) const {
     return op.kind == kGet && strings_[op.value].starts_with(strings_[reset.value]);
   }
+  // Read order (lookahead.h): an append adds its string; a get shows it if
+  // the string it read holds it within its last `within` characters.
+  uint64_t growth(const Op& op) const { return op.kind == kAppend ? strings_[op.value].size() : 0; }
+  bool may_show(const Op& append, const Op& get, uint64_t within) const;
   uint64_t hash(const State& s) const {
     return s.hash * 0x9E3779B97F4A7C15ull ^ (uint64_t{s.length} << 2) ^ (s.lost << 1) ^ s.any;
   }

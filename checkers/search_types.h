@@ -40,6 +40,13 @@ struct SearchLimits {
   uint32_t prove_after = 1000;  // times stuck without progress before asking the prover
 };
 
+// A search's work units (LinearSearch::work(), portfolio.h): kStepWork per
+// step (a model step and a memo probe, often a cache miss), and one per list
+// entry or info class a step looks at (candidates, lookahead). Deterministic,
+// and closer to the time a search takes than its steps: an optimized step
+// looks at more.
+constexpr uint64_t kStepWork = 32;
+
 enum class SearchOutcome { kLinearizable, kNotLinearizable, kGaveUp, kRunning };
 
 template <class State>

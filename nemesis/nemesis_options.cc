@@ -32,7 +32,9 @@ const std::vector<OptionField>& option_fields() {
       {"flip-bits", 1, 4096, [](NemesisOptions* o, int64_t v) { o->flip_bits = v; }},
       {"disk-nodes", 0, 1000, [](NemesisOptions* o, int64_t v) { o->disk_nodes = v; }},
       {"disk-slow-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->disk_slow_ms = v; }},
-      {"disk-fail-s", 1, 3600, [](NemesisOptions* o, int64_t v) { o->disk_fail_s = v; }}};
+      {"disk-fail-s", 1, 3600, [](NemesisOptions* o, int64_t v) { o->disk_fail_s = v; }},
+      {"vote-kill-percent", 0, 100,
+       [](NemesisOptions* o, int64_t v) { o->vote_kill_percent = v; }}};
   return fields;
 }
 

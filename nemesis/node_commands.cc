@@ -126,13 +126,20 @@ Status unknown_spec(const std::string& what, const std::string& spec,
 
 Status choose_victims(const NemesisContext& context, std::mt19937_64& rng, const std::string& spec,
                       const std::vector<std::string>& allowed, std::vector<std::string>* victims) {
+  std::vector<std::string> primaries;
+  if (spec == "leader" && std::find(allowed.begin(), allowed.end(), spec) != allowed.end())
+    if (Status st = context.db.primaries(&primaries); !st.is_ok()) return st;
+  return choose_victims(node_names(context), primaries, rng, spec, allowed, victims);
+}
+
+Status choose_victims(const std::vector<std::string>& all,
+                      const std::vector<std::string>& primaries, std::mt19937_64& rng,
+                      const std::string& spec, const std::vector<std::string>& allowed,
+                      std::vector<std::string>* victims) {
   if (std::find(allowed.begin(), allowed.end(), spec) == allowed.end())
     return unknown_spec("victim", spec, allowed);
-  const std::vector<std::string> all = node_names(context);
   const size_t n = all.size();
   if (spec == "leader") {
-    std::vector<std::string> primaries;
-    if (Status st = context.db.primaries(&primaries); !st.is_ok()) return st;
     if (primaries.empty()) return Status::invalid_argument("no node considers itself leader");
     *victims = {primaries[0]};
   } else if (spec == "one") {

@@ -48,6 +48,12 @@ std::string node_address(const NemesisContext& context, const std::string& node)
 // leads). `allowed` lists the specs the caller takes.
 Status choose_victims(const NemesisContext& context, std::mt19937_64& rng, const std::string& spec,
                       const std::vector<std::string>& allowed, std::vector<std::string>* victims);
+// The same choice among `nodes`, with `primaries` the nodes that lead (for
+// spec leader); pure, so that the simulator (harness/sim) picks the same.
+Status choose_victims(const std::vector<std::string>& nodes,
+                      const std::vector<std::string>& primaries, std::mt19937_64& rng,
+                      const std::string& spec, const std::vector<std::string>& allowed,
+                      std::vector<std::string>* victims);
 
 // Starts the server on every node where it does not run; `started` gets
 // those nodes, in order. A node that fails to start does not stop the others;

@@ -16,6 +16,11 @@ listing file:line and the include, when a file includes a layer it must not:
                          server. A target's tests (*_test.cc) may also use
                          history/, checkers/ and tests/support/ to check it.
   reports/               anything but harness/run and harness/cli
+  harness/sim/           also the servers' sans-I/O parts: raftkv's node,
+                         core and storage (targets/raftkv/node/, raft/,
+                         storage/), targets/common/ (the Env and the
+                         simulated disk) and targets/kvstate/; never a
+                         server shell (targets/raftkv/server/)
   anything else          of targets/, only the RESP protocol and client
                          (targets/resp/) and the failpoint names of raftkv
                          and paxos (targets/*/failpoints.h): the harness deploys
@@ -33,6 +38,15 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 SHARED_TARGETS = {"common", "resp", "kvstate"}
 # What the rest of the project may use of targets/.
 TARGET_INTERFACES = ("targets/resp/", "targets/raftkv/failpoints.h", "targets/paxos/failpoints.h")
+# What the simulator (harness/sim) may use besides: the same node, core and
+# storage the servers run, without their sockets.
+SIM_TARGETS = (
+    "targets/raftkv/node/",
+    "targets/raftkv/raft/",
+    "targets/raftkv/storage/",
+    "targets/common/",
+    "targets/kvstate/",
+)
 SKIPPED_DIRS = {".git", "build", "build-fuzz", "store"}
 
 
@@ -76,6 +90,8 @@ def violation(source, include):
         return f"a server (targets/{mine}) includes no other server (targets/{theirs})"
     if layer == "reports" and include.startswith(("harness/run/", "harness/cli/")):
         return "reports/ includes neither harness/run nor harness/cli"
+    if source.startswith("harness/sim/") and include.startswith(SIM_TARGETS):
+        return None
     if dest == "targets" and not include.startswith(TARGET_INTERFACES):
         return "outside targets/, only targets/resp/ and the failpoint names of raftkv and paxos"
     return None

@@ -19,7 +19,7 @@
 // - lease-read: reads served locally for 3 ticks (0.3 s) after the start of
 //   the last quorum-confirmed ReadIndex round, counted by a ticker on the
 //   wall clock that drops missed ticks, and kept after stepping down
-//   (targets/raftkv/server/tick_lease.h). Sound under partitions alone (the
+//   (targets/raftkv/node/tick_lease.h). Sound under partitions alone (the
 //   control); a paused leader resumes with its lease as it was while a new
 //   leader took adds (op timeout 1 s, so the ops pending when it resumes
 //   began after the new leader's first adds); a leader whose clock is set

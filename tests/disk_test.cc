@@ -69,17 +69,21 @@ TEST_F(disk, HistorySaysWhatWasLostAndMountsGo) {
   EXPECT_TRUE(r.code == 0 || r.code == 1) << said(r);
   std::ifstream in(run_dir(store(), "disk-lost") / "history.jsonl");
   ASSERT_TRUE(in) << "no history; " << said(r);
-  bool lost = false;
+  int cuts = 0;
+  int wal_lost = 0;
   for (std::string line; std::getline(in, line);) {
     if (line.find("\"start-disk\"") == std::string::npos ||
         line.find("\"lost\"") == std::string::npos)
       continue;
     // {"lost": {"n1": {"bytes": N, "entries": [...], "files": ["wal-..."]}, ...}}
     EXPECT_NE(line.find("\"bytes\""), std::string::npos) << line;
-    EXPECT_NE(line.find("wal-"), std::string::npos) << line;
-    lost = true;
+    ++cuts;
+    // A cut within an election timeout of the previous one's restart can
+    // find nothing written since (no leader yet): it loses no bytes.
+    if (line.find("wal-") != std::string::npos) ++wal_lost;
   }
-  EXPECT_TRUE(lost) << "no start-disk completion with a lost value";
+  EXPECT_GT(cuts, 0) << "no start-disk completion with a lost value";
+  EXPECT_GT(wal_lost, 0) << "no power cut took unsynced WAL bytes, in " << cuts << " cuts";
   // Every node's diskfs ran, and the run's end (stop) unmounted it.
   int logs = 0;
   for (const auto& e : fs::recursive_directory_iterator(clusters())) {

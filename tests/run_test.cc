@@ -117,6 +117,22 @@ TEST_F(run, DhtEventualIsCaughtUnderPartitions) {
   EXPECT_NE(r.out.find("minimal core"), std::string::npos) << said(r);
 }
 
+// faultline-paxos (CASPaxos per key): valid under partitions and kills;
+// its local-read failpoint (a read answered by one replica without a
+// quorum) caught under partitions.
+TEST_F(run, PaxosIsLinearizableUnderPartitionsAndKillsAndItsLocalReadsAreCaught) {
+  Result r =
+      faultline(args("paxos", {"--target", "paxos", "--workload", "register", "--nemesis",
+                               "partition,kill", "--nemesis-interval", "3", "--time-limit", "20"}));
+  EXPECT_EQ(r.code, 0) << said(r);
+  EXPECT_NE(r.out.find("paxos: valid (exit 0)"), std::string::npos) << said(r);
+  r = faultline(args("local-read", {"--target", "paxos", "--workload", "register", "--nemesis",
+                                    "partition", "--nemesis-interval", "2", "--opt",
+                                    "unsafe-failpoint=local-read", "--time-limit", "20"}));
+  EXPECT_EQ(r.code, 1) << said(r);
+  EXPECT_NE(r.out.find("local-read: invalid (exit 1)"), std::string::npos) << said(r);
+}
+
 TEST_F(run, KilledControllerLeavesAReadableHistory) {
   const pid_t pid =
       start(tmp_.path(), kFaultline,

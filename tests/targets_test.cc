@@ -10,8 +10,10 @@
 //
 // config_target: faultline-raftkv described by docs/examples/targets/raftkv.toml
 // passes its options through and gets caught by the same failpoint as
-// --target raftkv (label: cluster); a bad target file is refused with its
-// exit code before any cluster is touched (pure).
+// --target raftkv, and etcd described with the http-json protocol
+// (etcd-http.toml) gets the built-in etcd target's verdicts (label: cluster);
+// a bad target file is refused with its exit code before any cluster is
+// touched (pure).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -69,6 +71,36 @@ TEST_F(config_target, RaftkvFileCatchesTheReadCacheFailpoint) {
   EXPECT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find("cfg: invalid (exit 1)"), std::string::npos) << said(r);
   EXPECT_TRUE(fs::is_regular_file(run_dir(store(), "cfg") / "nodes/n2/raftkv-config.log"));
+}
+
+// etcd described by docs/examples/targets/etcd-http.toml: the http-json
+// protocol's templated requests reach the same gateway as --target etcd and
+// give the same verdicts: valid under partitions, kills and pauses; stale
+// reads caught when the file's option makes reads serializable.
+TEST_F(config_target, EtcdOverHttpJsonMatchesTheBuiltInTarget) {
+  FAULTLINE_REQUIRE(fs::exists("/usr/bin/etcd"), "needs etcd (apt-get install etcd-server)");
+  const std::vector<std::string> common = {"--target-file",
+                                           FAULTLINE_EXAMPLES_DIR "/targets/etcd-http.toml",
+                                           "--nodes",
+                                           "3",
+                                           "--concurrency",
+                                           "6",
+                                           "--workload",
+                                           "register",
+                                           "--nemesis-interval",
+                                           "2"};
+  std::vector<std::string> lin = common;
+  lin.insert(lin.end(),
+             {"--nemesis", "partition,kill,pause", "--time-limit", "10", "--seed", "11"});
+  Result r = faultline(run_args("http-lin", lin));
+  ASSERT_EQ(r.code, 0) << said(r);
+  EXPECT_TRUE(fs::is_regular_file(run_dir(store(), "http-lin") / "nodes/n2/etcd-http.log"));
+  std::vector<std::string> ser = common;
+  ser.insert(ser.end(), {"--nemesis", "partition", "--opt", "serializable=true", "--rate", "300",
+                         "--time-limit", "20", "--seed", "12"});
+  r = faultline(run_args("http-ser", ser));
+  EXPECT_EQ(r.code, 1) << said(r);
+  EXPECT_NE(r.out.find("http-ser: invalid (exit 1)"), std::string::npos) << said(r);
 }
 
 // Before any cluster: a missing target file is 66, a malformed one 65 with

@@ -2,7 +2,6 @@
 // workload), on one key.
 #include <fmt/format.h>
 
-#include "workloads/kv_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -10,36 +9,24 @@ namespace {
 
 constexpr const char* kCounterKey = "counter";
 
-class CounterClient : public Client {
- public:
-  CounterClient(const ClientContext& context, const ClientProtocol& protocol)
-      : session_(make_kv_session(protocol, context)), timeout_(context.timeout) {}
+// Counter ops as requests: add to the key, or read it.
+std::optional<KvRequest> counter_request(const Op& invoke) {
+  if (invoke.f == "add" && invoke.value.is_number_integer())
+    return KvRequest{KvRequest::Kind::kAdd, kCounterKey, invoke.value.get<int64_t>(), 0};
+  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, kCounterKey, 0, 0};
+  return std::nullopt;
+}
 
-  Op invoke(const Op& invoke) override {
-    const auto deadline = KvSession::Clock::now() + timeout_;
-    if (invoke.f == "add" && invoke.value.is_number_integer())
-      return complete_kv(invoke, session_->add(kCounterKey, invoke.value.get<int64_t>(), deadline),
-                         invoke.value);
-    if (invoke.f == "read") {
-      const KvOutcome o = session_->read(kCounterKey, deadline);
-      if (o.kind == KvOutcome::Kind::kOk && !o.value.is_null() && !o.value.is_number_integer()) {
-        Op c = invoke.complete(EventType::kFail, nullptr);  // a read changes nothing
-        c.error = fmt::format("unexpected reply: {}", o.value.dump());
-        c.node = o.node;
-        return c;
-      }
-      return complete_kv(invoke, o,
-                         o.value.is_null() ? nlohmann::json(0) : o.value);  // 0: never added
-    }
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("counter client: cannot {} {}", invoke.f, invoke.value.dump());
+Op counter_completion(const Op& invoke, const KvOutcome& o) {
+  if (invoke.f == "add") return complete_kv(invoke, o, invoke.value);
+  if (o.kind == KvOutcome::Kind::kOk && !o.value.is_null() && !o.value.is_number_integer()) {
+    Op c = invoke.complete(EventType::kFail, nullptr);  // a read changes nothing
+    c.error = fmt::format("unexpected reply: {}", o.value.dump());
+    c.node = o.node;
     return c;
   }
-
- private:
-  std::unique_ptr<KvSession> session_;
-  std::chrono::milliseconds timeout_;
-};
+  return complete_kv(invoke, o, o.value.is_null() ? nlohmann::json(0) : o.value);  // 0: never added
+}
 
 }  // namespace
 
@@ -52,9 +39,8 @@ Status make_counter_workload(const WorkloadOptions& options, Workload* out) {
     return gen::op("add", std::uniform_int_distribution<int>(1, 5)(ctx.rng()));
   });
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  out->client = [protocol = options.protocol](const ClientContext& c) {
-    return std::make_unique<CounterClient>(c, protocol);
-  };
+  out->kv_ops = {counter_request, counter_completion};
+  out->client = kv_ops_client("counter", out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker("counter"));
   out->needs_cas = false;

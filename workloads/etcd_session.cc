@@ -11,16 +11,6 @@ nlohmann::json put_request(const std::string& key, int64_t value) {
   return {{"key", base64_encode(key)}, {"value", base64_encode(std::to_string(value))}};
 }
 
-// A stored value as the history shows it: a decimal integer as an integer,
-// anything else as the string.
-nlohmann::json value_of(const std::string& bytes) {
-  int64_t n = 0;
-  const char* end = bytes.data() + bytes.size();
-  const auto [ptr, ec] = std::from_chars(bytes.data(), end, n);
-  if (!bytes.empty() && ec == std::errc() && ptr == end) return n;
-  return bytes;
-}
-
 // int64 fields come as decimal strings (proto3 JSON); absent means 0.
 bool int64_field(const nlohmann::json& object, const char* name, int64_t* out) {
   *out = 0;
@@ -42,29 +32,19 @@ bool succeeded(const nlohmann::json& body) {
          body["succeeded"].get<bool>();
 }
 
-KvOutcome failed(KvOutcome::Kind kind, std::string error, std::string node) {
-  KvOutcome o;
-  o.kind = kind;
-  o.error = std::move(error);
-  o.node = std::move(node);
-  return o;
-}
-
 }  // namespace
 
 EtcdKvSession::EtcdKvSession(const ClientContext& context, bool serializable_reads)
-    : nodes_(context.nodes),
-      at_(nodes_.empty() ? 0 : static_cast<size_t>(context.thread) % nodes_.size()),
-      serializable_reads_(serializable_reads) {}
+    : nodes_(context), serializable_reads_(serializable_reads) {}
 
 KvOutcome EtcdKvSession::post(const char* path, const nlohmann::json& request,
                               Clock::time_point deadline, nlohmann::json* body) {
-  if (nodes_.empty()) return failed(KvOutcome::Kind::kNotApplied, "no nodes to send to", "");
-  const NodeEndpoint& node = nodes_[at_];
-  EtcdReply r = connection_.post(node.host, node.port, path, request, deadline);
+  const NodeEndpoint* node = nodes_.node();
+  if (node == nullptr) return not_done(KvOutcome::Kind::kNotApplied, "no nodes to send to", "");
+  EtcdReply r = connection_.post(node->host, node->port, path, request, deadline);
   KvOutcome o;
-  o.node = node.name;
-  if (!r.answered) at_ = (at_ + 1) % nodes_.size();
+  o.node = node->name;
+  if (!r.answered) nodes_.next();
   if (r.kind != EtcdReply::Kind::kOk) {
     o.kind = r.kind == EtcdReply::Kind::kNotApplied ? KvOutcome::Kind::kNotApplied
                                                     : KvOutcome::Kind::kUnknown;
@@ -88,14 +68,14 @@ KvOutcome EtcdKvSession::range(const std::string& key, Clock::time_point deadlin
   }
   const nlohmann::json kvs = body.value("kvs", nlohmann::json::array());
   if (!kvs.is_array() || kvs.size() > 1)
-    return failed(KvOutcome::Kind::kNotApplied, "range: unexpected kvs: " + kvs.dump(), o.node);
+    return not_done(KvOutcome::Kind::kNotApplied, "range: unexpected kvs: " + kvs.dump(), o.node);
   if (kvs.empty()) return o;  // absent: null
   std::string bytes;
   if (!kvs[0].is_object() || !kvs[0].contains("value") || !kvs[0]["value"].is_string() ||
       !base64_decode(kvs[0]["value"].get<std::string>(), &bytes) ||
       !int64_field(kvs[0], "mod_revision", mod_revision))
-    return failed(KvOutcome::Kind::kNotApplied, "range: unexpected kv: " + kvs[0].dump(), o.node);
-  o.value = value_of(bytes);
+    return not_done(KvOutcome::Kind::kNotApplied, "range: unexpected kv: " + kvs[0].dump(), o.node);
+  o.value = stored_value(bytes);
   return o;
 }
 
@@ -131,9 +111,9 @@ KvOutcome EtcdKvSession::add(const std::string& key, int64_t delta, Clock::time_
     KvOutcome seen = range(key, deadline, &mod_revision);
     if (seen.kind != KvOutcome::Kind::kOk) return seen;
     if (!seen.value.is_null() && !seen.value.is_number_integer())
-      return failed(KvOutcome::Kind::kNotApplied,
-                    fmt::format("add: {} holds {}, not an integer", key, seen.value.dump()),
-                    seen.node);
+      return not_done(KvOutcome::Kind::kNotApplied,
+                      fmt::format("add: {} holds {}, not an integer", key, seen.value.dump()),
+                      seen.node);
     const int64_t now = seen.value.is_null() ? 0 : seen.value.get<int64_t>();
     const nlohmann::json request = {
         {"compare",
@@ -146,8 +126,8 @@ KvOutcome EtcdKvSession::add(const std::string& key, int64_t delta, Clock::time_
     KvOutcome o = post("/v3/kv/txn", request, deadline, &body);
     if (o.kind != KvOutcome::Kind::kOk || succeeded(body)) return o;
     if (Clock::now() >= deadline)
-      return failed(KvOutcome::Kind::kNotApplied,
-                    fmt::format("add: {} changed under each of {} attempts", key, round), o.node);
+      return not_done(KvOutcome::Kind::kNotApplied,
+                      fmt::format("add: {} changed under each of {} attempts", key, round), o.node);
   }
 }
 

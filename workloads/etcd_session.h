@@ -16,7 +16,6 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "harness/db/etcd_http.h"
 #include "workloads/kv_session.h"
@@ -39,8 +38,7 @@ class EtcdKvSession : public KvSession {
   // A range of `key`: its value (null if absent) and mod revision (0 if absent).
   KvOutcome range(const std::string& key, Clock::time_point deadline, int64_t* mod_revision);
 
-  std::vector<NodeEndpoint> nodes_;
-  size_t at_ = 0;  // the node requests go to
+  NodeCursor nodes_;
   bool serializable_reads_;
   EtcdConnection connection_;
 };

@@ -1,12 +1,11 @@
 // EtcdKvSession and the gateway client (harness/db/etcd_http.h) against a
 // real single-member etcd on 127.0.0.1 (Debian's etcd-server: skipped
-// without it, failed when CI is set), and the outcomes of a node that
+// without it, failed when CI is set), as is the http-json client with the
+// requests of docs/examples/targets/etcd-http.toml; the outcomes of a node that
 // refuses connections or never answers. Also the pure parts: base64, which
 // error answers mean "not applied", etcd's --opt keys.
 #include "workloads/etcd_session.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,9 +14,12 @@
 #include <tuple>
 
 #include "harness/db/etcd_db.h"
+#include "harness/db/target_file.h"
 #include "spawn/spawn.h"
 #include "tests/support/local_servers.h"
 #include "tests/support/require.h"
+#include "workloads/http_json_session.h"
+#include "workloads/workload.h"
 
 namespace faultline {
 namespace {
@@ -98,16 +100,9 @@ TEST(EtcdSession, RefusedConnectionIsNotApplied) {
 TEST(EtcdSession, SentWithoutAnswerIsUnknown) {
   // A listening socket that never accepts: the kernel completes the
   // handshake and takes the request, nobody answers.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
-  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  EtcdKvSession session(context_for(ntohs(addr.sin_port)), false);
+  uint16_t port = 0;
+  const int fd = listening_socket(&port);
+  EtcdKvSession session(context_for(port), false);
   const auto start = KvSession::Clock::now();
   const KvOutcome write = session.write("k", 1, in(milliseconds(300)));
   EXPECT_EQ(write.kind, KvOutcome::Kind::kUnknown) << write.error;
@@ -115,6 +110,26 @@ TEST(EtcdSession, SentWithoutAnswerIsUnknown) {
   // A read that got no answer changed nothing.
   EXPECT_EQ(session.read("k", in(milliseconds(300))).kind, KvOutcome::Kind::kNotApplied);
   close(fd);
+}
+
+// Register operations on an absent `key` through `s`, each write checked
+// through `other` too (the same session or another client of the member).
+void expect_register(KvSession& s, KvSession& other, const std::string& key) {
+  KvOutcome o = s.read(key, in(milliseconds(2000)));
+  ASSERT_EQ(o.kind, KvOutcome::Kind::kOk) << o.error;
+  EXPECT_TRUE(o.value.is_null());
+  // A cas on an absent key does not swap.
+  o = s.cas(key, 0, 1, in(milliseconds(2000)));
+  ASSERT_EQ(o.kind, KvOutcome::Kind::kOk) << o.error;
+  EXPECT_EQ(o.value, false);
+  o = s.write(key, 3, in(milliseconds(2000)));
+  ASSERT_EQ(o.kind, KvOutcome::Kind::kOk) << o.error;
+  EXPECT_EQ(s.read(key, in(milliseconds(2000))).value, 3);
+  EXPECT_EQ(other.read(key, in(milliseconds(2000))).value, 3);
+  EXPECT_EQ(s.cas(key, 2, 4, in(milliseconds(2000))).value, false);
+  EXPECT_EQ(s.cas(key, 3, 4, in(milliseconds(2000))).value, true);
+  EXPECT_EQ(s.read(key, in(milliseconds(2000))).value, 4);
+  EXPECT_EQ(other.read(key, in(milliseconds(2000))).value, 4);
 }
 
 // One etcd member on 127.0.0.1, killed and its data removed at the end.
@@ -157,18 +172,7 @@ TEST_F(EtcdSessionLive, ReadWriteCasAndAdd) {
     SCOPED_TRACE(serializable ? "serializable" : "linearizable");
     EtcdKvSession s(context_for(port_), serializable);
     const std::string key = serializable ? "s" : "l";
-    KvOutcome o = s.read(key, in(milliseconds(2000)));
-    ASSERT_EQ(o.kind, KvOutcome::Kind::kOk) << o.error;
-    EXPECT_TRUE(o.value.is_null());
-    // A cas on an absent key does not swap.
-    o = s.cas(key, 0, 1, in(milliseconds(2000)));
-    ASSERT_EQ(o.kind, KvOutcome::Kind::kOk) << o.error;
-    EXPECT_EQ(o.value, false);
-    ASSERT_EQ(s.write(key, 3, in(milliseconds(2000))).kind, KvOutcome::Kind::kOk);
-    EXPECT_EQ(s.read(key, in(milliseconds(2000))).value, 3);
-    EXPECT_EQ(s.cas(key, 2, 4, in(milliseconds(2000))).value, false);
-    EXPECT_EQ(s.cas(key, 3, 4, in(milliseconds(2000))).value, true);
-    EXPECT_EQ(s.read(key, in(milliseconds(2000))).value, 4);
+    expect_register(s, s, key);
     // add: on an absent key from 0, then on top.
     ASSERT_EQ(s.add(key + "c", 5, in(milliseconds(2000))).kind, KvOutcome::Kind::kOk);
     ASSERT_EQ(s.add(key + "c", 2, in(milliseconds(2000))).kind, KvOutcome::Kind::kOk);
@@ -195,6 +199,39 @@ TEST_F(EtcdSessionLive, ConcurrentAddsAreNotLost) {
   EtcdKvSession s(context_for(port_), false);
   EXPECT_EQ(ok.load(), 80);
   EXPECT_EQ(s.read("counter", in(milliseconds(2000))).value, ok.load());
+}
+
+// The set workload on etcd: each element a key, read back by looking up
+// every element key up to the highest added.
+TEST_F(EtcdSessionLive, SetWorkloadKeepsEachElementInAKey) {
+  WorkloadOptions options;
+  ASSERT_TRUE(target_capabilities("etcd", &options.target).is_ok());
+  options.protocol.kind = ClientProtocol::Kind::kEtcdV3;
+  Workload w;
+  ASSERT_TRUE(make_workload("set", options, &w).is_ok());
+  std::unique_ptr<Client> client = w.client(context_for(port_));
+  for (const int element : {0, 1, 2, 4}) {
+    const Op done = client->invoke(gen::op("add", element));
+    EXPECT_EQ(done.type, EventType::kOk) << done.error;
+  }
+  const Op read = client->invoke(gen::op("read"));
+  ASSERT_EQ(read.type, EventType::kOk) << read.error;
+  EXPECT_EQ(read.value, nlohmann::json({0, 1, 2, 4}));
+}
+
+// The same operations through the http-json protocol of the shipped etcd
+// target file: the templates, the JSON pointers, base64 and the "missing
+// false" of etcd's JSON give what EtcdKvSession gives.
+TEST_F(EtcdSessionLive, HttpJsonExampleFileDoesWhatEtcdKvSessionDoes) {
+  TargetFile file;
+  const Status st = parse_target_file(FAULTLINE_EXAMPLES_DIR "/targets/etcd-http.toml", &file);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  for (const char* serializable : {"false", "true"}) {
+    SCOPED_TRACE(serializable);
+    HttpJsonKvSession s(context_for(port_), bind_protocol(file, {{"serializable", serializable}}));
+    EtcdKvSession etcd(context_for(port_), false);
+    expect_register(s, etcd, std::string("http-") + serializable);
+  }
 }
 
 }  // namespace

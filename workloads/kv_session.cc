@@ -1,7 +1,10 @@
 #include "workloads/kv_session.h"
 
+#include <charconv>
+
 #include "harness/db/template.h"
 #include "workloads/etcd_session.h"
+#include "workloads/http_json_session.h"
 
 namespace faultline {
 namespace {
@@ -41,7 +44,25 @@ std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
                                            const ClientContext& context) {
   if (protocol.kind == ClientProtocol::Kind::kEtcdV3)
     return std::make_unique<EtcdKvSession>(context, protocol.serializable_reads);
+  if (protocol.kind == ClientProtocol::Kind::kHttpJson)
+    return std::make_unique<HttpJsonKvSession>(context, protocol);
   return std::make_unique<RespKvSession>(context, protocol);
+}
+
+nlohmann::json stored_value(const std::string& text) {
+  int64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (!text.empty() && ec == std::errc() && ptr == end) return n;
+  return text;
+}
+
+KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node) {
+  KvOutcome o;
+  o.kind = kind;
+  o.error = std::move(error);
+  o.node = std::move(node);
+  return o;
 }
 
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value) {
@@ -54,34 +75,67 @@ Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_val
   return c;
 }
 
+KvOutcome KvSession::call(const KvRequest& r, Clock::time_point deadline) {
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: return read(r.key, deadline);
+    case KvRequest::Kind::kWrite: return write(r.key, r.value, deadline);
+    case KvRequest::Kind::kCas: return cas(r.key, r.expected, r.value, deadline);
+    case KvRequest::Kind::kAdd: return add(r.key, r.value, deadline);
+  }
+  return {};
+}
+
+std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& r) {
+  const std::string value = std::to_string(r.value);
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: return command(protocol.read, {{"key", r.key}});
+    case KvRequest::Kind::kWrite:
+      return command(protocol.write, {{"key", r.key}, {"value", value}});
+    case KvRequest::Kind::kCas:
+      return command(protocol.cas,
+                     {{"key", r.key}, {"expected", std::to_string(r.expected)}, {"value", value}});
+    case KvRequest::Kind::kAdd: return command(protocol.add, {{"key", r.key}, {"delta", value}});
+  }
+  return {};
+}
+
+KvOutcome resp_kv_outcome(const KvRequest& r, const RespOutcome& o) {
+  switch (r.kind) {
+    case KvRequest::Kind::kRead: {
+      const bool expected = o.reply.kind == Kind::kString || o.reply.kind == Kind::kNil;
+      return from_resp(o, expected, true, expected ? reply_value(o.reply) : nullptr);
+    }
+    case KvRequest::Kind::kWrite:
+      return from_resp(o, o.reply.kind == Kind::kString, false, nullptr);
+    case KvRequest::Kind::kCas: {
+      const bool swapped = o.reply.kind == Kind::kInteger && o.reply.text == "1";
+      const bool kept = o.reply.kind == Kind::kInteger && o.reply.text == "0";
+      return from_resp(o, swapped || kept, false, swapped);
+    }
+    case KvRequest::Kind::kAdd: return from_resp(o, o.reply.kind == Kind::kInteger, false, nullptr);
+  }
+  return {};
+}
+
+KvOutcome RespKvSession::send(const KvRequest& request, Clock::time_point deadline) {
+  return resp_kv_outcome(request, session_.call(resp_kv_command(protocol_, request), deadline));
+}
+
 KvOutcome RespKvSession::read(const std::string& key, Clock::time_point deadline) {
-  const RespOutcome o = session_.call(command(protocol_.read, {{"key", key}}), deadline);
-  const bool expected = o.reply.kind == Kind::kString || o.reply.kind == Kind::kNil;
-  return from_resp(o, expected, true, expected ? reply_value(o.reply) : nullptr);
+  return send({KvRequest::Kind::kRead, key, 0, 0}, deadline);
 }
 
 KvOutcome RespKvSession::write(const std::string& key, int64_t value, Clock::time_point deadline) {
-  const RespOutcome o = session_.call(
-      command(protocol_.write, {{"key", key}, {"value", std::to_string(value)}}), deadline);
-  return from_resp(o, o.reply.kind == Kind::kString, false, nullptr);
+  return send({KvRequest::Kind::kWrite, key, value, 0}, deadline);
 }
 
 KvOutcome RespKvSession::cas(const std::string& key, int64_t expected, int64_t value,
                              Clock::time_point deadline) {
-  const RespOutcome o = session_.call(
-      command(
-          protocol_.cas,
-          {{"key", key}, {"expected", std::to_string(expected)}, {"value", std::to_string(value)}}),
-      deadline);
-  const bool swapped = o.reply.kind == Kind::kInteger && o.reply.text == "1";
-  const bool kept = o.reply.kind == Kind::kInteger && o.reply.text == "0";
-  return from_resp(o, swapped || kept, false, swapped);
+  return send({KvRequest::Kind::kCas, key, value, expected}, deadline);
 }
 
 KvOutcome RespKvSession::add(const std::string& key, int64_t delta, Clock::time_point deadline) {
-  const RespOutcome o = session_.call(
-      command(protocol_.add, {{"key", key}, {"delta", std::to_string(delta)}}), deadline);
-  return from_resp(o, o.reply.kind == Kind::kInteger, false, nullptr);
+  return send({KvRequest::Kind::kAdd, key, delta, 0}, deadline);
 }
 
 }  // namespace faultline

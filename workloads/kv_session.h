@@ -1,9 +1,11 @@
-// KvSession: the key-value operations of the register and counter workloads,
+// KvSession: the key-value operations of the register, counter and set workloads,
 // whatever protocol the target speaks. A workload's client asks its session
 // to read, write, compare-and-set or add, and turns the outcome into the
 // history's ok/fail/info; the session knows the protocol: RESP
 // (RespKvSession, GET/SET/CAS/INCRBY over workloads/resp_session.h) or etcd's
-// v3 API (EtcdKvSession, workloads/etcd_session.h). One session per client;
+// v3 API (EtcdKvSession, workloads/etcd_session.h) or templated HTTP
+// requests (HttpJsonKvSession, workloads/http_json_session.h). One session
+// per client;
 // like RespSession it starts on its thread's node and moves on when a node
 // does not answer.
 #pragma once
@@ -13,6 +15,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "harness/db/client_protocol.h"
 #include "workloads/client.h"
@@ -33,10 +36,22 @@ struct KvOutcome {
   std::string node;   // the node that answered or was last tried
 };
 
+// One operation a workload asks of a session: what call() dispatches to the
+// session's read, write, cas or add, and what a simulated client turns into
+// a RESP command (resp_kv_command) without a session.
+struct KvRequest {
+  enum class Kind { kRead, kWrite, kCas, kAdd };
+  Kind kind = Kind::kRead;
+  std::string key;
+  int64_t value = 0;     // write, cas: the new value; add: the delta
+  int64_t expected = 0;  // cas: the value the key must hold
+};
+
 class KvSession {
  public:
   using Clock = std::chrono::steady_clock;
   virtual ~KvSession() = default;
+  KvOutcome call(const KvRequest& request, Clock::time_point deadline);
   virtual KvOutcome read(const std::string& key, Clock::time_point deadline) = 0;
   virtual KvOutcome write(const std::string& key, int64_t value, Clock::time_point deadline) = 0;
   virtual KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
@@ -53,6 +68,34 @@ std::unique_ptr<KvSession> make_kv_session(const ClientProtocol& protocol,
 // applied, info when unknown, with the error and the node.
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value);
 
+// A stored value as the history shows it: a decimal integer as an integer,
+// anything else as the string.
+nlohmann::json stored_value(const std::string& text);
+
+// An outcome that is not ok: `kind` with why, on `node`.
+KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node);
+
+// The node a session without redirects sends to: its thread's node first,
+// the next one each time a node did not answer (refused, timed out).
+class NodeCursor {
+ public:
+  explicit NodeCursor(const ClientContext& context)
+      : nodes_(context.nodes),
+        at_(nodes_.empty() ? 0 : static_cast<size_t>(context.thread) % nodes_.size()) {}
+  const NodeEndpoint* node() const { return nodes_.empty() ? nullptr : &nodes_[at_]; }
+  void next() { at_ = nodes_.empty() ? 0 : (at_ + 1) % nodes_.size(); }
+
+ private:
+  std::vector<NodeEndpoint> nodes_;
+  size_t at_;
+};
+
+// RESP: the command of `request` in `protocol` (its templates), and the
+// KvOutcome of the command's RespOutcome. RespKvSession sends the one and
+// reads the other; faultline sim delivers them as simulated messages.
+std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& request);
+KvOutcome resp_kv_outcome(const KvRequest& request, const RespOutcome& outcome);
+
 // RESP, with the protocol's commands (by default GET, SET, CAS key expected
 // new (:1 swapped, :0 not), INCRBY).
 class RespKvSession : public KvSession {
@@ -66,6 +109,8 @@ class RespKvSession : public KvSession {
   KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) override;
 
  private:
+  KvOutcome send(const KvRequest& request, Clock::time_point deadline);
+
   RespSession session_;
   ClientProtocol protocol_;
 };

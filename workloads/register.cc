@@ -2,7 +2,6 @@
 // (Jepsen's linearizable-register over jepsen.independent).
 #include <fmt/format.h>
 
-#include "workloads/kv_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -10,42 +9,29 @@ namespace {
 
 constexpr int kValues = 5;  // values are 0..4: small, so that reads often match cas
 
-class RegisterClient : public Client {
- public:
-  RegisterClient(const ClientContext& context, const ClientProtocol& protocol)
-      : session_(make_kv_session(protocol, context)), timeout_(context.timeout) {}
+// A register op as a request: read, write or cas of the key's register.
+std::optional<KvRequest> register_request(const Op& invoke) {
+  const std::string key = "register:" + invoke.key.dump();
+  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, key, 0, 0};
+  if (invoke.f == "write" && invoke.value.is_number_integer())
+    return KvRequest{KvRequest::Kind::kWrite, key, invoke.value.get<int64_t>(), 0};
+  if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2 &&
+      invoke.value[0].is_number_integer() && invoke.value[1].is_number_integer())
+    return KvRequest{KvRequest::Kind::kCas, key, invoke.value[1].get<int64_t>(),
+                     invoke.value[0].get<int64_t>()};
+  return std::nullopt;
+}
 
-  Op invoke(const Op& invoke) override {
-    const std::string key = "register:" + invoke.key.dump();
-    const auto deadline = KvSession::Clock::now() + timeout_;
-    if (invoke.f == "read") {
-      const KvOutcome o = session_->read(key, deadline);
-      return complete_kv(invoke, o, o.value);
-    }
-    if (invoke.f == "write" && invoke.value.is_number_integer())
-      return complete_kv(invoke, session_->write(key, invoke.value.get<int64_t>(), deadline),
-                         invoke.value);
-    if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2 &&
-        invoke.value[0].is_number_integer() && invoke.value[1].is_number_integer()) {
-      const KvOutcome o = session_->cas(key, invoke.value[0].get<int64_t>(),
-                                        invoke.value[1].get<int64_t>(), deadline);
-      if (o.kind == KvOutcome::Kind::kOk && o.value == false) {
-        Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
-        c.error = "cas mismatch";
-        c.node = o.node;
-        return c;
-      }
-      return complete_kv(invoke, o, invoke.value);
-    }
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("register client: cannot {} {}", invoke.f, invoke.value.dump());
+Op register_completion(const Op& invoke, const KvOutcome& o) {
+  if (invoke.f == "read") return complete_kv(invoke, o, o.value);
+  if (invoke.f == "cas" && o.kind == KvOutcome::Kind::kOk && o.value == false) {
+    Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect
+    c.error = "cas mismatch";
+    c.node = o.node;
     return c;
   }
-
- private:
-  std::unique_ptr<KvSession> session_;
-  std::chrono::milliseconds timeout_;
-};
+  return complete_kv(invoke, o, invoke.value);
+}
 
 // One key's ops: reads, writes and (if the target has CAS) cas, in equal parts.
 GenPtr register_ops(bool cas) {
@@ -89,9 +75,8 @@ Status make_register_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::concurrent_keys(per_key, options.ops_per_key, std::move(keys),
                                         [cas](const nlohmann::json&) { return register_ops(cas); });
   out->final_generator = nullptr;
-  out->client = [protocol = options.protocol](const ClientContext& c) {
-    return std::make_unique<RegisterClient>(c, protocol);
-  };
+  out->kv_ops = {register_request, register_completion};
+  out->client = kv_ops_client("register", out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker("register"));
   out->needs_cas = cas;

@@ -1,11 +1,13 @@
 // set: adds of unique integers, then one read of the whole set after the
-// faults are healed (Jepsen's set workload). On a target without sets, each
-// element is a key of its own and the read looks them all up.
+// faults are healed (Jepsen's set workload). On a target without sets (or
+// that speaks another protocol than RESP), each element is a key of its own
+// and the read looks them all up.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 
+#include "workloads/kv_session.h"
 #include "workloads/resp_session.h"
 #include "workloads/workload.h"
 
@@ -13,74 +15,84 @@ namespace faultline {
 namespace {
 
 constexpr const char* kSetKey = "set";
-constexpr int64_t kGetChunk = 256;  // GETs per pipeline when elements are keys
 
 std::string element_key(int64_t element) { return fmt::format("set:{}", element); }
 
+
+// SADD / SMEMBERS of one RESP set.
 class SetClient : public Client {
  public:
-  // `highest`: the highest element any client of this run tried to add (for
-  // a read of element keys), shared by the clients of one factory.
-  SetClient(const ClientContext& context, bool sets, std::shared_ptr<std::atomic<int64_t>> highest)
-      : session_(context), sets_(sets), highest_(std::move(highest)) {}
+  explicit SetClient(const ClientContext& context) : session_(context) {}
 
   Op invoke(const Op& invoke) override {
     const auto deadline = session_.deadline();
+    if (invoke.f == "add" && invoke.value.is_number_integer()) {
+      const RespOutcome o = session_.call({"SADD", kSetKey, invoke.value.dump()}, deadline);
+      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
+      return o.reply.kind == RespReply::Kind::kInteger ? complete_ok(invoke, o, invoke.value)
+                                                       : complete_unexpected(invoke, o, false);
+    }
+    if (invoke.f == "read") {
+      const RespOutcome o = session_.call({"SMEMBERS", kSetKey}, deadline);
+      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
+      if (o.reply.kind != RespReply::Kind::kArray) return complete_unexpected(invoke, o, true);
+      nlohmann::json elements = nlohmann::json::array();
+      for (const RespReply& member : o.reply.elements) elements.push_back(reply_value(member));
+      std::sort(elements.begin(), elements.end());
+      return complete_ok(invoke, o, std::move(elements));
+    }
+    return cannot_run(invoke, "set");
+  }
+
+ private:
+  RespSession session_;
+};
+
+// Each element a key of its own ("set:N" = 1), through the target's
+// KvSession (any protocol): for targets without sets.
+class KeySetClient : public Client {
+ public:
+  // `highest`: the highest element any client of this run tried to add,
+  // shared by the clients of one factory: what the read looks up.
+  KeySetClient(const ClientContext& context, const ClientProtocol& protocol,
+               std::shared_ptr<std::atomic<int64_t>> highest)
+      : session_(make_kv_session(protocol, context)),
+        timeout_(context.timeout),
+        highest_(std::move(highest)) {}
+
+  Op invoke(const Op& invoke) override {
     if (invoke.f == "add" && invoke.value.is_number_integer()) {
       const int64_t element = invoke.value.get<int64_t>();
       int64_t seen = highest_->load();
       while (seen < element && !highest_->compare_exchange_weak(seen, element)) {
       }
-      const RespOutcome o = sets_ ? session_.call({"SADD", kSetKey, invoke.value.dump()}, deadline)
-                                  : session_.call({"SET", element_key(element), "1"}, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      const bool expected = sets_ ? o.reply.kind == RespReply::Kind::kInteger
-                                  : o.reply.kind == RespReply::Kind::kString;
-      return expected ? complete_ok(invoke, o, invoke.value)
-                      : complete_unexpected(invoke, o, false);
+      return complete_kv(
+          invoke, session_->write(element_key(element), 1, KvSession::Clock::now() + timeout_),
+          invoke.value);
     }
-    if (invoke.f == "read") return sets_ ? read_set(invoke, deadline) : read_keys(invoke, deadline);
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = fmt::format("set client: cannot {} {}", invoke.f, invoke.value.dump());
-    return c;
+    if (invoke.f == "read") return read(invoke);
+    return cannot_run(invoke, "set");
   }
 
  private:
-  Op read_set(const Op& invoke, RespSession::Clock::time_point deadline) {
-    const RespOutcome o = session_.call({"SMEMBERS", kSetKey}, deadline);
-    if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-    if (o.reply.kind != RespReply::Kind::kArray) return complete_unexpected(invoke, o, true);
+  // Every element key up to the highest element added, one read each: an
+  // element is in the set when its key exists. Not atomic, and need not be:
+  // the set checker asks of the final read only that it hold every add
+  // completed before it began (docs/checkers.md). A read that fails fails
+  // the whole read (the final generator tries again).
+  Op read(const Op& invoke) {
     nlohmann::json elements = nlohmann::json::array();
-    for (const RespReply& member : o.reply.elements) elements.push_back(reply_value(member));
-    std::sort(elements.begin(), elements.end());
-    return complete_ok(invoke, o, std::move(elements));
-  }
-
-  // Every element key up to the highest element added, in pipelines of GETs
-  // (all a target without sets may offer): an element is in the set when its
-  // key exists. Not atomic, and need not be: the set checker asks of the
-  // final read only that it hold every add completed before it began
-  // (docs/checkers.md).
-  Op read_keys(const Op& invoke, RespSession::Clock::time_point deadline) {
-    const int64_t highest = highest_->load();
-    nlohmann::json elements = nlohmann::json::array();
-    RespOutcome o;
-    for (int64_t first = 0; first <= highest; first += kGetChunk) {
-      std::vector<std::vector<std::string>> gets;
-      for (int64_t e = first; e <= highest && e < first + kGetChunk; ++e)
-        gets.push_back({"GET", element_key(e)});
-      o = session_.pipeline(gets, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      for (size_t i = 0; i < o.reply.elements.size(); ++i) {
-        if (o.reply.elements[i].kind != RespReply::Kind::kNil)
-          elements.push_back(first + static_cast<int64_t>(i));
-      }
+    KvOutcome o;
+    for (int64_t e = 0, highest = highest_->load(); e <= highest; ++e) {
+      o = session_->read(element_key(e), KvSession::Clock::now() + timeout_);
+      if (o.kind != KvOutcome::Kind::kOk) return complete_kv(invoke, o, nullptr);
+      if (!o.value.is_null()) elements.push_back(e);
     }
-    return complete_ok(invoke, o, std::move(elements));
+    return complete_kv(invoke, o, std::move(elements));
   }
 
-  RespSession session_;
-  bool sets_;
+  std::unique_ptr<KvSession> session_;
+  std::chrono::milliseconds timeout_;
   std::shared_ptr<std::atomic<int64_t>> highest_;
 };
 
@@ -91,11 +103,14 @@ Status make_set_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::from_fn(
       [next](const Context&) -> std::optional<Op> { return gen::op("add", (*next)++); });
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  const bool sets = options.target.sets;
-  auto highest = std::make_shared<std::atomic<int64_t>>(-1);
-  out->client = [sets, highest](const ClientContext& c) {
-    return std::make_unique<SetClient>(c, sets, highest);
-  };
+  if (options.target.sets && options.protocol.kind == ClientProtocol::Kind::kResp) {
+    out->client = [](const ClientContext& c) { return std::make_unique<SetClient>(c); };
+  } else {
+    auto highest = std::make_shared<std::atomic<int64_t>>(-1);
+    out->client = [protocol = options.protocol, highest](const ClientContext& c) {
+      return std::make_unique<KeySetClient>(c, protocol, highest);
+    };
+  }
   out->checkers.clear();
   out->checkers.push_back(make_checker("set"));
   out->needs_cas = false;

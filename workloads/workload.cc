@@ -7,6 +7,29 @@
 namespace faultline {
 namespace {
 
+// See kv_ops_client.
+class KvOpsClient : public Client {
+ public:
+  KvOpsClient(const ClientContext& context, const std::string& workload, const KvOps& ops,
+              const ClientProtocol& protocol)
+      : session_(make_kv_session(protocol, context)),
+        timeout_(context.timeout),
+        workload_(workload),
+        ops_(ops) {}
+
+  Op invoke(const Op& invoke) override {
+    const std::optional<KvRequest> request = ops_.request(invoke);
+    if (!request) return cannot_run(invoke, workload_);
+    return ops_.complete(invoke, session_->call(*request, KvSession::Clock::now() + timeout_));
+  }
+
+ private:
+  std::unique_ptr<KvSession> session_;
+  std::chrono::milliseconds timeout_;
+  std::string workload_;
+  KvOps ops_;
+};
+
 // See until_ok.
 class UntilOk : public Generator {
  public:
@@ -69,6 +92,19 @@ Status target_capabilities(std::string_view target, TargetCapabilities* out) {
   return Status::ok();
 }
 
+Op cannot_run(const Op& invoke, std::string_view workload) {
+  Op c = invoke.complete(EventType::kFail, nullptr);
+  c.error = fmt::format("{} client: cannot {} {}", workload, invoke.f, invoke.value.dump());
+  return c;
+}
+
+ClientFactory kv_ops_client(std::string workload, KvOps ops, ClientProtocol protocol) {
+  return [workload = std::move(workload), ops = std::move(ops),
+          protocol = std::move(protocol)](const ClientContext& c) {
+    return std::make_unique<KvOpsClient>(c, workload, ops, protocol);
+  };
+}
+
 std::vector<std::string> workload_names() {
   return {"register", "set", "counter", "bank", "list-append", "rw-register"};
 }
@@ -78,9 +114,9 @@ Status make_workload(std::string_view name, const WorkloadOptions& options, Work
     return Status::invalid_argument(
         fmt::format("expected a concurrency of at least 1, got {}", options.concurrency));
   if (options.protocol.kind != ClientProtocol::Kind::kResp && name != "register" &&
-      name != "counter")
+      name != "counter" && name != "set")
     return Status::invalid_argument(fmt::format(
-        "workload {} speaks only RESP; this target's protocol supports register and counter",
+        "workload {} speaks only RESP; this target's protocol supports register, counter and set",
         name));
   Status st;
   if (name == "register") {

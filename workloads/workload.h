@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "harness/db/client_protocol.h"
 #include "harness/generator/generator.h"
 #include "workloads/client.h"
+#include "workloads/kv_session.h"
 
 namespace faultline {
 
@@ -44,10 +47,26 @@ struct WorkloadOptions {
   int accounts = 5;
   int64_t initial_balance = 10;
   TargetCapabilities target;
-  // How the clients talk to the target. Only register and counter speak
+  // How the clients talk to the target. Only register, counter and set speak
   // protocols other than RESP (workloads/kv_session.h).
   ClientProtocol protocol;
 };
+
+// A workload's ops as key-value requests (workloads/kv_session.h): the
+// request an invoke makes (nullopt: the op is not one of the workload's) and
+// the completion its outcome gives. One definition serves every driver: the
+// workload's Client (kv_ops_client) sends the request through the target's
+// KvSession; faultline sim sends it as a RESP command to a simulated node.
+struct KvOps {
+  std::function<std::optional<KvRequest>(const Op& invoke)> request;
+  std::function<Op(const Op& invoke, const KvOutcome& outcome)> complete;
+};
+
+// The Client of `workload`, whose ops are `ops`, on a session of `protocol`.
+ClientFactory kv_ops_client(std::string workload, KvOps ops, ClientProtocol protocol);
+
+// The fail completion of an op a client cannot run, naming the workload.
+Op cannot_run(const Op& invoke, std::string_view workload);
 
 struct Workload {
   std::string name;
@@ -59,6 +78,9 @@ struct Workload {
   ClientFactory client;
   std::vector<std::unique_ptr<Checker>> checkers;
   bool needs_cas = false;  // its ops include CAS (the target must have it)
+  // Set by the workloads whose ops are one key-value request each (register,
+  // counter); empty for the others, which faultline sim does not run yet.
+  KvOps kv_ops;
 };
 
 // Builds workload `name` ("register", "set", "counter", "bank", "list-append",

@@ -82,7 +82,7 @@ TEST(MakeWorkload, BadNamesAndOptionsAreInvalidArguments) {
   EXPECT_EQ(make_workload("counter", options, &w).code(), Status::Code::kInvalidArgument);
 }
 
-TEST(TargetCapabilities, EtcdRunsRegisterAndCounterOnly) {
+TEST(TargetCapabilities, EtcdRunsRegisterCounterAndSet) {
   WorkloadOptions options;
   ASSERT_TRUE(target_capabilities("etcd", &options.target).is_ok());
   options.protocol.kind = ClientProtocol::Kind::kEtcdV3;
@@ -90,7 +90,8 @@ TEST(TargetCapabilities, EtcdRunsRegisterAndCounterOnly) {
   EXPECT_TRUE(make_workload("register", options, &w).is_ok());
   EXPECT_TRUE(w.needs_cas);
   EXPECT_TRUE(make_workload("counter", options, &w).is_ok());
-  for (const char* name : {"set", "bank", "list-append", "rw-register"})
+  EXPECT_TRUE(make_workload("set", options, &w).is_ok());
+  for (const char* name : {"bank", "list-append", "rw-register"})
     EXPECT_NE(make_workload(name, options, &w).message().find("speaks only RESP"),
               std::string::npos)
         << name;

@@ -12,6 +12,7 @@
 #include "harness/cli/run_command.h"
 #include "harness/cli/runs_command.h"
 #include "harness/cli/serve_command.h"
+#include "harness/cli/sim_command.h"
 #include "harness/cli/store_command.h"
 #include "harness/cli/suite_command.h"
 
@@ -26,8 +27,8 @@ constexpr Command kCommands[] = {
     {"check", faultline::add_check_command}, {"cluster", faultline::add_cluster_command},
     {"db", faultline::add_db_command},       {"run", faultline::add_run_command},
     {"runs", faultline::add_runs_command},   {"report", faultline::add_report_command},
-    {"serve", faultline::add_serve_command}, {"store", faultline::add_store_command},
-    {"suite", faultline::add_suite_command},
+    {"serve", faultline::add_serve_command}, {"sim", faultline::add_sim_command},
+    {"store", faultline::add_store_command}, {"suite", faultline::add_suite_command},
 };
 
 constexpr const char* kVersion = "faultline 0.1.0";

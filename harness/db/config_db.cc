@@ -109,36 +109,25 @@ Status ConfigDb::probe(const std::string& node) {
 }
 
 Status ConfigDb::primaries(std::vector<std::string>* out) {
-  const std::vector<std::string> names = nodes();
-  std::vector<char> leads(names.size(), 0);  // not vector<bool>: written concurrently
-  // Nodes that do not answer are not primaries; the calls cannot fail.
-  Status st = run_parallel(names.size(), [&](size_t i) {
-    switch (file_.primary) {
-      case TargetFile::Probe::kRespInfo: {
-        std::map<std::string, std::string> fields;
-        const size_t colon = file_.primary_info.find(':');
-        leads[i] = info(names[i], &fields).is_ok() && fields[file_.primary_info.substr(0, colon)] ==
-                                                          file_.primary_info.substr(colon + 1);
-        break;
-      }
-      case TargetFile::Probe::kEtcdStatus: {
-        EtcdStatus s;
-        leads[i] = etcd_status(client_host(names[i]), client_port(), kProbeTimeout, &s).is_ok() &&
+  return nodes_where(
+      [this](const std::string& node) {
+        switch (file_.primary) {
+          case TargetFile::Probe::kRespInfo: {
+            std::map<std::string, std::string> fields;
+            const size_t colon = file_.primary_info.find(':');
+            return info(node, &fields).is_ok() && fields[file_.primary_info.substr(0, colon)] ==
+                                                      file_.primary_info.substr(colon + 1);
+          }
+          case TargetFile::Probe::kEtcdStatus: {
+            EtcdStatus s;
+            return etcd_status(client_host(node), client_port(), kProbeTimeout, &s).is_ok() &&
                    s.leader == s.member_id;
-        break;
-      }
-      case TargetFile::Probe::kCommand:
-        leads[i] = run(names[i], file_.primary_command).is_ok();
-        break;
-      default: break;
-    }
-    return Status::ok();
-  });
-  if (!st.is_ok()) return st;
-  out->clear();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (leads[i]) out->push_back(names[i]);
-  return Status::ok();
+          }
+          case TargetFile::Probe::kCommand: return run(node, file_.primary_command).is_ok();
+          default: return false;
+        }
+      },
+      out);
 }
 
 Status ConfigDb::download_logs(const std::string& node, const std::string& local_dir) {

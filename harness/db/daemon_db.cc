@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "harness/nodes/process.h"
 #include "targets/resp/resp_client.h"
 
 namespace faultline {
@@ -54,6 +55,40 @@ Status DaemonDb::index_of(const std::string& node, size_t* index) const {
     }
   }
   return Status::invalid_argument(fmt::format("{}: unknown node '{}'", options_.name, node));
+}
+
+std::string DaemonDb::numbered_addresses(int port) const {
+  std::string out;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    out += fmt::format("{}{}={}:{}", i == 0 ? "" : ",", i + 1, nodes_[i].host, port);
+  }
+  return out;
+}
+
+std::vector<std::string> DaemonDb::cluster_args(const std::string& node, int peer_port) const {
+  size_t self = 0;  // an unknown node: the first one's
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].node == node) self = i;
+  }
+  return {"--id",          std::to_string(self + 1),
+          "--nodes",       numbered_addresses(peer_port),
+          "--client-addr", fmt::format("{}:{}", nodes_[self].host, options_.client_port),
+          "--data-dir",    data_dir()};
+}
+
+Status DaemonDb::nodes_where(const std::function<bool(const std::string& node)>& leads,
+                             std::vector<std::string>* out) {
+  const std::vector<std::string> names = nodes();
+  std::vector<char> yes(names.size(), 0);  // not vector<bool>: written concurrently
+  Status st = run_parallel(names.size(), [&](size_t i) {
+    yes[i] = leads(names[i]) ? 1 : 0;
+    return Status::ok();
+  });
+  if (!st.is_ok()) return st;
+  out->clear();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (yes[i]) out->push_back(names[i]);
+  return Status::ok();
 }
 
 std::string DaemonDb::client_host(const std::string& node) const {

@@ -8,6 +8,7 @@
 // commands run on a node.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -84,6 +85,15 @@ class DaemonDb : public Db {
   // The node's index in targets(), or an error naming the unknown node.
   Status index_of(const std::string& node, size_t* index) const;
   const std::vector<SshTarget>& targets() const { return nodes_; }
+  // "1=host:port,2=host:port,...": every node numbered from 1, in order.
+  std::string numbered_addresses(int port) const;
+  // The arguments faultline-dht and faultline-paxos share: --id (the node's
+  // number), --nodes (numbered_addresses(peer_port)), --client-addr, --data-dir.
+  std::vector<std::string> cluster_args(const std::string& node, int peer_port) const;
+  // The nodes for which `leads` (called in parallel) is true, in order: a
+  // primaries() whose nodes that do not answer are not primaries.
+  Status nodes_where(const std::function<bool(const std::string& node)>& leads,
+                     std::vector<std::string>* out);
   SshPool& pool() { return pool_; }
   // Downloads the node's file `remote` (which may still grow: a copy is what
   // gets downloaded and checked) to `local`.

@@ -8,42 +8,15 @@ namespace faultline {
 
 Status parse_dht_options(const std::map<std::string, std::string>& options, DhtOptions* out) {
   DhtOptions o = *out;
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "mode") {
-      if (value != "abd" && value != "eventual") {
-        st = Status::invalid_argument(
-            fmt::format("--opt mode={}: expected abd or eventual for target dht", value));
-      }
-      o.mode = value;
-    } else if (key == "r") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.r);
-    } else if (key == "w") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.w);
-    } else if (key == "replicas") {
-      st = parse_int_option("dht", key, value, 1, 64, &o.replicas);
-    } else if (key == "vnodes") {
-      st = parse_int_option("dht", key, value, 1, 4096, &o.vnodes);
-    } else if (key == "timeout-ms") {
-      st = parse_int_option("dht", key, value, 10, 600000, &o.timeout_ms);
-    } else if (key == "client-port") {
-      st = parse_int_option("dht", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("dht", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "faketime") {
-      st = parse_bool_option("dht", key, value, &o.faketime);
-    } else {
-      st = Status::invalid_argument(fmt::format(
-          "--opt {}: unknown option for target dht (known: mode, r, w, replicas, vnodes, "
-          "timeout-ms, binary, dir, client-port, peer-port, faketime, diskfs)",
-          key));
-    }
-    if (!st.is_ok()) return st;
-  }
+  std::vector<OptionSpec> specs = {enum_option("mode", {"abd", "eventual"}, &o.mode),
+                                   int_option("r", 1, 64, &o.r),
+                                   int_option("w", 1, 64, &o.w),
+                                   int_option("replicas", 1, 64, &o.replicas),
+                                   int_option("vnodes", 1, 4096, &o.vnodes),
+                                   int_option("timeout-ms", 10, 600000, &o.timeout_ms)};
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
+                     &o.diskfs);
+  if (Status st = parse_options("dht", options, specs); !st.is_ok()) return st;
   if (o.mode == "abd" && (o.r != 0 || o.w != 0)) {
     return Status::invalid_argument(
         "--opt r/w: mode abd always uses a majority of the replicas; r and w are for "
@@ -53,9 +26,7 @@ Status parse_dht_options(const std::map<std::string, std::string>& options, DhtO
     return Status::invalid_argument(
         fmt::format("--opt r={} w={}: expected at most replicas ({})", o.r, o.w, o.replicas));
   }
-  if (o.client_port == o.peer_port) {
-    return Status::invalid_argument("--opt client-port and peer-port must differ");
-  }
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   *out = std::move(o);
   return Status::ok();
 }
@@ -66,22 +37,10 @@ DhtDb::DhtDb(SshPool& pool, std::vector<SshTarget> nodes, DhtOptions options)
       options_(std::move(options)) {}
 
 std::vector<std::string> DhtDb::server_args(const std::string& node) const {
-  const std::vector<SshTarget>& nodes = targets();
-  std::string peers;
-  size_t self = 0;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    peers += fmt::format("{}{}={}:{}", i == 0 ? "" : ",", i + 1, nodes[i].host, options_.peer_port);
-    if (nodes[i].node == node) self = i;
-  }
-  std::vector<std::string> args = {
-      "--id",          std::to_string(self + 1),
-      "--nodes",       peers,
-      "--client-addr", fmt::format("{}:{}", nodes[self].host, options_.client_port),
-      "--data-dir",    data_dir(),
-      "--mode",        options_.mode,
-      "--replicas",    std::to_string(options_.replicas),
-      "--vnodes",      std::to_string(options_.vnodes),
-      "--timeout-ms",  std::to_string(options_.timeout_ms)};
+  std::vector<std::string> args = cluster_args(node, options_.peer_port);
+  args.insert(args.end(), {"--mode", options_.mode, "--replicas", std::to_string(options_.replicas),
+                           "--vnodes", std::to_string(options_.vnodes), "--timeout-ms",
+                           std::to_string(options_.timeout_ms)});
   if (options_.r != 0) args.insert(args.end(), {"--r", std::to_string(options_.r)});
   if (options_.w != 0) args.insert(args.end(), {"--w", std::to_string(options_.w)});
   return args;

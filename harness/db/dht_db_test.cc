@@ -33,10 +33,12 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
                                  {"replicas", "3"},
                                  {"vnodes", "64"},
                                  {"timeout-ms", "300"},
-                                 {"faketime", "true"}},
+                                 {"faketime", "true"},
+                                 {"diskfs", "true"}},
                                 &o);
   ASSERT_TRUE(st.is_ok()) << st.message();
   EXPECT_TRUE(o.faketime);
+  EXPECT_TRUE(o.diskfs);
   EXPECT_EQ(o.mode, "eventual");
   EXPECT_EQ(o.r, 1);
   EXPECT_EQ(o.w, 1);
@@ -81,6 +83,8 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
               HasSubstr("--opt vnodes=x: expected an integer"));
   EXPECT_THAT(parse_dht_options({{"faketime", "yes"}}, &d).message(),
               HasSubstr("--opt faketime=yes: expected true or false"));
+  EXPECT_THAT(parse_dht_options({{"diskfs", "1"}}, &d).message(),
+              HasSubstr("--opt diskfs=1: expected true or false for target dht"));
   EXPECT_EQ(d.mode, "abd");  // a failed parse leaves the options as they were
 }
 

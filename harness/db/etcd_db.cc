@@ -4,7 +4,6 @@
 
 #include "harness/db/etcd_http.h"
 #include "harness/db/option_values.h"
-#include "harness/nodes/process.h"
 
 namespace faultline {
 
@@ -16,41 +15,18 @@ constexpr std::chrono::milliseconds kStatusTimeout{1000};
 
 Status parse_etcd_options(const std::map<std::string, std::string>& options, EtcdOptions* out) {
   EtcdOptions o = *out;
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "client-port") {
-      st = parse_int_option("etcd", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("etcd", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "election-ms") {
-      st = parse_int_option("etcd", key, value, 10, 50000, &o.election_ms);
-    } else if (key == "heartbeat-ms") {
-      st = parse_int_option("etcd", key, value, 1, 10000, &o.heartbeat_ms);
-    } else if (key == "faketime") {
-      st = parse_bool_option("etcd", key, value, &o.faketime);
-    } else if (key == "read") {
-      if (value != "linearizable" && value != "serializable")
-        st = Status::invalid_argument(fmt::format(
-            "--opt read={}: expected linearizable or serializable for target etcd", value));
-    } else {
-      st = Status::invalid_argument(
-          fmt::format("--opt {}: unknown option for target etcd (known: binary, dir, client-port, "
-                      "peer-port, election-ms, heartbeat-ms, faketime, diskfs, read)",
-                      key));
-    }
-    if (!st.is_ok()) return st;
-  }
-  if (o.client_port == o.peer_port)
-    return Status::invalid_argument("--opt client-port and peer-port must differ");
+  std::vector<OptionSpec> specs;
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
+                     &o.diskfs);
+  specs.push_back(int_option("election-ms", 10, 50000, &o.election_ms));
+  specs.push_back(int_option("heartbeat-ms", 1, 10000, &o.heartbeat_ms));
+  std::string read;  // the deployment reads it (targets.cc)
+  specs.push_back(enum_option("read", {"linearizable", "serializable"}, &read));
+  if (Status st = parse_options("etcd", options, specs); !st.is_ok()) return st;
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
   // etcd itself refuses an election timeout below 5 heartbeats.
-  if (o.election_ms < 5 * o.heartbeat_ms)
-    return Status::invalid_argument(
-        fmt::format("--opt election-ms ({}) must be at least 5 times heartbeat-ms ({}) for etcd",
-                    o.election_ms, o.heartbeat_ms));
+  if (Status st = check_election_option("etcd", o.election_ms, o.heartbeat_ms, 5); !st.is_ok())
+    return st;
   *out = std::move(o);
   return Status::ok();
 }
@@ -106,20 +82,13 @@ Status EtcdDb::probe(const std::string& node) {
 }
 
 Status EtcdDb::primaries(std::vector<std::string>* out) {
-  const std::vector<std::string> names = nodes();
-  std::vector<char> leads(names.size(), 0);  // not vector<bool>: written concurrently
-  // Nodes that do not answer are not primaries; the calls cannot fail.
-  Status st = run_parallel(names.size(), [&](size_t i) {
-    EtcdStatus s;
-    leads[i] = etcd_status(client_host(names[i]), client_port(), kStatusTimeout, &s).is_ok() &&
+  return nodes_where(
+      [this](const std::string& node) {
+        EtcdStatus s;
+        return etcd_status(client_host(node), client_port(), kStatusTimeout, &s).is_ok() &&
                s.leader == s.member_id;
-    return Status::ok();
-  });
-  if (!st.is_ok()) return st;
-  out->clear();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (leads[i]) out->push_back(names[i]);
-  return Status::ok();
+      },
+      out);
 }
 
 }  // namespace faultline

@@ -27,6 +27,7 @@ struct EtcdOptions {
   int election_ms = 1000;  // --election-timeout
   int heartbeat_ms = 100;  // --heartbeat-interval
   bool faketime = false;
+  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
 };
 
 class EtcdDb : public DaemonDb {
@@ -47,7 +48,7 @@ class EtcdDb : public DaemonDb {
 };
 
 // Parses etcd's --opt keys (binary, dir, client-port, peer-port, election-ms,
-// heartbeat-ms, faketime; `read` is the client's and is skipped here) into
+// heartbeat-ms, faketime, diskfs; `read` is the client's and is skipped here) into
 // `out`; an unknown key or a bad value is an invalid_argument error.
 Status parse_etcd_options(const std::map<std::string, std::string>& options, EtcdOptions* out);
 

@@ -1,27 +1,13 @@
 #include "harness/db/etcd_http.h"
 
 #include <fmt/format.h>
-#include <poll.h>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 namespace faultline {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-// Bodies past this are not etcd's answers to the workloads' requests.
-constexpr uint64_t kBodyLimit = 64 << 20;
 
 EtcdReply make_reply(EtcdReply::Kind kind, std::string error) {
   EtcdReply r;
@@ -39,118 +25,29 @@ bool etcd_error_means_not_applied(int http_status, const nlohmann::json& body) {
   return code == 3 || code == 8;  // InvalidArgument, ResourceExhausted
 }
 
-struct EtcdConnection::Impl {
-  asio::io_context ioc;
-  beast::tcp_stream stream{ioc};
-  beast::flat_buffer buffer;
-  std::string host;
-  int port = 0;
-  bool open = false;
-
-  // Runs the operation just started to its end; the stream's expiry (the
-  // deadline) cancels it if need be.
-  void run() {
-    ioc.restart();
-    ioc.run();
-  }
-
-  void close() {
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.socket().close(ignored);
-    buffer.clear();
-    open = false;
-  }
-
-  // Whether the open connection is idle and still open: an idle connection
-  // with something to read has been closed by the server (or sent garbage).
-  bool usable() {
-    if (!open) return false;
-    pollfd p{stream.socket().native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, 0) != 0) close();
-    return open;
-  }
-
-  Status connect(const std::string& to_host, int to_port, Clock::time_point deadline) {
-    close();
-    host = to_host;
-    port = to_port;
-    beast::error_code ec;
-    tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) return Status::io_error(fmt::format("{}:{}: resolve: {}", host, port, ec.message()));
-    stream.expires_at(deadline);
-    stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    run();
-    if (ec) return Status::io_error(fmt::format("{}:{}: connect: {}", host, port, ec.message()));
-    open = true;
-    return Status::ok();
-  }
-};
-
-EtcdConnection::EtcdConnection() : impl_(std::make_unique<Impl>()) {}
-
-EtcdConnection::~EtcdConnection() { close(); }
-
-void EtcdConnection::close() { impl_->close(); }
-
 EtcdReply EtcdConnection::post(const std::string& host, int port, std::string_view path,
                                const nlohmann::json& request, Clock::time_point deadline) {
-  Impl& c = *impl_;
-  if (c.host != host || c.port != port || !c.usable()) {
-    if (Status st = c.connect(host, port, deadline); !st.is_ok())
-      return make_reply(EtcdReply::Kind::kNotApplied, st.message());
-  }
-  const std::string where = fmt::format("{}:{}{}", host, port, path);
-  http::request<http::string_body> req{http::verb::post, std::string(path), 11};
-  req.set(http::field::host, host);
-  req.set(http::field::content_type, "application/json");
-  req.keep_alive(true);
-  req.body() = request.dump();
-  req.prepare_payload();
-  beast::error_code ec;
-  size_t written = 0;
-  c.stream.expires_at(deadline);
-  http::async_write(c.stream, req, [&](beast::error_code e, size_t n) {
-    ec = e;
-    written = n;
-  });
-  c.run();
-  if (ec) {
-    c.close();
-    return make_reply(written == 0 ? EtcdReply::Kind::kNotApplied : EtcdReply::Kind::kUnknown,
-                      fmt::format("{}: send: {}", where, ec.message()));
-  }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kBodyLimit);
-  http::async_read(c.stream, c.buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
-  c.run();
-  if (ec) {
-    c.close();
-    const bool timeout = ec == beast::error::timeout;
-    return make_reply(EtcdReply::Kind::kUnknown,
-                      fmt::format("{}: {}", where, timeout ? "timed out" : ec.message()));
-  }
-  const http::response<http::string_body>& res = parser.get();
-  if (!res.keep_alive()) c.close();
+  const HttpAnswer a = client_.request("POST", host, port, path, request.dump(), deadline);
+  if (a.kind == HttpAnswer::Kind::kNotSent)
+    return make_reply(EtcdReply::Kind::kNotApplied, a.error);
+  if (a.kind == HttpAnswer::Kind::kNoAnswer) return make_reply(EtcdReply::Kind::kUnknown, a.error);
   EtcdReply out;
   out.answered = true;
-  out.body = nlohmann::json::parse(res.body(), nullptr, false);
-  const int status = static_cast<int>(res.result_int());
-  if (status == 200 && out.body.is_object()) return out;
-  c.close();
-  if (status == 200) {
+  out.body = nlohmann::json::parse(a.body, nullptr, false);
+  if (a.status == 200 && out.body.is_object()) return out;
+  client_.close();
+  if (a.status == 200) {
     out.kind = EtcdReply::Kind::kUnknown;
-    out.error = where + ": answer is not JSON";
+    out.error = fmt::format("{}:{}{}: answer is not JSON", host, port, path);
     return out;
   }
   std::string message =
       out.body.is_object() && out.body.contains("error") && out.body["error"].is_string()
           ? out.body["error"].get<std::string>()
-          : res.body().substr(0, 200);
-  out.kind = etcd_error_means_not_applied(status, out.body) ? EtcdReply::Kind::kNotApplied
-                                                            : EtcdReply::Kind::kUnknown;
-  out.error = fmt::format("{} (HTTP {})", message, status);
+          : a.body.substr(0, 200);
+  out.kind = etcd_error_means_not_applied(a.status, out.body) ? EtcdReply::Kind::kNotApplied
+                                                              : EtcdReply::Kind::kUnknown;
+  out.error = fmt::format("{} (HTTP {})", message, a.status);
   return out;
 }
 

@@ -1,7 +1,7 @@
 // EtcdConnection: etcd's v3 API through its JSON gateway (grpc-gateway, served
 // on the client port: POST /v3/kv/range, /v3/kv/put, /v3/kv/txn,
 // /v3/maintenance/status), over one HTTP/1.1 keep-alive connection
-// (Boost.Beast) whose every step honours the caller's deadline.
+// (HttpClient) whose every step honours the caller's deadline.
 //
 // Why the gateway and not gRPC: Debian packages libgrpc++ and protobuf, but
 // not etcd's .proto files (they live in the Go source tree, with gogoproto
@@ -15,12 +15,12 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
+#include "harness/db/http_client.h"
 
 namespace faultline {
 
@@ -46,21 +46,15 @@ class EtcdConnection {
  public:
   using Clock = std::chrono::steady_clock;
 
-  EtcdConnection();
-  ~EtcdConnection();
-  EtcdConnection(const EtcdConnection&) = delete;
-  EtcdConnection& operator=(const EtcdConnection&) = delete;
-
   // POSTs `request` as JSON to `path` on host:port, connecting (or
   // reconnecting, when the open connection goes elsewhere or was closed by the
   // server) first. Any failure closes the connection.
   EtcdReply post(const std::string& host, int port, std::string_view path,
                  const nlohmann::json& request, Clock::time_point deadline);
-  void close();
+  void close() { client_.close(); }
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  HttpClient client_;
 };
 
 // Base64 (RFC 4648, padded), as the gateway encodes bytes fields.

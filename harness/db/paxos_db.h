@@ -25,11 +25,12 @@ struct PaxosOptions {
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
+  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
   std::vector<std::string> failpoints;  // --unsafe-failpoint names, checked
 };
 
 // `faultline run --target paxos --opt key=value ...`: keys timeout-ms,
-// binary, dir, client-port, peer-port, faketime (true or false),
+// binary, dir, client-port, peer-port, faketime, diskfs (true or false),
 // unsafe-failpoint (comma-separated names of targets/paxos/failpoints.h). An
 // unknown key or a bad value is an invalid_argument error naming it.
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out);

@@ -6,6 +6,7 @@
 // (DaemonDb does the lifecycle).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,16 @@ struct RaftkvOptions {
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
+  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
 };
+
+// Sets `out` from raftkv's --opt pairs (binary, dir, election-ms,
+// heartbeat-ms, client-port, peer-port, faketime, diskfs, and
+// snapshot-threshold, max-append-entries, unsafe-failpoint, which become
+// extra_args), on top of what it
+// holds; an unknown key or a bad value is invalid_argument naming it. Used
+// by make_deployment and by faultline sim, which takes the same options.
+Status parse_raftkv_options(const std::map<std::string, std::string>& options, RaftkvOptions* out);
 
 class RaftkvDb : public DaemonDb {
  public:

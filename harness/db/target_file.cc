@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "harness/db/template.h"
@@ -127,7 +128,8 @@ class Parser {
     return Status::ok();
   }
 
-  Status protocol(const toml::table& t, TargetFile* out) const {
+  Status protocol(const toml::table& t, const std::set<std::string>& options,
+                  TargetFile* out) const {
     const toml::node* n = t.get("protocol");
     if (n == nullptr) return error(t, "target needs a [target.protocol] table");
     const toml::table* p = n->as_table();
@@ -146,9 +148,12 @@ class Parser {
       }
       return Status::ok();
     }
+    if (kind == "http-json") return http_protocol(*p, options, out);
     if (kind != "resp")
       return error(*p->get("kind"),
-                   fmt::format("target.protocol.kind = '{}': expected resp or etcd-v3", kind));
+                   fmt::format("target.protocol.kind = '{}': expected resp, etcd-v3 or "
+                               "http-json",
+                               kind));
     if (Status st =
             only_keys(*p, "target.protocol (resp)", {"kind", "read", "write", "cas", "add"});
         !st.is_ok())
@@ -180,6 +185,124 @@ class Parser {
           return st;
     }
     return Status::ok();
+  }
+
+  // http-json: a table per operation, { method, path, body, and how to read
+  // the answer }; templates of the operation's placeholders and the options.
+  Status http_protocol(const toml::table& p, const std::set<std::string>& options,
+                       TargetFile* out) const {
+    if (Status st = only_keys(p, "target.protocol (http-json)",
+                              {"kind", "read", "write", "cas", "add", "not-applied"});
+        !st.is_ok())
+      return st;
+    ClientProtocol& proto = out->protocol;
+    proto.kind = ClientProtocol::Kind::kHttpJson;
+    if (const toml::node* n = p.get("not-applied")) {
+      const toml::array* a = n->as_array();
+      if (a == nullptr)
+        return error(*n, "target.protocol.not-applied must be an array of statuses");
+      for (const toml::node& e : *a) {
+        if (!http_status(e))
+          return error(e, "target.protocol.not-applied: expected statuses 100..599");
+        proto.http_not_applied.push_back(static_cast<int>(e.as_integer()->get()));
+      }
+    }
+    struct Call {
+      const char* key;
+      ClientProtocol::HttpCall* call;
+      std::set<std::string> placeholders;
+    };
+    for (const Call& c : std::vector<Call>{
+             {"read", &proto.http_read, {"key", "key_base64"}},
+             {"write", &proto.http_write, {"key", "key_base64", "value", "value_base64"}},
+             {"cas",
+              &proto.http_cas,
+              {"key", "key_base64", "value", "value_base64", "expected", "expected_base64"}},
+             {"add", &proto.http_add, {"key", "key_base64", "delta"}}}) {
+      const toml::node* n = p.get(c.key);
+      const std::string where = fmt::format("target.protocol.{}", c.key);
+      if (n == nullptr) {
+        if (c.key == std::string("read") || c.key == std::string("write"))
+          return error(p, fmt::format("target.protocol needs '{}'", c.key));
+        continue;
+      }
+      const toml::table* t = n->as_table();
+      if (t == nullptr)
+        return error(*n, where + " must be a table { method = \"POST\", path = \"/...\" }");
+      std::set<std::string> placeholders = c.placeholders;
+      placeholders.insert(options.begin(), options.end());
+      if (Status st = http_call(*t, where, placeholders, out->options, c.call); !st.is_ok())
+        return st;
+    }
+    return Status::ok();
+  }
+
+  Status http_call(const toml::table& t, const std::string& where,
+                   const std::set<std::string>& placeholders,
+                   const std::map<std::string, std::string>& options,
+                   ClientProtocol::HttpCall* call) const {
+    const bool read = where.ends_with(".read"), cas = where.ends_with(".cas");
+    std::set<std::string> keys = {"method", "path", "body"};
+    if (read) keys.insert({"value", "base64", "absent-status"});
+    if (cas) keys.insert({"swapped", "kept-status"});
+    if (Status st = only_keys(t, where, keys); !st.is_ok()) return st;
+    if (Status st = string(t, where, "method", true, &call->method); !st.is_ok()) return st;
+    if (!std::set<std::string>{"GET", "POST", "PUT", "PATCH", "DELETE"}.count(call->method))
+      return error(*t.get("method"), fmt::format("{}.method = '{}': expected GET, POST, PUT, "
+                                                 "PATCH or DELETE",
+                                                 where, call->method));
+    if (Status st = string(t, where, "path", true, &call->path); !st.is_ok()) return st;
+    if (call->path.empty() || call->path[0] != '/')
+      return error(*t.get("path"), where + ".path must start with '/'");
+    if (Status st = check(*t.get("path"), call->path, placeholders); !st.is_ok()) return st;
+    if (Status st = string(t, where, "body", false, &call->body); !st.is_ok()) return st;
+    if (!call->body.empty()) {
+      if (Status st = check(*t.get("body"), call->body, placeholders); !st.is_ok()) return st;
+      // With sample values (and the options' defaults) it must be JSON.
+      std::map<std::string, std::string> sample = options;
+      for (const std::string& name : placeholders)
+        if (sample.count(name) == 0) sample[name] = name.ends_with("base64") ? "MQ==" : "1";
+      const std::string body = expand_template(call->body, sample);
+      if (nlohmann::json::parse(body, nullptr, false).is_discarded())
+        return error(*t.get("body"), fmt::format("{}.body is not JSON once expanded: {} (write "
+                                                 "JSON's braces as {{{{ and }}}})",
+                                                 where, body));
+    }
+    if (Status st = pointer(t, where, "value", read, &call->value); !st.is_ok()) return st;
+    if (Status st = pointer(t, where, "swapped", false, &call->swapped); !st.is_ok()) return st;
+    if (const toml::node* b = t.get("base64")) {
+      if (!b->is_boolean()) return error(*b, where + ".base64: true or false");
+      call->base64 = b->as_boolean()->get();
+    }
+    for (const auto& [key, status] : {std::pair{"absent-status", &call->absent_status},
+                                      std::pair{"kept-status", &call->kept_status}}) {
+      const toml::node* n = t.get(key);
+      if (n == nullptr) continue;
+      if (!http_status(*n))
+        return error(*n, fmt::format("{}.{}: expected a status 100..599", where, key));
+      *status = static_cast<int>(n->as_integer()->get());
+    }
+    if (cas && call->swapped.empty() && call->kept_status == 0)
+      return error(t, where + " needs 'swapped' (a JSON pointer to a boolean) or 'kept-status'");
+    return Status::ok();
+  }
+
+  // A JSON pointer ("/kvs/0/value"), as RFC 6901 writes it.
+  Status pointer(const toml::table& t, const std::string& where, const char* key, bool required,
+                 std::string* out) const {
+    if (Status st = string(t, where, key, required, out); !st.is_ok() || out->empty()) return st;
+    try {
+      nlohmann::json::json_pointer checked(*out);
+    } catch (const nlohmann::json::exception&) {
+      return error(*t.get(key),
+                   fmt::format("{}.{} = '{}': expected a JSON pointer, e.g. /kvs/0/value", where,
+                               key, *out));
+    }
+    return Status::ok();
+  }
+
+  static bool http_status(const toml::node& n) {
+    return n.is_integer() && n.as_integer()->get() >= 100 && n.as_integer()->get() <= 599;
   }
 
   // A table of name = string (lists, options): names must not hide others.
@@ -280,7 +403,9 @@ class Parser {
       if (!log.empty() && log[0] != '/') log = out->dir + "/" + log;
     if (Status st = probe(t, "ready", false, placeholders, out); !st.is_ok()) return st;
     if (Status st = probe(t, "primary", true, placeholders, out); !st.is_ok()) return st;
-    return protocol(t, out);
+    std::set<std::string> option_names;
+    for (const auto& [name, value] : out->options) option_names.insert(name);
+    return protocol(t, option_names, out);
   }
 
  private:
@@ -337,6 +462,19 @@ std::map<std::string, std::string> node_values(
   v["nodes"] = nodes;
   v["hosts"] = addresses;
   return v;
+}
+
+ClientProtocol bind_protocol(const TargetFile& file,
+                             const std::map<std::string, std::string>& options) {
+  ClientProtocol p = file.protocol;
+  std::map<std::string, std::string> values = file.options;
+  for (const auto& [name, value] : options)
+    if (values.count(name) != 0) values[name] = value;
+  for (ClientProtocol::HttpCall* c : {&p.http_read, &p.http_write, &p.http_cas, &p.http_add}) {
+    c->path = bind_template(c->path, values);
+    c->body = bind_template(c->body, values);
+  }
+  return p;
 }
 
 }  // namespace faultline

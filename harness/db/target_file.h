@@ -64,4 +64,9 @@ std::map<std::string, std::string> node_values(
     const TargetFile& file, const std::vector<std::pair<std::string, std::string>>& hosts,
     size_t index, const std::map<std::string, std::string>& options);
 
+// The file's client protocol with the options given (--opt) over the file's
+// defaults bound into its http-json templates.
+ClientProtocol bind_protocol(const TargetFile& file,
+                             const std::map<std::string, std::string>& options);
+
 }  // namespace faultline

@@ -43,5 +43,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto values = node_values(f, {{"n1", "10.0.0.11"}, {"n2", "10.0.0.12"}}, 1, {});
   for (const std::string& arg : f.start) expand_template(arg, values);
   for (const std::string& command : f.setup) expand_template(command, values);
+  // http-json: the options bound, every operation's request made.
+  const ClientProtocol p = bind_protocol(f, {});
+  expect(p.kind != ClientProtocol::Kind::kHttpJson ||
+             (!p.http_read.method.empty() && !p.http_write.method.empty()),
+         "http-json read and write");
+  for (const ClientProtocol::HttpCall* c :
+       {&p.http_read, &p.http_write, &p.http_cas, &p.http_add}) {
+    expand_template(c->path, {{"key", "k"}});
+    expand_template(c->body, {{"key", "k"}, {"value", "1"}});
+  }
   return 0;
 }

@@ -23,6 +23,25 @@ std::string write_file(const std::string& text) {
   return path;
 }
 
+// A valid file's lines with line `line` (1-based) replaced by `text`: the
+// parse must fail naming that line, `why` following path:line.
+struct Case {
+  size_t line;
+  std::string text;
+  std::string why;
+};
+
+void expect_error(const std::vector<std::string>& good, const Case& c) {
+  std::string text;
+  for (size_t i = 0; i < good.size(); ++i) text += (i + 1 == c.line ? c.text : good[i]) + "\n";
+  const std::string path = write_file(text);
+  TargetFile f;
+  const Status st = parse_target_file(path, &f);
+  EXPECT_EQ(st.code(), Status::Code::kMalformed) << c.text;
+  EXPECT_NE(st.message().find(path + c.why), std::string::npos)
+      << "line " << c.line << " = " << c.text << ": " << st.message();
+}
+
 TEST(Template, ChecksNamesAndBraces) {
   std::set<std::string> used;
   EXPECT_TRUE(template_names("{a}-{b}{{x}}", {"a", "b"}, &used).is_ok());
@@ -36,6 +55,84 @@ TEST(Template, ChecksNamesAndBraces) {
     const Status st = template_names(text, {"a", "b"});
     EXPECT_NE(st.message().find(why), std::string::npos) << text << ": " << st.message();
   }
+}
+
+TEST(Template, BindKeepsTheRestATemplate) {
+  // An option bound now (with braces of its own), {key} left for later.
+  const std::string bound = bind_template("{{\"k\": \"{key}\", \"o\": {opt}}}", {{"opt", "{}"}});
+  EXPECT_EQ(bound, "{{\"k\": \"{key}\", \"o\": {{}}}}");
+  EXPECT_EQ(expand_template(bound, {{"key", "a"}}), "{\"k\": \"a\", \"o\": {}}");
+}
+
+TEST(TargetFile, HttpJsonExampleAndOptionsBound) {
+  TargetFile f;
+  const Status st = parse_target_file(FAULTLINE_EXAMPLES_DIR "/targets/etcd-http.toml", &f);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_EQ(f.protocol.kind, ClientProtocol::Kind::kHttpJson);
+  EXPECT_TRUE(f.protocol.has_cas());
+  EXPECT_FALSE(f.protocol.has_add());
+  EXPECT_EQ(f.protocol.http_not_applied, (std::vector<int>{400, 429}));
+  EXPECT_EQ(f.protocol.http_read.value, "/kvs/0/value");
+  EXPECT_TRUE(f.protocol.http_read.base64);
+  EXPECT_EQ(f.protocol.http_cas.swapped, "/succeeded");
+  const ClientProtocol p = bind_protocol(f, {{"serializable", "true"}});
+  EXPECT_EQ(expand_template(p.http_read.body, {{"key_base64", "eA=="}}),
+            "{\"key\": \"eA==\", \"serializable\": true}");
+  EXPECT_EQ(expand_template(bind_protocol(f, {}).http_read.body, {{"key_base64", "eA=="}}),
+            "{\"key\": \"eA==\", \"serializable\": false}");
+}
+
+// An http-json file with one line replaced: each mistake names its line.
+TEST(TargetFile, HttpJsonErrorsNameTheLine) {
+  const std::vector<std::string> good = {
+      "[target]",                                                                         // 1
+      "name = \"kv\"",                                                                    // 2
+      "dir = \"/root/kv\"",                                                               // 3
+      "port = 8080",                                                                      // 4
+      "start = [\"kv\"]",                                                                 // 5
+      "[target.protocol]",                                                                // 6
+      "kind = \"http-json\"",                                                             // 7
+      "not-applied = [503]",                                                              // 8
+      "read = { method = \"GET\", path = \"/kv/{key}\", value = \"/v\" }",                // 9
+      "write = { method = \"PUT\", path = \"/kv/{key}\", body = '{{\"v\": {value}}}' }",  // 10
+      "cas = { method = \"POST\", path = \"/cas/{key}\", kept-status = 412 }",            // 11
+  };
+  for (const Case& c : std::vector<Case>{
+           {7, "kind = \"grpc\"",
+            ":7: target.protocol.kind = 'grpc': expected resp, etcd-v3 or http-json"},
+           {8, "not-applied = [99]", ":8: target.protocol.not-applied: expected statuses 100..599"},
+           {8, "timeout = 3", ":8: unknown key 'timeout' in target.protocol (http-json)"},
+           {9, "", ":6: target.protocol needs 'read'"},
+           {9, "read = { method = \"GET\", path = \"/kv/{key}\" }",
+            ":9: target.protocol.read needs 'value'"},
+           {9, "read = { method = \"FETCH\", path = \"/\", value = \"/v\" }",
+            ":9: target.protocol.read.method = 'FETCH'"},
+           {9, "read = { method = \"GET\", path = \"kv\", value = \"/v\" }",
+            ":9: target.protocol.read.path must start with '/'"},
+           {9, "read = { method = \"GET\", path = \"/{value}\", value = \"/v\" }",
+            ":9: '/{value}': unknown placeholder {value}"},
+           {9, "read = { method = \"GET\", path = \"/\", value = \"v\" }",
+            ":9: target.protocol.read.value = 'v': expected a JSON pointer"},
+           {9, "read = { method = \"GET\", path = \"/\", value = \"/v\", swapped = \"/s\" }",
+            ":9: unknown key 'swapped' in target.protocol.read"},
+           {10, "write = { method = \"PUT\", path = \"/\", body = '{{\"v\": {value}' }",
+            ":10: target.protocol.write.body is not JSON once expanded"},
+           {10, "write = { method = \"PUT\", path = \"/\", body = '{\"v\": 1}' }",
+            ":10: '{\"v\": 1}': unknown placeholder"},
+           {10, "write = [\"PUT\"]", ":10: target.protocol.write must be a table"},
+           {11, "cas = { method = \"POST\", path = \"/cas/{key}\" }",
+            ":11: target.protocol.cas needs 'swapped'"},
+           {11, "cas = { method = \"POST\", path = \"/\", kept-status = 1000 }",
+            ":11: target.protocol.cas.kept-status: expected a status 100..599"},
+       })
+    expect_error(good, c);
+  std::string text;
+  for (const std::string& line : good) text += line + "\n";
+  TargetFile f;
+  const Status st = parse_target_file(write_file(text), &f);
+  ASSERT_TRUE(st.is_ok()) << st.message();
+  EXPECT_TRUE(f.protocol.has_cas());
+  EXPECT_EQ(f.protocol.http_cas.kept_status, 412);
 }
 
 TEST(TargetFile, RaftkvExampleReadsAndExpandsPerNode) {
@@ -111,11 +208,6 @@ TEST(TargetFile, ErrorsNameTheLine) {
       "read = [\"GET\", \"{key}\"]",                 // 11
       "write = [\"SET\", \"{key}\", \"{value}\"]",   // 12
   };
-  struct Case {
-    size_t line;  // 1-based line to replace
-    std::string text;
-    std::string why;  // expected in the message, after path:line
-  };
   for (const Case& c : std::vector<Case>{
            {2, "nme = \"kv\"", ":2: unknown key 'nme' in [target]"},
            {2, "name = \"k v\"", ":2: target.name = 'k v'"},
@@ -129,21 +221,13 @@ TEST(TargetFile, ErrorsNameTheLine) {
            {6, "stop = \"kill {pid}\"", ":6: 'kill {pid}': unknown placeholder {pid}"},
            {8, "peers = \"{key}\"", ":8: '{key}': unknown placeholder {key}"},
            {8, "node = \"{host}\"", ":8: target.lists: 'node' cannot name a placeholder"},
-           {10, "kind = \"grpc\"", ":10: target.protocol.kind = 'grpc': expected resp or etcd-v3"},
+           {10, "kind = \"grpc\"", ":10: target.protocol.kind = 'grpc': expected resp, etcd-v3"},
            {11, "read = [\"GET\", \"{value}\"]", ":11: '{value}': unknown placeholder {value}"},
            {12, "", ":9: target.protocol needs 'write'"},
            {12, "write = [\"SET\", \"{key\"]", ":12: '{key': unmatched '{' at 1"},
            {12, "writ = []", ":12: unknown key 'writ' in target.protocol (resp)"},
-       }) {
-    std::string text;
-    for (size_t i = 0; i < good.size(); ++i) text += (i + 1 == c.line ? c.text : good[i]) + "\n";
-    const std::string path = write_file(text);
-    TargetFile f;
-    const Status st = parse_target_file(path, &f);
-    EXPECT_EQ(st.code(), Status::Code::kMalformed) << c.text;
-    EXPECT_NE(st.message().find(path + c.why), std::string::npos)
-        << "line " << c.line << " = " << c.text << ": " << st.message();
-  }
+       })
+    expect_error(good, c);
   TargetFile f;
   EXPECT_EQ(parse_target_file("/nonexistent/t.toml", &f).code(), Status::Code::kIoError);
   const Status st = parse_target_file(write_file("workload = \"set\"\n"), &f);

@@ -13,148 +13,51 @@
 #include "targets/raftkv/failpoints.h"
 
 namespace faultline {
+
+Status parse_raftkv_options(const std::map<std::string, std::string>& options, RaftkvOptions* out) {
+  RaftkvOptions& o = *out;
+  std::vector<OptionSpec> specs;
+  add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
+                     &o.diskfs);
+  specs.push_back(int_option("election-ms", 10, 60000, &o.election_ms));
+  specs.push_back(int_option("heartbeat-ms", 1, 30000, &o.heartbeat_ms));
+  // Passed through to the server as --NAME VALUE once checked.
+  for (const auto& [name, max] : {std::pair<std::string, int>{"snapshot-threshold", 1 << 30},
+                                  std::pair<std::string, int>{"max-append-entries", 1 << 20}}) {
+    specs.push_back({name, [&o, name, max](const std::string& target, const std::string& value) {
+                       int n = 0;
+                       o.extra_args.insert(o.extra_args.end(), {"--" + name, value});
+                       return parse_int_option(target, name, value, 1, max, &n);
+                     }});
+  }
+  // Each failpoint name is checked here so that a typo fails before anything is deployed.
+  std::vector<std::string> failpoints;
+  specs.push_back(list_option(
+      "unsafe-failpoint",
+      [](const std::string& name) {
+        raftkv::Failpoints ignored;
+        return raftkv::enable_failpoint(name, &ignored);
+      },
+      &failpoints));
+  if (Status st = parse_options("raftkv", options, specs); !st.is_ok()) return st;
+  for (const std::string& name : failpoints)
+    o.extra_args.insert(o.extra_args.end(), {"--unsafe-failpoint", name});
+  if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
+  return check_election_option("raftkv", o.election_ms, o.heartbeat_ms, 2);
+}
+
 namespace {
 
-Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                         const std::map<std::string, std::string>& options, Deployment* out) {
-  RaftkvOptions o;
-  o.binary = find_target_binary("faultline-raftkv");
-  for (const auto& [key, value] : options) {
-    Status st;
-    if (key == "binary") {
-      o.binary = value;
-    } else if (key == "dir") {
-      o.dir = value;
-    } else if (key == "election-ms") {
-      st = parse_int_option("raftkv", key, value, 10, 60000, &o.election_ms);
-    } else if (key == "heartbeat-ms") {
-      st = parse_int_option("raftkv", key, value, 1, 30000, &o.heartbeat_ms);
-    } else if (key == "client-port") {
-      st = parse_int_option("raftkv", key, value, 1, 65535, &o.client_port);
-    } else if (key == "peer-port") {
-      st = parse_int_option("raftkv", key, value, 1, 65535, &o.peer_port);
-    } else if (key == "snapshot-threshold") {
-      int n = 0;
-      st = parse_int_option("raftkv", key, value, 1, 1 << 30, &n);
-      o.extra_args.insert(o.extra_args.end(), {"--snapshot-threshold", value});
-    } else if (key == "faketime") {
-      st = parse_bool_option("raftkv", key, value, &o.faketime);
-    } else if (key == "unsafe-failpoint") {
-      // A comma-separated list; each name is checked here so that a typo
-      // fails before anything is deployed.
-      size_t start = 0;
-      while (st.is_ok() && start <= value.size()) {
-        const size_t comma = std::min(value.find(',', start), value.size());
-        const std::string name = value.substr(start, comma - start);
-        raftkv::Failpoints ignored;
-        st = raftkv::enable_failpoint(name, &ignored);
-        if (!st.is_ok()) st = Status::invalid_argument("--opt unsafe-failpoint: " + st.message());
-        o.extra_args.insert(o.extra_args.end(), {"--unsafe-failpoint", name});
-        start = comma + 1;
-      }
-    } else {
-      st = Status::invalid_argument(fmt::format(
-          "--opt {}: unknown option for target raftkv (known: binary, dir, election-ms, "
-          "heartbeat-ms, client-port, peer-port, snapshot-threshold, faketime, diskfs, "
-          "unsafe-failpoint)",
-          key));
-    }
-    if (!st.is_ok()) return st;
-  }
-  if (o.client_port == o.peer_port)
-    return Status::invalid_argument("--client-port and --peer-port must differ");
-  if (o.election_ms < 2 * o.heartbeat_ms)
-    return Status::invalid_argument(
-        fmt::format("--opt election-ms ({}) must be at least twice heartbeat-ms ({})",
-                    o.election_ms, o.heartbeat_ms));
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-raftkv next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<RaftkvDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "raftkv";
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
-  return Status::ok();
+// An error unless `binary` (find_target_binary(name) or --opt binary) was found.
+Status require_binary(const std::string& binary, const std::string& name) {
+  if (!binary.empty()) return Status::ok();
+  return Status::invalid_argument(fmt::format(
+      "cannot find {} next to faultline or in its build tree: pass --opt binary=PATH", name));
 }
 
-Status dht_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                      const std::map<std::string, std::string>& options, Deployment* out) {
-  DhtOptions o;
-  o.binary = find_target_binary("faultline-dht");
-  if (Status st = parse_dht_options(options, &o); !st.is_ok()) return st;
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-dht next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<DhtDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "dht";
-  out->has_leader = false;
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
-  return Status::ok();
-}
-
-Status etcd_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                       const std::map<std::string, std::string>& options, Deployment* out) {
-  EtcdOptions o;
-  if (Status st = parse_etcd_options(options, &o); !st.is_ok()) return st;
-  auto db = std::make_unique<EtcdDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "etcd";
-  out->protocol.kind = ClientProtocol::Kind::kEtcdV3;
-  const auto read = options.find("read");
-  out->protocol.serializable_reads = read != options.end() && read->second == "serializable";
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
-  return Status::ok();
-}
-
-Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
-                        const std::map<std::string, std::string>& options, Deployment* out) {
-  PaxosOptions o;
-  o.binary = find_target_binary("faultline-paxos");
-  if (Status st = parse_paxos_options(options, &o); !st.is_ok()) return st;
-  if (o.binary.empty())
-    return Status::invalid_argument(
-        "cannot find faultline-paxos next to faultline or in its build tree: pass --opt "
-        "binary=PATH");
-  auto db = std::make_unique<PaxosDb>(pool, nodes, o);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = "paxos";
-  out->has_leader = false;
-  out->faketime_file = o.faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
-  return Status::ok();
-}
-
-// Takes the diskfs option out of `options` (every target has it) into *on.
-Status take_diskfs_option(const std::string& target, std::map<std::string, std::string>* options,
-                          bool* on) {
-  *on = false;
-  const auto it = options->find("diskfs");
-  if (it == options->end()) return Status::ok();
-  Status st = parse_bool_option(target, "diskfs", it->second, on);
-  options->erase(it);
-  return st;
-}
-
-// Mounts the deployment's data directories through faultline-diskfs.
-Status enable_diskfs(Deployment* out) {
-  auto* db = dynamic_cast<DaemonDb*>(out->db.get());
-  if (db == nullptr)
-    return Status::invalid_argument(
-        fmt::format("target {} cannot run its data directory through diskfs", out->target));
+// Mounts the data directories of `db` (the deployment's) through
+// faultline-diskfs and tells the deployment how to reach it.
+Status enable_diskfs(DaemonDb* db, Deployment* out) {
   const std::string binary = find_target_binary("faultline-diskfs");
   if (binary.empty())
     return Status::invalid_argument(
@@ -164,16 +67,72 @@ Status enable_diskfs(Deployment* out) {
   return Status::ok();
 }
 
-using DeploymentMaker = Status (*)(SshPool&, const std::vector<SshTarget>&,
-                                   const std::map<std::string, std::string>&, Deployment*);
+// Hands `db` to the deployment, with one endpoint per node; with `diskfs`
+// (option diskfs=true) its data directories are mounted through diskfs.
+Status deploy(std::unique_ptr<DaemonDb> db, const std::vector<SshTarget>& nodes,
+              const std::string& target, bool faketime, bool diskfs, Deployment* out) {
+  out->endpoints.clear();
+  for (const SshTarget& t : nodes)
+    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
+  out->target = target;
+  out->faketime_file = faketime ? db->faketime_file() : "";
+  out->diskfs_ctl.clear();
+  if (diskfs)
+    if (Status st = enable_diskfs(db.get(), out); !st.is_ok()) return st;
+  out->db = std::move(db);
+  return Status::ok();
+}
 
-Status deploy_with_diskfs(const std::string& target, DeploymentMaker make, SshPool& pool,
-                          const std::vector<SshTarget>& nodes,
-                          std::map<std::string, std::string> options, Deployment* out) {
-  bool diskfs = false;
-  if (Status st = take_diskfs_option(target, &options, &diskfs); !st.is_ok()) return st;
-  if (Status st = make(pool, nodes, options, out); !st.is_ok()) return st;
-  return diskfs ? enable_diskfs(out) : Status::ok();
+Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                         const std::map<std::string, std::string>& options, Deployment* out) {
+  RaftkvOptions o;
+  o.binary = find_target_binary("faultline-raftkv");
+  if (Status st = parse_raftkv_options(options, &o); !st.is_ok()) return st;
+  if (Status st = require_binary(o.binary, "faultline-raftkv"); !st.is_ok()) return st;
+  return deploy(std::make_unique<RaftkvDb>(pool, nodes, o), nodes, "raftkv", o.faketime, o.diskfs,
+                out);
+}
+
+Status dht_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                      const std::map<std::string, std::string>& options, Deployment* out) {
+  DhtOptions o;
+  o.binary = find_target_binary("faultline-dht");
+  if (Status st = parse_dht_options(options, &o); !st.is_ok()) return st;
+  if (Status st = require_binary(o.binary, "faultline-dht"); !st.is_ok()) return st;
+  if (Status st =
+          deploy(std::make_unique<DhtDb>(pool, nodes, o), nodes, "dht", o.faketime, o.diskfs, out);
+      !st.is_ok())
+    return st;
+  out->has_leader = false;
+  return Status::ok();
+}
+
+Status etcd_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                       const std::map<std::string, std::string>& options, Deployment* out) {
+  EtcdOptions o;
+  if (Status st = parse_etcd_options(options, &o); !st.is_ok()) return st;
+  if (Status st = deploy(std::make_unique<EtcdDb>(pool, nodes, o), nodes, "etcd", o.faketime,
+                         o.diskfs, out);
+      !st.is_ok())
+    return st;
+  out->protocol.kind = ClientProtocol::Kind::kEtcdV3;
+  const auto read = options.find("read");
+  out->protocol.serializable_reads = read != options.end() && read->second == "serializable";
+  return Status::ok();
+}
+
+Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
+                        const std::map<std::string, std::string>& options, Deployment* out) {
+  PaxosOptions o;
+  o.binary = find_target_binary("faultline-paxos");
+  if (Status st = parse_paxos_options(options, &o); !st.is_ok()) return st;
+  if (Status st = require_binary(o.binary, "faultline-paxos"); !st.is_ok()) return st;
+  if (Status st = deploy(std::make_unique<PaxosDb>(pool, nodes, o), nodes, "paxos", o.faketime,
+                         o.diskfs, out);
+      !st.is_ok())
+    return st;
+  out->has_leader = false;
+  return Status::ok();
 }
 
 }  // namespace
@@ -183,12 +142,10 @@ std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd", "paxo
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out) {
-  const std::map<std::string, DeploymentMaker> makers = {{"raftkv", raftkv_deployment},
-                                                         {"dht", dht_deployment},
-                                                         {"etcd", etcd_deployment},
-                                                         {"paxos", paxos_deployment}};
-  if (const auto it = makers.find(target); it != makers.end())
-    return deploy_with_diskfs(target, it->second, pool, nodes, options, out);
+  if (target == "raftkv") return raftkv_deployment(pool, nodes, options, out);
+  if (target == "dht") return dht_deployment(pool, nodes, options, out);
+  if (target == "etcd") return etcd_deployment(pool, nodes, options, out);
+  if (target == "paxos") return paxos_deployment(pool, nodes, options, out);
   std::string known;
   for (const std::string& name : target_names()) known += (known.empty() ? "" : ", ") + name;
   return Status::invalid_argument(fmt::format("unknown target '{}' (known: {})", target, known));
@@ -196,15 +153,16 @@ Status make_deployment(const std::string& target, SshPool& pool,
 
 Status make_file_deployment(const TargetFile& file, SshPool& pool,
                             const std::vector<SshTarget>& nodes,
-                            const std::map<std::string, std::string>& given, Deployment* out) {
-  std::map<std::string, std::string> options = given;
-  bool diskfs = false;
-  if (Status st = take_diskfs_option(file.name, &options, &diskfs); !st.is_ok()) return st;
+                            const std::map<std::string, std::string>& options, Deployment* out) {
   bool faketime = false;
+  bool diskfs = false;
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : options) {
-    if (key == "faketime") {
-      if (Status st = parse_bool_option(file.name, key, value, &faketime); !st.is_ok()) return st;
+    if (key == "faketime" || key == "diskfs") {
+      if (Status st =
+              parse_bool_option(file.name, key, value, key == "faketime" ? &faketime : &diskfs);
+          !st.is_ok())
+        return st;
     } else if (file.options.count(key) != 0) {
       values[key] = value;
     } else {
@@ -215,17 +173,14 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
                       file.path, known));
     }
   }
-  auto db = std::make_unique<ConfigDb>(pool, nodes, file, values, faketime);
-  out->endpoints.clear();
-  for (const SshTarget& t : nodes)
-    out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
-  out->target = file.name;
+  if (Status st = deploy(std::make_unique<ConfigDb>(pool, nodes, file, values, faketime), nodes,
+                         file.name, faketime, diskfs, out);
+      !st.is_ok())
+    return st;
   out->target_file = file.path;
   out->has_leader = file.primary != TargetFile::Probe::kNone;
-  out->protocol = file.protocol;
-  out->faketime_file = faketime ? db->faketime_file() : "";
-  out->db = std::move(db);
-  return diskfs ? enable_diskfs(out) : Status::ok();
+  out->protocol = bind_protocol(file, values);
+  return Status::ok();
 }
 
 std::string find_target_binary(const std::string& name) {

@@ -66,4 +66,24 @@ std::string expand_template(const std::string& text,
   return out;
 }
 
+std::string bind_template(const std::string& text,
+                          const std::map<std::string, std::string>& values) {
+  const auto escaped = [](char ch) {
+    return ch == '{' ? std::string("{{") : ch == '}' ? std::string("}}") : std::string(1, ch);
+  };
+  std::string out;
+  walk(
+      text, [&](char ch) { out += escaped(ch); },
+      [&](const std::string& n) {
+        const auto it = values.find(n);
+        if (it == values.end()) {
+          out += "{" + n + "}";
+        } else {
+          for (char ch : it->second) out += escaped(ch);
+        }
+        return Status::ok();
+      });
+  return out;
+}
+
 }  // namespace faultline

@@ -24,4 +24,12 @@ Status template_names(const std::string& text, const std::set<std::string>& allo
 std::string expand_template(const std::string& text,
                             const std::map<std::string, std::string>& values);
 
+// `text` with the placeholders named in `values` replaced (their braces
+// doubled, so that the result is again a template) and every other
+// placeholder and doubled brace kept: binds some names now (a target's
+// options, at deployment) and leaves the rest for expand_template (an
+// operation's key and value).
+std::string bind_template(const std::string& text,
+                          const std::map<std::string, std::string>& values);
+
 }  // namespace faultline

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "harness/generator/generator.h"
@@ -41,6 +42,27 @@ struct SimRun {
   bool stalled = false;    // see Scheduler::stalled()
 };
 
+// Runs the ops of simulate() with SimOptions::execute deciding each outcome
+// at once (a SimExecutorWorld).
 SimRun simulate(GenPtr generator, const SimOptions& options);
+
+// What the ops run in when outcomes take more than a function: a simulated
+// system with its own events on the same virtual time (harness/sim's cluster:
+// messages, ticks, crashes). simulate() dispatches invokes into it and runs
+// its events in time order, and the events complete the ops.
+class SimWorld {
+ public:
+  virtual ~SimWorld() = default;
+  // Starts `invoke` on `thread` at time `now`; a later event completes it.
+  virtual void dispatch(int thread, const Op& invoke, int64_t now) = 0;
+  // The time of the next event (never before the last one run), or kNever.
+  virtual int64_t next_event() const = 0;
+  // Runs the next event; adds the ops it completed as (thread, completion).
+  virtual void run_next(std::vector<std::pair<int, Op>>* completed) = 0;
+};
+
+// The general form: ops run in `world`; options.execute is not used. Throws
+// std::logic_error if an op is outstanding and the world has no event left.
+SimRun simulate(GenPtr generator, SimWorld& world, const SimOptions& options);
 
 }  // namespace faultline

@@ -80,12 +80,14 @@ std::string sshd_config_text(const ClusterState& state, const LocalNode& node) {
       fmt::arg("node_dir", node.dir));
 }
 
-// The first child of `pid` (unshare's forked child), waiting up to a second
-// for it to appear.
+// The first child of `pid` (unshare's forked child), waiting for it to
+// appear while `pid` lives, up to 10 s: `ip netns exec` and unshare take
+// well over a second on a loaded 2-core machine (seen: "sshd did not start"
+// with an empty log while suites and builds ran beside it).
 pid_t first_child(pid_t pid) {
-  const auto deadline = Clock::now() + std::chrono::seconds(1);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
   const std::string path = fmt::format("/proc/{}/task/{}/children", pid, pid);
-  while (Clock::now() < deadline) {
+  while (Clock::now() < deadline && process_alive(pid)) {
     std::ifstream in(path);
     pid_t child = 0;
     if (in >> child && child > 0) return child;

@@ -172,7 +172,8 @@ nlohmann::json TestConfig::to_json() const {
           {"suite", suite},
           {"suite_run", suite_run},
           {"suite_case", suite_case},
-          {"expect", expect}};
+          {"expect", expect},
+          {"simulated", simulated}};
 }
 
 namespace {

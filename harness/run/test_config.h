@@ -49,7 +49,8 @@ struct TestConfig {
   bool keep_cluster = false;                        // leave a cluster this run brought up running
   bool keep_running = false;                        // leave the target's servers running at the end
   std::string junit;                                // write JUnit XML here
-  std::string revision;  // the system under test's revision (e.g. a git hash), recorded
+  std::string revision;    // the system under test's revision (e.g. a git hash), recorded
+  bool simulated = false;  // set by `faultline sim`: recorded, so that stores tell sim runs apart
   // Set by `faultline suite`: the suite's name, its run's id, the case's id
   // and the verdict the case expects ("valid", "invalid" or "any").
   std::string suite, suite_run, suite_case, expect;

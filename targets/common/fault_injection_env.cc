@@ -37,7 +37,7 @@ class FaultInjectionEnv::File : public WritableFile {
 
   Status sync() override {
     if (Status s = check("sync"); !s.is_ok()) return s;
-    inode_->mark_synced();
+    inode_->sync_dirty();
     return Status::ok();
   }
 

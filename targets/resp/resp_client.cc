@@ -42,6 +42,19 @@ RespReply to_resp_reply(const redisReply& reply) {
   return out;
 }
 
+Status parse_reply(std::string_view text, RespReply* reply) {
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
+  if (reader == nullptr) return Status::io_error("parse_reply: out of memory");
+  void* parsed = nullptr;
+  if (redisReaderFeed(reader.get(), text.data(), text.size()) != REDIS_OK ||
+      redisReaderGetReply(reader.get(), &parsed) != REDIS_OK || parsed == nullptr)
+    return Status::malformed(fmt::format("not one complete RESP reply ({} bytes)", text.size()));
+  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(parsed),
+                                                     freeReplyObject);
+  *reply = to_resp_reply(*owned);
+  return Status::ok();
+}
+
 std::string encode_command(const std::vector<std::string>& argv) {
   std::string out = fmt::format("*{}\r\n", argv.size());
   for (const std::string& a : argv) out += fmt::format("${}\r\n{}\r\n", a.size(), a);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -24,6 +25,11 @@ struct RespReply {
 // A hiredis reply as a RespReply (workloads/resp_connection.cc parses with
 // hiredis's reader too).
 RespReply to_resp_reply(const redisReply& reply);
+
+// Parses `text`, which must be exactly one complete RESP reply (as a server
+// writes it; faultline sim hands replies over as text). Anything else is
+// malformed.
+Status parse_reply(std::string_view text, RespReply* reply);
 
 // `argv` as one RESP command, an array of bulk strings, as a client sends it.
 std::string encode_command(const std::vector<std::string>& argv);

@@ -19,7 +19,10 @@ namespace faultline {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-uint16_t free_port() {
+namespace {
+
+// A TCP socket bound to 127.0.0.1 at the kernel's pick of port (in *port).
+int bound_socket(uint16_t* port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -29,8 +32,22 @@ uint16_t free_port() {
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     ADD_FAILURE() << "cannot find a free port";
   }
-  close(fd);
-  return ntohs(addr.sin_port);
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+}  // namespace
+
+uint16_t free_port() {
+  uint16_t port = 0;
+  close(bound_socket(&port));
+  return port;
+}
+
+int listening_socket(uint16_t* port) {
+  const int fd = bound_socket(port);
+  if (listen(fd, 16) != 0) ADD_FAILURE() << "listen: " << std::strerror(errno);
+  return fd;
 }
 
 std::string describe_reply(const redisReply* r) {

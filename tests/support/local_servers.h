@@ -22,6 +22,11 @@ namespace faultline {
 // test failure if there is none.
 uint16_t free_port();
 
+// A socket listening on 127.0.0.1 at a port of the kernel's choosing, its
+// port in *port: a server that never answers unless the test accepts (the
+// kernel completes handshakes and takes requests). The caller closes it.
+int listening_socket(uint16_t* port);
+
 // A reply flattened for assertions: "+OK", "-ERR x", ":3", "$value", "$nil",
 // "*[a,b]" (an array of its elements, described), "<no reply>" for nullptr.
 std::string describe_reply(const redisReply* reply);

@@ -2,24 +2,18 @@
 // string (the server stores client bytes; the simulation stores JSON text).
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "targets/common/core_outbox.h"
+#include "targets/common/stamp.h"
+
 namespace faultline::dht {
 
-// A write's version, ordered by counter, then by the id of the node that
-// coordinated the write. {0, 0} is "never written". No two writes share a
-// version: the counter is above anything the coordinator has seen or issued
-// (and what it issued is durable, ReplicaStore::issued_counter), and the node
-// id breaks ties between coordinators.
-struct Version {
-  uint64_t counter = 0;
-  uint64_t node = 0;
-
-  auto operator<=>(const Version&) const = default;
-};
+// A write's version: node is the coordinator of the write; {0, 0} is "never
+// written" (common::Stamp says why no two writes share one).
+using Version = common::Stamp;
 
 // A replica's copy of a key. A nullopt value is absent: never written when
 // the version is {0, 0}, else deleted (a tombstone, kept so that the delete
@@ -38,15 +32,9 @@ enum class MessageType : uint8_t {
   kStoreAck,    // replica -> coordinator: done; `record` is what I now hold
 };
 
-struct Message {
+// op: the coordinator's id for one phase of one operation.
+struct Message : common::Envelope {
   MessageType type = MessageType::kQuery;
-  uint64_t from = 0;
-  uint64_t to = 0;
-  // The coordinator's id for one phase of one operation; a reply echoes it.
-  // Ids start at a random point per node incarnation, so a reply addressed
-  // to a node's previous life matches nothing.
-  uint64_t op = 0;
-  std::string key;
   Record record;
 };
 

@@ -75,7 +75,7 @@ void Node::cas(uint64_t request, std::string key) {
   std::string why = config_.mode == Mode::kAbd
                         ? "ABD quorum registers can read and write but not compare-and-set"
                         : "eventual mode has no atomic read-modify-write";
-  responses_.push_back(Response{
+  outbox_.respond(Response{
       request, ResponseStatus::kUnsupported, std::nullopt,
       fmt::format("ERR CAS on key '{}' is not supported: CAS needs consensus, and {}", key, why)});
 }
@@ -118,18 +118,7 @@ void Node::tick() {
 }
 
 void Node::drain_self() {
-  while (!to_self_.empty()) {
-    Message m = std::move(to_self_.front());
-    to_self_.pop_front();
-    handle(m);
-  }
-}
-
-Ready Node::ready() {
-  Ready r;
-  r.messages.swap(outbox_);
-  r.responses.swap(responses_);
-  return r;
+  outbox_.drain_self([this](const Message& m) { handle(m); });
 }
 
 void Node::start_phase(Operation op, Phase phase) {
@@ -159,22 +148,13 @@ void Node::send_phase(uint64_t id, const Operation& op, bool only_missing) {
   }
 }
 
-void Node::send(Message m) {
-  m.from = id();
-  if (m.to == id()) {
-    // Delivered locally by drain_self() once the current input is handled:
-    // handling it here could finish the operation that is sending it.
-    to_self_.push_back(std::move(m));
-  } else {
-    outbox_.push_back(std::move(m));
-  }
-}
+void Node::send(Message m) { outbox_.send(id(), std::move(m)); }
 
 void Node::handle(const Message& m) {
   clock_ = std::max(clock_, m.record.version.counter);
   switch (m.type) {
     case MessageType::kQuery:
-      send(Message{MessageType::kQueryReply, 0, m.from, m.op, m.key, store_.get(m.key)});
+      send(Message{{0, m.from, m.op, m.key}, MessageType::kQueryReply, store_.get(m.key)});
       return;
     case MessageType::kStore: {
       Record held = store_.get(m.key);
@@ -182,7 +162,7 @@ void Node::handle(const Message& m) {
         store_.put(m.key, m.record);
         held = m.record;
       }
-      send(Message{MessageType::kStoreAck, 0, m.from, m.op, m.key, std::move(held)});
+      send(Message{{0, m.from, m.op, m.key}, MessageType::kStoreAck, std::move(held)});
       return;
     }
     case MessageType::kQueryReply:
@@ -223,7 +203,7 @@ void Node::on_reply(const Message& m) {
   if (config_.mode == Mode::kEventual) {  // read repair, fire and forget
     for (const auto& [replica, record] : done.replies) {
       if (record.version < done.record.version) {
-        send(Message{MessageType::kStore, 0, replica, next_op_++, done.key, done.record});
+        send(Message{{0, replica, next_op_++, done.key}, MessageType::kStore, done.record});
       }
     }
   }
@@ -233,7 +213,7 @@ void Node::on_reply(const Message& m) {
 void Node::respond(const Operation& op, ResponseStatus status, std::string error) {
   Response r{op.request, status, std::nullopt, std::move(error)};
   if (status == ResponseStatus::kOk && op.kind == Kind::kRead) r.value = op.record.value;
-  responses_.push_back(std::move(r));
+  outbox_.respond(std::move(r));
 }
 
 Version Node::next_version(const Version& seen) {

@@ -17,7 +17,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "targets/common/core_outbox.h"
 #include "targets/dht/core/messages.h"
 #include "targets/dht/core/replica_store.h"
 #include "targets/dht/core/ring.h"
@@ -57,12 +57,7 @@ struct Config {
   Status validate() const;
 };
 
-struct Ready {
-  std::vector<Message> messages;
-  std::vector<Response> responses;
-
-  bool empty() const { return messages.empty() && responses.empty(); }
-};
+using Ready = common::CoreReady<Message, Response>;
 
 class Node {
  public:
@@ -81,8 +76,8 @@ class Node {
   Status step(const Message& message);
   void tick();
 
-  bool has_ready() const { return !outbox_.empty() || !responses_.empty(); }
-  Ready ready();
+  bool has_ready() const { return outbox_.has_ready(); }
+  Ready ready() { return outbox_.take(); }
 
   uint64_t id() const { return config_.id; }
   const Config& config() const { return config_; }
@@ -121,9 +116,7 @@ class Node {
   uint64_t next_op_;
   uint64_t clock_ = 0;  // the highest version counter seen (a Lamport clock)
   std::map<uint64_t, Operation> ops_;
-  std::deque<Message> to_self_;  // messages to ourselves, handled before an input returns
-  std::vector<Message> outbox_;
-  std::vector<Response> responses_;
+  common::Outbox<Message, Response> outbox_;
 };
 
 }  // namespace faultline::dht

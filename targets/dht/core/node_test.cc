@@ -4,10 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
-
 #include "base/random.h"
+#include "targets/common/sync_cluster_testing.h"
 
 namespace faultline::dht {
 namespace {
@@ -15,70 +13,23 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// Nodes 1..5, N = 3, wired by a FIFO network that delivers everything except
-// what `drop` says, synchronously, until quiet.
-class TestCluster {
+// Nodes 1..5, N = 3, on the synchronous network of SyncCluster.
+class TestCluster : public common::SyncCluster<Node, MemoryReplicaStore, Config> {
  public:
   explicit TestCluster(Mode mode = Mode::kAbd, int r = 1, int w = 1) {
     auto ring = std::make_shared<Ring>();
     EXPECT_TRUE(Ring::create({1, 2, 3, 4, 5}, 16, 3, ring.get()).is_ok());
     ring_ = ring;
-    for (uint64_t id = 1; id <= 5; ++id) {
-      config_[id] = Config{id, ring_, mode, r, w, 30, 5, SplitMix64(id)};
-      restart(id);
-    }
+    for (uint64_t id = 1; id <= 5; ++id)
+      add(id, Config{id, ring_, mode, r, w, 30, 5, SplitMix64(id)});
   }
 
-  void restart(uint64_t id) {
-    Status s = Node::create(config_[id], stores_[id], &nodes_[id]);
-    ASSERT_TRUE(s.is_ok()) << s.message();
-  }
-
-  Node& node(uint64_t id) { return *nodes_[id]; }
-  MemoryReplicaStore& store(uint64_t id) { return stores_[id]; }
   std::vector<uint64_t> replicas(const std::string& key) { return ring_->preference_list(key); }
-
-  // Delivers until no node has anything to send; returns the responses.
-  std::vector<Response> run() {
-    std::vector<Response> responses;
-    std::deque<Message> queue;
-    for (;;) {
-      for (auto& [id, n] : nodes_) {
-        Ready r = n->ready();
-        for (Message& m : r.messages) {
-          if (!drop || !drop(m)) queue.push_back(std::move(m));
-        }
-        responses.insert(responses.end(), r.responses.begin(), r.responses.end());
-      }
-      if (queue.empty()) return responses;
-      Message m = std::move(queue.front());
-      queue.pop_front();
-      Status s = nodes_[m.to]->step(m);
-      EXPECT_TRUE(s.is_ok()) << s.message();
-    }
-  }
-
-  // Ticks every node `ticks` times, delivering after each.
-  std::vector<Response> tick(int ticks) {
-    std::vector<Response> responses;
-    for (int i = 0; i < ticks; ++i) {
-      for (auto& [id, n] : nodes_) n->tick();
-      auto more = run();
-      responses.insert(responses.end(), more.begin(), more.end());
-    }
-    return responses;
-  }
-
-  std::function<bool(const Message&)> drop;
 
  private:
   std::shared_ptr<const Ring> ring_;
-  std::map<uint64_t, Config> config_;
-  std::map<uint64_t, MemoryReplicaStore> stores_;
-  std::map<uint64_t, std::unique_ptr<Node>> nodes_;
 };
 
-// A node outside the key's preference list, to coordinate from afar.
 uint64_t non_replica(TestCluster& c, const std::string& key) {
   auto list = c.replicas(key);
   for (uint64_t id = 1; id <= 5; ++id) {
@@ -235,7 +186,7 @@ TEST(DhtNode, RestartedCoordinatorNeverReissuesAVersion) {
 
 TEST(DhtNode, RejectsMisaddressedMessages) {
   TestCluster c;
-  Message m{MessageType::kQuery, 2, 3, 1, "k", {}};
+  Message m{{2, 3, 1, "k"}, MessageType::kQuery, {}};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 3"));
   m.to = 1;
   m.from = 9;
@@ -293,7 +244,7 @@ TEST(DhtNode, EventualLastWriteWinsByVersion) {
   TestCluster c(Mode::kEventual, 1, 1);
   auto list = c.replicas("k");
   c.store(list[0]).put("k", Record{Version{9, 5}, "newer"});
-  Message stale{MessageType::kStore, list[1], list[0], 1, "k", Record{Version{9, 4}, "older"}};
+  Message stale{{list[1], list[0], 1, "k"}, MessageType::kStore, Record{Version{9, 4}, "older"}};
   ASSERT_TRUE(c.node(list[0]).step(stale).is_ok());
   EXPECT_EQ(c.store(list[0]).get("k").value, "newer");
   auto r = c.node(list[0]).ready();

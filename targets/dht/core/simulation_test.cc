@@ -11,35 +11,22 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "checkers/checker.h"
-#include "history/reader.h"
+#include "tests/support/simulation_check.h"
 
 namespace faultline::dht {
 namespace {
 
-struct Judged {
-  SimulationResult sim;
-  CheckResult check;
-};
+using Judged = faultline::Judged<SimulationResult>;
 
 Judged simulate_and_check(const SimulationOptions& options) {
-  Judged j{run_simulation(options), {}};
+  Judged j = judge_register_history(run_simulation(options),
+                                    fmt::format("dht-seed-{}.jsonl", options.seed));
   EXPECT_EQ(j.sim.error, "") << "seed " << options.seed;
-  History history;
-  std::vector<Operation> ops;
-  std::string source = fmt::format("dht-seed-{}.jsonl", options.seed);
-  Status s = parse_jsonl(j.sim.history, source, &history);
-  if (s.is_ok()) s = pair_operations(history, &ops);
-  EXPECT_TRUE(s.is_ok()) << "seed " << options.seed << ": " << s.message();
-  j.check = make_checker("register")->check(history, ops, CheckOptions{});
   return j;
 }
 
 std::vector<uint64_t> seeds(uint64_t first, uint64_t count) {
-  if (const char* one = std::getenv("FAULTLINE_DHT_SEED")) return {std::strtoull(one, nullptr, 10)};
-  std::vector<uint64_t> all;
-  for (uint64_t s = first; s < first + count; ++s) all.push_back(s);
-  return all;
+  return test_seeds("FAULTLINE_DHT_SEED", first, count);
 }
 
 // Runs ABD over `count` seeds from `first`; returns the totals it printed.

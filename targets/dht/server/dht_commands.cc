@@ -3,109 +3,51 @@
 // -UNAVAILABLE after --timeout-ms); the rest are answered at once.
 #include <fmt/format.h>
 
-#include <cctype>
-
+#include "targets/common/server_commands.h"
 #include "targets/dht/server/dht_server.h"
 #include "targets/resp/resp_writer.h"
 
 namespace faultline::dht {
 
-namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string error_reply(std::string_view message) {
-  std::string out;
-  resp::append_error(&out, message);
-  return out;
-}
-
-}  // namespace
+using common::check_arity;
+using common::error_reply;
 
 void DhtServer::handle(std::vector<std::string> request, kv::Session&, common::ReplyHandle reply) {
-  const std::string name = upper(request[0]);
-  const size_t argc = request.size();
-  auto arity = [&](size_t min, size_t max) {
-    if (argc >= min && argc <= max) return true;
-    reply.send(error_reply(
-        fmt::format("ERR wrong number of arguments for '{}' command", lower(request[0]))));
-    return false;
-  };
-  std::string out;
-  if (name == "GET") {
-    if (arity(2, 2)) node_->read(track(Kind::kGet, reply), std::move(request[1]));
+  if (common::answer_server_command(
+          request, [this] { return info(); }, reply))
     return;
-  }
-  if (name == "SET") {
-    if (argc > 3) {
-      return reply.send(error_reply("ERR SET options (EX, NX, ...) are not supported"));
-    }
-    if (arity(3, 3)) {
+  const std::string name = common::upper(request[0]);
+  const size_t argc = request.size();
+  if (name == "GET") {
+    if (check_arity(request, 2, 2, reply))
+      node_->read(track(Kind::kGet, reply), std::move(request[1]));
+  } else if (name == "SET") {
+    if (argc > 3) return reply.send(error_reply("ERR SET options (EX, NX, ...) are not supported"));
+    if (check_arity(request, 3, 3, reply)) {
       node_->write(track(Kind::kSet, reply), std::move(request[1]), std::move(request[2]));
     }
-    return;
-  }
-  if (name == "DEL") {
+  } else if (name == "DEL") {
     if (argc > 2) return reply.send(error_reply("ERR DEL takes one key on this server"));
-    if (arity(2, 2)) node_->write(track(Kind::kDel, reply), std::move(request[1]), std::nullopt);
-    return;
-  }
-  if (name == "CAS") {
-    if (arity(4, 4)) node_->cas(track(Kind::kCas, reply), std::move(request[1]));
-    return;
-  }
-  if (name == "PING") {
-    if (!arity(1, 2)) return;
+    if (check_arity(request, 2, 2, reply)) {
+      node_->write(track(Kind::kDel, reply), std::move(request[1]), std::nullopt);
+    }
+  } else if (name == "CAS") {
+    if (check_arity(request, 4, 4, reply))
+      node_->cas(track(Kind::kCas, reply), std::move(request[1]));
+  } else if (name == "PING") {
+    if (!check_arity(request, 1, 2, reply)) return;
+    std::string out;
     if (argc == 1) {
       resp::append_simple_string(&out, "PONG");
     } else {
       resp::append_bulk(&out, request[1]);
     }
-  } else if (name == "ECHO") {  // redis-cli --pipe ends its input with an ECHO
-    if (!arity(2, 2)) return;
-    resp::append_bulk(&out, request[1]);
-  } else if (name == "INFO") {
-    if (!arity(1, 2)) return;
-    resp::append_bulk(&out, info());
-  } else if (name == "COMMAND") {
-    // redis-cli asks for COMMAND DOCS to offer hints; an empty table is fine.
-    if (argc >= 2 && upper(request[1]) == "COUNT") {
-      resp::append_integer(&out, 0);
-    } else {
-      resp::append_array_header(&out, 0);
-    }
-  } else if (name == "CONFIG") {
-    // redis-benchmark asks CONFIG GET save / appendonly and warns unless
-    // answered: as a Redis without persistence would (the replica log is not
-    // Redis's); any other parameter matches nothing.
-    if (!arity(3, 3)) return;
-    const std::string parameter = lower(request[2]);
-    if (upper(request[1]) != "GET") {
-      out = error_reply(
-          fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
-    } else if (parameter == "save" || parameter == "appendonly") {
-      resp::append_array_header(&out, 2);
-      resp::append_bulk(&out, parameter);
-      resp::append_bulk(&out, parameter == "save" ? "" : "no");
-    } else {
-      resp::append_array_header(&out, 0);
-    }
+    reply.send(std::move(out));
   } else {
-    out = error_reply(fmt::format(
+    reply.send(error_reply(fmt::format(
         "ERR unknown command '{}' (faultline-dht serves PING, ECHO, GET, SET, DEL, INFO)",
-        request[0]));
+        request[0])));
   }
-  reply.send(std::move(out));
 }
 
 std::string DhtServer::info() const {

@@ -21,9 +21,7 @@ Status parse_mode(std::string_view text, Mode* out) {
 std::string_view mode_name(Mode mode) { return mode == Mode::kAbd ? "abd" : "eventual"; }
 
 Status DhtServerOptions::finish() {
-  if (!nodes.count(id)) {
-    return Status::invalid_argument(fmt::format("--id {} is not one of --nodes", id));
-  }
+  if (Status s = check_id(); !s.is_ok()) return s;
   const int n = static_cast<int>(nodes.size());
   if (replicas < 1 || replicas > n) {
     return Status::invalid_argument(

@@ -4,29 +4,23 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
-#include "targets/common/address.h"
+#include "targets/common/core_server.h"
 #include "targets/dht/core/node.h"
 
 namespace faultline::dht {
 
-struct DhtServerOptions {
-  uint64_t id = 0;
-  std::map<uint64_t, common::Address> nodes;  // every node's peer address, this one's included
-  common::Address client_addr;                // where this node serves RESP clients
-  std::string data_dir;
+// tick_ms, timeout_ms (a phase without its quorum by then fails) and
+// retry_ms (silent replicas are asked again) keep the defaults: 10, 1000, 100.
+struct DhtServerOptions : common::CoreServerOptions {
   int replicas = 3;  // N
   int vnodes = 128;  // virtual nodes per physical node
   Mode mode = Mode::kAbd;
-  int r = 0;              // eventual mode: replies a read waits for; 0 = a majority of N
-  int w = 0;              // eventual mode: acks a write waits for; 0 = a majority of N
-  int tick_ms = 10;       // the core's unit of time
-  int timeout_ms = 1000;  // a phase without its quorum by then fails: -UNAVAILABLE
-  int retry_ms = 100;     // silent replicas are asked again this often
+  int r = 0;  // eventual mode: replies a read waits for; 0 = a majority of N
+  int w = 0;  // eventual mode: acks a write waits for; 0 = a majority of N
 
   // Cross-field checks: id among the nodes, N within the node count, R and W
   // within N (and only in eventual mode), timing. Fills R and W defaults.

@@ -12,7 +12,7 @@ TEST(DhtMessageCodec, RoundTripsEveryTypeWithAndWithoutValue) {
   for (uint8_t t = 0; t <= static_cast<uint8_t>(MessageType::kStoreAck); ++t) {
     for (std::optional<std::string> value :
          {std::optional<std::string>(), std::optional<std::string>(std::string("v\0x", 3))}) {
-      Message m{static_cast<MessageType>(t), 3, 5, 1ull << 63, "key", {{1234567, 3}, value}};
+      Message m{{3, 5, 1ull << 63, "key"}, static_cast<MessageType>(t), {{1234567, 3}, value}};
       Message back;
       ASSERT_TRUE(decode_message(encode_message(m), &back).is_ok());
       EXPECT_EQ(back.type, m.type);
@@ -26,7 +26,7 @@ TEST(DhtMessageCodec, RoundTripsEveryTypeWithAndWithoutValue) {
 }
 
 TEST(DhtMessageCodec, RejectsMalformedPayloads) {
-  Message m{MessageType::kStore, 1, 2, 9, "k", {{1, 1}, "v"}};
+  Message m{{1, 2, 9, "k"}, MessageType::kStore, {{1, 1}, "v"}};
   const std::string good = encode_message(m);
   Message back;
   EXPECT_THAT(decode_message("", &back).message(), HasSubstr("missing type"));
@@ -35,7 +35,7 @@ TEST(DhtMessageCodec, RejectsMalformedPayloads) {
     EXPECT_FALSE(decode_message(good.substr(0, cut), &back).is_ok()) << "cut at " << cut;
   }
   EXPECT_THAT(decode_message(good + "x", &back).message(), HasSubstr("1 trailing bytes"));
-  std::string flag = encode_message(Message{MessageType::kQuery, 1, 2, 9, "k", {}});
+  std::string flag = encode_message(Message{{1, 2, 9, "k"}, MessageType::kQuery, {}});
   flag.back() = 2;
   EXPECT_THAT(decode_message(flag, &back).message(), HasSubstr("present flag 2"));
 }

@@ -3,23 +3,17 @@
 // every key (the server stores a one-key KvState snapshot in it).
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <string>
 
+#include "targets/common/core_outbox.h"
+#include "targets/common/stamp.h"
+
 namespace faultline::paxos {
 
-// A proposal number, ordered by counter, then by the proposing node's id.
-// {0, 0} is "none". No two proposals share a ballot: a proposer's counter is
-// above everything it has seen and everything it issued before (durably:
-// AcceptorStore::issued_counter), and the node id breaks ties.
-struct Ballot {
-  uint64_t counter = 0;
-  uint64_t node = 0;
-
-  auto operator<=>(const Ballot&) const = default;
-  bool empty() const { return counter == 0 && node == 0; }
-};
+// A proposal number: node is the proposer; {0, 0} is "none" (common::Stamp
+// says why no two proposals share one).
+using Ballot = common::Stamp;
 
 // What an acceptor holds for one key. Invariant: promised >= accepted.
 struct AcceptorState {
@@ -38,15 +32,9 @@ enum class MessageType : uint8_t {
   kAccepted,  // acceptor -> proposer: ok: accepted; not ok: `accepted` is my higher promise
 };
 
-struct Message {
+// op: the proposer's id for one attempt (one ballot) of one proposal.
+struct Message : common::Envelope {
   MessageType type = MessageType::kPrepare;
-  uint64_t from = 0;
-  uint64_t to = 0;
-  // The proposer's id for one attempt (one ballot) of one proposal; a reply
-  // echoes it. Ids start at a random point per node incarnation, so a reply
-  // addressed to a node's previous life matches nothing.
-  uint64_t op = 0;
-  std::string key;
   Ballot ballot;    // the proposer's ballot (echoed by replies)
   bool ok = false;  // replies: granted or refused
   Ballot accepted;  // kPromise ok: the acceptor's accepted ballot; refusals: its promise

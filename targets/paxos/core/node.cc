@@ -41,7 +41,7 @@ Node::Node(Config config, AcceptorStore& store)
 void Node::propose(uint64_t request, std::string key, Change change, bool read_only) {
   if (read_only && config_.failpoints.local_read) {
     // UNSAFE: this acceptor's value may be stale, or never chosen.
-    responses_.push_back(Response{request, ResponseStatus::kOk, change(state(key).value).reply});
+    outbox_.respond(Response{request, ResponseStatus::kOk, change(state(key).value).reply});
     return;
   }
   waiting_[key].push_back(Request{request, std::move(change), read_only});
@@ -135,30 +135,10 @@ void Node::tick() {
   drain_self();
 }
 
-Ready Node::ready() {
-  Ready r;
-  r.messages.swap(outbox_);
-  r.responses.swap(responses_);
-  return r;
-}
-
-void Node::send(Message m) {
-  m.from = id();
-  if (m.to == id()) {
-    // Handled by drain_self() once the current input is done: handling it
-    // here could finish the proposal that is sending it.
-    to_self_.push_back(std::move(m));
-  } else {
-    outbox_.push_back(std::move(m));
-  }
-}
+void Node::send(Message m) { outbox_.send(id(), std::move(m)); }
 
 void Node::drain_self() {
-  while (!to_self_.empty()) {
-    Message m = std::move(to_self_.front());
-    to_self_.pop_front();
-    handle(m);
-  }
+  outbox_.drain_self([this](const Message& m) { handle(m); });
 }
 
 void Node::see(const Ballot& b) { max_ballot_ = std::max(max_ballot_, b); }
@@ -298,7 +278,7 @@ void Node::finish(std::map<uint64_t, Proposal>::iterator it, ResponseStatus stat
   Proposal p = std::move(it->second);
   proposals_.erase(it);
   for (size_t i = 0; i < p.requests.size(); ++i) {
-    responses_.push_back(
+    outbox_.respond(
         Response{p.requests[i].id, status, status == ResponseStatus::kOk ? p.replies[i] : error});
   }
   active_.erase(p.key);

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "targets/common/core_outbox.h"
 #include "targets/paxos/core/acceptor_store.h"
 #include "targets/paxos/core/messages.h"
 #include "targets/paxos/failpoints.h"
@@ -62,12 +62,7 @@ struct Config {
   Status validate() const;
 };
 
-struct Ready {
-  std::vector<Message> messages;
-  std::vector<Response> responses;
-
-  bool empty() const { return messages.empty() && responses.empty(); }
-};
+using Ready = common::CoreReady<Message, Response>;
 
 class Node {
  public:
@@ -88,8 +83,8 @@ class Node {
   Status step(const Message& message);
   void tick();
 
-  bool has_ready() const { return !outbox_.empty() || !responses_.empty(); }
-  Ready ready();
+  bool has_ready() const { return outbox_.has_ready(); }
+  Ready ready() { return outbox_.take(); }
 
   // The proposer's invariants (README.md, "Invariants"): every proposal's
   // ballot is this node's and issued (durably), an accept phase holds a
@@ -161,9 +156,7 @@ class Node {
   std::map<uint64_t, Proposal> proposals_;
   std::map<std::string, std::vector<Request>> waiting_;  // by key, while a proposal runs
   std::set<std::string> active_;                         // keys with a proposal running
-  std::deque<Message> to_self_;  // messages to ourselves, handled before an input returns
-  std::vector<Message> outbox_;
-  std::vector<Response> responses_;
+  common::Outbox<Message, Response> outbox_;
 };
 
 }  // namespace faultline::paxos

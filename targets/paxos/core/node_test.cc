@@ -6,10 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <map>
-
 #include "base/random.h"
+#include "targets/common/sync_cluster_testing.h"
 
 namespace faultline::paxos {
 namespace {
@@ -28,52 +26,16 @@ Change append(std::string suffix) {
   };
 }
 
-class TestCluster {
+// Nodes 1..3 on the synchronous network of SyncCluster; every node's
+// invariants hold before each of its Readys.
+class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config> {
  public:
   explicit TestCluster(Failpoints failpoints = {}) {
-    for (uint64_t id = 1; id <= 3; ++id) {
-      config_[id] = Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id), failpoints};
-      restart(id);
-    }
-  }
-
-  void restart(uint64_t id) {
-    Status s = Node::create(config_[id], stores_[id], &nodes_[id]);
-    ASSERT_TRUE(s.is_ok()) << s.message();
-  }
-
-  Node& node(uint64_t id) { return *nodes_[id]; }
-  MemoryAcceptorStore& store(uint64_t id) { return stores_[id]; }
-
-  // Delivers until no node has anything to send; returns the responses.
-  std::vector<Response> run() {
-    std::vector<Response> responses;
-    std::deque<Message> queue;
-    for (;;) {
-      for (auto& [id, n] : nodes_) {
-        EXPECT_TRUE(n->check_invariants().is_ok()) << n->check_invariants().message();
-        Ready r = n->ready();
-        for (Message& m : r.messages) {
-          if (!drop || !drop(m)) queue.push_back(std::move(m));
-        }
-        responses.insert(responses.end(), r.responses.begin(), r.responses.end());
-      }
-      if (queue.empty()) return responses;
-      Message m = std::move(queue.front());
-      queue.pop_front();
-      Status s = nodes_[m.to]->step(m);
-      EXPECT_TRUE(s.is_ok()) << s.message();
-    }
-  }
-
-  std::vector<Response> tick(int ticks) {
-    std::vector<Response> responses;
-    for (int i = 0; i < ticks; ++i) {
-      for (auto& [id, n] : nodes_) n->tick();
-      auto more = run();
-      responses.insert(responses.end(), more.begin(), more.end());
-    }
-    return responses;
+    check = [](const Node& n) {
+      EXPECT_TRUE(n.check_invariants().is_ok()) << n.check_invariants().message();
+    };
+    for (uint64_t id = 1; id <= 3; ++id)
+      add(id, Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id), failpoints});
   }
 
   // One proposal through `via`, run to completion (ticking for retries).
@@ -91,12 +53,7 @@ class TestCluster {
     drop = [id](const Message& m) { return m.from == id || m.to == id; };
   }
 
-  std::function<bool(const Message&)> drop;
-
  private:
-  std::map<uint64_t, Config> config_;
-  std::map<uint64_t, MemoryAcceptorStore> stores_;
-  std::map<uint64_t, std::unique_ptr<Node>> nodes_;
   uint64_t next_request_ = 1;
 };
 
@@ -180,7 +137,7 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   c.propose(2, set_to("z"));
   // Node 1 has seen them: its ballot is still higher. Make 2 and 3 promise
   // a much higher ballot so that node 1's first prepare is refused.
-  Message prepare{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
   ASSERT_TRUE(c.node(2).step(prepare).is_ok());
   prepare.to = 3;
   ASSERT_TRUE(c.node(3).step(prepare).is_ok());
@@ -198,7 +155,7 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
   c.drop = [&](const Message& m) {
     if (m.type == MessageType::kAccept && m.from == 1 && !preempted) {
       preempted = true;
-      Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{1000, 3}, false, {}, ""};
+      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
       EXPECT_TRUE(c.node(2).step(p).is_ok());
       p.to = 3;
       EXPECT_TRUE(c.node(3).step(p).is_ok());
@@ -215,7 +172,7 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
 
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
   TestCluster c;
-  Message m{MessageType::kPrepare, 1, 2, 5, "k", Ballot{1, 1}, false, {}, ""};
+  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, ""};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 2"));
   m.from = 9;
   m.to = 2;
@@ -232,17 +189,20 @@ TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
 
 // The failpoints, each shown breaking its rule in a scripted run.
 
+// Node 3's prepare of ballot 50.3 to node 2, and node 1's accept of "old" at
+// the lower ballot 10.1.
+const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, ""};
+const Message kAcceptOld{{1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, "old"};
+
 TEST(PaxosFailpointScripts, NoPersistPromiseForgetsThePromiseOnRestart) {
   Failpoints f;
   f.no_persist_promise = true;
   TestCluster c(f);
-  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
-  ASSERT_TRUE(c.node(2).step(p).is_ok());
+  ASSERT_TRUE(c.node(2).step(kPrepare50).is_ok());
   EXPECT_EQ(c.store(2).get("k").promised, Ballot{});  // not in the store
   c.restart(2);
   // A lower ballot is now accepted, though node 2 promised 50.3.
-  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
-  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  ASSERT_TRUE(c.node(2).step(kAcceptOld).is_ok());
   EXPECT_EQ(c.store(2).get("k").value, "old");
 }
 
@@ -250,10 +210,8 @@ TEST(PaxosFailpointScripts, AcceptLowerBallotBreaksThePromise) {
   Failpoints f;
   f.accept_lower_ballot = true;
   TestCluster c(f);
-  Message p{MessageType::kPrepare, 3, 2, 99, "k", Ballot{50, 3}, false, {}, ""};
-  ASSERT_TRUE(c.node(2).step(p).is_ok());
-  Message a{MessageType::kAccept, 1, 2, 98, "k", Ballot{10, 1}, false, {}, "old"};
-  ASSERT_TRUE(c.node(2).step(a).is_ok());
+  ASSERT_TRUE(c.node(2).step(kPrepare50).is_ok());
+  ASSERT_TRUE(c.node(2).step(kAcceptOld).is_ok());
   EXPECT_EQ(c.store(2).get("k").value, "old");
   EXPECT_EQ(c.store(2).get("k").promised, (Ballot{50, 3}));
 }

@@ -13,41 +13,26 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "checkers/checker.h"
-#include "history/reader.h"
+#include "tests/support/simulation_check.h"
 
 namespace faultline::paxos {
 namespace {
 
-struct Judged {
-  SimulationResult sim;
-  CheckResult check;
-};
+using Judged = faultline::Judged<SimulationResult>;
 
 Judged simulate_and_check(const SimulationOptions& options) {
-  Judged j{run_simulation(options), {}};
-  History history;
-  std::vector<Operation> ops;
-  std::string source = fmt::format("paxos-seed-{}.jsonl", options.seed);
-  Status s = parse_jsonl(j.sim.history, source, &history);
-  if (s.is_ok()) s = pair_operations(history, &ops);
-  EXPECT_TRUE(s.is_ok()) << "seed " << options.seed << ": " << s.message();
   // Contention leaves many proposals indeterminate (info), which makes the
   // search expensive: bound it, and treat "unknown" as a failure of the seed.
   CheckOptions check_options;
   check_options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  j.check = make_checker("register")->check(history, ops, check_options);
+  Judged j = judge_register_history(
+      run_simulation(options), fmt::format("paxos-seed-{}.jsonl", options.seed), check_options);
   if (std::getenv("FAULTLINE_PAXOS_SEED")) std::cout << j.sim.history;
   return j;
 }
 
 std::vector<uint64_t> seeds(uint64_t first, uint64_t count) {
-  if (const char* one = std::getenv("FAULTLINE_PAXOS_SEED")) {
-    return {std::strtoull(one, nullptr, 10)};
-  }
-  std::vector<uint64_t> all;
-  for (uint64_t s = first; s < first + count; ++s) all.push_back(s);
-  return all;
+  return test_seeds("FAULTLINE_PAXOS_SEED", first, count);
 }
 
 SimulationResult check_correct_seeds(uint64_t first, uint64_t count, int nodes) {

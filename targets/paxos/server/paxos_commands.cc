@@ -6,8 +6,7 @@
 // registers' changes atomically (README.md, "Limitations").
 #include <fmt/format.h>
 
-#include <cctype>
-
+#include "targets/common/server_commands.h"
 #include "targets/kvstate/kv_state.h"
 #include "targets/paxos/server/paxos_server.h"
 #include "targets/resp/resp_writer.h"
@@ -16,23 +15,7 @@ namespace faultline::paxos {
 
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string error_reply(std::string_view message) {
-  std::string out;
-  resp::append_error(&out, message);
-  return out;
-}
+using common::error_reply;
 
 // The refusal of a command across keys. "; not applied" tells faultline's
 // clients (workloads/resp_session.cc) that it had no effect.
@@ -80,63 +63,26 @@ Change read_change(kv::Command command) {
 
 void PaxosServer::handle(std::vector<std::string> request, kv::Session& session,
                          common::ReplyHandle reply) {
-  const std::string name = upper(request[0]);
-  const size_t argc = request.size();
-  auto arity = [&](size_t min, size_t max) {
-    if (argc >= min && argc <= max) return true;
-    reply.send(error_reply(
-        fmt::format("ERR wrong number of arguments for '{}' command", lower(request[0]))));
-    return false;
-  };
-  std::string out;
-  if (name == "ECHO") {  // redis-cli --pipe ends its input with an ECHO
-    if (!arity(2, 2)) return;
-    resp::append_bulk(&out, request[1]);
-  } else if (name == "INFO") {
-    if (!arity(1, 2)) return;
-    resp::append_bulk(&out, info());
-  } else if (name == "COMMAND") {
-    // redis-cli asks for COMMAND DOCS to offer hints; an empty table is fine.
-    if (argc >= 2 && upper(request[1]) == "COUNT") {
-      resp::append_integer(&out, 0);
-    } else {
-      resp::append_array_header(&out, 0);
-    }
-  } else if (name == "CONFIG") {
-    // redis-benchmark asks CONFIG GET save / appendonly and warns unless answered.
-    if (!arity(3, 3)) return;
-    const std::string parameter = lower(request[2]);
-    if (upper(request[1]) != "GET") {
-      out = error_reply(
-          fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
-    } else if (parameter == "save" || parameter == "appendonly") {
-      resp::append_array_header(&out, 2);
-      resp::append_bulk(&out, parameter);
-      resp::append_bulk(&out, parameter == "save" ? "" : "no");
-    } else {
-      resp::append_array_header(&out, 0);
-    }
-  } else if (name == "MULTI") {
-    out = cross_key_error("MULTI/EXEC");
-  } else {
-    kv::Action action = session.handle(std::move(request));
-    if (action.kind == kv::Action::Kind::kReply) return reply.send(std::move(action.reply));
-    if (action.kind == kv::Action::Kind::kRead) {
-      if (action.read.args.size() != 1) return reply.send(cross_key_error("MGET of several keys"));
-      const std::string key = action.read.args[0];
-      return propose(key, read_change(std::move(action.read)), /*read_only=*/true, reply);
-    }
-    kv::LogEntry entry;
-    if (Status s = kv::decode_entry(action.entry, &entry); !s.is_ok()) {
-      return reply.send(error_reply("ERR " + s.message()));
-    }
-    const kv::Command& command = entry.commands.front();
-    if (command.op == kv::Op::kDel && command.args.size() != 1) {
-      return reply.send(cross_key_error("DEL of several keys"));
-    }
-    return propose(command.args[0], write_change(std::move(action.entry)), false, reply);
+  if (common::answer_server_command(
+          request, [this] { return info(); }, reply))
+    return;
+  if (common::upper(request[0]) == "MULTI") return reply.send(cross_key_error("MULTI/EXEC"));
+  kv::Action action = session.handle(std::move(request));
+  if (action.kind == kv::Action::Kind::kReply) return reply.send(std::move(action.reply));
+  if (action.kind == kv::Action::Kind::kRead) {
+    if (action.read.args.size() != 1) return reply.send(cross_key_error("MGET of several keys"));
+    const std::string key = action.read.args[0];
+    return propose(key, read_change(std::move(action.read)), /*read_only=*/true, reply);
   }
-  reply.send(std::move(out));
+  kv::LogEntry entry;
+  if (Status s = kv::decode_entry(action.entry, &entry); !s.is_ok()) {
+    return reply.send(error_reply("ERR " + s.message()));
+  }
+  const kv::Command& command = entry.commands.front();
+  if (command.op == kv::Op::kDel && command.args.size() != 1) {
+    return reply.send(cross_key_error("DEL of several keys"));
+  }
+  return propose(command.args[0], write_change(std::move(action.entry)), false, reply);
 }
 
 std::string PaxosServer::info() const {

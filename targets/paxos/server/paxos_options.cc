@@ -7,9 +7,7 @@
 namespace faultline::paxos {
 
 Status PaxosServerOptions::finish() const {
-  if (!nodes.count(id)) {
-    return Status::invalid_argument(fmt::format("--id {} is not one of --nodes", id));
-  }
+  if (Status s = check_id(); !s.is_ok()) return s;
   if (tick_ms < 1 || backoff_ms < tick_ms || retry_ms < tick_ms || timeout_ms < retry_ms) {
     return Status::invalid_argument(fmt::format(
         "timing: expected 1 <= --tick-ms <= --backoff-ms and --tick-ms <= --retry-ms <= "

@@ -4,23 +4,18 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 
 #include "base/status.h"
-#include "targets/common/address.h"
+#include "targets/common/core_server.h"
 #include "targets/paxos/core/node.h"
 
 namespace faultline::paxos {
 
-struct PaxosServerOptions {
-  uint64_t id = 0;
-  std::map<uint64_t, common::Address> nodes;  // every node's peer address, this one's included
-  common::Address client_addr;                // where this node serves RESP clients
-  std::string data_dir;
-  int tick_ms = 2;        // the core's unit of time
-  int timeout_ms = 1000;  // a proposal not done by then: -UNAVAILABLE
-  int retry_ms = 20;      // silent acceptors are asked again this often
+// timeout_ms: a proposal not done by then answers -UNAVAILABLE (1000);
+// retry_ms: silent acceptors are asked again this often.
+struct PaxosServerOptions : common::CoreServerOptions {
+  PaxosServerOptions() : CoreServerOptions(/*tick=*/2, /*retry=*/20) {}
   int backoff_ms = 4;     // a refused prepare waits 1..backoff (doubling) before a higher ballot
   Failpoints failpoints;  // --unsafe-failpoint
 

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--snapshot-threshold", options.snapshot_threshold,
                  "applied entries between snapshots")
       ->capture_default_str();
+  app.add_option("--max-append-entries", options.max_append_entries,
+                 "log entries per AppendEntries message")
+      ->capture_default_str();
   app.add_option("--unsafe-failpoint", failpoints,
                  "UNSAFE: stale-read, commit-any-term, no-persist-vote, lease-read, "
                  "follower-read, read-cache, early-txn-reads (repeatable)");

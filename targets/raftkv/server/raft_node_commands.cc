@@ -1,211 +1,35 @@
-// RaftNode's client commands: server-level ones (INFO, COMMAND, CONFIG GET)
-// answered by any node, and the KV commands, which only the leader serves.
+// RaftNode's client commands: server-level ones (INFO, COMMAND, CONFIG GET,
+// PING) answered by any node; the KV commands go to the KvNode.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
-
+#include "targets/common/server_commands.h"
 #include "targets/raftkv/server/raft_node.h"
 #include "targets/resp/resp_writer.h"
 
 namespace faultline::raftkv {
 
-namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// CONFIG GET: just what redis-benchmark asks at start ("save",
-// "appendonly"), as a persistence-less Redis would answer; anything else
-// matches nothing (an empty array), as Redis answers an unknown parameter.
-std::string config_get(const std::string& parameter) {
-  static const std::pair<const char*, const char*> kKnown[] = {{"save", ""}, {"appendonly", "no"}};
-  std::string out;
-  for (const auto& [name, value] : kKnown) {
-    if (upper(parameter) == upper(name)) {
-      resp::append_array_header(&out, 2);
-      resp::append_bulk(&out, name);
-      resp::append_bulk(&out, value);
-      return out;
-    }
-  }
-  resp::append_array_header(&out, 0);
-  return out;
-}
-
-}  // namespace
+using common::error_reply;
+using common::upper;
 
 void RaftNode::handle(std::vector<std::string> request, kv::Session& session,
                       common::ReplyHandle reply) {
   const std::string name = upper(request[0]);
   std::string out;
   if (name == "INFO") {
-    resp::append_bulk(&out, info());
+    resp::append_bulk(&out, node_->info());
   } else if (name == "COMMAND") {
-    // redis-cli asks for COMMAND DOCS to offer hints; no command table is
-    // fine for it: an empty array (COUNT: zero).
-    if (request.size() >= 2 && upper(request[1]) == "COUNT") {
-      resp::append_integer(&out, 0);
-    } else {
-      resp::append_array_header(&out, 0);
-    }
+    out = common::command_reply(request);
   } else if (name == "CONFIG") {
-    if (request.size() != 3) {
-      out = error_reply("ERR wrong number of arguments for 'config' command");
-    } else if (upper(request[1]) != "GET") {
-      out = error_reply(
-          fmt::format("ERR CONFIG {} is not supported (only CONFIG GET)", upper(request[1])));
-    } else {
-      out = config_get(request[2]);
-    }
+    out = request.size() != 3 ? error_reply("ERR wrong number of arguments for 'config' command")
+                              : common::config_reply(request);
   } else if (name == "PING" && !session.in_transaction()) {
     out = session.handle(std::move(request)).reply;
-  } else if (raft_->role() != raft::Role::kLeader && !options_.failpoints.follower_read &&
-             !(options_.failpoints.lease_read && lease_.holds())) {
-    // (Under those failpoints a follower serves reads; its writes are
-    // refused when proposed.)
-    out = not_leader_error();
   } else {
-    return handle_kv(std::move(request), session, std::move(reply));
+    return node_->handle(std::move(request), session,
+                         ClientReply([reply](std::string r) { reply.send(std::move(r)); },
+                                     [reply] { reply.overlap(); }, reply.after_unanswered()));
   }
   reply.send(std::move(out));
-}
-
-void RaftNode::handle_kv(std::vector<std::string> request, kv::Session& session,
-                         common::ReplyHandle reply) {
-  kv::Action action = session.handle(std::move(request));
-  switch (action.kind) {
-    case kv::Action::Kind::kReply: reply.send(std::move(action.reply)); return;
-    case kv::Action::Kind::kRead: {
-      if (options_.failpoints.read_cache && serve_cached_read(action.read, reply)) return;
-      const uint64_t min_index = reply.after_unanswered() ? raft_->log().last_index() : 0;
-      if (options_.failpoints.follower_read || (options_.failpoints.lease_read && lease_.holds())) {
-        // Unsafe: no quorum round, and only what this node applied.
-        ++(options_.failpoints.follower_read ? follower_reads_ : lease_reads_);
-        reads_by_index_.emplace(min_index, PendingRead{std::move(action.read), std::move(reply)});
-        serve_applied_reads();
-        return;
-      }
-      read_batch_.push_back({std::move(action.read), std::move(reply), min_index});
-      schedule_ready();
-      return;
-    }
-    case kv::Action::Kind::kPropose: {
-      std::vector<std::string> early_reads;
-      if (options_.failpoints.early_txn_reads) {
-        answer_txn_reads_early(&action.entry, &early_reads);
-        if (action.entry.empty()) {  // a transaction of reads only
-          reply.send(splice_txn_reply(early_reads, ""));
-          return;
-        }
-      }
-      const raft::ProposeResult r = raft_->propose(std::move(action.entry));
-      if (r.status != raft::ProposeStatus::kOk) {
-        reply.send(not_leader_error());
-        return;
-      }
-      // An older proposal at this index was cut from the log before it
-      // committed (a committed entry is never replaced), so it failed.
-      const auto it = proposals_.find(r.index);
-      if (it != proposals_.end()) {
-        it->second.reply.send(dropped_write_error());
-        proposals_.erase(it);
-      }
-      reply.overlap();  // the log orders this connection's later writes after it
-      proposals_.emplace(r.index,
-                         PendingProposal{r.term, std::move(reply), std::move(early_reads)});
-      schedule_ready();
-      return;
-    }
-  }
-}
-
-void RaftNode::answer_txn_reads_early(std::string* entry,
-                                      std::vector<std::string>* early_reads) const {
-  kv::LogEntry decoded;
-  if (!kv::decode_entry(*entry, &decoded).is_ok() || !decoded.batch) return;
-  std::vector<kv::Command> writes;
-  for (const kv::Command& c : decoded.commands) {
-    std::string read;
-    if (kv::is_read_only(c.op)) {
-      kv_.read(c, &read);
-    } else {
-      writes.push_back(c);
-    }
-    early_reads->push_back(std::move(read));
-  }
-  *entry = writes.empty() ? "" : kv::encode_batch(writes);
-}
-
-std::string RaftNode::splice_txn_reply(const std::vector<std::string>& early_reads,
-                                       const std::string& applied) {
-  // `applied` is "*M\r\n" and M one-line replies (every write replies with
-  // one line: +OK, :n or -ERR); anything else (an error) is passed on.
-  if (!applied.empty() && applied[0] != '*') return applied;
-  std::string out;
-  resp::append_array_header(&out, early_reads.size());
-  size_t pos = applied.empty() ? 0 : applied.find("\r\n") + 2;
-  for (const std::string& read : early_reads) {
-    if (!read.empty()) {
-      out += read;
-      continue;
-    }
-    const size_t end = applied.find("\r\n", pos);
-    if (end == std::string::npos) return error_reply("ERR early-txn-reads: malformed reply");
-    out.append(applied, pos, end + 2 - pos);
-    pos = end + 2;
-  }
-  return out;
-}
-
-std::string RaftNode::error_reply(std::string_view message) {
-  std::string out;
-  resp::append_error(&out, message);
-  return out;
-}
-
-std::string RaftNode::dropped_write_error() {
-  return error_reply(
-      "ERR write dropped: another leader's entry took its place in the log; not applied");
-}
-
-std::string RaftNode::not_leader_error() const {
-  const auto it = options_.client_peers.find(raft_->leader());
-  return error_reply(fmt::format("NOTLEADER {}", it == options_.client_peers.end()
-                                                     ? std::string("unknown")
-                                                     : it->second.to_string()));
-}
-
-std::string RaftNode::info() const {
-  const auto leader = options_.client_peers.find(raft_->leader());
-  const raft::RaftLog& log = raft_->log();
-  std::string out = "# Raft\r\n";
-  auto field = [&out](std::string_view key, const auto& value) {
-    out += fmt::format("{}:{}\r\n", key, value);
-  };
-  field("node_id", options_.id);
-  field("role", raft::to_string(raft_->role()));
-  field("term", raft_->term());
-  field("leader_id", raft_->leader());
-  field("leader_client_addr",
-        leader == options_.client_peers.end() ? "unknown" : leader->second.to_string());
-  field("commit_index", log.committed());
-  field("applied_index", applied_);
-  field("snapshot_index", storage_->snapshot_metadata().index);
-  field("log_first_index", log.first_index());
-  field("log_last_index", log.last_index());
-  field("log_entries", log.last_index() + 1 - log.first_index());
-  field("snapshots_installed", snapshots_installed_);
-  field("pending_writes", proposals_.size());
-  field("keys", kv_.key_count());
-  field("lease_reads", lease_reads_);
-  field("follower_reads", follower_reads_);
-  field("cached_reads", cached_reads_);
-  field("failpoints", options_.failpoints.to_string());
-  return out;
 }
 
 }  // namespace faultline::raftkv

@@ -19,6 +19,7 @@ Status ServerOptions::finish() {
         election_ms, heartbeat_ms));
   }
   if (snapshot_threshold == 0) return Status::invalid_argument("--snapshot-threshold must be > 0");
+  if (max_append_entries == 0) return Status::invalid_argument("--max-append-entries must be > 0");
   if (data_dir.empty()) return Status::invalid_argument("--data-dir is required");
   client_peers[id] = client_addr;
   return Status::ok();

@@ -22,6 +22,7 @@ struct ServerOptions {
   int election_ms = 1000;
   int heartbeat_ms = 100;
   uint64_t snapshot_threshold = 10000;
+  uint64_t max_append_entries = 64;  // entries per AppendEntries message
   Failpoints failpoints;
 
   // Cross-field checks: id among the peers, timing, at least one entry

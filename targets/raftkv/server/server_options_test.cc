@@ -64,6 +64,10 @@ TEST(ServerOptionsTest, FinishChecksCrossFieldRules) {
   ServerOptions stranger = o;
   stranger.client_peers[7] = {"h", 1};
   EXPECT_FALSE(stranger.finish().is_ok());
+  ServerOptions no_entries = o;
+  no_entries.max_append_entries = 0;
+  const Status st = no_entries.finish();
+  EXPECT_NE(st.message().find("--max-append-entries"), std::string::npos) << st.message();
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "targets/raftkv/server/tick_lease.h"
+#include "targets/raftkv/node/tick_lease.h"
 
 #include <algorithm>
 

@@ -3,7 +3,7 @@
 // was leader when the round *started*: the followers heard it then, and none
 // of them campaigns before an election timeout of its own ticks has passed
 // since. So reads may be served locally for a while after the start of the
-// last confirmed round (the leader starts one every tick: RaftNode::tick) —
+// last confirmed round (the leader starts one every tick: KvNode::tick) —
 // measured here in this node's raft ticks, two short
 // of the election timeout (a follower's first tick may come right after the
 // heartbeat, and the rounding of the start to a tick costs one more).

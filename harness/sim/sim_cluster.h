@@ -1,0 +1,140 @@
+// SimCluster: a whole raftkv cluster in one process, on one EventLoop. Each
+// node is a raftkv::KvNode — the same core, storage and client logic as the
+// faultline-raftkv server — on a simulated disk (common::FaultInjectionEnv:
+// writes are lost on a crash unless synced, and a crash may keep a torn
+// prefix of the unsynced tail) and a simulated network:
+//
+//   - every message between nodes takes a latency drawn uniformly from
+//     [min_latency, max_latency], so messages overtake each other (reordering);
+//   - it is duplicated with probability `duplicate`, and lost with the
+//     probability the loss fault sets when it leaves or reaches a lossy node;
+//   - a partition (a nemesis Grudge) drops it at the sender and at the
+//     receiver, as the real nemesis's DROP rules do at both ends;
+//   - a crashed node receives nothing; a paused one receives everything when
+//     it resumes, and does not tick meanwhile.
+//
+// Clients reach nodes over links with the same latency that faults do not
+// cut (the real nemesis leaves client traffic alone too). Every random
+// choice comes from the one generator the cluster is given.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "harness/sim/event_loop.h"
+#include "nemesis/grudge.h"
+#include "targets/raftkv/failpoints.h"
+
+namespace faultline::sim {
+
+struct SimClusterOptions {
+  int nodes = 3;
+  int64_t tick = 100'000'000;  // the heartbeat interval (raftkv's heartbeat-ms), ns
+  int election_ticks = 10;     // election-ms / heartbeat-ms
+  uint64_t snapshot_threshold = 10000;
+  uint64_t max_append_entries = 64;
+  raftkv::Failpoints failpoints;
+  int64_t min_latency = 100'000;    // ns
+  int64_t max_latency = 2'000'000;  // ns
+  double duplicate = 0.005;
+};
+
+// How a client's request ended, as its connection sees it.
+struct SimReply {
+  enum class Kind {
+    kReply,    // `text` is the node's RESP reply
+    kRefused,  // the node was down: nothing was sent
+    kLost,     // the node crashed with the request unanswered
+  };
+  Kind kind = Kind::kReply;
+  std::string text;
+};
+
+class SimCluster {
+ public:
+  SimCluster(EventLoop& loop, std::mt19937_64& rng, SimClusterOptions options);
+  ~SimCluster();
+  SimCluster(const SimCluster&) = delete;
+  SimCluster& operator=(const SimCluster&) = delete;
+
+  // Brings every node up on an empty disk.
+  Status start();
+
+  // n1, n2, ...: node i has raft id i + 1. Its client address is "name:6379".
+  const std::vector<std::string>& names() const { return names_; }
+  // The index of a node's name or client address; -1 for none.
+  int index_of(const std::string& name_or_address) const;
+
+  // Sends `command` on `connection` (a client process; each has its own
+  // MULTI/EXEC session on each node) to node `node`; `done` is called once,
+  // with the outcome, unless cancel(id) was called first. Returns the id.
+  uint64_t request(size_t node, int64_t connection, std::vector<std::string> command,
+                   std::function<void(SimReply)> done);
+  // The caller gave up on request `id` (a timeout): `done` will not be called.
+  void cancel(uint64_t id);
+
+  // Faults. crash() loses the node's unsynced writes (keeping a random
+  // prefix of them: a torn write) and its memory; restart() recovers it from
+  // its disk like a restarted server, and returns the recovery error, if any
+  // (the node then stays down: that is a bug the simulation found).
+  void crash(size_t node);
+  Status restart(size_t node);
+  void pause(size_t node);
+  void resume(size_t node);
+  bool up(size_t node) const;
+  bool paused(size_t node) const;
+  void set_grudge(Grudge grudge) { grudge_ = std::move(grudge); }
+  // Messages to or from `nodes` are lost with `probability` (none: no loss).
+  void set_loss(std::set<std::string> nodes, double probability) {
+    lossy_ = std::move(nodes);
+    loss_ = probability;
+  }
+  // The running nodes that consider themselves leader.
+  std::vector<std::string> primaries() const;
+
+  // Aimed kills: each vote a node grants is, with `probability`, followed at
+  // once by the node's crash (losing what it did not sync) and its restart
+  // from its disk — the kill within a round trip of a vote that a node
+  // which does not persist its vote must meet to vote twice in one term,
+  // and which random kills at nemesis intervals almost never hit. A correct
+  // node synced its vote before sending it, so it loses nothing.
+  void set_vote_kills(double probability) { vote_kill_ = probability; }
+  int64_t vote_kills() const { return vote_kills_; }
+  // The first failure of a node to recover from its disk after an aimed
+  // kill ("" if none): a bug, as restart()'s.
+  const std::string& recovery_error() const { return recovery_error_; }
+
+ private:
+  class Node;
+  friend class Node;
+
+  int64_t latency();
+  // A message from node `from` (index) enters the network.
+  void transmit(size_t from, size_t to, std::function<void()> deliver);
+  // The client side of request `id` learns `reply` (after a latency).
+  void answer(uint64_t id, SimReply reply);
+
+  EventLoop& loop_;
+  std::mt19937_64& rng_;
+  SimClusterOptions options_;
+  std::vector<std::string> names_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  Grudge grudge_;
+  std::set<std::string> lossy_;
+  double loss_ = 0;
+  double vote_kill_ = 0;
+  int64_t vote_kills_ = 0;
+  std::string recovery_error_;
+  uint64_t next_request_ = 1;
+  // Requests not answered yet: id -> the client's callback.
+  std::map<uint64_t, std::function<void(SimReply)>> waiting_;
+};
+
+}  // namespace faultline::sim

@@ -1,0 +1,140 @@
+#include "harness/sim/sim_nemesis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "nemesis/grudge.h"
+#include "nemesis/node_commands.h"
+#include "nemesis/random.h"
+
+namespace faultline::sim {
+
+const std::vector<std::string>& simulated_fault_kinds() {
+  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause"};
+  return kinds;
+}
+
+SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, NemesisOptions options,
+                       uint64_t seed)
+    : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
+  for (const FaultPlan& p : plans_)
+    if (p.kind == "kill") cluster_.set_vote_kills(options_.vote_kill_percent / 100.0);
+}
+
+Op SimNemesis::invoke(const Op& op) {
+  nlohmann::json done = nlohmann::json::object();
+  const bool is_start = op.f.rfind("start-", 0) == 0;
+  const bool is_stop = op.f.rfind("stop-", 0) == 0;
+  const std::string kind = op.f.substr(is_start ? 6 : is_stop ? 5 : 0);
+  const auto plan = std::find_if(plans_.begin(), plans_.end(),
+                                 [&](const FaultPlan& p) { return p.kind == kind; });
+  Status st;
+  if ((!is_start && !is_stop) || plan == plans_.end()) {
+    st = Status::invalid_argument(fmt::format("nemesis: unknown f '{}'", op.f));
+  } else if (is_stop) {
+    st = stop(kind, &done);
+  } else if (op.value.is_null()) {  // as the real nemesis: a spec from the plan
+    const std::vector<std::string>& specs = plan->specs.empty() ? fault_specs(kind) : plan->specs;
+    st = start(kind, specs[random_below(rng_, specs.size())], &done);
+  } else if (op.value.is_string()) {
+    st = start(kind, op.value.get<std::string>(), &done);
+  } else {
+    st = Status::invalid_argument(
+        fmt::format("nemesis: {} takes a spec string or null, got {}", op.f, op.value.dump()));
+  }
+  Op completion = op.complete(EventType::kInfo, std::move(done));
+  if (!st.is_ok()) completion.error = st.message();
+  return completion;
+}
+
+Status SimNemesis::start(const std::string& kind, const std::string& spec, nlohmann::json* done) {
+  const std::vector<std::string>& nodes = cluster_.names();
+  (*done)["spec"] = spec;
+  if (kind == "partition") {
+    Grudge grudge;
+    std::vector<std::string> isolated;
+    if (Status st = partition_grudge(spec, nodes, cluster_.primaries(), rng_, &grudge, &isolated);
+        !st.is_ok())
+      return st;
+    nlohmann::json cut = nlohmann::json::object();
+    for (const auto& [node, others] : grudge) cut[node] = others;
+    (*done)["grudge"] = cut;
+    if (!isolated.empty()) (*done)["isolated"] = isolated;
+    cluster_.set_grudge(std::move(grudge));
+    return Status::ok();
+  }
+  if (kind == "loss") {
+    std::vector<std::string> lossy = spec == "one" ? choose(nodes, 1, rng_) : nodes;
+    (*done)["nodes"] = lossy;
+    (*done)["percent"] = options_.loss_percent;
+    cluster_.set_loss({lossy.begin(), lossy.end()}, options_.loss_percent / 100.0);
+    return Status::ok();
+  }
+  std::vector<std::string> victims;
+  if (Status st =
+          choose_victims(nodes, cluster_.primaries(), rng_, spec, fault_specs(kind), &victims);
+      !st.is_ok())
+    return st;
+  (*done)[kind == "kill" ? "killed" : "paused"] = victims;
+  for (const std::string& v : victims) {
+    const auto i = static_cast<size_t>(cluster_.index_of(v));
+    if (kind == "kill") {
+      cluster_.crash(i);
+    } else {
+      cluster_.pause(i);
+    }
+  }
+  return Status::ok();
+}
+
+Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
+  if (kind == "partition") {
+    cluster_.set_grudge({});
+    (*done)["healed"] = cluster_.names();
+    return Status::ok();
+  }
+  if (kind == "loss") {
+    cluster_.set_loss({}, 0);
+    (*done)["healed"] = cluster_.names();
+    return Status::ok();
+  }
+  std::vector<std::string> touched;
+  Status st;
+  if (kind == "kill") {
+    st = restart_all(&touched);
+  } else {
+    for (size_t i = 0; i < cluster_.names().size(); ++i) {
+      if (!cluster_.paused(i)) continue;
+      cluster_.resume(i);
+      touched.push_back(cluster_.names()[i]);
+    }
+  }
+  (*done)[kind == "kill" ? "restarted" : "resumed"] = touched;
+  return st;
+}
+
+Status SimNemesis::restart_all(std::vector<std::string>* restarted) {
+  Status first;
+  for (size_t i = 0; i < cluster_.names().size(); ++i) {
+    if (cluster_.up(i)) continue;
+    Status st = cluster_.restart(i);
+    if (st.is_ok()) restarted->push_back(cluster_.names()[i]);
+    if (first.is_ok()) first = st;
+  }
+  return first;
+}
+
+Status SimNemesis::heal(nlohmann::json* done) {
+  cluster_.set_grudge({});
+  cluster_.set_loss({}, 0);
+  nlohmann::json resumed = nlohmann::json::object();
+  Status st = stop("pause", &resumed);
+  std::vector<std::string> restarted;
+  if (Status s = restart_all(&restarted); st.is_ok()) st = s;
+  (*done)["resumed"] = resumed["resumed"];
+  (*done)["restarted"] = restarted;
+  return st;
+}
+
+}  // namespace faultline::sim

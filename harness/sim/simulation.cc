@@ -1,0 +1,241 @@
+#include "harness/sim/simulation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "harness/db/raftkv_db.h"
+#include "harness/generator/simulate.h"
+#include "harness/run/recorder.h"
+#include "harness/run/run_executor.h"
+#include "harness/run/test_plan.h"
+#include "harness/sim/event_loop.h"
+#include "harness/sim/sim_clients.h"
+#include "harness/sim/sim_cluster.h"
+#include "harness/sim/sim_nemesis.h"
+#include "history/reader.h"
+
+namespace faultline::sim {
+
+namespace {
+
+int64_t ns(double seconds) { return static_cast<int64_t>(seconds * 1e9); }
+
+// What the workloads see of the simulated cluster: built-in raftkv, whose
+// clients speak its default RESP commands.
+Deployment raftkv_sim_deployment() {
+  Deployment d;
+  d.target = "raftkv";
+  return d;
+}
+
+// The cluster as the test's --opt pairs configure raftkv (the same parser
+// as a deployment's: parse_raftkv_options).
+Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
+  RaftkvOptions r;
+  if (Status st = parse_raftkv_options(config.opts, &r); !st.is_ok()) return st;
+  // The simulated disk (common::FaultInjectionEnv) is not a mount to run
+  // through faultline-diskfs; its crash already loses unsynced writes.
+  if (r.diskfs)
+    return Status::invalid_argument(
+        "--opt diskfs=true: faultline sim has no file system to mount through faultline-diskfs "
+        "(its simulated disk loses unsynced writes on a kill; disk faults are faultline run's)");
+  out->nodes = config.nodes;
+  out->tick = int64_t{r.heartbeat_ms} * 1'000'000;
+  out->election_ticks = r.election_ms / r.heartbeat_ms;
+  for (size_t i = 0; i + 1 < r.extra_args.size(); i += 2) {
+    const std::string& flag = r.extra_args[i];
+    const std::string& value = r.extra_args[i + 1];
+    if (flag == "--unsafe-failpoint") {
+      if (Status st = raftkv::enable_failpoint(value, &out->failpoints); !st.is_ok()) return st;
+    } else if (flag == "--snapshot-threshold") {
+      out->snapshot_threshold = std::stoull(value);  // parse_raftkv_options checked it
+    } else if (flag == "--max-append-entries") {
+      out->max_append_entries = std::stoull(value);
+    }
+  }
+  return Status::ok();
+}
+
+// The test's world: a SimCluster, its clients and its nemesis on one loop.
+class RaftkvWorld : public SimWorld {
+ public:
+  RaftkvWorld(const TestConfig& config, const SimClusterOptions& options, KvOps ops,
+              std::vector<FaultPlan> plans, NemesisOptions nemesis_options, uint64_t seed)
+      : rng_(seed),
+        cluster_(loop_, rng_, options),
+        clients_(loop_, cluster_, std::move(ops), ns(config.op_timeout_s), config.concurrency),
+        nemesis_(cluster_, std::move(plans), std::move(nemesis_options), seed ^ 0x5eed),
+        recovery_timeout_(ns(config.recovery_timeout_s)) {}
+
+  Status start() { return cluster_.start(); }
+  const std::string& node_error() const {
+    return node_error_.empty() ? cluster_.recovery_error() : node_error_;
+  }
+  int64_t vote_kills() const { return cluster_.vote_kills(); }
+  int64_t events() const { return events_; }
+  int64_t now() const { return loop_.now(); }
+
+  void dispatch(int thread, const Op& invoke, int64_t now) override {
+    loop_.advance_to(now);
+    auto complete = [this, thread](Op completion) {
+      completed_->emplace_back(thread, std::move(completion));
+    };
+    if (thread != kNemesisThread) {
+      clients_.invoke(thread, invoke, complete);
+      return;
+    }
+    if (invoke.f == kHealOp) {
+      heal(invoke, complete);
+      return;
+    }
+    Op c = nemesis_.invoke(invoke);
+    note(c.error, invoke.f);
+    loop_.after(0, [complete, c] { complete(c); });
+  }
+  int64_t next_event() const override { return loop_.next_time(); }
+  void run_next(std::vector<std::pair<int, Op>>* completed) override {
+    completed_ = completed;
+    ++events_;
+    loop_.run_next();
+  }
+
+ private:
+  // The final phase's heal, as RunExecutor's: undo every fault, then wait
+  // (checking every tick) until every node runs and one leads.
+  void heal(const Op& invoke, const std::function<void(Op)>& complete) {
+    nlohmann::json done = nlohmann::json::object();
+    const Status st = nemesis_.heal(&done);
+    note(st.is_ok() ? "" : st.message(), "heal");
+    const int64_t start = loop_.now();
+    auto check = std::make_shared<std::function<void()>>();
+    *check = [this, invoke, complete, start, check] {
+      const bool recovered = !cluster_.primaries().empty();
+      const int64_t waited = loop_.now() - start;
+      if (!recovered && waited < recovery_timeout_) {
+        loop_.after(ns(0.01), *check);
+        return;
+      }
+      Op c = invoke.complete(EventType::kInfo, nullptr);
+      c.value = {{"recovered", recovered}, {"ms", waited / 1'000'000}};
+      if (!recovered) c.error = "recovery: no leader";
+      complete(c);
+      *check = nullptr;  // breaks the cycle
+    };
+    loop_.after(0, *check);
+  }
+
+  void note(const std::string& error, const std::string& what) {
+    if (error.find("does not recover") != std::string::npos && node_error_.empty())
+      node_error_ = fmt::format("{}: {}", what, error);
+  }
+
+  EventLoop loop_;
+  std::mt19937_64 rng_;
+  SimCluster cluster_;
+  SimClients clients_;
+  SimNemesis nemesis_;
+  int64_t recovery_timeout_;
+  std::vector<std::pair<int, Op>>* completed_ = nullptr;
+  std::string node_error_;
+  int64_t events_ = 0;
+};
+
+}  // namespace
+
+Status check_sim_plan(const TestConfig& config) {
+  if (Status st = check_plan(config); !st.is_ok()) return st;
+  if (config.target != "raftkv")
+    return Status::invalid_argument(
+        fmt::format("faultline sim simulates target raftkv only, not '{}'", config.target));
+  Workload w;
+  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &w); !st.is_ok()) return st;
+  if (!w.kv_ops.request)
+    return Status::invalid_argument(
+        fmt::format("faultline sim does not run workload '{}' yet (it runs: register, counter)",
+                    config.workload));
+  std::vector<FaultPlan> plans;
+  if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  const std::vector<std::string>& kinds = simulated_fault_kinds();
+  for (const FaultPlan& p : plans)
+    if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end())
+      return Status::invalid_argument(fmt::format(
+          "faultline sim does not simulate {} faults yet (it does: partition, loss, kill, pause)",
+          p.kind));
+  SimClusterOptions options;
+  return cluster_options(config, &options);
+}
+
+Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  if (Status st = check_sim_plan(given); !st.is_ok()) return st;
+  TestConfig config = given;
+  config.seed = seed;  // the nemesis schedule's choices
+  config.seed_given = true;
+  SimClusterOptions options;
+  if (Status st = cluster_options(config, &options); !st.is_ok()) return st;
+  Workload workload;
+  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &workload); !st.is_ok())
+    return st;
+  std::vector<FaultPlan> plans;
+  if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  NemesisOptions nemesis_options;
+  if (Status st = apply_nemesis_options(config.nemesis_opts, &nemesis_options); !st.is_ok())
+    return st;
+
+  RaftkvWorld world(config, options, workload.kv_ops, std::move(plans), std::move(nemesis_options),
+                    seed);
+  if (Status st = world.start(); !st.is_ok()) return st;
+  SimOptions so;
+  so.concurrency = config.concurrency;
+  so.nemesis = true;
+  so.seed = seed;
+  // A guard against a generator that never ends: the phases take the time
+  // limit, the recovery and the final reads.
+  so.stop_at = ns(config.time_limit_s + config.recovery_timeout_s + 120);
+  const SimRun run = simulate(run_generator(config, workload), world, so);
+
+  *out = SimResult{};
+  out->seed = seed;
+  for (size_t i = 0; i < run.events.size(); ++i)
+    out->jsonl += history_line(run.events[i], static_cast<int64_t>(i));
+  const std::string source = fmt::format("sim seed {}", seed);
+  std::vector<Operation> ops;
+  if (Status st = parse_jsonl(out->jsonl, source, &out->history); !st.is_ok()) return st;
+  if (Status st = pair_operations(out->history, &ops); !st.is_ok()) return st;
+  CheckOptions check_options;
+  check_options.threads = 1;  // seeds run in parallel, one per thread
+  check_options.deadline = std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds(ns(config.check_timeout_s) / 1'000'000);
+  Verdict verdict = workload.checkers.empty() ? Verdict::kUnknown : Verdict::kValid;
+  for (const std::unique_ptr<Checker>& checker : workload.checkers) {
+    CheckResult r = checker->check(out->history, ops, check_options);
+    verdict = worst(verdict, r.verdict);
+    out->checkers.push_back(std::move(r));
+  }
+  out->node_error = world.node_error();
+  if (!out->node_error.empty()) verdict = worst(verdict, Verdict::kUnknown);
+  out->verdict = verdict;
+  out->events = world.events();
+  out->vote_kills = world.vote_kills();
+  out->virtual_ns = world.now();
+  out->wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return Status::ok();
+}
+
+std::string replay_command(const TestConfig& c, uint64_t seed) {
+  std::string out = fmt::format(
+      "faultline sim --target {} --workload {} --nemesis {} --nodes {} --concurrency {} --rate {} "
+      "--time-limit {} --nemesis-interval {} --op-timeout {}",
+      c.target, c.workload, c.nemesis, c.nodes, c.concurrency, c.rate, c.time_limit_s,
+      c.nemesis_interval_s, c.op_timeout_s);
+  for (const auto& [key, value] : c.opts) out += fmt::format(" --opt {}={}", key, value);
+  for (const auto& [key, value] : c.nemesis_opts)
+    out += fmt::format(" --nemesis-opt {}={}", key, value);
+  return out + fmt::format(" --seed {}", seed);
+}
+
+}  // namespace faultline::sim

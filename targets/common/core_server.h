@@ -1,0 +1,175 @@
+// CoreServer: the shell of a server built on a sans-I/O core (faultline-dht,
+// faultline-paxos). It drives one core Node on one io_context: ticks it from
+// a timer, feeds it peer messages (FrameTransport) and client requests
+// (ClientListener, RESP2, through the subclass's handle()), and carries out
+// each Ready in the order the cores' contract demands:
+//
+//   1. sync the durable Store (one fdatasync for everything the inputs since
+//      the last Ready stored: group commit),
+//   2. then send the messages and answer the clients (answer()).
+//
+// So nothing leaves that a crash could make the node forget. Inputs arriving
+// together are batched into one Ready: handling is posted once to run after
+// the io_context's already-queued completions. If a sync fails the server
+// stops (failed() is then true): what reached the disk is unknown until a
+// restart's recovery decides.
+//
+// Messages travel as encode_message()/decode_message() of the core's
+// namespace (found by argument-dependent lookup: include them before this).
+#pragma once
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "base/status.h"
+#include "targets/common/address.h"
+#include "targets/common/asio.h"
+#include "targets/common/client_listener.h"
+#include "targets/common/env.h"
+#include "targets/common/frame_transport.h"
+
+namespace faultline::common {
+
+// The flags every core server has (its options derive from this).
+struct CoreServerOptions {
+  // The cores' units of time differ.
+  explicit CoreServerOptions(int tick = 10, int retry = 100) : tick_ms(tick), retry_ms(retry) {}
+
+  uint64_t id = 0;
+  std::map<uint64_t, Address> nodes;  // every node's peer address, this one's included
+  Address client_addr;                // where this node serves RESP clients
+  std::string data_dir;
+  int tick_ms;            // the core's unit of time
+  int timeout_ms = 1000;  // an operation not done by then: -UNAVAILABLE
+  int retry_ms;           // silent peers are asked again this often
+
+  // --id is one of --nodes.
+  Status check_id() const {
+    if (nodes.count(id)) return Status::ok();
+    return Status::invalid_argument(fmt::format("--id {} is not one of --nodes", id));
+  }
+};
+
+template <typename Node, typename Store>
+class CoreServer : public CommandHandler {
+ public:
+  Status start() {
+    transport_ = std::make_unique<FrameTransport>(
+        io_, place_.id, place_.nodes,
+        [this](std::string payload) { return on_frame(std::move(payload)); });
+    if (Status s = transport_->start(); !s.is_ok()) return s;
+    listener_ = std::make_unique<ClientListener>(io_, place_.client_addr, *this);
+    if (Status s = listener_->start(); !s.is_ok()) return s;
+    tick();
+    return Status::ok();
+  }
+  bool failed() const { return failed_; }
+
+ protected:
+  using Ready = decltype(std::declval<Node&>().ready());
+  using Response = typename decltype(Ready::responses)::value_type;
+
+  // `log_name` names the store in the logs ("replica log").
+  CoreServer(boost::asio::io_context& io, CoreServerOptions place, std::string log_name)
+      : io_(io), place_(std::move(place)), log_name_(std::move(log_name)), ticker_(io) {}
+
+  // Opens the store (see open_store), then the core on it, configured by
+  // `config(seed)`: operation ids must differ between incarnations (the
+  // cores' contract), so the seed comes from the clock.
+  template <typename MakeConfig>
+  Status open(const std::string& data_dir, const MakeConfig& config) {
+    if (Status s = open_store(data_dir); !s.is_ok()) return s;
+    const uint64_t seed =
+        std::random_device{}() ^
+        static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    return Node::create(config(seed), *store_, &node_);
+  }
+
+  // Answers a client from the core's response, once the Ready is durable.
+  virtual void answer(const Response& response) = 0;
+
+  // Handles the core's output after the current batch of inputs.
+  void schedule_flush() {
+    if (flush_scheduled_) return;
+    flush_scheduled_ = true;
+    boost::asio::post(io_, [this] { flush(); });
+  }
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Node> node_;
+
+ private:
+  // Opens the store in `data_dir`, creating the directory (and its parents)
+  // if missing; a damaged store is refused.
+  Status open_store(const std::string& data_dir) {
+    // Parents as by mkdir -p; the data directory itself through the Env,
+    // which syncs its parent so that the directory survives a crash.
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(data_dir).parent_path(), ec);
+    if (ec) {
+      return Status::io_error(
+          fmt::format("cannot create the parents of --data-dir {}: {}", data_dir, ec.message()));
+    }
+    Env* env = posix_env();
+    if (Status s = env->create_dir(data_dir); !s.is_ok()) return s;
+    if (Status s = Store::open(env, data_dir, {}, &store_); !s.is_ok()) return s;
+    if (!store_->recovery_note().empty()) {
+      spdlog::warn("{} recovery: {}", log_name_, store_->recovery_note());
+    }
+    spdlog::info("{}: recovered {} keys ({} bytes), issued counter {}", log_name_, store_->size(),
+                 store_->log_bytes(), store_->issued_counter());
+    return Status::ok();
+  }
+
+  Status on_frame(std::string payload) {
+    typename decltype(Ready::messages)::value_type m;
+    if (Status s = decode_message(payload, &m); !s.is_ok()) return s;
+    if (Status s = node_->step(m); !s.is_ok()) return s;
+    schedule_flush();
+    return Status::ok();
+  }
+
+  void tick() {
+    node_->tick();
+    schedule_flush();
+    ticker_.expires_after(std::chrono::milliseconds(place_.tick_ms));
+    ticker_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) tick();
+    });
+  }
+
+  void flush() {
+    flush_scheduled_ = false;
+    if (failed_ || !node_->has_ready()) return;
+    Ready rd = node_->ready();
+    // The Ready contract: durable before anything leaves.
+    if (Status s = store_->sync(); !s.is_ok()) {
+      spdlog::critical("{} sync failed: {}; stopping (restart to recover)", log_name_, s.message());
+      failed_ = true;
+      io_.stop();
+      return;
+    }
+    for (const auto& m : rd.messages) transport_->send(m.to, encode_message(m));
+    for (const Response& r : rd.responses) answer(r);
+  }
+
+  boost::asio::io_context& io_;
+  CoreServerOptions place_;
+  std::string log_name_;
+  std::unique_ptr<FrameTransport> transport_;
+  std::unique_ptr<ClientListener> listener_;
+  boost::asio::steady_timer ticker_;
+  bool flush_scheduled_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace faultline::common

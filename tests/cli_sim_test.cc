@@ -1,0 +1,100 @@
+// `faultline sim` end to end: usage errors and their exit codes, a failing
+// seed printed with the command that replays it (and that command failing
+// the same way), and a seed's run in the store marked simulated.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli_support.h"
+
+namespace {
+
+using cli_support::said;
+using cli_support::TempDir;
+
+// A small test: 3 nodes, 10 virtual seconds.
+std::vector<std::string> small(const TempDir& dir, std::vector<std::string> more) {
+  std::vector<std::string> args = {"sim",
+                                   "--nodes",
+                                   "3",
+                                   "--concurrency",
+                                   "6",
+                                   "--rate",
+                                   "100",
+                                   "--time-limit",
+                                   "10",
+                                   "--nemesis-interval",
+                                   "1",
+                                   "--op-timeout",
+                                   "1",
+                                   "--store",
+                                   (dir.path() / "store").string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+cli_support::Result sim(const TempDir& dir, const std::vector<std::string>& args) {
+  return cli_support::spawn(dir.path(), FAULTLINE_BIN, args);
+}
+
+TEST(CliSim, UsageErrorsExit64) {
+  TempDir dir;
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "bank"},
+                                              {"--target", "dht"},
+                                              {"--nemesis", "clock"},
+                                              {"--opt", "unsafe-failpoint=nope"},
+                                              {"--seeds", "0"}}) {
+    const cli_support::Result r = sim(dir, small(dir, bad));
+    EXPECT_EQ(r.code, 64) << bad[0] << " " << bad[1] << ": " << said(r);
+  }
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "clock"}));
+  EXPECT_NE(r.err.find("does not simulate clock faults"), std::string::npos) << said(r);
+}
+
+TEST(CliSim, TestFileErrorsExit66And65) {
+  TempDir dir;
+  const cli_support::Result missing =
+      sim(dir, small(dir, {"--test", (dir.path() / "none.toml").string()}));
+  EXPECT_EQ(missing.code, 66) << said(missing);
+  const auto bad = dir.path() / "bad.toml";
+  std::ofstream(bad) << "nodes = 3\ntime-limit = [\n";
+  const cli_support::Result malformed = sim(dir, small(dir, {"--test", bad.string()}));
+  EXPECT_EQ(malformed.code, 65) << said(malformed);
+  EXPECT_NE(malformed.err.find("bad.toml:"), std::string::npos) << said(malformed);
+}
+
+TEST(CliSim, FailingSeedIsPrintedWithItsReplayWhichFailsAlike) {
+  TempDir dir;
+  const cli_support::Result r =
+      sim(dir, small(dir, {"--nemesis", "partition", "--opt", "unsafe-failpoint=follower-read",
+                           "--seed", "1", "--seeds", "20", "--jobs", "2"}));
+  ASSERT_EQ(r.code, 1) << said(r);
+  const size_t at = r.out.find("replay: ");
+  ASSERT_NE(at, std::string::npos) << said(r);
+  const std::string replay = r.out.substr(at + 8, r.out.find('\n', at) - at - 8);
+  ASSERT_TRUE(replay.starts_with("faultline sim ")) << replay;
+  std::vector<std::string> args = {"sim"};
+  std::istringstream words(replay.substr(14));
+  for (std::string w; words >> w;) args.push_back(w);
+  args.insert(args.end(), {"--store", (dir.path() / "replay").string()});
+  const cli_support::Result again = sim(dir, args);
+  EXPECT_EQ(again.code, 1) << said(again);
+  EXPECT_NE(again.out.find("invalid"), std::string::npos) << said(again);
+}
+
+TEST(CliSim, OneSeedIsStoredAsASimulatedRun) {
+  TempDir dir;
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "partition", "--seed", "5"}));
+  ASSERT_EQ(r.code, 0) << said(r);
+  const auto runs = dir.path() / "store" / "sim-raftkv-register-partition";
+  ASSERT_TRUE(std::filesystem::is_directory(runs)) << said(r);
+  const auto run = std::filesystem::directory_iterator(runs)->path();
+  const nlohmann::json manifest = nlohmann::json::parse(cli_support::read_file(run / "run.json"));
+  EXPECT_EQ(manifest["config"]["simulated"], true);
+  EXPECT_EQ(manifest["seed"], 5);
+  EXPECT_EQ(manifest["verdict"], "valid");
+  EXPECT_TRUE(std::filesystem::exists(run / "history.jsonl"));
+  EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
+}
+
+}  // namespace

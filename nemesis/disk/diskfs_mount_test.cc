@@ -18,6 +18,7 @@
 
 #include "nemesis/disk/control.h"
 #include "spawn/spawn.h"
+#include "tests/support/require.h"
 
 namespace faultline::diskfs {
 namespace {
@@ -39,10 +40,8 @@ bool mounted(const std::string& dir) {
 class DiskfsMountTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0) {
-      if (getenv("CI") != nullptr) FAIL() << "needs root and /dev/fuse";
-      GTEST_SKIP() << "needs root and /dev/fuse";
-    }
+    FAULTLINE_REQUIRE(geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0,
+                      "needs root and /dev/fuse");
     char tmpl[] = "/tmp/faultline-diskfs-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     root_ = tmpl;

@@ -114,8 +114,8 @@ Status DaemonDb::setup(const std::string& node) {
   return pool_.upload(node, options_.binary, daemon_.binary, 0755, kUploadTimeout);
 }
 
-void DaemonDb::use_diskfs(const std::string& local_binary) {
-  diskfs_.emplace(options_.dir, data_dir(), local_binary);
+void DaemonDb::use_diskfs(const std::string& local_binary, const std::string& durability) {
+  diskfs_.emplace(options_.dir, data_dir(), local_binary, durability);
 }
 
 Status DaemonDb::start(const std::string& node) {

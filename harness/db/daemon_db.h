@@ -75,9 +75,10 @@ class DaemonDb : public Db {
   // The file holding the clock offset ("+5s") when options.faketime is set.
   std::string faketime_file() const { return options_.dir + "/faketime.rc"; }
   // From now on the data directory is mounted through faultline-diskfs
-  // (`local_binary`, uploaded by setup) for disk faults: start mounts it
-  // before the server starts, stop unmounts it after the server stopped.
-  void use_diskfs(const std::string& local_binary);
+  // (`local_binary`, uploaded by setup; `durability` its --durability) for
+  // disk faults: start mounts it before the server starts, stop unmounts it
+  // after the server stopped.
+  void use_diskfs(const std::string& local_binary, const std::string& durability);
   // The mount, when use_diskfs was called.
   const DiskfsMount* diskfs() const { return diskfs_ ? &*diskfs_ : nullptr; }
 

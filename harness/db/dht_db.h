@@ -29,12 +29,14 @@ struct DhtOptions {
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
-  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
+  // "" or the durability model the data directory is mounted through
+  // faultline-diskfs with ("strict", "ext4"; targets.h).
+  std::string diskfs;
 };
 
 // `faultline run --target dht --opt key=value ...`: keys mode, r, w,
 // replicas, vnodes, timeout-ms, binary, dir, client-port, peer-port,
-// faketime, diskfs (true or false). An unknown key or a bad value is an
+// faketime, diskfs (false, true = strict, strict or ext4). An unknown key or a bad value is an
 // invalid_argument error naming it; so are r or w with mode abd, and r or w
 // above replicas.
 Status parse_dht_options(const std::map<std::string, std::string>& options, DhtOptions* out);

@@ -38,7 +38,7 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
                                 &o);
   ASSERT_TRUE(st.is_ok()) << st.message();
   EXPECT_TRUE(o.faketime);
-  EXPECT_TRUE(o.diskfs);
+  EXPECT_EQ(o.diskfs, "strict");
   EXPECT_EQ(o.mode, "eventual");
   EXPECT_EQ(o.r, 1);
   EXPECT_EQ(o.w, 1);
@@ -84,7 +84,7 @@ TEST(DhtOptionsTest, ParsesEveryKeyAndRefusesUnknownOnes) {
   EXPECT_THAT(parse_dht_options({{"faketime", "yes"}}, &d).message(),
               HasSubstr("--opt faketime=yes: expected true or false"));
   EXPECT_THAT(parse_dht_options({{"diskfs", "1"}}, &d).message(),
-              HasSubstr("--opt diskfs=1: expected true or false for target dht"));
+              HasSubstr("--opt diskfs=1: expected false or true or strict or ext4 for target dht"));
   EXPECT_EQ(d.mode, "abd");  // a failed parse leaves the options as they were
 }
 

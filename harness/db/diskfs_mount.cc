@@ -25,9 +25,11 @@ std::string remove_mount_command(const std::string& dir) {
 
 }  // namespace
 
-DiskfsMount::DiskfsMount(std::string dir, std::string data_dir, std::string local_binary)
+DiskfsMount::DiskfsMount(std::string dir, std::string data_dir, std::string local_binary,
+                         std::string durability)
     : data_dir_(std::move(data_dir)),
       local_binary_(std::move(local_binary)),
+      durability_(std::move(durability)),
       socket_(dir + "/diskfs.sock") {
   daemon_.dir = dir;
   daemon_.binary = dir + "/faultline-diskfs";
@@ -49,7 +51,7 @@ Status DiskfsMount::mount(SshPool& pool, const std::string& node) const {
     if (Status st = exec_checked(pool, node, remove_mount_command(data_dir_), kCommandTimeout);
         !st.is_ok())
       return st;
-    if (Status st = start_daemon(pool, node, daemon_, {"mount", "--control", socket_, data_dir_});
+    if (Status st = start_daemon(pool, node, daemon_, {"mount", "--durability", durability_, "--control", socket_, data_dir_});
         !st.is_ok())
       return st;
   }

@@ -18,8 +18,10 @@ namespace faultline {
 class DiskfsMount {
  public:
   // `dir`: the Db's directory on the node; `data_dir` the directory to cover;
-  // `local_binary` the faultline-diskfs to upload.
-  DiskfsMount(std::string dir, std::string data_dir, std::string local_binary);
+  // `local_binary` the faultline-diskfs to upload; `durability` its
+  // --durability (strict or ext4).
+  DiskfsMount(std::string dir, std::string data_dir, std::string local_binary,
+              std::string durability);
 
   Status upload(SshPool& pool, const std::string& node) const;
   // Mounts the data directory unless diskfs already serves it (a mount left
@@ -34,6 +36,7 @@ class DiskfsMount {
  private:
   std::string data_dir_;
   std::string local_binary_;
+  std::string durability_;
   std::string socket_;
   RemoteDaemon daemon_;
 };

@@ -27,7 +27,9 @@ struct EtcdOptions {
   int election_ms = 1000;  // --election-timeout
   int heartbeat_ms = 100;  // --heartbeat-interval
   bool faketime = false;
-  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
+  // "" or the durability model the data directory is mounted through
+  // faultline-diskfs with ("strict", "ext4"; targets.h).
+  std::string diskfs;
 };
 
 class EtcdDb : public DaemonDb {

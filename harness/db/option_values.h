@@ -37,10 +37,14 @@ OptionSpec enum_option(const std::string& key, std::vector<std::string> choices,
 // reported as "--opt KEY: ..."), appended to `out`.
 OptionSpec list_option(const std::string& key, std::function<Status(const std::string&)> check,
                        std::vector<std::string>* out);
+// --opt diskfs: false (not mounted: ""), true or strict ("strict"), ext4
+// ("ext4"): the durability model of faultline-diskfs (nemesis/disk/
+// unsynced_tracker.h) the data directory is mounted with.
+Status parse_diskfs_option(const std::string& target, const std::string& text, std::string* out);
 // Appends the keys of every daemon target (harness/db/daemon_db.h) to
 // `specs`: binary, dir, client-port, peer-port, faketime, diskfs.
 void add_daemon_options(std::vector<OptionSpec>* specs, std::string* binary, std::string* dir,
-                        int* client_port, int* peer_port, bool* faketime, bool* diskfs);
+                        int* client_port, int* peer_port, bool* faketime, std::string* diskfs);
 
 // Applies each --opt pair through the spec of its key; the first error, or
 // "--opt KEY: unknown option for target T (known: ...)".

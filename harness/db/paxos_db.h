@@ -25,12 +25,14 @@ struct PaxosOptions {
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
-  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
+  // "" or the durability model the data directory is mounted through
+  // faultline-diskfs with ("strict", "ext4"; targets.h).
+  std::string diskfs;
   std::vector<std::string> failpoints;  // --unsafe-failpoint names, checked
 };
 
 // `faultline run --target paxos --opt key=value ...`: keys timeout-ms,
-// binary, dir, client-port, peer-port, faketime, diskfs (true or false),
+// binary, dir, client-port, peer-port, faketime, diskfs (false, true, strict, ext4),
 // unsafe-failpoint (comma-separated names of targets/paxos/failpoints.h). An
 // unknown key or a bad value is an invalid_argument error naming it.
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out);

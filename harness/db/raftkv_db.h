@@ -27,7 +27,9 @@ struct RaftkvOptions {
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;
-  bool diskfs = false;  // the data directory mounted through faultline-diskfs (targets.h)
+  // "" or the durability model the data directory is mounted through
+  // faultline-diskfs with ("strict", "ext4"; targets.h).
+  std::string diskfs;
 };
 
 // Sets `out` from raftkv's --opt pairs (binary, dir, election-ms,

@@ -57,28 +57,30 @@ Status require_binary(const std::string& binary, const std::string& name) {
 
 // Mounts the data directories of `db` (the deployment's) through
 // faultline-diskfs and tells the deployment how to reach it.
-Status enable_diskfs(DaemonDb* db, Deployment* out) {
+Status enable_diskfs(DaemonDb* db, const std::string& durability, Deployment* out) {
   const std::string binary = find_target_binary("faultline-diskfs");
   if (binary.empty())
     return Status::invalid_argument(
         "cannot find faultline-diskfs (disk faults) next to faultline or in its build tree");
-  db->use_diskfs(binary);
+  db->use_diskfs(binary, durability);
   out->diskfs_ctl = db->diskfs()->control_command("");
   return Status::ok();
 }
 
 // Hands `db` to the deployment, with one endpoint per node; with `diskfs`
-// (option diskfs=true) its data directories are mounted through diskfs.
+// (option diskfs: a durability model, "" for none) its data directories are
+// mounted through diskfs.
 Status deploy(std::unique_ptr<DaemonDb> db, const std::vector<SshTarget>& nodes,
-              const std::string& target, bool faketime, bool diskfs, Deployment* out) {
+              const std::string& target, bool faketime, const std::string& diskfs,
+              Deployment* out) {
   out->endpoints.clear();
   for (const SshTarget& t : nodes)
     out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
   out->target = target;
   out->faketime_file = faketime ? db->faketime_file() : "";
   out->diskfs_ctl.clear();
-  if (diskfs)
-    if (Status st = enable_diskfs(db.get(), out); !st.is_ok()) return st;
+  if (!diskfs.empty())
+    if (Status st = enable_diskfs(db.get(), diskfs, out); !st.is_ok()) return st;
   out->db = std::move(db);
   return Status::ok();
 }
@@ -155,12 +157,12 @@ Status make_file_deployment(const TargetFile& file, SshPool& pool,
                             const std::vector<SshTarget>& nodes,
                             const std::map<std::string, std::string>& options, Deployment* out) {
   bool faketime = false;
-  bool diskfs = false;
+  std::string diskfs;
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : options) {
     if (key == "faketime" || key == "diskfs") {
-      if (Status st =
-              parse_bool_option(file.name, key, value, key == "faketime" ? &faketime : &diskfs);
+      if (Status st = key == "faketime" ? parse_bool_option(file.name, key, value, &faketime)
+                                        : parse_diskfs_option(file.name, value, &diskfs);
           !st.is_ok())
         return st;
     } else if (file.options.count(key) != 0) {

@@ -28,7 +28,8 @@ struct Deployment {
   // The clock offset file the servers read through libfaketime (option
   // faketime=true); empty when they run on the real clock.
   std::string faketime_file;
-  // With option diskfs=true (set when disk faults are planned) the data
+  // With option diskfs (true/strict or ext4; diskfs=true is set when disk
+  // faults are planned and diskfs is not given) the data
   // directories are mounted through faultline-diskfs, and this is the command
   // (run on a node, followed by a control command) that reaches it; "" when
   // they are not.
@@ -40,7 +41,7 @@ std::vector<std::string> target_names();
 // Builds the deployment of `target` on `nodes` (all registered in `pool`,
 // which must outlive the result). `options` are the --opt pairs; an unknown
 // target or key, or a bad value, is an invalid_argument error naming it.
-// Every target takes diskfs (true or false).
+// Every target takes diskfs (false, true = strict, strict or ext4).
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,
                        const std::map<std::string, std::string>& options, Deployment* out);

@@ -38,9 +38,9 @@ Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
   if (Status st = parse_raftkv_options(config.opts, &r); !st.is_ok()) return st;
   // The simulated disk (common::FaultInjectionEnv) is not a mount to run
   // through faultline-diskfs; its crash already loses unsynced writes.
-  if (r.diskfs)
+  if (!r.diskfs.empty())
     return Status::invalid_argument(
-        "--opt diskfs=true: faultline sim has no file system to mount through faultline-diskfs "
+        "--opt diskfs: faultline sim has no file system to mount through faultline-diskfs "
         "(its simulated disk loses unsynced writes on a kill; disk faults are faultline run's)");
   out->nodes = config.nodes;
   out->tick = int64_t{r.heartbeat_ms} * 1'000'000;

@@ -145,7 +145,7 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   }
   EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
-  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs=true"), std::string::npos);
+  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"), std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";

@@ -53,7 +53,8 @@ std::string errno_text(const char* what, const std::string& path, int err) {
 
 }  // namespace
 
-Status DiskFs::open(const std::string& backing, std::unique_ptr<DiskFs>* out) {
+Status DiskFs::open(const std::string& backing, Durability durability,
+                    std::unique_ptr<DiskFs>* out) {
   const int root = ::open(backing.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return Status::io_error(errno_text("open", backing, errno));
   if (mkdirat(root, kTrashDir, 0700) != 0 && errno != EEXIST) {
@@ -61,7 +62,7 @@ Status DiskFs::open(const std::string& backing, std::unique_ptr<DiskFs>* out) {
     close(root);
     return Status::io_error(errno_text("mkdir", backing + "/" + kTrashDir, err));
   }
-  out->reset(new DiskFs(root));
+  out->reset(new DiskFs(root, durability));
   return Status::ok();
 }
 

@@ -33,8 +33,10 @@ inline constexpr const char* kTrashDir = ".faultline-diskfs-trash";
 
 class DiskFs {
  public:
-  // Opens `backing` (an existing directory) and creates the trash in it.
-  static Status open(const std::string& backing, std::unique_ptr<DiskFs>* out);
+  // Opens `backing` (an existing directory) and creates the trash in it;
+  // `durability` says when a name change is durable (unsynced_tracker.h).
+  static Status open(const std::string& backing, Durability durability,
+                     std::unique_ptr<DiskFs>* out);
   ~DiskFs();
 
   // Mounts at `mountpoint` and serves until unmounted or SIGTERM/SIGINT/
@@ -60,7 +62,7 @@ class DiskFs {
   void purge(const std::vector<std::string>& trash);
 
  private:
-  explicit DiskFs(int root) : root_(root) {}
+  DiskFs(int root, Durability durability) : root_(root), tracker_(durability) {}
   nlohmann::json apply(UndoPlan plan);
 
   int root_;

@@ -1,8 +1,11 @@
 // faultline-diskfs: the FUSE file system of the disk nemesis (docs/nemesis.md).
-//   faultline-diskfs mount [--backing DIR] --control SOCKET MOUNTPOINT
+//   faultline-diskfs mount [--backing DIR] [--durability strict|ext4]
+//                          --control SOCKET MOUNTPOINT
 //       serves in the foreground until unmounted or SIGTERM; the backing
 //       directory defaults to the mount point itself (opened before the mount
-//       covers it). SIGUSR1 heals (ends slow and fail).
+//       covers it); --durability says when a name change is durable (default
+//       strict: an fsync of its directory; ext4: any fsync). SIGUSR1 heals
+//       (ends slow and fail).
 //   faultline-diskfs ctl SOCKET COMMAND [ARG]
 //       sends lose-unsynced | torn SEED | slow MS | fail SECS | heal | status
 //       and prints the JSON answer; exit 1 if it says ok: false.
@@ -20,15 +23,20 @@ using namespace faultline;
 
 int usage(const std::string& why) {
   std::cerr << "faultline-diskfs: " << why
-            << "\nusage: faultline-diskfs mount [--backing DIR] --control SOCKET MOUNTPOINT\n"
+            << "\nusage: faultline-diskfs mount [--backing DIR] [--durability strict|ext4] --control "
+               "SOCKET MOUNTPOINT\n"
                "       faultline-diskfs ctl SOCKET COMMAND [ARG]\n";
   return exit_code::kUsage;
 }
 
 int mount_main(const std::vector<std::string>& args) {
   std::string backing, control, mountpoint;
+  diskfs::Durability durability = diskfs::Durability::kStrict;
   for (size_t i = 0; i < args.size(); ++i) {
-    if ((args[i] == "--backing" || args[i] == "--control") && i + 1 < args.size()) {
+    if (args[i] == "--durability" && i + 1 < args.size()) {
+      if (!diskfs::parse_durability(args[++i], &durability))
+        return usage("--durability " + args[i] + ": expected strict or ext4");
+    } else if ((args[i] == "--backing" || args[i] == "--control") && i + 1 < args.size()) {
       (args[i] == "--backing" ? backing : control) = args[i + 1];
       ++i;
     } else if (args[i].rfind("--", 0) == 0 || !mountpoint.empty()) {
@@ -39,7 +47,7 @@ int mount_main(const std::vector<std::string>& args) {
   }
   if (mountpoint.empty() || control.empty()) return usage("mount needs --control and MOUNTPOINT");
   std::unique_ptr<diskfs::DiskFs> fs;
-  Status st = diskfs::DiskFs::open(backing.empty() ? mountpoint : backing, &fs);
+  Status st = diskfs::DiskFs::open(backing.empty() ? mountpoint : backing, durability, &fs);
   if (st.is_ok()) st = fs->serve(mountpoint, control);
   if (!st.is_ok()) {
     std::cerr << "faultline-diskfs: " << st.message() << "\n";

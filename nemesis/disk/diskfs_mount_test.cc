@@ -1,6 +1,6 @@
 // faultline-diskfs on a real mount (root, /dev/fuse; label fuse): what
 // survives lose-unsynced is what a power cut leaves on a strict POSIX file
-// system; torn keeps a prefix; slow delays and fail fails writes and fsyncs
+// system (and, with --durability ext4, on ext4); torn keeps a prefix; slow delays and fail fails writes and fsyncs
 // until heal (or SIGUSR1); unmounting leaves the data in place.
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -49,7 +49,8 @@ class DiskfsMountTest : public ::testing::Test {
     control_ = root_ + "/diskfs.sock";
     fs::create_directory(dir_);
     write_file(dir_ + "/old", "old-data", true);  // before the mount: durable
-    ASSERT_TRUE(spawn_child({FAULTLINE_DISKFS_BINARY, "mount", "--control", control_, dir_},
+    ASSERT_TRUE(spawn_child({FAULTLINE_DISKFS_BINARY, "mount", "--durability", durability(),
+                             "--control", control_, dir_},
                             {root_ + "/diskfs.log", root_ + "/diskfs.log"}, &pid_)
                     .is_ok());
     for (int i = 0; i < 500 && !(mounted(dir_) && fs::exists(control_)); ++i)
@@ -63,6 +64,17 @@ class DiskfsMountTest : public ::testing::Test {
       EXPECT_FALSE(mounted(dir_)) << "still mounted after SIGTERM";
     }
     if (!root_.empty()) fs::remove_all(root_);
+  }
+
+  virtual std::string durability() const { return "strict"; }
+
+  // What etcd 3.4 does when it starts: directories made, a file in them
+  // written and fsynced, no directory ever synced.
+  void write_like_etcd() {
+    ASSERT_EQ(mkdir((dir_ + "/member").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir((dir_ + "/member/wal").c_str(), 0755), 0);
+    write_file(dir_ + "/member/wal/0.tmp", "unsynced", false);
+    write_file(dir_ + "/member/wal/0.wal", "record", true);
   }
 
   std::string log() {
@@ -205,6 +217,32 @@ TEST_F(DiskfsMountTest, SlowAndFailUntilHealed) {
   close(fd);
   EXPECT_EQ(read_file(f), "xy");
   EXPECT_FALSE(ctl("status")["failing"].get<bool>());
+}
+
+TEST_F(DiskfsMountTest, StrictLosesNamesWhoseDirectoryWasNeverSynced) {
+  write_like_etcd();
+  const nlohmann::json r = ctl("lose-unsynced");
+  ASSERT_TRUE(r.value("ok", false)) << r;
+  EXPECT_EQ(listing(dir_), std::vector<std::string>{"old"});  // member/ is gone
+}
+
+class DiskfsExt4MountTest : public DiskfsMountTest {
+ protected:
+  std::string durability() const override { return "ext4"; }
+};
+
+TEST_F(DiskfsExt4MountTest, AnyFsyncCommitsEveryNameChangeBeforeIt) {
+  write_like_etcd();
+  ASSERT_EQ(unlink((dir_ + "/old").c_str()), 0);  // after the last fsync
+  const nlohmann::json r = ctl("lose-unsynced");
+  ASSERT_TRUE(r.value("ok", false)) << r;
+  // The fsync of 0.wal committed member/, member/wal/, 0.wal and 0.tmp's
+  // name; 0.tmp's data and the later unlink were never committed.
+  EXPECT_EQ(listing(dir_), (std::vector<std::string>{"member", "member/wal", "member/wal/0.tmp",
+                                                      "member/wal/0.wal", "old"}));
+  EXPECT_EQ(read_file(dir_ + "/member/wal/0.wal"), "record");
+  EXPECT_EQ(read_file(dir_ + "/member/wal/0.tmp"), "");
+  EXPECT_EQ(r["lost"]["entries"], nlohmann::json({"unlink old"})) << r;
 }
 
 TEST_F(DiskfsMountTest, BadControlCommandIsAnError) {

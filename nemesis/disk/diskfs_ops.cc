@@ -62,6 +62,20 @@ int tracked_truncate(DiskFs& d, const char* path, int fd, off_t size) {
   return 0;
 }
 
+// An operation that changes the data of the open file `fi`: the slow and
+// fail faults first, then, under the lock, `change(fs, fd, st)` with the
+// file's stat from before it.
+template <typename Change>
+int change_open_file(fuse_file_info* fi, Change change) {
+  if (const int rc = gate(); rc != 0) return rc;
+  DiskFs& d = fs();
+  std::lock_guard<std::mutex> lock(d.mutex());
+  const int fd = static_cast<int>(fi->fh);
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fail();
+  return change(d, fd, st);
+}
+
 // Backing open flags: read access too (a write must read what it replaces),
 // and no O_APPEND (write() places appends itself), O_TRUNC or O_CREAT (done
 // and tracked here).
@@ -231,27 +245,23 @@ int op_read(const char*, char* buf, size_t size, off_t offset, fuse_file_info* f
 }
 
 int op_write(const char* path, const char* buf, size_t size, off_t offset, fuse_file_info* fi) {
-  if (const int rc = gate(); rc != 0) return rc;
-  DiskFs& d = fs();
-  std::lock_guard<std::mutex> lock(d.mutex());
-  const int fd = static_cast<int>(fi->fh);
-  struct stat st;
-  if (fstat(fd, &st) != 0) return fail();
-  const uint64_t old = static_cast<uint64_t>(st.st_size);
-  const uint64_t at_offset = (fi->flags & O_APPEND) ? old : static_cast<uint64_t>(offset);
-  std::string replaced = read_range(fd, at_offset, size, old);
-  const ssize_t n = pwrite(fd, buf, size, static_cast<off_t>(at_offset));
-  if (n < 0) return fail();
-  replaced.resize(std::min<size_t>(replaced.size(), static_cast<size_t>(n)));
-  d.tracker().wrote(st.st_ino, tracked(path), at_offset, static_cast<uint64_t>(n), old,
-                    std::move(replaced));
-  if (fi->flags & (O_SYNC | O_DSYNC)) {
-    if (fdatasync(fd) != 0) return fail();
-    d.tracker().synced_file(st.st_ino);
-  } else {
-    d.keep_fd(st.st_ino, fd);
-  }
-  return static_cast<int>(n);
+  return change_open_file(fi, [&](DiskFs& d, int fd, const struct stat& st) {
+    const uint64_t old = static_cast<uint64_t>(st.st_size);
+    const uint64_t at_offset = (fi->flags & O_APPEND) ? old : static_cast<uint64_t>(offset);
+    std::string replaced = read_range(fd, at_offset, size, old);
+    const ssize_t n = pwrite(fd, buf, size, static_cast<off_t>(at_offset));
+    if (n < 0) return fail();
+    replaced.resize(std::min<size_t>(replaced.size(), static_cast<size_t>(n)));
+    d.tracker().wrote(st.st_ino, tracked(path), at_offset, static_cast<uint64_t>(n), old,
+                      std::move(replaced));
+    if (fi->flags & (O_SYNC | O_DSYNC)) {
+      if (fdatasync(fd) != 0) return fail();
+      d.purge(d.tracker().synced_file(st.st_ino));
+    } else {
+      d.keep_fd(st.st_ino, fd);
+    }
+    return static_cast<int>(n);
+  });
 }
 
 int op_statfs(const char*, struct statvfs* out) {
@@ -264,15 +274,12 @@ int op_release(const char*, fuse_file_info* fi) {
 }
 
 int op_fsync(const char*, int datasync, fuse_file_info* fi) {
-  if (const int rc = gate(); rc != 0) return rc;
-  DiskFs& d = fs();
-  std::lock_guard<std::mutex> lock(d.mutex());
-  const int fd = static_cast<int>(fi->fh);
-  struct stat st;
-  if ((datasync ? fdatasync(fd) : fsync(fd)) != 0 || fstat(fd, &st) != 0) return fail();
-  d.tracker().synced_file(st.st_ino);
-  d.drop_clean_fds();
-  return 0;
+  return change_open_file(fi, [&](DiskFs& d, int fd, const struct stat& st) {
+    if ((datasync ? fdatasync(fd) : fsync(fd)) != 0) return fail();
+    d.purge(d.tracker().synced_file(st.st_ino));
+    d.drop_clean_fds();
+    return 0;
+  });
 }
 
 int op_opendir(const char* path, fuse_file_info* fi) {
@@ -328,20 +335,16 @@ int op_utimens(const char* path, const timespec tv[2], fuse_file_info* fi) {
 
 int op_fallocate(const char* path, int mode, off_t offset, off_t length, fuse_file_info* fi) {
   if (mode != 0) return -EOPNOTSUPP;  // only plain allocation is tracked
-  if (const int rc = gate(); rc != 0) return rc;
-  DiskFs& d = fs();
-  std::lock_guard<std::mutex> lock(d.mutex());
-  const int fd = static_cast<int>(fi->fh);
-  struct stat st;
-  if (fstat(fd, &st) != 0) return fail();
-  if (const int rc = posix_fallocate(fd, offset, length); rc != 0) return -rc;
-  const uint64_t old = static_cast<uint64_t>(st.st_size);
-  const uint64_t end = static_cast<uint64_t>(offset + length);
-  if (end > old) {
-    d.tracker().resized(st.st_ino, tracked(path), old, end, "");
-    d.keep_fd(st.st_ino, fd);
-  }
-  return 0;
+  return change_open_file(fi, [&](DiskFs& d, int fd, const struct stat& st) {
+    if (const int rc = posix_fallocate(fd, offset, length); rc != 0) return -rc;
+    const uint64_t old = static_cast<uint64_t>(st.st_size);
+    const uint64_t end = static_cast<uint64_t>(offset + length);
+    if (end > old) {
+      d.tracker().resized(st.st_ino, tracked(path), old, end, "");
+      d.keep_fd(st.st_ino, fd);
+    }
+    return 0;
+  });
 }
 
 fuse_operations make_operations() {

@@ -9,52 +9,61 @@ std::string parent_of(const std::string& path) {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
-void UnsyncedTracker::wrote(FileId file, const std::string& path, uint64_t offset, uint64_t length,
-                            uint64_t size_before, std::string overwritten) {
-  Change c;
-  c.seq = next_seq_++;
-  c.is_data = true;
-  c.file = file;
-  c.path = path;
-  c.offset = offset;
-  c.length = length;
-  c.size_before = size_before;
-  c.size_after = std::max(size_before, offset + length);
-  c.overwritten = std::move(overwritten);
-  changes_.push_back(std::move(c));
+bool parse_durability(const std::string& name, Durability* out) {
+  if (name != "strict" && name != "ext4") return false;
+  *out = name == "strict" ? Durability::kStrict : Durability::kExt4;
+  return true;
 }
 
-void UnsyncedTracker::resized(FileId file, const std::string& path, uint64_t size_before,
-                              uint64_t size_after, std::string cut) {
-  Change c;
+UnsyncedTracker::Change& UnsyncedTracker::add() {
+  Change& c = changes_.emplace_back();
   c.seq = next_seq_++;
+  return c;
+}
+
+UnsyncedTracker::Change& UnsyncedTracker::add_data(FileId file, const std::string& path,
+                                                   uint64_t size_before, uint64_t size_after,
+                                                   std::string bytes) {
+  Change& c = add();
   c.is_data = true;
-  c.is_resize = true;
   c.file = file;
   c.path = path;
   c.size_before = size_before;
   c.size_after = size_after;
-  c.overwritten = std::move(cut);
-  changes_.push_back(std::move(c));
+  c.overwritten = std::move(bytes);
+  return c;
 }
 
-void UnsyncedTracker::synced_file(FileId file) {
+void UnsyncedTracker::wrote(FileId file, const std::string& path, uint64_t offset, uint64_t length,
+                            uint64_t size_before, std::string overwritten) {
+  Change& c = add_data(file, path, size_before, std::max(size_before, offset + length),
+                       std::move(overwritten));
+  c.offset = offset;
+  c.length = length;
+}
+
+void UnsyncedTracker::resized(FileId file, const std::string& path, uint64_t size_before,
+                              uint64_t size_after, std::string cut) {
+  add_data(file, path, size_before, size_after, std::move(cut)).is_resize = true;
+}
+
+std::vector<std::string> UnsyncedTracker::synced_file(FileId file) {
   std::erase_if(changes_, [&](const Change& c) { return c.is_data && c.file == file; });
+  if (durability_ == Durability::kStrict) return {};
+  return commit_entries([](const Change&) { return true; });
 }
 
+// Entry changes: each undone by `undo`, durable once `dir` is synced.
 void UnsyncedTracker::created(const std::string& path, bool directory) {
-  Change c;
-  c.seq = next_seq_++;
+  Change& c = add();
   c.undo.kind = directory ? EntryUndo::Kind::kRemoveTree : EntryUndo::Kind::kRemove;
   c.undo.path = path;
   c.undo.description = (directory ? "mkdir " : "create ") + path;
   c.dir = parent_of(path);
-  changes_.push_back(std::move(c));
 }
 
 void UnsyncedTracker::unlinked(const std::string& path, const std::string& trash, FileId file) {
-  Change c;
-  c.seq = next_seq_++;
+  Change& c = add();
   c.file = file;
   c.undo.kind = EntryUndo::Kind::kRename;
   c.undo.path = trash;
@@ -62,36 +71,37 @@ void UnsyncedTracker::unlinked(const std::string& path, const std::string& trash
   c.undo.description = "unlink " + path;
   c.dir = parent_of(path);
   c.trash = trash;
-  changes_.push_back(std::move(c));
 }
 
 void UnsyncedTracker::removed_dir(const std::string& path, uint32_t mode) {
-  Change c;
-  c.seq = next_seq_++;
+  Change& c = add();
   c.undo.kind = EntryUndo::Kind::kMkdir;
   c.undo.path = path;
   c.undo.mode = mode;
   c.undo.description = "rmdir " + path;
   c.dir = parent_of(path);
-  changes_.push_back(std::move(c));
 }
 
 void UnsyncedTracker::renamed(const std::string& from, const std::string& to) {
-  Change c;
-  c.seq = next_seq_++;
+  Change& c = add();
   c.undo.kind = EntryUndo::Kind::kRename;
   c.undo.path = to;
   c.undo.to = from;
   c.undo.description = "rename " + from + " -> " + to;
   c.dir = parent_of(to);
-  changes_.push_back(std::move(c));
 }
 
 std::vector<std::string> UnsyncedTracker::synced_dir(const std::string& dir) {
+  if (durability_ == Durability::kExt4) return commit_entries([](const Change&) { return true; });
+  return commit_entries([&](const Change& c) { return c.dir == dir; });
+}
+
+std::vector<std::string> UnsyncedTracker::commit_entries(
+    const std::function<bool(const Change&)>& durable) {
   std::vector<std::string> purge;
   std::set<FileId> gone;
   std::erase_if(changes_, [&](const Change& c) {
-    if (c.is_data || c.dir != dir) return false;
+    if (c.is_data || !durable(c)) return false;
     if (!c.trash.empty()) {
       purge.push_back(c.trash);
       gone.insert(c.file);

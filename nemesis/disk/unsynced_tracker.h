@@ -12,13 +12,22 @@
 // first, each from the state right after it. The I/O layer applies the plan
 // and the tracker starts afresh: what survived is durable.
 //
-// The model is strict POSIX (as in LazyFS, and raftkv's FaultInjectionEnv):
-// an fsync of a file does not make its name durable; syncfs/sync(2) are not
-// seen (FUSE does not pass them on). Files it was never told about are
-// durable. Not thread-safe.
+// Two models of when a name is durable (Durability):
+//  - strict POSIX (as in LazyFS, and raftkv's FaultInjectionEnv): an fsync
+//    of a file does not make its name durable, only an fsync of the
+//    directory that holds it;
+//  - ext4 (data=ordered; xfs and btrfs behave alike here): the file system
+//    journals every name change in order, and any fsync, of a file or a
+//    directory, commits the journal: every name change made before it is
+//    durable. File data still needs the file's own fsync.
+// Programs written for ext4 only (etcd 3.4 creates member/ and never syncs
+// its parent) lose data under the strict model that ext4 keeps.
+// syncfs/sync(2) are not seen (FUSE does not pass them on). Files the tracker
+// was never told about are durable. Not thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -70,8 +79,16 @@ struct UndoPlan {
   std::vector<std::string> purge;
 };
 
+enum class Durability { kStrict, kExt4 };
+
+// "strict" or "ext4" -> *out; false for any other name.
+bool parse_durability(const std::string& name, Durability* out);
+
 class UnsyncedTracker {
  public:
+  explicit UnsyncedTracker(Durability durability = Durability::kStrict)
+      : durability_(durability) {}
+
   // Data changes, told after they succeeded. `overwritten` are the bytes the
   // write replaced: those of [offset, offset+length) below size_before.
   void wrote(FileId file, const std::string& path, uint64_t offset, uint64_t length,
@@ -80,8 +97,10 @@ class UnsyncedTracker {
   // to size_before when it shrank.
   void resized(FileId file, const std::string& path, uint64_t size_before, uint64_t size_after,
                std::string cut);
-  // fsync/fdatasync of the file (or a write through O_SYNC/O_DSYNC).
-  void synced_file(FileId file);
+  // fsync/fdatasync of the file (or a write through O_SYNC/O_DSYNC). Under
+  // ext4 it also commits every entry change: returns the trash names that
+  // may now be deleted for good (as synced_dir does).
+  std::vector<std::string> synced_file(FileId file);
 
   // Entry changes. An unlinked file is moved to `trash` (a name in the
   // backing directory that the mount hides) rather than deleted, so that a
@@ -90,8 +109,9 @@ class UnsyncedTracker {
   void unlinked(const std::string& path, const std::string& trash, FileId file);
   void removed_dir(const std::string& path, uint32_t mode);
   void renamed(const std::string& from, const std::string& to);
-  // fsync of directory `dir`: the entry changes in it are durable. Returns
-  // the trash names that may now be deleted for good.
+  // fsync of directory `dir`: the entry changes in it (under ext4: all of
+  // them) are durable. Returns the trash names that may now be deleted for
+  // good.
   std::vector<std::string> synced_dir(const std::string& dir);
 
   // Whether the file has data changes not yet synced.
@@ -123,8 +143,16 @@ class UnsyncedTracker {
     std::string trash;
   };
 
+  // A new change, numbered; the caller fills in the rest.
+  Change& add();
+  Change& add_data(FileId file, const std::string& path, uint64_t size_before,
+                   uint64_t size_after, std::string bytes);
+  // Makes the entry changes `durable` picks durable (a journal commit or a
+  // directory fsync); returns the trash names that may go.
+  std::vector<std::string> commit_entries(const std::function<bool(const Change&)>& durable);
   UndoPlan plan_undo(size_t keep, uint64_t keep_bytes);
 
+  Durability durability_;
   uint64_t next_seq_ = 0;
   std::vector<Change> changes_;  // not durable, in order
 };

@@ -13,6 +13,8 @@ namespace {
 
 class Model {
  public:
+  explicit Model(Durability durability = Durability::kStrict) : tracker(durability) {}
+
   FileId create(const std::string& path) {
     const FileId id = next_++;
     names_[path] = id;
@@ -42,7 +44,9 @@ class Model {
     d.resize(size, '\0');
     tracker.resized(names_.at(path), path, old, size, cut);
   }
-  void fsync(const std::string& path) { tracker.synced_file(names_.at(path)); }
+  void fsync(const std::string& path) {
+    for (const std::string& t : tracker.synced_file(names_.at(path))) names_.erase(t);
+  }
   void fsync_dir(const std::string& dir) {
     for (const std::string& t : tracker.synced_dir(dir)) names_.erase(t);
   }
@@ -221,6 +225,47 @@ TEST(UnsyncedTrackerTest, SyncDropsOnlyThatFile) {
   EXPECT_TRUE(m.tracker.dirty(2));
   m.apply(m.tracker.lose());
   EXPECT_EQ(m.files(), (Files{{"a", "1"}, {"b", ""}}));
+}
+
+TEST(UnsyncedTrackerTest, Ext4CommitsEveryEarlierNameChangeOnAnyFsync) {
+  Model m(Durability::kExt4);
+  m.existing("gone", "g");
+  m.create("d/new");       // its directory never synced
+  m.write("d/new", 0, "unsynced");
+  m.create("wal");
+  m.write("wal", 0, "rec");
+  m.unlink("gone");
+  m.fsync("wal");          // a journal commit: every name change above
+  m.create("late");        // after the commit: lost
+  m.write("wal", 3, "x");  // likewise
+  const UndoPlan plan = m.tracker.lose();
+  ASSERT_EQ(plan.entries.size(), 1u);
+  EXPECT_EQ(plan.entries[0].description, "create late");
+  m.apply(plan);
+  // d/new's name survived, its data (never synced) did not.
+  EXPECT_EQ(m.files(), (Files{{"d/new", ""}, {"wal", "rec"}}));
+}
+
+TEST(UnsyncedTrackerTest, Ext4DirectorySyncCommitsOtherDirectoriesToo) {
+  Model m(Durability::kExt4);
+  m.create("a/x");
+  m.fsync_dir("b");
+  m.apply(m.tracker.lose());
+  EXPECT_EQ(m.files(), (Files{{"a/x", ""}}));
+  Model strict;
+  strict.create("a/x");
+  strict.fsync_dir("b");
+  strict.apply(strict.tracker.lose());
+  EXPECT_EQ(strict.files(), Files{});
+}
+
+TEST(UnsyncedTrackerTest, ParseDurability) {
+  Durability d = Durability::kStrict;
+  EXPECT_TRUE(parse_durability("ext4", &d));
+  EXPECT_EQ(d, Durability::kExt4);
+  EXPECT_TRUE(parse_durability("strict", &d));
+  EXPECT_EQ(d, Durability::kStrict);
+  EXPECT_FALSE(parse_durability("xfs", &d));
 }
 
 TEST(UnsyncedTrackerTest, ParentOf) {

@@ -51,7 +51,9 @@ Status DiskfsMount::mount(SshPool& pool, const std::string& node) const {
     if (Status st = exec_checked(pool, node, remove_mount_command(data_dir_), kCommandTimeout);
         !st.is_ok())
       return st;
-    if (Status st = start_daemon(pool, node, daemon_, {"mount", "--durability", durability_, "--control", socket_, data_dir_});
+    if (Status st =
+            start_daemon(pool, node, daemon_,
+                         {"mount", "--durability", durability_, "--control", socket_, data_dir_});
         !st.is_ok())
       return st;
   }

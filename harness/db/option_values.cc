@@ -81,8 +81,8 @@ OptionSpec list_option(const std::string& key, std::function<Status(const std::s
 
 Status parse_diskfs_option(const std::string& target, const std::string& text, std::string* out) {
   std::string model;
-  if (Status st = parse_enum_option(target, "diskfs", text, {"false", "true", "strict", "ext4"},
-                                    &model);
+  if (Status st =
+          parse_enum_option(target, "diskfs", text, {"false", "true", "strict", "ext4"}, &model);
       !st.is_ok())
     return st;
   *out = model == "false" ? "" : model == "true" ? "strict" : model;
@@ -92,9 +92,11 @@ Status parse_diskfs_option(const std::string& target, const std::string& text, s
 void add_daemon_options(std::vector<OptionSpec>* specs, std::string* binary, std::string* dir,
                         int* client_port, int* peer_port, bool* faketime, std::string* diskfs) {
   specs->insert(specs->end(),
-                {text_option("binary", binary), text_option("dir", dir),
+                {text_option("binary", binary),
+                 text_option("dir", dir),
                  int_option("client-port", 1, 65535, client_port),
-                 int_option("peer-port", 1, 65535, peer_port), bool_option("faketime", faketime),
+                 int_option("peer-port", 1, 65535, peer_port),
+                 bool_option("faketime", faketime),
                  {"diskfs", [diskfs](const std::string& target, const std::string& value) {
                     return parse_diskfs_option(target, value, diskfs);
                   }}});

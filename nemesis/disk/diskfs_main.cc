@@ -22,10 +22,11 @@ namespace {
 using namespace faultline;
 
 int usage(const std::string& why) {
-  std::cerr << "faultline-diskfs: " << why
-            << "\nusage: faultline-diskfs mount [--backing DIR] [--durability strict|ext4] --control "
-               "SOCKET MOUNTPOINT\n"
-               "       faultline-diskfs ctl SOCKET COMMAND [ARG]\n";
+  std::cerr
+      << "faultline-diskfs: " << why
+      << "\nusage: faultline-diskfs mount [--backing DIR] [--durability strict|ext4] --control "
+         "SOCKET MOUNTPOINT\n"
+         "       faultline-diskfs ctl SOCKET COMMAND [ARG]\n";
   return exit_code::kUsage;
 }
 

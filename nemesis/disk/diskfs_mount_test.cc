@@ -1,7 +1,7 @@
 // faultline-diskfs on a real mount (root, /dev/fuse; label fuse): what
 // survives lose-unsynced is what a power cut leaves on a strict POSIX file
-// system (and, with --durability ext4, on ext4); torn keeps a prefix; slow delays and fail fails writes and fsyncs
-// until heal (or SIGUSR1); unmounting leaves the data in place.
+// system (and, with --durability ext4, on ext4); torn keeps a prefix; slow delays and fail fails
+// writes and fsyncs until heal (or SIGUSR1); unmounting leaves the data in place.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -239,7 +239,7 @@ TEST_F(DiskfsExt4MountTest, AnyFsyncCommitsEveryNameChangeBeforeIt) {
   // The fsync of 0.wal committed member/, member/wal/, 0.wal and 0.tmp's
   // name; 0.tmp's data and the later unlink were never committed.
   EXPECT_EQ(listing(dir_), (std::vector<std::string>{"member", "member/wal", "member/wal/0.tmp",
-                                                      "member/wal/0.wal", "old"}));
+                                                     "member/wal/0.wal", "old"}));
   EXPECT_EQ(read_file(dir_ + "/member/wal/0.wal"), "record");
   EXPECT_EQ(read_file(dir_ + "/member/wal/0.tmp"), "");
   EXPECT_EQ(r["lost"]["entries"], nlohmann::json({"unlink old"})) << r;

@@ -136,8 +136,13 @@ UndoPlan UnsyncedTracker::lose() { return plan_undo(0, 0); }
 UndoPlan UnsyncedTracker::torn(uint64_t random) {
   const size_t keep = changes_.empty() ? 0 : random % (changes_.size() + 1);
   uint64_t keep_bytes = 0;
-  if (keep < changes_.size() && changes_[keep].is_data && !changes_[keep].is_resize)
-    keep_bytes = (random / (changes_.size() + 1)) % (changes_[keep].length + 1);
+  if (keep < changes_.size() && changes_[keep].is_data && !changes_[keep].is_resize) {
+    const Change& c = changes_[keep];
+    keep_bytes = (random / (changes_.size() + 1)) % (c.length + 1);
+    // Whole sectors only (or the whole write).
+    const uint64_t end = (c.offset + keep_bytes) / kSectorBytes * kSectorBytes;
+    if (keep_bytes < c.length) keep_bytes = end > c.offset ? end - c.offset : 0;
+  }
   return plan_undo(keep, keep_bytes);
 }
 

@@ -81,13 +81,15 @@ struct UndoPlan {
 
 enum class Durability { kStrict, kExt4 };
 
+// The unit a disk writes atomically.
+inline constexpr uint64_t kSectorBytes = 512;
+
 // "strict" or "ext4" -> *out; false for any other name.
 bool parse_durability(const std::string& name, Durability* out);
 
 class UnsyncedTracker {
  public:
-  explicit UnsyncedTracker(Durability durability = Durability::kStrict)
-      : durability_(durability) {}
+  explicit UnsyncedTracker(Durability durability = Durability::kStrict) : durability_(durability) {}
 
   // Data changes, told after they succeeded. `overwritten` are the bytes the
   // write replaced: those of [offset, offset+length) below size_before.
@@ -123,8 +125,11 @@ class UnsyncedTracker {
   UndoPlan lose();
   // A power cut that kept a prefix: of the `n` changes not durable (data
   // and entries, in order), the first `keep` stay (they become durable) and
-  // the one after them, if it is a write, keeps `keep_bytes` of its bytes.
-  // `random` picks keep and keep_bytes; the same value, the same cut.
+  // the one after them, if it is a write, keeps a part of its bytes that
+  // ends on a sector boundary of the file (kSectorBytes): a disk writes a
+  // sector whole or not at all, which logs such as etcd's WAL count on to
+  // tell a torn tail from corruption. `random` picks the cut; the same
+  // value, the same cut.
   UndoPlan torn(uint64_t random);
 
  private:
@@ -145,8 +150,8 @@ class UnsyncedTracker {
 
   // A new change, numbered; the caller fills in the rest.
   Change& add();
-  Change& add_data(FileId file, const std::string& path, uint64_t size_before,
-                   uint64_t size_after, std::string bytes);
+  Change& add_data(FileId file, const std::string& path, uint64_t size_before, uint64_t size_after,
+                   std::string bytes);
   // Makes the entry changes `durable` picks durable (a journal commit or a
   // directory fsync); returns the trash names that may go.
   std::vector<std::string> commit_entries(const std::function<bool(const Change&)>& durable);

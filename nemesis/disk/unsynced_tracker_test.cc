@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
+#include <set>
 
 namespace faultline::diskfs {
 namespace {
@@ -214,6 +216,29 @@ TEST(UnsyncedTrackerTest, TornKeepsAPrefixInOrder) {
   }
 }
 
+TEST(UnsyncedTrackerTest, TornWritesKeepWholeSectors) {
+  // A 3000-byte append at 700 into a zero-filled (preallocated) file: what
+  // is kept of it ends on a 512-byte boundary of the file, or is all of it.
+  const uint64_t seed = 20261206;
+  std::mt19937_64 rng(seed);
+  std::set<uint64_t> kept_sizes;
+  for (int cut = 0; cut < 500; ++cut) {
+    Model m;
+    m.existing("wal", std::string(4096, '\0'));
+    m.write("wal", 700, std::string(3000, 'r'));
+    m.apply(m.tracker.torn(rng()));
+    const std::string wal = m.files().at("wal");
+    const size_t kept = wal.find_first_not_of('r', 700) - 700;
+    EXPECT_TRUE(kept == 0 || kept == 3000 || (700 + kept) % kSectorBytes == 0)
+        << "seed " << seed << ", cut " << cut << ": " << kept;
+    EXPECT_EQ(wal.find_first_not_of('\0', 700 + kept), std::string::npos) << "cut " << cut;
+    kept_sizes.insert(kept);
+  }
+  // Cuts land on every sector boundary inside the write, and at its ends.
+  EXPECT_EQ(kept_sizes, (std::set<uint64_t>{0, 324, 836, 1348, 1860, 2372, 2884, 3000}))
+      << "seed " << seed;
+}
+
 TEST(UnsyncedTrackerTest, SyncDropsOnlyThatFile) {
   Model m;
   m.existing("a", "");
@@ -230,7 +255,7 @@ TEST(UnsyncedTrackerTest, SyncDropsOnlyThatFile) {
 TEST(UnsyncedTrackerTest, Ext4CommitsEveryEarlierNameChangeOnAnyFsync) {
   Model m(Durability::kExt4);
   m.existing("gone", "g");
-  m.create("d/new");       // its directory never synced
+  m.create("d/new");  // its directory never synced
   m.write("d/new", 0, "unsynced");
   m.create("wal");
   m.write("wal", 0, "rec");

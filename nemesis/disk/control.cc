@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -86,6 +87,17 @@ Status send_control(const std::string& path, const std::string& line, std::strin
   close(fd);
   while (!reply->empty() && reply->back() == '\n') reply->pop_back();
   return st;
+}
+
+bool mounted(const std::string& dir) {
+  std::ifstream in("/proc/self/mounts");
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string source, point;
+    words >> source >> point;
+    if (point == dir) return true;
+  }
+  return false;
 }
 
 }  // namespace faultline::diskfs

@@ -48,4 +48,8 @@ class FaultState {
 // Client side: sends `line` to the socket at `path` and returns the answer.
 Status send_control(const std::string& path, const std::string& line, std::string* reply);
 
+// Whether `dir` is a mount point of this process's mount namespace (its line
+// in /proc/self/mounts): how a client of a local diskfs waits for it.
+bool mounted(const std::string& dir);
+
 }  // namespace faultline::diskfs

@@ -26,17 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-bool mounted(const std::string& dir) {
-  std::ifstream in("/proc/self/mounts");
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream words(line);
-    std::string source, point;
-    words >> source >> point;
-    if (point == dir) return true;
-  }
-  return false;
-}
-
 class DiskfsMountTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -13,6 +13,7 @@
 #include "harness/nodes/process.h"
 #include "harness/nodes/test_cluster.h"
 #include "nemesis/nemesis.h"
+#include "nemesis/nemesis_test_support.h"
 #include "tests/support/require.h"
 
 namespace faultline {
@@ -100,17 +101,6 @@ void bring_up(Rig* rig) {
     for (int port : {kPeerPort, kClientPort})
       rig->exec(n.name, fmt::format("nohup perl -e {} {} </dev/null >/dev/null 2>&1 &",
                                     shell_quote(echo), port));
-}
-
-Op run(Nemesis& nemesis, const std::string& f, nlohmann::json value = nullptr) {
-  Op invoke;
-  invoke.process = kNemesisProcess;
-  invoke.f = f;
-  invoke.value = std::move(value);
-  Op done = nemesis.invoke(invoke);
-  EXPECT_EQ(done.type, EventType::kInfo);
-  EXPECT_TRUE(done.error.empty()) << f << ": " << done.error;
-  return done;
 }
 
 TEST(LatencyClusterTest, RoundTripsRiseByTheDelayUntilStoppedAndHealLeavesNothing) {

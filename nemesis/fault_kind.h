@@ -23,6 +23,11 @@ class FaultKind {
   // `spec` is one of fault_specs(name()); start() refuses any other.
   virtual Status start(const std::string& spec, nlohmann::json* done) = 0;
   virtual Status stop(nlohmann::json* done) = 0;
+  // What must be in place before the target starts (make_nemesis calls it).
+  virtual Status prepare() { return Status::ok(); }
+  // Nemesis::heal's part for what lives in the controller, not on the nodes
+  // (after the nodes' chains were flushed).
+  virtual Status heal() { return Status::ok(); }
 };
 
 // `rng` is the nemesis's own, shared by its kinds; both it and `context`
@@ -35,5 +40,6 @@ std::unique_ptr<FaultKind> make_pause_fault(const NemesisContext& context, std::
 std::unique_ptr<FaultKind> make_clock_fault(const NemesisContext& context, std::mt19937_64* rng);
 std::unique_ptr<FaultKind> make_corrupt_fault(const NemesisContext& context, std::mt19937_64* rng);
 std::unique_ptr<FaultKind> make_disk_fault(const NemesisContext& context, std::mt19937_64* rng);
+std::unique_ptr<FaultKind> make_latency_fault(const NemesisContext& context, std::mt19937_64* rng);
 
 }  // namespace faultline

@@ -22,9 +22,11 @@ class ComposedNemesis : public Nemesis {
   const NemesisContext& context() const { return context_; }
   std::mt19937_64* rng() { return &rng_; }
 
-  void add(std::unique_ptr<FaultKind> kind, std::vector<std::string> specs) {
+  Status add(std::unique_ptr<FaultKind> kind, std::vector<std::string> specs) {
     std::string name = kind->name();
+    if (Status st = kind->prepare(); !st.is_ok()) return st;
     kinds_[name] = Planned{std::move(kind), std::move(specs)};
+    return Status::ok();
   }
 
   Op invoke(const Op& op) override {
@@ -48,6 +50,8 @@ class ComposedNemesis : public Nemesis {
     Status st = on_each(node_names(context_), [&](const std::string& node) {
       return run_on_node(context_, node, command);
     });
+    for (auto& [name, planned] : kinds_)
+      if (Status s = planned.kind->heal(); st.is_ok()) st = s;
     std::vector<std::string> ignored;
     if (Status s = resume_running_servers(context_, &ignored); st.is_ok()) st = s;
     if (Status s = start_stopped_servers(context_, &ignored); st.is_ok()) st = s;
@@ -109,7 +113,8 @@ const std::vector<KindEntry>& kind_table() {
       {"pause", make_pause_fault, {"one", "leader", "minority"}},
       {"clock", make_clock_fault, {"skew", "bump", "bump-leader", "strobe"}},
       {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}},
-      {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}}};
+      {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}},
+      {"latency", make_latency_fault, {"delay", "one", "slow-leader", "bandwidth", "reorder"}}};
   return table;
 }
 
@@ -141,8 +146,10 @@ Status make_planned_nemesis(const std::vector<FaultPlan>& plans, const NemesisCo
           "the disk nemesis needs the data directories mounted through faultline-diskfs "
           "(target option diskfs=true; NemesisOptions::diskfs_ctl)");
     // The kinds hold references to the nemesis's own copy of the context and RNG.
-    nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
-                 plan.specs.empty() ? entry->specs : plan.specs);
+    if (Status st = nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
+                                 plan.specs.empty() ? entry->specs : plan.specs);
+        !st.is_ok())
+      return st;
   }
   *out = std::move(nemesis);
   return Status::ok();
@@ -177,7 +184,8 @@ Status parse_fault_plans(const std::vector<std::string>& items, std::vector<Faul
     const size_t colon = item.find(':');
     const std::string kind = item.substr(0, colon);
     if (kind == "all" && colon == std::string::npos) {
-      for (const std::string& k : nemesis_kinds()) add({k, {}});
+      for (const std::string& k : nemesis_kinds())
+        if (k != "latency") add({k, {}});
       continue;
     }
     const std::vector<std::string>& known = fault_specs(kind);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -38,8 +39,18 @@ class Nemesis {
 };
 
 struct NemesisNode {
+  NemesisNode() = default;
+  // Not an aggregate, so that {name, address} leaves the rest at their defaults.
+  NemesisNode(std::string n, std::string a, int port = 0, std::string ns = "")
+      : name(std::move(n)), address(std::move(a)), client_port(port), netns(std::move(ns)) {}
   std::string name;     // as in the SshPool and the Db
   std::string address;  // how the other nodes reach it (what the target's peers use)
+  // The target's client port on the node (the latency kind leaves traffic
+  // to it alone); 0: unknown.
+  int client_port = 0;
+  // The node's network namespace (/run/netns/<netns>) on a local cluster;
+  // "" for a remote host. The latency kind needs it.
+  std::string netns;
 };
 
 struct NemesisOptions {
@@ -75,13 +86,19 @@ struct NemesisOptions {
   // "aimed kills"). A real nemesis cannot time a kill within a round trip of
   // a vote; faultline run ignores it, so one test file serves both.
   int vote_kill_percent = 5;
+  // latency: the delay of a slow link (delay, one, slow-leader; reorder draws
+  // each connection's in [0, 2 * latency]), the jitter added per chunk (uniform
+  // in [0, jitter]), and what a link carries under bandwidth.
+  std::chrono::milliseconds latency{200};
+  std::chrono::milliseconds jitter{20};
+  int64_t bandwidth_bytes_s = 20000;
 };
 
 // Sets the options named in `options` (key=value text: loss-percent,
 // skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
 // truncate-max-bytes, flip-bits, disk-nodes, disk-slow-ms, disk-fail-s,
-// vote-kill-percent; integers). An unknown key or a value out of
-// range is invalid_argument, naming it.
+// vote-kill-percent, latency-ms, jitter-ms, bandwidth-bytes-s; integers).
+// An unknown key or a value out of range is invalid_argument, naming it.
 Status apply_nemesis_options(const std::map<std::string, std::string>& options,
                              NemesisOptions* out);
 
@@ -93,7 +110,9 @@ struct NemesisContext {
   NemesisOptions options;
 };
 
-// The kinds make_nemesis knows, in the order "all" expands to.
+// The kinds make_nemesis knows, in the order "all" expands to (latency, the
+// last, is not in "all": it needs a local cluster, and it routes the nodes'
+// connections through the controller for the whole test).
 const std::vector<std::string>& nemesis_kinds();
 // The specs start-`kind` takes (empty for an unknown kind), e.g. partition's
 // isolate-one, halves, ..., isolate-leader.
@@ -114,8 +133,11 @@ Status parse_fault_plans(const std::vector<std::string>& items, std::vector<Faul
 
 // A nemesis doing the faults `items` plan (as parse_fault_plans takes them;
 // its errors, and an empty list, are invalid_argument; so is the clock kind
-// without options.faketime_file, and disk without options.diskfs_ctl). An
-// op with a null spec draws one from the kind's plan.
+// without options.faketime_file, disk without options.diskfs_ctl, and
+// latency on nodes without a netns). An op with a null spec draws one from
+// the kind's plan. With latency planned this already acts on the nodes: it
+// starts the proxy and redirects the nodes' peer connections through it
+// (nemesis/latency.cc), which must happen before the target starts.
 Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
                     std::unique_ptr<Nemesis>* out);
 

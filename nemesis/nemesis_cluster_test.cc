@@ -20,6 +20,7 @@
 #include "harness/nodes/test_cluster.h"
 #include "nemesis/grudge.h"
 #include "nemesis/nemesis.h"
+#include "nemesis/nemesis_test_support.h"
 #include "targets/resp/resp_client.h"
 #include "tests/support/require.h"
 
@@ -147,17 +148,6 @@ void bring_up(int n, char tag, bool raftkv, bool faketime, Rig* rig) {
   std::string leader;
   st = wait_for_primary(db, seconds(10), &leader);
   ASSERT_TRUE(st.is_ok()) << st.message();
-}
-
-Op run(Nemesis& nemesis, const std::string& f, nlohmann::json value = nullptr) {
-  Op invoke;
-  invoke.process = kNemesisProcess;
-  invoke.f = f;
-  invoke.value = std::move(value);
-  Op done = nemesis.invoke(invoke);
-  EXPECT_EQ(done.type, EventType::kInfo);
-  EXPECT_TRUE(done.error.empty()) << f << ": " << done.error;
-  return done;
 }
 
 #define REQUIRE_CLUSTER()                              \

@@ -140,7 +140,7 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   Status st = make_nemesis({"partition", "meteor"}, offline.context, &nemesis);
   EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(st.message().find("unknown nemesis 'meteor' (known: partition, loss, kill, "
-                              "pause, clock, corrupt, disk, all)"),
+                              "pause, clock, corrupt, disk, latency, all)"),
             std::string::npos)
       << st.message();
   EXPECT_FALSE(make_nemesis({}, offline.context, &nemesis).is_ok());
@@ -153,6 +153,10 @@ TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   EXPECT_NE(st.message().find("faultline-diskfs"), std::string::npos) << st.message();
   offline.context.options.diskfs_ctl = "/root/raftkv/faultline-diskfs ctl /root/raftkv/diskfs.sock";
   EXPECT_TRUE(make_nemesis({"all"}, offline.context, &nemesis).is_ok());
+  // Latency needs nodes in network namespaces the controller can enter.
+  st = make_nemesis({"latency"}, offline.context, &nemesis);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("needs a local cluster"), std::string::npos) << st.message();
 }
 
 TEST(FaultPlanTest, ParsesKindsSpecsAndAll) {
@@ -165,7 +169,8 @@ TEST(FaultPlanTest, ParsesKindsSpecsAndAll) {
   EXPECT_EQ(plans[1].kind, "kill");
   EXPECT_TRUE(plans[1].specs.empty());
   ASSERT_TRUE(parse_fault_plans({"clock:strobe", "all"}, &plans).is_ok());
-  ASSERT_EQ(plans.size(), nemesis_kinds().size());
+  ASSERT_EQ(plans.size(), nemesis_kinds().size() - 1);  // all but latency
+  EXPECT_EQ(nemesis_kinds().back(), "latency");
   EXPECT_EQ(plans[0].kind, "clock");
   EXPECT_EQ(plans[0].specs, std::vector<std::string>{"strobe"});
   EXPECT_EQ(fault_specs("pause"), (std::vector<std::string>{"one", "leader", "minority"}));

@@ -42,9 +42,24 @@ std::string delete_tagged_rules_command(const std::string& tag) {
       fmt::arg("ipt", iptables()), fmt::arg("c", kNemesisChain), fmt::arg("tag", tag));
 }
 
+std::string nat_rules_command(uint32_t skip_mark, const std::vector<std::string>& rules) {
+  // Declaring the chain in iptables-restore creates it, or empties it when
+  // it exists (also with --noflush): the rules replace any earlier ones.
+  std::string lines = fmt::format(":{0} - [0:0]\n-A {0} -m mark --mark {1:#x} -j RETURN\n",
+                                  kNemesisChain, skip_mark);
+  for (const std::string& r : rules) lines += fmt::format("-A {} {}\n", kNemesisChain, r);
+  return fmt::format(
+      "iptables-restore -w 5 --noflush <<'FAULTLINE_RULES' || exit 1\n*nat\n{rules}COMMIT\n"
+      "FAULTLINE_RULES\n"
+      "{ipt} -t nat -C OUTPUT -j {c} 2>/dev/null || {ipt} -t nat -I OUTPUT -j {c}",
+      fmt::arg("ipt", iptables()), fmt::arg("c", kNemesisChain), fmt::arg("rules", lines));
+}
+
 std::string flush_chain_command() {
-  return fmt::format("if {ipt} -n -L {c} >/dev/null 2>&1; then {ipt} -F {c}; fi",
-                     fmt::arg("ipt", iptables()), fmt::arg("c", kNemesisChain));
+  return fmt::format(
+      "if {ipt} -n -L {c} >/dev/null 2>&1; then {ipt} -F {c}; fi; "
+      "if {ipt} -t nat -n -L {c} >/dev/null 2>&1; then {ipt} -t nat -F {c}; fi",
+      fmt::arg("ipt", iptables()), fmt::arg("c", kNemesisChain));
 }
 
 std::string write_offset_command(const std::string& file, const std::string& offset) {

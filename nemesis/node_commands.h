@@ -4,6 +4,7 @@
 // several nodes at once. docs/nemesis.md lists the commands.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -23,7 +24,13 @@ namespace faultline {
 std::string add_drop_rules_command(const std::string& tag, const std::vector<std::string>& matches);
 // Deletes the chain's rules tagged faultline-<tag>; nothing if there is no chain.
 std::string delete_tagged_rules_command(const std::string& tag);
-// Empties the chain (every nemesis rule); nothing if there is no chain.
+// Replaces the rules of the chain of the same name in the nat table (made,
+// and jumped to from nat OUTPUT, where missing) with `rules` ("-d 10.77.0.12
+// -p tcp ... -j REDIRECT ..."), after one that lets packets marked
+// `skip_mark` through untouched. All or none.
+std::string nat_rules_command(uint32_t skip_mark, const std::vector<std::string>& rules);
+// Empties the chain, in the filter and the nat table (every nemesis rule);
+// nothing where there is no chain.
 std::string flush_chain_command();
 // Writes a libfaketime offset ("+5s") to the file, atomically (rename).
 std::string write_offset_command(const std::string& file, const std::string& offset);

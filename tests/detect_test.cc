@@ -98,6 +98,12 @@ TEST_F(detect, ClockFindsLeaseReads) { expect_caught("lease-read-clock#1", 801, 
 // two tests above catch is the pause's and the clock's doing.
 TEST_F(detect, LeaseReadsSurvivePartitions) { expect_valid("lease-read-partition#1", 901); }
 
+// A slow leader exposes stale reads as a partition does; message delay does
+// not break the lease (docs/nemesis.md, "Proof that each fault finds bugs"),
+// and correct raftkv stays valid under every latency spec.
+TEST_F(detect, LatencyFindsStaleReads) { expect_caught("stale-read-latency#1", 1201); }
+TEST_F(detect, LeaseReadsSurviveLatency) { expect_valid("lease-read-latency#1", 1101); }
+TEST_F(detect, LatencyWithoutFailpointsIsValid) { expect_valid("latency-control#1", 1101); }
 TEST_F(detect, ListAppendFindsEarlyTxnReads) { expect_caught("early-txn-reads#1", 1001); }
 
 TEST_F(detect, ListAppendUnderEveryFaultIsValid) { expect_valid("txn-every-fault", 1001); }

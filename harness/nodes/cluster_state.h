@@ -18,7 +18,8 @@ namespace faultline {
 // Default parent of the cluster directories (override with --root).
 inline constexpr const char* kDefaultClusterRoot = "/var/lib/faultline/clusters";
 // The per-node iptables chain (filter table, jumped to from INPUT and OUTPUT)
-// that nemesis rules go into; `heal` flushes it.
+// that nemesis rules go into; `heal` flushes it, and its namesake in the nat
+// table (jumped to from nat OUTPUT) that the latency nemesis makes.
 inline constexpr const char* kNemesisChain = "FAULTLINE";
 // Node i (1-based) gets host address kFirstNodeHost + i in the subnet; the
 // controller's bridge gets .1.

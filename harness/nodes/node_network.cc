@@ -79,8 +79,18 @@ Status write_hosts_file(const ClusterState& state, const LocalNode& node) {
 }
 
 Status flush_nemesis_chain(const LocalNode& node) {
+  if (Status st = run_checked(
+          {"ip", "netns", "exec", node.netns, "iptables", "-w", "5", "-F", kNemesisChain},
+          kIpTimeout);
+      !st.is_ok())
+    return st;
+  // The latency nemesis's redirect (nemesis/latency.cc), where there is one.
+  const std::vector<std::string> nat = {"ip", "netns", "exec", node.netns, "iptables",   "-w", "5",
+                                        "-t", "nat",   "-n",   "-L",       kNemesisChain};
+  if (!run_checked(nat, kIpTimeout).is_ok()) return Status::ok();
   return run_checked(
-      {"ip", "netns", "exec", node.netns, "iptables", "-w", "5", "-F", kNemesisChain}, kIpTimeout);
+      {"ip", "netns", "exec", node.netns, "iptables", "-w", "5", "-t", "nat", "-F", kNemesisChain},
+      kIpTimeout);
 }
 
 std::vector<std::string> list_netns(const std::string& prefix) {

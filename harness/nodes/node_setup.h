@@ -22,7 +22,7 @@ Status create_bridge(const ClusterState& state);
 Status create_node_network(const ClusterState& state, const LocalNode& node);
 // /etc/netns/<netns>/hosts: localhost, every node by name, and "controller".
 Status write_hosts_file(const ClusterState& state, const LocalNode& node);
-// Flushes the node's nemesis chain.
+// Flushes the node's nemesis chain (and the latency nemesis's one in the nat table).
 Status flush_nemesis_chain(const LocalNode& node);
 
 // Names in /run/netns starting with `prefix`.

@@ -125,7 +125,8 @@ int Runner::deploy(State& s) {
   if (!st.is_ok()) return fail("target", st);
   if (st = make_run_workload(config_, s.deployment, &s.workload); !st.is_ok())
     return fail("workload", st);
-  if (st = make_run_nemesis(config_, s.nodes->pool(), s.nodes->targets(), s.deployment, &s.nemesis);
+  if (st = make_run_nemesis(config_, s.nodes->pool(), s.nodes->targets(), s.nodes->cluster(),
+                            s.deployment, &s.nemesis);
       !st.is_ok())
     return fail("nemesis", st);
 

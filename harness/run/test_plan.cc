@@ -85,13 +85,21 @@ Status make_run_workload(const TestConfig& config, const Deployment& deployment,
 }
 
 Status make_run_nemesis(const TestConfig& config, SshPool& pool,
-                        const std::vector<SshTarget>& nodes, Deployment& deployment,
-                        std::unique_ptr<Nemesis>* out) {
+                        const std::vector<SshTarget>& nodes, const ClusterState* cluster,
+                        Deployment& deployment, std::unique_ptr<Nemesis>* out) {
   out->reset();
   const std::vector<FaultPlan> plans = fault_plans(config);
   if (plans.empty()) return Status::ok();
   NemesisContext context{pool, *deployment.db, {}, config.seed, {}};
-  for (const SshTarget& t : nodes) context.nodes.push_back({t.node, t.host});
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    NemesisNode n{nodes[i].node, nodes[i].host};
+    for (const NodeEndpoint& e : deployment.endpoints)
+      if (e.name == n.name) n.client_port = e.port;
+    if (cluster != nullptr)
+      for (const LocalNode& local : cluster->nodes)
+        if (local.name == n.name) n.netns = local.netns;
+    context.nodes.push_back(n);
+  }
   context.options.faketime_file = deployment.faketime_file;
   context.options.diskfs_ctl = deployment.diskfs_ctl;
   if (Status st = apply_nemesis_options(config.nemesis_opts, &context.options); !st.is_ok())

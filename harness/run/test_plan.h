@@ -12,6 +12,7 @@
 #include "base/status.h"
 #include "harness/db/targets.h"
 #include "harness/generator/generator.h"
+#include "harness/nodes/cluster_state.h"
 #include "harness/run/test_config.h"
 #include "nemesis/nemesis.h"
 #include "workloads/workload.h"
@@ -28,10 +29,11 @@ std::map<std::string, std::string> target_options(const TestConfig& config);
 
 Status make_run_workload(const TestConfig& config, const Deployment& deployment, Workload* out);
 
-// Null (and ok) for nemesis none.
+// Null (and ok) for nemesis none. `cluster`: the local cluster the nodes
+// are (their namespaces), nullptr for remote hosts.
 Status make_run_nemesis(const TestConfig& config, SshPool& pool,
-                        const std::vector<SshTarget>& nodes, Deployment& deployment,
-                        std::unique_ptr<Nemesis>* out);
+                        const std::vector<SshTarget>& nodes, const ClusterState* cluster,
+                        Deployment& deployment, std::unique_ptr<Nemesis>* out);
 
 // The whole test's generator; takes the workload's generators.
 GenPtr run_generator(const TestConfig& config, Workload& workload);

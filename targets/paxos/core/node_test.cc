@@ -119,6 +119,42 @@ TEST(PaxosNode, ReadWritesBackAValueOnlyAMinorityHolds) {
   EXPECT_EQ(c.store(3).get("k").value, "y");  // written back before the reply
 }
 
+TEST(PaxosNode, ReadsPromiseNothing) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  const Ballot promised = c.store(2).get("k").promised;
+  int prepares = 0;
+  c.drop = [&](const Message& m) {
+    prepares += m.type == MessageType::kPrepare;
+    return false;
+  };
+  EXPECT_EQ(c.propose(2, get(), true).reply, "x");
+  EXPECT_EQ(prepares, 0);
+  EXPECT_EQ(c.store(2).get("k").promised, promised);
+}
+
+TEST(PaxosNode, TheNextWriteOfAChosenProposerSkipsThePrepare) {
+  TestCluster c;
+  c.propose(1, append("a"));
+  const Ballot first = c.store(2).get("k").accepted;
+  EXPECT_EQ(c.store(2).get("k").promised, next_ballot(first));  // promised with the accept
+  int prepares = 0;
+  c.drop = [&](const Message& m) {
+    prepares += m.type == MessageType::kPrepare;
+    return false;
+  };
+  EXPECT_EQ(c.propose(1, append("b")).reply, "ab");
+  EXPECT_EQ(c.propose(1, append("c")).reply, "abc");
+  EXPECT_EQ(prepares, 0);
+  EXPECT_EQ(c.store(3).get("k").accepted, next_ballot(next_ballot(first)));
+  // Another proposer's write takes a prepare, and then node 1's needs one again.
+  EXPECT_EQ(c.propose(2, append("d")).reply, "abcd");
+  EXPECT_GT(prepares, 0);
+  prepares = 0;
+  EXPECT_EQ(c.propose(1, append("e")).reply, "abcde");
+  EXPECT_GT(prepares, 0);
+}
+
 TEST(PaxosNode, NoQuorumIsUnavailableWithWhatWasMissing) {
   TestCluster c;
   c.drop = [](const Message& m) { return m.to != 1; };  // nobody hears node 1
@@ -137,7 +173,7 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   c.propose(2, set_to("z"));
   // Node 1 has seen them: its ballot is still higher. Make 2 and 3 promise
   // a much higher ballot so that node 1's first prepare is refused.
-  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
+  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
   ASSERT_TRUE(c.node(2).step(prepare).is_ok());
   prepare.to = 3;
   ASSERT_TRUE(c.node(3).step(prepare).is_ok());
@@ -148,14 +184,15 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   EXPECT_GT(c.store(1).get("k").accepted, (Ballot{1000, 3}));
 }
 
-TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
-  TestCluster c;
-  bool preempted = false;
-  // Before node 1's accepts arrive, node 3 prepares a higher ballot on 2 and 3.
-  c.drop = [&](const Message& m) {
-    if (m.type == MessageType::kAccept && m.from == 1 && !preempted) {
-      preempted = true;
-      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
+// Node `writer` sets "x"; then node 1 appends "a", and node 3 prepares ballot
+// 1000.3 on nodes 2 and 3 just before node 1's accepts reach them.
+Response append_preempted_in_accept(TestCluster& c, uint64_t writer) {
+  c.propose(writer, set_to("x"));
+  bool armed = true;
+  c.drop = [&c, &armed](const Message& m) {
+    if (m.type == MessageType::kAccept && m.from == 1 && armed) {
+      armed = false;
+      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
       EXPECT_TRUE(c.node(2).step(p).is_ok());
       p.to = 3;
       EXPECT_TRUE(c.node(3).step(p).is_ok());
@@ -165,14 +202,56 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
   c.node(1).propose(7, "k", append("a"), false);
   std::vector<Response> rs = c.run();
   for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
+  EXPECT_EQ(rs.size(), 1u);
+  return rs.empty() ? Response{} : rs.front();
+}
+
+TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
+  TestCluster c;
+  // The key is node 1's: its own acceptor accepts at once, and keeps "xa".
+  Response r = append_preempted_in_accept(c, 1);
+  EXPECT_EQ(r.status, ResponseStatus::kUnavailable);
+  EXPECT_THAT(r.reply, HasSubstr("preempted during its accept phase by ballot 1000.3"));
+  EXPECT_EQ(c.store(1).get("k").value, "xa");  // held by one acceptor: it may yet be chosen
+}
+
+TEST(PaxosNode, AnAcceptEveryAcceptorRefusedIsRetried) {
+  TestCluster c;
+  // The key's value is node 2's: node 1 asks its own acceptor last, so the
+  // refused accept was accepted nowhere.
+  Response r = append_preempted_in_accept(c, 2);
+  EXPECT_EQ(r.status, ResponseStatus::kOk);
+  EXPECT_EQ(r.reply, "xa");  // applied once
+  EXPECT_GT(c.store(2).get("k").accepted, (Ballot{1000, 3}));
+}
+
+TEST(PaxosNode, AProposerLetsAnotherProposersOpenRoundFinish) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  // Node 3 has prepared ballot 1000.3 on node 1, and not yet sent its accept.
+  Message prepare{{3, 1, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
+  ASSERT_TRUE(c.node(1).step(prepare).is_ok());
+  int prepares = 0;
+  c.drop = [&](const Message& m) {
+    prepares += m.type == MessageType::kPrepare && m.from == 1;
+    return false;
+  };
+  c.node(1).propose(7, "k", append("a"), false);
+  EXPECT_TRUE(c.run().empty());
+  EXPECT_TRUE(c.tick(1).empty());
+  EXPECT_EQ(prepares, 0);  // waiting instead of preempting ballot 1000.3
+  Message accept{{3, 1, 98, "k"}, MessageType::kAccept, Ballot{1000, 3}, false, {}, {}, "y"};
+  ASSERT_TRUE(c.node(1).step(accept).is_ok());  // the round reaches its accept phase
+  std::vector<Response> rs;
+  for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].status, ResponseStatus::kUnavailable);
-  EXPECT_THAT(rs[0].reply, HasSubstr("preempted during its accept phase by ballot 1000.3"));
+  EXPECT_EQ(rs[0].reply, "ya");  // prepared after it, and built on its value
+  EXPECT_GT(prepares, 0);
 }
 
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
   TestCluster c;
-  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, ""};
+  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, {}, ""};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 2"));
   m.from = 9;
   m.to = 2;
@@ -191,8 +270,9 @@ TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
 
 // Node 3's prepare of ballot 50.3 to node 2, and node 1's accept of "old" at
 // the lower ballot 10.1.
-const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, ""};
-const Message kAcceptOld{{1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, "old"};
+const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, {}, ""};
+const Message kAcceptOld{
+    {1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, {}, "old"};
 
 TEST(PaxosFailpointScripts, NoPersistPromiseForgetsThePromiseOnRestart) {
   Failpoints f;

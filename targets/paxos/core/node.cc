@@ -137,8 +137,7 @@ void Node::start_accept(uint64_t op, Proposal& p) {
   p.phase_elapsed = 0;
   p.refused.clear();
   p.refused_by = Ballot{};
-  // Contended: refused before, or the latest value our acceptor holds is
-  // another proposer's.
+  // After a prepare, our own acceptor last (README.md, "Contention").
   p.self_deferred = !p.one_round_trip;
   send_phase(op, p, /*only_missing=*/false);
 }

@@ -129,7 +129,7 @@ class Node {
     // Accept phase begun without a prepare: the quorum's promises are the
     // acks of this key's previous proposal here (prepared_).
     bool one_round_trip = false;
-    // Accept phase on a contended key: our own acceptor is asked only once
+    // Accept phase after a prepare: our own acceptor is asked only once
     // another has accepted, so that an accept every other acceptor refuses
     // was accepted nowhere and can be retried (README.md, "Contention").
     bool self_deferred = false;

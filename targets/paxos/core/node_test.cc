@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "base/random.h"
 #include "targets/common/sync_cluster_testing.h"
 
@@ -46,6 +48,17 @@ class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config
     for (int i = 0; rs.empty() && i < 40; ++i) rs = tick(1);
     EXPECT_EQ(rs.size(), 1u);
     return rs.empty() ? Response{} : rs.front();
+  }
+
+  // Counts, from now on, the messages of `type` sent by `from` (0: by anyone)
+  // that the network carries (it drops none).
+  std::shared_ptr<int> count(MessageType type, uint64_t from = 0) {
+    auto n = std::make_shared<int>(0);
+    drop = [n, type, from](const Message& m) {
+      *n += m.type == type && (from == 0 || m.from == from);
+      return false;
+    };
+    return n;
   }
 
   // Cuts `id` off (both directions) while `drop` is set by isolate().
@@ -100,13 +113,9 @@ TEST(PaxosNode, BallotsAreUniqueAndIssuedDurably) {
 TEST(PaxosNode, ReadWithAgreeingQuorumSkipsTheAcceptPhase) {
   TestCluster c;
   c.propose(1, set_to("x"));
-  int accepts = 0;
-  c.drop = [&](const Message& m) {
-    accepts += m.type == MessageType::kAccept;
-    return false;
-  };
+  std::shared_ptr<int> accepts = c.count(MessageType::kAccept);
   EXPECT_EQ(c.propose(2, get(), true).reply, "x");
-  EXPECT_EQ(accepts, 0);
+  EXPECT_EQ(*accepts, 0);
 }
 
 TEST(PaxosNode, ReadWritesBackAValueOnlyAMinorityHolds) {
@@ -123,13 +132,9 @@ TEST(PaxosNode, ReadsPromiseNothing) {
   TestCluster c;
   c.propose(1, set_to("x"));
   const Ballot promised = c.store(2).get("k").promised;
-  int prepares = 0;
-  c.drop = [&](const Message& m) {
-    prepares += m.type == MessageType::kPrepare;
-    return false;
-  };
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare);
   EXPECT_EQ(c.propose(2, get(), true).reply, "x");
-  EXPECT_EQ(prepares, 0);
+  EXPECT_EQ(*prepares, 0);
   EXPECT_EQ(c.store(2).get("k").promised, promised);
 }
 
@@ -138,21 +143,17 @@ TEST(PaxosNode, TheNextWriteOfAChosenProposerSkipsThePrepare) {
   c.propose(1, append("a"));
   const Ballot first = c.store(2).get("k").accepted;
   EXPECT_EQ(c.store(2).get("k").promised, next_ballot(first));  // promised with the accept
-  int prepares = 0;
-  c.drop = [&](const Message& m) {
-    prepares += m.type == MessageType::kPrepare;
-    return false;
-  };
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare);
   EXPECT_EQ(c.propose(1, append("b")).reply, "ab");
   EXPECT_EQ(c.propose(1, append("c")).reply, "abc");
-  EXPECT_EQ(prepares, 0);
+  EXPECT_EQ(*prepares, 0);
   EXPECT_EQ(c.store(3).get("k").accepted, next_ballot(next_ballot(first)));
   // Another proposer's write takes a prepare, and then node 1's needs one again.
   EXPECT_EQ(c.propose(2, append("d")).reply, "abcd");
-  EXPECT_GT(prepares, 0);
-  prepares = 0;
+  EXPECT_GT(*prepares, 0);
+  *prepares = 0;
   EXPECT_EQ(c.propose(1, append("e")).reply, "abcde");
-  EXPECT_GT(prepares, 0);
+  EXPECT_GT(*prepares, 0);
 }
 
 TEST(PaxosNode, NoQuorumIsUnavailableWithWhatWasMissing) {
@@ -231,22 +232,18 @@ TEST(PaxosNode, AProposerLetsAnotherProposersOpenRoundFinish) {
   // Node 3 has prepared ballot 1000.3 on node 1, and not yet sent its accept.
   Message prepare{{3, 1, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
   ASSERT_TRUE(c.node(1).step(prepare).is_ok());
-  int prepares = 0;
-  c.drop = [&](const Message& m) {
-    prepares += m.type == MessageType::kPrepare && m.from == 1;
-    return false;
-  };
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare, 1);
   c.node(1).propose(7, "k", append("a"), false);
   EXPECT_TRUE(c.run().empty());
   EXPECT_TRUE(c.tick(1).empty());
-  EXPECT_EQ(prepares, 0);  // waiting instead of preempting ballot 1000.3
+  EXPECT_EQ(*prepares, 0);  // waiting instead of preempting ballot 1000.3
   Message accept{{3, 1, 98, "k"}, MessageType::kAccept, Ballot{1000, 3}, false, {}, {}, "y"};
   ASSERT_TRUE(c.node(1).step(accept).is_ok());  // the round reaches its accept phase
   std::vector<Response> rs;
   for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
   ASSERT_EQ(rs.size(), 1u);
   EXPECT_EQ(rs[0].reply, "ya");  // prepared after it, and built on its value
-  EXPECT_GT(prepares, 0);
+  EXPECT_GT(*prepares, 0);
 }
 
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {

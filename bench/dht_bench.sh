@@ -47,47 +47,6 @@ start_dht() {
   done
 }
 
-wait_ping() {
-  local port="$1" try
-  for try in $(seq 100); do
-    [ "$(timeout 2 redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return
-    sleep 0.1
-  done
-  fail "nothing answers on port $port after 10 s (logs: $work/*.log)"
-}
-
-# Every key set to the value: 16 connections, each sending its share of the
-# SETs pipelined (neither server has the ECHO that redis-cli --pipe needs).
-prefill() {
-  local port="$1"
-  timeout 300 python3 -c '
-import socket, sys, threading
-port, keys, value = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-errors = []
-def fill(lo, hi):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall("".join("*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n"
-                      % (i, len(value), value) for i in range(lo, hi)).encode())
-    data, want = b"", hi - lo
-    while data.count(b"\r\n") < want:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    replies = data.split(b"\r\n")[:want]
-    errors.extend(r for r in replies if r != b"+OK")
-    if len(replies) < want:
-        errors.append(b"connection closed early")
-step = (keys + 15) // 16
-threads = [threading.Thread(target=fill, args=(lo, min(keys, lo + step))) for lo in range(0, keys, step)]
-for t in threads: t.start()
-for t in threads: t.join()
-if errors:
-    sys.exit("%d errors, first: %r" % (len(errors), errors[0]))
-' "$port" "$keys" "$value" || fail "prefill on $port failed"
-  [ "$(redis-cli -p "$port" GET key:000000009999)" = "$value" ] || fail "prefill on $port not readable"
-}
-
 # One redis-benchmark run (redis_benchmark_row); appends a result row.
 run_redis_benchmark() {
   local system="$1" port="$2" load="$3" clients="$4" row
@@ -107,9 +66,9 @@ start_raftkv
 for port in "${abd_client[@]}" "${ev_client[@]}"; do wait_ping "$port"; done
 raftkv_port="$(raftkv_leader_port)"
 echo "raftkv leader on $raftkv_port; prefilling $keys keys in each system" >&2
-prefill "${abd_client[0]}"
-prefill "${ev_client[0]}"
-prefill "$raftkv_port"
+prefill_pipelined "${abd_client[0]}"
+prefill_pipelined "${ev_client[0]}"
+prefill_pipelined "$raftkv_port"
 for clients in 16 64; do
   for load in SET GET; do
     run_redis_benchmark dht-abd "${abd_client[0]}" "$load" "$clients"

@@ -6,6 +6,7 @@
 #   require_tools HINT TOOL...         exit 2 if one is not found
 #   start_work_dir                     $work, $results, $pids; stopped and removed on exit
 #   start_raftkv, raftkv_leader_port   the 3-node raftkv on ports raft_peer/raft_client
+#   wait_ping, prefill_pipelined       a RESP server up; every key set, pipelined
 #   redis_benchmark_row ...            one sized redis-benchmark run
 
 # parse_bench_args HELP_LINES "$@": --build DIR (default build), --quick (2 s
@@ -96,6 +97,49 @@ raftkv_leader_port() {
     sleep 0.1
   done
   fail "no raftkv leader after 10 s (logs: $work/raftkv-*.log)"
+}
+
+# wait_ping PORT: until a RESP server on PORT answers PING (10 s at most).
+wait_ping() {
+  local port="$1" try
+  for try in $(seq 100); do
+    [ "$(timeout 2 redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && return
+    sleep 0.1
+  done
+  fail "nothing answers on port $port after 10 s (logs: $work/*.log)"
+}
+
+# prefill_pipelined PORT: every key key:%012d below $keys set to $value: 16
+# connections, each sending its share of the SETs pipelined (the dht and
+# paxos servers have no ECHO for redis-cli --pipe, nor MULTI).
+prefill_pipelined() {
+  local port="$1"
+  timeout 300 python3 -c '
+import socket, sys, threading
+port, keys, value = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+errors = []
+def fill(lo, hi):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall("".join("*3\r\n$3\r\nSET\r\n$16\r\nkey:%012d\r\n$%d\r\n%s\r\n"
+                      % (i, len(value), value) for i in range(lo, hi)).encode())
+    data, want = b"", hi - lo
+    while data.count(b"\r\n") < want:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    replies = data.split(b"\r\n")[:want]
+    errors.extend(r for r in replies if r != b"+OK")
+    if len(replies) < want:
+        errors.append(b"connection closed early")
+step = (keys + 15) // 16
+threads = [threading.Thread(target=fill, args=(lo, min(keys, lo + step))) for lo in range(0, keys, step)]
+for t in threads: t.start()
+for t in threads: t.join()
+if errors:
+    sys.exit("%d errors, first: %r" % (len(errors), errors[0]))
+' "$port" "$keys" "$value" || fail "prefill on $port failed"
+  [ "$(redis-cli -p "$port" GET key:000000009999)" = "$value" ] || fail "prefill on $port not readable"
 }
 
 # redis_benchmark_row WHAT RUN REQUESTS ARGS...: redis-benchmark ARGS (with

@@ -15,6 +15,10 @@ namespace faultline::paxos {
 // says why no two proposals share one).
 using Ballot = common::Stamp;
 
+// The ballot an acceptor promises when it accepts `b` (README.md, "One round
+// trip"): the proposer's own next ballot, which it issued with `b`.
+inline Ballot next_ballot(const Ballot& b) { return Ballot{b.counter + 1, b.node}; }
+
 // What an acceptor holds for one key. Invariant: promised >= accepted.
 struct AcceptorState {
   Ballot promised;  // it ignores prepares and accepts below this
@@ -24,12 +28,16 @@ struct AcceptorState {
   bool operator==(const AcceptorState&) const = default;
 };
 
+// Every reply carries the acceptor's `accepted` ballot; a refusal (ok false)
+// also carries the higher promise that refused it in `promised`.
 enum class MessageType : uint8_t {
-  kPrepare,   // proposer -> acceptor: promise `ballot` for `key`
-  kPromise,   // acceptor -> proposer: ok: promised, `accepted`/`value` are mine;
-              //   not ok: a higher promise, `accepted` carries it
-  kAccept,    // proposer -> acceptor: accept `value` at `ballot`
-  kAccepted,  // acceptor -> proposer: ok: accepted; not ok: `accepted` is my higher promise
+  kPrepare,    // proposer -> acceptor: promise `ballot` for `key`
+  kPromise,    // acceptor -> proposer: ok: promised, `accepted`/`value` are mine
+  kAccept,     // proposer -> acceptor: accept `value` at `ballot` (and promise the
+               //   ballot after it, next_ballot(): the one-round-trip write)
+  kAccepted,   // acceptor -> proposer: ok: accepted
+  kRead,       // proposer -> acceptor: what have you accepted? (promises nothing)
+  kReadReply,  // acceptor -> proposer: `accepted`/`value` are mine; always ok
 };
 
 // op: the proposer's id for one attempt (one ballot) of one proposal.
@@ -37,7 +45,8 @@ struct Message : common::Envelope {
   MessageType type = MessageType::kPrepare;
   Ballot ballot;    // the proposer's ballot (echoed by replies)
   bool ok = false;  // replies: granted or refused
-  Ballot accepted;  // kPromise ok: the acceptor's accepted ballot; refusals: its promise
+  Ballot accepted;  // replies: the acceptor's accepted ballot
+  Ballot promised;  // refusals: the acceptor's promise, above `ballot`
   std::string value;
 
   bool operator==(const Message&) const = default;

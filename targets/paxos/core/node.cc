@@ -69,37 +69,99 @@ void Node::start_proposal(const std::string& key) {
 }
 
 void Node::start_attempt(Proposal p) {
-  // A ballot above every one seen and issued; issued durably before any
-  // message carrying it leaves (the Ready contract).
-  const uint64_t counter = std::max(max_ballot_.counter, store_.issued_counter()) + 1;
-  store_.set_issued_counter(counter);
-  p.ballot = Ballot{counter, id()};
-  see(p.ballot);
-  p.phase = Phase::kPrepare;
   p.phase_elapsed = 0;
   p.promises.clear();
   p.promise_order.clear();
   p.acks.clear();
   p.refused.clear();
-  ++p.attempts;
+  p.maybe_accepted = false;
+  p.refused_by = Ballot{};
+  p.one_round_trip = false;
+  const bool first = p.attempts++ == 0;
   const uint64_t op = next_op_++;
+  if (first && p.read_only) {
+    // A read asks first, promising nothing; it needs a ballot only to write
+    // back a value that not all of the quorum holds.
+    p.phase = Phase::kRead;
+    p.ballot = Ballot{};
+    auto [it, inserted] = proposals_.emplace(op, std::move(p));
+    return send_phase(op, it->second, /*only_missing=*/false);
+  }
+  if (foreign_round_running(p.key) && p.yields < kMaxYields) {
+    // Another proposer's round on this key is between its prepare and its
+    // accept here: preparing now would preempt it. Let it finish first.
+    ++p.yields;
+    --p.attempts;
+    p.phase = Phase::kBackoff;
+    p.backoff =
+        1 + static_cast<int>(config_.random() % static_cast<uint64_t>(config_.backoff_ticks));
+    proposals_.emplace(op, std::move(p));
+    return;
+  }
+  auto prepared = prepared_.find(p.key);
+  if (first && prepared != prepared_.end() && !contended(p.key) &&
+      state(p.key).promised <= prepared->second.ballot) {
+    // One round trip: a quorum promised this ballot when it accepted our
+    // previous value, and holds that value (README.md, "One round trip").
+    p.ballot = prepared->second.ballot;
+    p.one_round_trip = true;
+    apply_changes(p, std::move(prepared->second.value));
+  } else {
+    // A ballot above every one seen and issued.
+    p.ballot = Ballot{std::max(max_ballot_.counter, store_.issued_counter()) + 1, id()};
+    p.phase = Phase::kPrepare;
+  }
+  if (prepared != prepared_.end()) prepared_.erase(prepared);
+  // The ballot and its next_ballot() (which our accepts ask acceptors to
+  // promise) are issued durably before any message carrying them leaves
+  // (the Ready contract).
+  store_.set_issued_counter(std::max(store_.issued_counter(), p.ballot.counter + 1));
+  see(p.ballot);
   auto [it, inserted] = proposals_.emplace(op, std::move(p));
+  if (it->second.one_round_trip) return start_accept(op, it->second);
   send_phase(op, it->second, /*only_missing=*/false);
+}
+
+void Node::apply_changes(Proposal& p, std::string base) {
+  p.value = std::move(base);
+  p.replies.clear();
+  for (const Request& r : p.requests) {
+    ChangeResult result = r.change(p.value);
+    p.value = std::move(result.value);
+    p.replies.push_back(std::move(result.reply));
+  }
+}
+
+void Node::start_accept(uint64_t op, Proposal& p) {
+  p.phase = Phase::kAccept;
+  p.phase_elapsed = 0;
+  p.refused.clear();
+  p.refused_by = Ballot{};
+  // After a prepare, our own acceptor last (README.md, "Contention").
+  p.self_deferred = !p.one_round_trip;
+  send_phase(op, p, /*only_missing=*/false);
 }
 
 void Node::send_phase(uint64_t op, const Proposal& p, bool only_missing) {
   for (uint64_t acceptor : config_.nodes) {
     if (only_missing && (p.promises.count(acceptor) || p.acks.count(acceptor))) continue;
     if (p.refused.count(acceptor)) continue;
-    Message m;
-    m.type = p.phase == Phase::kPrepare ? MessageType::kPrepare : MessageType::kAccept;
-    m.to = acceptor;
-    m.op = op;
-    m.key = p.key;
-    m.ballot = p.ballot;
-    if (p.phase == Phase::kAccept) m.value = p.value;
-    send(std::move(m));
+    if (p.phase == Phase::kAccept && p.self_deferred && acceptor == id()) continue;
+    send_phase_to(acceptor, op, p);
   }
+}
+
+void Node::send_phase_to(uint64_t acceptor, uint64_t op, const Proposal& p) {
+  Message m;
+  m.type = p.phase == Phase::kRead      ? MessageType::kRead
+           : p.phase == Phase::kPrepare ? MessageType::kPrepare
+                                        : MessageType::kAccept;
+  m.to = acceptor;
+  m.op = op;
+  m.key = p.key;
+  m.ballot = p.ballot;
+  if (p.phase == Phase::kAccept) m.value = p.value;
+  send(std::move(m));
 }
 
 Status Node::step(const Message& m) {
@@ -116,7 +178,22 @@ Status Node::step(const Message& m) {
   return Status::ok();
 }
 
+bool Node::foreign_round_running(const std::string& key) const {
+  auto it = foreign_.find(key);
+  return it != foreign_.end() && it->second.open &&
+         now_ - it->second.tick <= 2 * static_cast<uint64_t>(config_.backoff_ticks);
+}
+
+bool Node::contended(const std::string& key) {
+  auto it = foreign_.find(key);
+  if (it == foreign_.end()) return false;
+  if (now_ - it->second.tick <= kContendedTicks) return true;
+  foreign_.erase(it);
+  return false;
+}
+
 void Node::tick() {
+  ++now_;
   for (auto it = proposals_.begin(); it != proposals_.end();) {
     Proposal& p = it->second;
     auto current = it++;  // finish() and start_attempt() change the map
@@ -129,7 +206,11 @@ void Node::tick() {
         start_attempt(std::move(retry));
       }
     } else if (++p.phase_elapsed % config_.retry_ticks == 0) {
-      send_phase(current->first, p, /*only_missing=*/true);
+      if (p.phase == Phase::kAccept && out_of_reach(p)) {
+        settle_refused_accept(current, /*waited=*/true);
+      } else {
+        send_phase(current->first, p, /*only_missing=*/true);
+      }
     }
   }
   drain_self();
@@ -154,6 +235,7 @@ AcceptorState Node::state(const std::string& key) const {
 void Node::handle(const Message& m) {
   see(m.ballot);
   see(m.accepted);
+  see(m.promised);
   Message reply;
   reply.to = m.from;
   reply.op = m.op;
@@ -165,17 +247,18 @@ void Node::handle(const Message& m) {
       // >=: a duplicated prepare is granted again (ballots are unique).
       reply.type = MessageType::kPromise;
       reply.ok = m.ballot >= s.promised;
+      reply.accepted = s.accepted;
       if (reply.ok) {
         s.promised = m.ballot;
+        if (m.from != id()) foreign_[m.key] = Foreign{now_, true};
         if (config_.failpoints.no_persist_promise) {
           volatile_promises_[m.key] = m.ballot;  // UNSAFE: a restart forgets it
         } else {
           store_.put(m.key, s);
         }
-        reply.accepted = s.accepted;
         reply.value = std::move(s.value);
       } else {
-        reply.accepted = s.promised;
+        reply.promised = s.promised;
       }
       send(std::move(reply));
       return;
@@ -186,17 +269,32 @@ void Node::handle(const Message& m) {
       // UNSAFE with accept-lower-ballot: a promise is a promise.
       reply.ok = m.ballot >= s.promised || config_.failpoints.accept_lower_ballot;
       if (reply.ok) {
-        s.promised = std::max(s.promised, m.ballot);
+        // Promising the proposer's next ballot lets its next proposal on
+        // this key skip the prepare phase.
+        s.promised = std::max(s.promised, next_ballot(m.ballot));
+        see(s.promised);  // our own proposals go above it
         s.accepted = m.ballot;
         s.value = m.value;
         store_.put(m.key, s);
+        if (auto f = foreign_.find(m.key); f != foreign_.end()) f->second.open = false;
       } else {
-        reply.accepted = s.promised;
+        reply.promised = s.promised;
       }
+      reply.accepted = s.accepted;
       send(std::move(reply));
       return;
     }
-    case MessageType::kPromise: on_promise(m); return;
+    case MessageType::kRead: {
+      AcceptorState s = state(m.key);
+      reply.type = MessageType::kReadReply;
+      reply.ok = true;
+      reply.accepted = s.accepted;
+      reply.value = std::move(s.value);
+      send(std::move(reply));
+      return;
+    }
+    case MessageType::kPromise:
+    case MessageType::kReadReply: on_promise(m); return;
     case MessageType::kAccepted: on_accepted(m); return;
   }
 }
@@ -205,12 +303,17 @@ void Node::on_promise(const Message& m) {
   auto it = proposals_.find(m.op);
   if (it == proposals_.end()) return;  // late, duplicate, or for an earlier incarnation
   Proposal& p = it->second;
-  if (p.phase != Phase::kPrepare || m.ballot != p.ballot || m.key != p.key) return;
+  const Phase phase = m.type == MessageType::kReadReply ? Phase::kRead : Phase::kPrepare;
+  if (p.phase != phase || m.ballot != p.ballot || m.key != p.key) return;
   if (p.promises.count(m.from) || p.refused.count(m.from)) return;  // a duplicate
   if (!m.ok) return refuse(it, m);
   p.promises.emplace(m.from, m);
   p.promise_order.push_back(m.from);
-  if (static_cast<int>(p.promises.size()) < majority()) return;
+  if (static_cast<int>(p.promises.size()) >= majority()) on_quorum(it);
+}
+
+void Node::on_quorum(std::map<uint64_t, Proposal>::iterator it) {
+  Proposal& p = it->second;
   // Adopt the value accepted at the highest ballot among the quorum's: if
   // any value was chosen, it is that one (README.md, "Invariants").
   const Message* highest = &p.promises.at(p.promise_order.front());
@@ -219,25 +322,22 @@ void Node::on_promise(const Message& m) {
       if (promise.accepted > highest->accepted) highest = &promise;
     }
   }
-  p.value = highest->value;
-  p.replies.clear();
-  for (const Request& r : p.requests) {
-    ChangeResult result = r.change(p.value);
-    p.value = std::move(result.value);
-    p.replies.push_back(std::move(result.reply));
-  }
+  apply_changes(p, highest->value);
   const bool agreed = std::all_of(p.promises.begin(), p.promises.end(), [&](const auto& e) {
     return e.second.accepted == highest->accepted;
   });
   if (p.read_only && agreed) {
-    // A quorum holds the value at that ballot: it is chosen, and nothing
-    // between that ballot and ours can be (README.md, "Reads").
+    // A quorum holds the value at that ballot: it is chosen, and it is the
+    // latest chosen value or a later one (README.md, "Reads").
     return finish(it, ResponseStatus::kOk, "");
   }
-  p.phase = Phase::kAccept;
-  p.phase_elapsed = 0;
-  p.refused.clear();
-  send_phase(it->first, p, /*only_missing=*/false);
+  if (p.phase == Phase::kRead) {
+    // The quorum disagrees: a full proposal writes the highest value back.
+    Proposal retry = std::move(p);
+    proposals_.erase(it);
+    return start_attempt(std::move(retry));
+  }
+  start_accept(it->first, p);
 }
 
 void Node::on_accepted(const Message& m) {
@@ -249,24 +349,50 @@ void Node::on_accepted(const Message& m) {
   if (!m.ok) return refuse(it, m);
   p.acks.insert(m.from);
   if (static_cast<int>(p.acks.size()) >= majority()) {
-    finish(it, ResponseStatus::kOk, "");
+    // Chosen; the acks promised next_ballot(), and hold p.value.
+    prepared_[p.key] = Prepared{next_ballot(p.ballot), p.value};
+    return finish(it, ResponseStatus::kOk, "");
+  }
+  if (out_of_reach(p)) return settle_refused_accept(it, /*waited=*/false);
+  if (p.self_deferred) {
+    p.self_deferred = false;  // another acceptor holds our value now: ours may too
+    send_phase_to(id(), it->first, p);
   }
 }
 
 void Node::refuse(std::map<uint64_t, Proposal>::iterator it, const Message& m) {
   Proposal& p = it->second;
   p.refused.insert(m.from);
-  const int possible = static_cast<int>(config_.nodes.size() - p.refused.size());
-  if (possible >= majority()) return;
-  if (p.phase == Phase::kAccept) {
-    // Some acceptors may hold our value: retrying would apply the change
-    // twice if it was chosen. The effect is unknown.
-    return finish(it, ResponseStatus::kUnavailable,
-                  fmt::format("UNAVAILABLE proposal on key '{}' preempted during its accept "
-                              "phase by ballot {}.{}: its effect is unknown",
-                              p.key, m.accepted.counter, m.accepted.node));
-  }
+  p.refused_by = std::max(p.refused_by, m.promised);
+  // Accepted ballots only grow: one below ours means ours was never accepted there.
+  if (p.phase == Phase::kAccept && m.accepted >= p.ballot) p.maybe_accepted = true;
+  if (!out_of_reach(p)) return;
+  if (p.phase == Phase::kAccept) return settle_refused_accept(it, /*waited=*/false);
   // Nothing was accepted for this attempt: back off, then try a higher ballot.
+  back_off(p);
+}
+
+void Node::settle_refused_accept(std::map<uint64_t, Proposal>::iterator it, bool waited) {
+  Proposal& p = it->second;
+  if (p.acks.empty() && !p.maybe_accepted) {
+    // Refused by every acceptor, none of which had accepted it: our value
+    // can never be chosen or adopted, so the attempt is retried like a
+    // refused prepare. Until every acceptor has answered, wait for the
+    // silent ones for one retry interval.
+    if (p.refused.size() + (p.self_deferred ? 1 : 0) == config_.nodes.size()) {
+      return back_off(p);
+    }
+    if (!waited) return;
+  }
+  // Some acceptor may hold our value: retrying would apply the change twice
+  // if it was chosen (or adopted by a later ballot). The effect is unknown.
+  finish(it, ResponseStatus::kUnavailable,
+         fmt::format("UNAVAILABLE proposal on key '{}' preempted during its accept phase by "
+                     "ballot {}.{}: its effect is unknown",
+                     p.key, p.refused_by.counter, p.refused_by.node));
+}
+
+void Node::back_off(Proposal& p) {
   p.phase = Phase::kBackoff;
   const uint64_t range = static_cast<uint64_t>(config_.backoff_ticks)
                          << std::min(p.attempts - 1, 4);
@@ -295,21 +421,29 @@ std::string Node::unavailable_error(const Proposal& p) const {
   return fmt::format(
       "UNAVAILABLE proposal on key '{}': the {} phase of ballot {}.{} (attempt {}) heard from "
       "nodes [{}], refused by [{}], needs {} of {} within {} ticks; its effect is unknown",
-      p.key, accepting ? "accept" : "prepare", p.ballot.counter, p.ballot.node, p.attempts,
-      fmt::join(heard, ","), fmt::join(p.refused, ","), majority(), config_.nodes.size(),
-      config_.timeout_ticks);
+      p.key,
+      accepting                 ? "accept"
+      : p.phase == Phase::kRead ? "read"
+                                : "prepare",
+      p.ballot.counter, p.ballot.node, p.attempts, fmt::join(heard, ","), fmt::join(p.refused, ","),
+      majority(), config_.nodes.size(), config_.timeout_ticks);
 }
 
 Status Node::check_invariants() const {
   for (const auto& [op, p] : proposals_) {
-    if (p.ballot.node != id() || p.ballot.counter > store_.issued_counter()) {
+    // A read's first attempt, or a proposal yielding before its first
+    // prepare, has no ballot yet.
+    const bool unballoted =
+        p.phase == Phase::kRead || (p.phase == Phase::kBackoff && p.ballot.empty());
+    if (!unballoted && (p.ballot.node != id() || p.ballot.counter >= store_.issued_counter())) {
       return Status::malformed(fmt::format("paxos node {}: proposal ballot {}.{} not issued here",
                                            id(), p.ballot.counter, p.ballot.node));
     }
     if (!active_.count(p.key)) {
       return Status::malformed(fmt::format("paxos node {}: key {} not active", id(), p.key));
     }
-    if (p.phase == Phase::kAccept && static_cast<int>(p.promises.size()) < majority()) {
+    if (p.phase == Phase::kAccept && !p.one_round_trip &&
+        static_cast<int>(p.promises.size()) < majority()) {
       return Status::malformed(
           fmt::format("paxos node {}: accept phase with {} promises", id(), p.promises.size()));
     }

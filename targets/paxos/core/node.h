@@ -102,7 +102,9 @@ class Node {
   Ballot max_ballot() const { return max_ballot_; }
 
  private:
-  enum class Phase : uint8_t { kPrepare, kAccept, kBackoff };
+  // kRead: a read-only proposal's first attempt, which asks a quorum what it
+  // accepted without promising anything (README.md, "Reads").
+  enum class Phase : uint8_t { kRead, kPrepare, kAccept, kBackoff };
   struct Request {
     uint64_t id = 0;
     Change change;
@@ -120,22 +122,59 @@ class Node {
     std::vector<uint64_t> promise_order;   // acceptors, in the order they promised
     std::set<uint64_t> acks;               // accept phase: acceptors that accepted
     std::set<uint64_t> refused;            // this phase: acceptors that refused
-    std::string value;                     // accept phase: the value being accepted
-    std::vector<std::string> replies;      // accept phase: one per request
-    int elapsed = 0;                       // ticks since the proposal began
-    int phase_elapsed = 0;                 // ticks in this phase
-    int backoff = 0;                       // kBackoff: ticks left
+    // Accept phase: an acceptor refused whose accepted ballot is not below
+    // ours, so it may hold our value (it accepted, then promised higher).
+    bool maybe_accepted = false;
+    Ballot refused_by;  // the highest promise that refused this phase
+    // Accept phase begun without a prepare: the quorum's promises are the
+    // acks of this key's previous proposal here (prepared_).
+    bool one_round_trip = false;
+    // Accept phase after a prepare: our own acceptor is asked only once
+    // another has accepted, so that an accept every other acceptor refuses
+    // was accepted nowhere and can be retried (README.md, "Contention").
+    bool self_deferred = false;
+    std::string value;                 // accept phase: the value being accepted
+    std::vector<std::string> replies;  // accept phase: one per request
+    int elapsed = 0;                   // ticks since the proposal began
+    int phase_elapsed = 0;             // ticks in this phase
+    int backoff = 0;                   // kBackoff: ticks left
     int attempts = 0;
+    int yields = 0;  // waits for another proposer's open round (below)
   };
+  // README.md, "Contention": a proposal about to prepare waits (up to
+  // kMaxYields times, 1..backoff_ticks each) while our acceptor has promised
+  // another proposer a ballot on its key within the last 2 * backoff_ticks
+  // and accepted nothing since: that round is likely in its accept phase,
+  // which our prepare would preempt. A key whose acceptor promised another
+  // proposer anything in the last kContendedTicks (about a second at the
+  // server's 2-ms tick) is contended: no one-round-trip writes on it.
+  static constexpr int kMaxYields = 4;
+  static constexpr uint64_t kContendedTicks = 500;
+  bool foreign_round_running(const std::string& key) const;
+  bool contended(const std::string& key);  // forgets the key once it is not
 
   Node(Config config, AcceptorStore& store);
   int majority() const { return static_cast<int>(config_.nodes.size()) / 2 + 1; }
   void start_proposal(const std::string& key);
   void start_attempt(Proposal p);
   void send_phase(uint64_t op, const Proposal& p, bool only_missing);
+  void send_phase_to(uint64_t acceptor, uint64_t op, const Proposal& p);
   void on_promise(const Message& m);
   void on_accepted(const Message& m);
   void refuse(std::map<uint64_t, Proposal>::iterator it, const Message& m);
+  void back_off(Proposal& p);
+  // Adopts the quorum's value and applies the requests' changes to it: an
+  // agreeing read answers, anything else goes on to an accept phase.
+  void on_quorum(std::map<uint64_t, Proposal>::iterator it);
+  void start_accept(uint64_t op, Proposal& p);
+  // p.value: `base` with every request's change applied; p.replies: theirs.
+  static void apply_changes(Proposal& p, std::string base);
+  bool out_of_reach(const Proposal& p) const {
+    return static_cast<int>(config_.nodes.size() - p.refused.size()) < majority();
+  }
+  // Accept phase, quorum out of reach: an attempt no acceptor accepted is
+  // retried; one that some acceptor may hold is unknown.
+  void settle_refused_accept(std::map<uint64_t, Proposal>::iterator it, bool waited);
   // Answers every request of the proposal (`replies`, one each, or `error`
   // for all when status is not kOk) and starts the key's next batch.
   void finish(std::map<uint64_t, Proposal>::iterator it, ResponseStatus status,
@@ -156,6 +195,22 @@ class Node {
   std::map<uint64_t, Proposal> proposals_;
   std::map<std::string, std::vector<Request>> waiting_;  // by key, while a proposal runs
   std::set<std::string> active_;                         // keys with a proposal running
+  // Keys whose last proposal here was chosen: a quorum then promised its
+  // next_ballot() and holds `value` at its ballot, so the next proposal on
+  // the key starts at the accept phase (README.md, "One round trip").
+  struct Prepared {
+    Ballot ballot;
+    std::string value;
+  };
+  std::map<std::string, Prepared> prepared_;
+  // By key: when our acceptor last promised another proposer a ballot, and
+  // whether it has accepted nothing since (that round is open).
+  struct Foreign {
+    uint64_t tick = 0;
+    bool open = false;
+  };
+  std::map<std::string, Foreign> foreign_;
+  uint64_t now_ = 0;  // ticks since this incarnation started
   common::Outbox<Message, Response> outbox_;
 };
 

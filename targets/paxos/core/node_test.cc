@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "base/random.h"
 #include "targets/common/sync_cluster_testing.h"
 
@@ -46,6 +48,17 @@ class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config
     for (int i = 0; rs.empty() && i < 40; ++i) rs = tick(1);
     EXPECT_EQ(rs.size(), 1u);
     return rs.empty() ? Response{} : rs.front();
+  }
+
+  // Counts, from now on, the messages of `type` sent by `from` (0: by anyone)
+  // that the network carries (it drops none).
+  std::shared_ptr<int> count(MessageType type, uint64_t from = 0) {
+    auto n = std::make_shared<int>(0);
+    drop = [n, type, from](const Message& m) {
+      *n += m.type == type && (from == 0 || m.from == from);
+      return false;
+    };
+    return n;
   }
 
   // Cuts `id` off (both directions) while `drop` is set by isolate().
@@ -100,13 +113,9 @@ TEST(PaxosNode, BallotsAreUniqueAndIssuedDurably) {
 TEST(PaxosNode, ReadWithAgreeingQuorumSkipsTheAcceptPhase) {
   TestCluster c;
   c.propose(1, set_to("x"));
-  int accepts = 0;
-  c.drop = [&](const Message& m) {
-    accepts += m.type == MessageType::kAccept;
-    return false;
-  };
+  std::shared_ptr<int> accepts = c.count(MessageType::kAccept);
   EXPECT_EQ(c.propose(2, get(), true).reply, "x");
-  EXPECT_EQ(accepts, 0);
+  EXPECT_EQ(*accepts, 0);
 }
 
 TEST(PaxosNode, ReadWritesBackAValueOnlyAMinorityHolds) {
@@ -117,6 +126,34 @@ TEST(PaxosNode, ReadWritesBackAValueOnlyAMinorityHolds) {
   c.drop = [](const Message& m) { return m.from == 2 || m.to == 2; };  // 1 and 3 are the quorum
   EXPECT_EQ(c.propose(3, get(), true).reply, "y");
   EXPECT_EQ(c.store(3).get("k").value, "y");  // written back before the reply
+}
+
+TEST(PaxosNode, ReadsPromiseNothing) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  const Ballot promised = c.store(2).get("k").promised;
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare);
+  EXPECT_EQ(c.propose(2, get(), true).reply, "x");
+  EXPECT_EQ(*prepares, 0);
+  EXPECT_EQ(c.store(2).get("k").promised, promised);
+}
+
+TEST(PaxosNode, TheNextWriteOfAChosenProposerSkipsThePrepare) {
+  TestCluster c;
+  c.propose(1, append("a"));
+  const Ballot first = c.store(2).get("k").accepted;
+  EXPECT_EQ(c.store(2).get("k").promised, next_ballot(first));  // promised with the accept
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare);
+  EXPECT_EQ(c.propose(1, append("b")).reply, "ab");
+  EXPECT_EQ(c.propose(1, append("c")).reply, "abc");
+  EXPECT_EQ(*prepares, 0);
+  EXPECT_EQ(c.store(3).get("k").accepted, next_ballot(next_ballot(first)));
+  // Another proposer's write takes a prepare, and then node 1's needs one again.
+  EXPECT_EQ(c.propose(2, append("d")).reply, "abcd");
+  EXPECT_GT(*prepares, 0);
+  *prepares = 0;
+  EXPECT_EQ(c.propose(1, append("e")).reply, "abcde");
+  EXPECT_GT(*prepares, 0);
 }
 
 TEST(PaxosNode, NoQuorumIsUnavailableWithWhatWasMissing) {
@@ -137,7 +174,7 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   c.propose(2, set_to("z"));
   // Node 1 has seen them: its ballot is still higher. Make 2 and 3 promise
   // a much higher ballot so that node 1's first prepare is refused.
-  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
+  Message prepare{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
   ASSERT_TRUE(c.node(2).step(prepare).is_ok());
   prepare.to = 3;
   ASSERT_TRUE(c.node(3).step(prepare).is_ok());
@@ -148,14 +185,15 @@ TEST(PaxosNode, ARefusedPrepareRetriesWithAHigherBallot) {
   EXPECT_GT(c.store(1).get("k").accepted, (Ballot{1000, 3}));
 }
 
-TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
-  TestCluster c;
-  bool preempted = false;
-  // Before node 1's accepts arrive, node 3 prepares a higher ballot on 2 and 3.
-  c.drop = [&](const Message& m) {
-    if (m.type == MessageType::kAccept && m.from == 1 && !preempted) {
-      preempted = true;
-      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, ""};
+// Node `writer` sets "x"; then node 1 appends "a", and node 3 prepares ballot
+// 1000.3 on nodes 2 and 3 just before node 1's accepts reach them.
+Response append_preempted_in_accept(TestCluster& c, uint64_t writer) {
+  c.propose(writer, set_to("x"));
+  bool armed = true;
+  c.drop = [&c, &armed](const Message& m) {
+    if (m.type == MessageType::kAccept && m.from == 1 && armed) {
+      armed = false;
+      Message p{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
       EXPECT_TRUE(c.node(2).step(p).is_ok());
       p.to = 3;
       EXPECT_TRUE(c.node(3).step(p).is_ok());
@@ -165,14 +203,52 @@ TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
   c.node(1).propose(7, "k", append("a"), false);
   std::vector<Response> rs = c.run();
   for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
+  EXPECT_EQ(rs.size(), 1u);
+  return rs.empty() ? Response{} : rs.front();
+}
+
+TEST(PaxosNode, PreemptedAcceptIsUnknownNeverRetried) {
+  TestCluster c;
+  // The key is node 1's: its own acceptor accepts at once, and keeps "xa".
+  Response r = append_preempted_in_accept(c, 1);
+  EXPECT_EQ(r.status, ResponseStatus::kUnavailable);
+  EXPECT_THAT(r.reply, HasSubstr("preempted during its accept phase by ballot 1000.3"));
+  EXPECT_EQ(c.store(1).get("k").value, "xa");  // held by one acceptor: it may yet be chosen
+}
+
+TEST(PaxosNode, AnAcceptEveryAcceptorRefusedIsRetried) {
+  TestCluster c;
+  // The key's value is node 2's: node 1 asks its own acceptor last, so the
+  // refused accept was accepted nowhere.
+  Response r = append_preempted_in_accept(c, 2);
+  EXPECT_EQ(r.status, ResponseStatus::kOk);
+  EXPECT_EQ(r.reply, "xa");  // applied once
+  EXPECT_GT(c.store(2).get("k").accepted, (Ballot{1000, 3}));
+}
+
+TEST(PaxosNode, AProposerLetsAnotherProposersOpenRoundFinish) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  // Node 3 has prepared ballot 1000.3 on node 1, and not yet sent its accept.
+  Message prepare{{3, 1, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
+  ASSERT_TRUE(c.node(1).step(prepare).is_ok());
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare, 1);
+  c.node(1).propose(7, "k", append("a"), false);
+  EXPECT_TRUE(c.run().empty());
+  EXPECT_TRUE(c.tick(1).empty());
+  EXPECT_EQ(*prepares, 0);  // waiting instead of preempting ballot 1000.3
+  Message accept{{3, 1, 98, "k"}, MessageType::kAccept, Ballot{1000, 3}, false, {}, {}, "y"};
+  ASSERT_TRUE(c.node(1).step(accept).is_ok());  // the round reaches its accept phase
+  std::vector<Response> rs;
+  for (int i = 0; rs.empty() && i < 40; ++i) rs = c.tick(1);
   ASSERT_EQ(rs.size(), 1u);
-  EXPECT_EQ(rs[0].status, ResponseStatus::kUnavailable);
-  EXPECT_THAT(rs[0].reply, HasSubstr("preempted during its accept phase by ballot 1000.3"));
+  EXPECT_EQ(rs[0].reply, "ya");  // prepared after it, and built on its value
+  EXPECT_GT(*prepares, 0);
 }
 
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
   TestCluster c;
-  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, ""};
+  Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, {}, ""};
   EXPECT_THAT(c.node(1).step(m).message(), HasSubstr("addressed to node 2"));
   m.from = 9;
   m.to = 2;
@@ -191,8 +267,9 @@ TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
 
 // Node 3's prepare of ballot 50.3 to node 2, and node 1's accept of "old" at
 // the lower ballot 10.1.
-const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, ""};
-const Message kAcceptOld{{1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, "old"};
+const Message kPrepare50{{3, 2, 99, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, {}, ""};
+const Message kAcceptOld{
+    {1, 2, 98, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, {}, "old"};
 
 TEST(PaxosFailpointScripts, NoPersistPromiseForgetsThePromiseOnRestart) {
   Failpoints f;

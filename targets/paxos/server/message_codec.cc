@@ -16,6 +16,8 @@ std::string encode_message(const Message& m) {
   out.push_back(m.ok ? 1 : 0);
   kv::put_varint(&out, m.accepted.counter);
   kv::put_varint(&out, m.accepted.node);
+  kv::put_varint(&out, m.promised.counter);
+  kv::put_varint(&out, m.promised.node);
   kv::put_bytes(&out, m.value);
   return out;
 }
@@ -27,7 +29,7 @@ Status decode_message(std::string_view payload, Message* m) {
   };
   uint8_t type = 0, ok = 0;
   if (!in.read_u8(&type)) return bad("missing type");
-  if (type > static_cast<uint8_t>(MessageType::kAccepted)) {
+  if (type > static_cast<uint8_t>(MessageType::kReadReply)) {
     return bad(fmt::format("unknown message type {}", type));
   }
   m->type = static_cast<MessageType>(type);
@@ -35,6 +37,7 @@ Status decode_message(std::string_view payload, Message* m) {
       !in.read_bytes(&m->key) || !in.read_varint(&m->ballot.counter) ||
       !in.read_varint(&m->ballot.node) || !in.read_u8(&ok) ||
       !in.read_varint(&m->accepted.counter) || !in.read_varint(&m->accepted.node) ||
+      !in.read_varint(&m->promised.counter) || !in.read_varint(&m->promised.node) ||
       !in.read_bytes(&m->value)) {
     return bad("truncated field or bad varint");
   }

@@ -3,7 +3,8 @@
 // version, length, CRC-32C), whose payload is
 //
 //   payload := type u8 | from | to | op | key | ballot.counter | ballot.node |
-//              ok u8 | accepted.counter | accepted.node | value
+//              ok u8 | accepted.counter | accepted.node | promised.counter |
+//              promised.node | value
 //
 // numbers are varints and key/value length-prefixed strings
 // (targets/kvstate/byte_codec.h).

@@ -118,8 +118,9 @@ Status parse_event(const std::string& path, const toml::node& node, bool fault,
                     fmt::format("{}: expected {{at = seconds, {}f = \"...\", ...}}", what,
                                 fault ? "" : "process = N, "));
   *out = ScenarioEvent{};
-  out->process = fault ? kNemesisProcess : -1;
+  out->process = kNemesisProcess;
   bool has_at = false;
+  bool has_process = fault;  // faults have none: they run on the nemesis thread
   for (const auto& [k, v] : *t) {
     const std::string key(k.str());
     if (key == "at") {
@@ -133,6 +134,7 @@ Status parse_event(const std::string& path, const toml::node& node, bool fault,
       if (!p || *p < 0)
         return error_at(path, v, fmt::format("{}.process: expected an integer >= 0", what));
       out->process = *p;
+      has_process = true;
     } else if (key == "f") {
       const std::optional<std::string> f = v.value_exact<std::string>();
       if (!f || f->empty()) return error_at(path, v, fmt::format("{}.f: expected a name", what));
@@ -152,7 +154,7 @@ Status parse_event(const std::string& path, const toml::node& node, bool fault,
                                   fault ? "" : "process, "));
     }
   }
-  if (!has_at || out->f.empty() || out->process == -1)
+  if (!has_at || out->f.empty() || !has_process)
     return error_at(
         path, node,
         fmt::format("{}: every event needs at and f{}", what, fault ? "" : " and process"));

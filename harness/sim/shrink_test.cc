@@ -68,7 +68,8 @@ TEST_F(ShrinkTest, FollowerReadShrinksToAFileThatFailsAlikeAndReplaysExactly) {
   const std::string path = ::testing::TempDir() + "/shrunk.toml";
   std::ofstream(path) << test_file_text(r.config);
   TestConfig again;
-  ASSERT_TRUE(read_test_file(path, &again).is_ok());
+  const Status read = read_test_file(path, &again);
+  ASSERT_TRUE(read.is_ok()) << read.message();
   ASSERT_TRUE(again.seed_given);
   SimResult replay, replay2;
   ASSERT_TRUE(simulate_test(again, again.seed, &replay).is_ok());

@@ -100,9 +100,9 @@ TEST(CliSim, OneSeedIsStoredAsASimulatedRun) {
   EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
 }
 
-// The value after `label` on its line of `text` ("" if absent).
+// The value after the last `label` on its line of `text` ("" if absent).
 std::string after(const std::string& text, const std::string& label) {
-  const size_t at = text.find(label);
+  const size_t at = text.rfind(label);
   if (at == std::string::npos) return "";
   const size_t from = at + label.size();
   return text.substr(from, text.find('\n', from) - from);

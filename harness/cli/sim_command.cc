@@ -89,7 +89,7 @@ int shrink_seed(const TestConfig& config, uint64_t seed, sim::ShrinkOptions opti
   std::cout << fmt::format(
       "shrunk seed {}{}: ops {} -> {}, faults {} -> {}, virtual seconds {:.1f} -> {:.1f}; {} runs "
       "in {:.1f} s\n",
-      seed, r.budget_spent ? " (budget spent: the smallest so far)" : "", r.before.ops, r.after.ops,
+      seed, r.budget_spent ? " (budget spent, the smallest so far)" : "", r.before.ops, r.after.ops,
       r.before.faults, r.after.faults, r.before.virtual_seconds, r.after.virtual_seconds, r.runs,
       r.wall_seconds);
   const int code = exit_code_of(r.smallest);

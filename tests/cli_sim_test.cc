@@ -17,21 +17,9 @@ using cli_support::TempDir;
 
 // A small test: 3 nodes, 10 virtual seconds.
 std::vector<std::string> small(const TempDir& dir, std::vector<std::string> more) {
-  std::vector<std::string> args = {"sim",
-                                   "--nodes",
-                                   "3",
-                                   "--concurrency",
-                                   "6",
-                                   "--rate",
-                                   "100",
-                                   "--time-limit",
-                                   "10",
-                                   "--nemesis-interval",
-                                   "1",
-                                   "--op-timeout",
-                                   "1",
-                                   "--store",
-                                   (dir.path() / "store").string()};
+  std::vector<std::string> args = {"sim", "--store", (dir.path() / "store").string()};
+  const std::vector<std::string> test = cli_support::small_sim_test();
+  args.insert(args.end(), test.begin(), test.end());
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }

@@ -32,34 +32,13 @@ std::map<std::string, int> op_counts(const std::vector<ScenarioEvent>& ops) {
 class scenario : public ClusterTest {};
 
 TEST_F(scenario, AShrunkTestFileRunsOnARealClusterWithItsOpsAndFaults) {
-  const Result shrunk = faultline({"sim",
-                                   "--nodes",
-                                   "3",
-                                   "--concurrency",
-                                   "6",
-                                   "--rate",
-                                   "100",
-                                   "--time-limit",
-                                   "10",
-                                   "--nemesis",
-                                   "partition",
-                                   "--nemesis-interval",
-                                   "1",
-                                   "--op-timeout",
-                                   "1",
-                                   "--opt",
-                                   "unsafe-failpoint=follower-read",
-                                   "--seed",
-                                   "1",
-                                   "--seeds",
-                                   "20",
-                                   "--jobs",
-                                   "2",
-                                   "--shrink",
-                                   "--shrink-budget",
-                                   "200",
-                                   "--store",
-                                   (tmp_.path() / "sim").string()});
+  std::vector<std::string> sim = {"sim", "--store", (tmp_.path() / "sim").string()};
+  const std::vector<std::string> test = small_sim_test();
+  sim.insert(sim.end(), test.begin(), test.end());
+  sim.insert(sim.end(),
+             {"--nemesis", "partition", "--opt", "unsafe-failpoint=follower-read", "--seed", "1",
+              "--seeds", "20", "--jobs", "2", "--shrink", "--shrink-budget", "200"});
+  const Result shrunk = faultline(sim);
   ASSERT_EQ(shrunk.code, 1) << said(shrunk);
   const size_t at = shrunk.out.find("  test file: ");
   ASSERT_NE(at, std::string::npos) << said(shrunk);

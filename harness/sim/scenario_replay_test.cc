@@ -5,33 +5,18 @@
 // applied as given; a scenario whose faults the test does not plan is
 // refused.
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <map>
 #include <sstream>
 
 #include "harness/run/scenario.h"
+#include "harness/sim/sim_test_support.h"
 #include "harness/sim/simulation.h"
 
 namespace faultline::sim {
 namespace {
 
-class ScenarioReplayTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }  // the nodes' logs
-};
-
-TestConfig small_test(const std::string& nemesis) {
-  TestConfig c;
-  c.nodes = 3;
-  c.nemesis = nemesis;
-  c.concurrency = 6;
-  c.rate = 100;
-  c.time_limit_s = 10;
-  c.nemesis_interval_s = 1;
-  c.op_timeout_s = 1;
-  return c;
-}
+class ScenarioReplayTest : public QuietSimTest {};
 
 // The history with the faults' invoke values left out: a replayed start asks
 // for the choice its recording made ({spec, nodes}) where the original asked

@@ -6,33 +6,19 @@
 #include "harness/sim/shrink.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "harness/run/scenario.h"
+#include "harness/sim/sim_test_support.h"
 
 namespace faultline::sim {
 namespace {
 
-class ShrinkTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }  // the nodes' logs
-};
+class ShrinkTest : public QuietSimTest {};
 
-TestConfig follower_read_test() {
-  TestConfig c;
-  c.nodes = 3;
-  c.nemesis = "partition";
-  c.concurrency = 6;
-  c.rate = 100;
-  c.time_limit_s = 10;
-  c.nemesis_interval_s = 1;
-  c.op_timeout_s = 1;
-  c.opts["unsafe-failpoint"] = "follower-read";
-  return c;
-}
+TestConfig follower_read_test() { return small_test("partition", "follower-read"); }
 
 // The first invalid seed from 1 (follower-read: within 20, docs/sim.md).
 uint64_t failing_seed(const TestConfig& c) {

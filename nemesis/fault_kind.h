@@ -22,6 +22,16 @@ class FaultKind {
   virtual std::string name() const = 0;
   // `spec` is one of fault_specs(name()); start() refuses any other.
   virtual Status start(const std::string& spec, nlohmann::json* done) = 0;
+  // start() with the choice an earlier start recorded (FaultStart::chosen,
+  // the completion's fault_choice_field) instead of a random one. Called
+  // only for the kinds that have a choice field, which override it.
+  virtual Status start_chosen(const std::string& spec, const nlohmann::json& chosen,
+                              nlohmann::json* done) {
+    (void)chosen;
+    (void)done;
+    return Status::invalid_argument("start-" + name() + " " + spec +
+                                    ": cannot replay a recorded choice");
+  }
   virtual Status stop(nlohmann::json* done) = 0;
   // What must be in place before the target starts (make_nemesis calls it).
   virtual Status prepare() { return Status::ok(); }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "nemesis/random.h"
 
 namespace faultline {
@@ -95,6 +97,43 @@ Status partition_grudge(const std::string& spec, const std::vector<std::string>&
       return Status::invalid_argument("isolate-leader: no node considers itself leader");
     isolate(primaries[0]);
   }
+  return Status::ok();
+}
+
+Status recorded_grudge(const nlohmann::json& chosen, const std::string& spec,
+                       const std::vector<std::string>& nodes, Grudge* out,
+                       std::vector<std::string>* isolated) {
+  auto known = [&](const std::string& n) {
+    return std::find(nodes.begin(), nodes.end(), n) != nodes.end();
+  };
+  const std::vector<std::string>& specs = partition_specs();
+  if (std::find(specs.begin(), specs.end(), spec) == specs.end())
+    return Status::invalid_argument(fmt::format("unknown partition spec '{}'", spec));
+  if (!chosen.is_object())
+    return Status::invalid_argument(fmt::format(
+        "recorded grudge: expected {{\"node\": [nodes it cuts], ...}}, got {}", chosen.dump()));
+  Grudge g;
+  for (const auto& [node, cut] : chosen.items()) {
+    if (!known(node))
+      return Status::invalid_argument(
+          fmt::format("recorded grudge: '{}' is not a node of this cluster", node));
+    if (!cut.is_array())
+      return Status::invalid_argument(
+          fmt::format("recorded grudge: {}: expected an array of node names", node));
+    for (const nlohmann::json& other : cut) {
+      if (!other.is_string() || !known(other.get<std::string>()))
+        return Status::invalid_argument(fmt::format(
+            "recorded grudge: {}: {} is not a node of this cluster", node, other.dump()));
+      g[node].insert(other.get<std::string>());
+    }
+  }
+  if (isolated != nullptr) {
+    isolated->clear();
+    if (spec.starts_with("isolate-"))
+      for (const std::string& n : nodes)
+        if (g.contains(n) && g.at(n).size() + 1 == nodes.size()) isolated->push_back(n);
+  }
+  *out = std::move(g);
   return Status::ok();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <string>
@@ -45,6 +46,15 @@ Grudge bridge_grudge(const std::vector<std::string>& nodes);
 Status partition_grudge(const std::string& spec, const std::vector<std::string>& nodes,
                         const std::vector<std::string>& primaries, std::mt19937_64& rng,
                         Grudge* out, std::vector<std::string>* isolated = nullptr);
+
+// The grudge a partition's completion recorded ({"n1": ["n2", "n3"], ...},
+// FaultStart::chosen), checked against `nodes`, for a partition that is
+// replayed. `isolated` (optional) gets, when `spec` is an isolate spec, the
+// node cut from every other, as partition_grudge reports it. A malformed
+// grudge or an unknown node is invalid_argument.
+Status recorded_grudge(const nlohmann::json& chosen, const std::string& spec,
+                       const std::vector<std::string>& nodes, Grudge* out,
+                       std::vector<std::string>* isolated = nullptr);
 
 // Whether a and b can exchange packets under the grudge.
 bool can_talk(const Grudge& grudge, const std::string& a, const std::string& b);

@@ -8,7 +8,6 @@
 
 #include "nemesis/fault_kind.h"
 #include "nemesis/node_commands.h"
-#include "nemesis/random.h"
 
 namespace faultline {
 namespace {
@@ -22,17 +21,26 @@ class LossFault : public FaultKind {
   std::string name() const override { return "loss"; }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
+    return drop(spec, nullptr, done);
+  }
+  Status start_chosen(const std::string& spec, const nlohmann::json& chosen,
+                      nlohmann::json* done) override {
+    return drop(spec, chosen, done);
+  }
+
+  Status stop(nlohmann::json* done) override { return heal_tagged_rules(context_, kTag, done); }
+
+ private:
+  // On the nodes `chosen` names, or (null) those the spec draws: one, or all.
+  Status drop(const std::string& spec, const nlohmann::json& chosen, nlohmann::json* done) {
     const std::vector<std::string> nodes = node_names(context_);
     std::vector<std::string> lossy;
-    bool both_directions = false;
-    if (spec == "one") {
-      lossy = choose(nodes, 1, rng_);
-      both_directions = true;
-    } else if (spec == "all") {
-      lossy = nodes;
-    } else {
-      return unknown_spec("loss", spec, fault_specs(name()));
-    }
+    if (Status st = chosen.is_null()
+                        ? choose_victims(nodes, {}, rng_, spec, fault_specs(name()), &lossy)
+                        : recorded_victims(spec, fault_specs(name()), chosen, nodes, &lossy);
+        !st.is_ok())
+      return st;
+    const bool both_directions = spec == "one";
     const double p = context_.options.loss_percent / 100.0;
     if (!(p > 0 && p <= 1))
       return Status::invalid_argument(
@@ -53,9 +61,6 @@ class LossFault : public FaultKind {
     });
   }
 
-  Status stop(nlohmann::json* done) override { return heal_tagged_rules(context_, kTag, done); }
-
- private:
   const NemesisContext& context_;
   std::mt19937_64& rng_;
 };

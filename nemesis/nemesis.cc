@@ -72,17 +72,11 @@ class ComposedNemesis : public Nemesis {
     }
     FaultKind& kind = *it->second.kind;
     if (stop) return kind.stop(done);
-    std::string spec;
-    if (op.value.is_null()) {
-      const std::vector<std::string>& specs = it->second.specs;
-      spec = specs[random_below(rng_, specs.size())];
-    } else if (op.value.is_string()) {
-      spec = op.value.get<std::string>();
-    } else {
-      return Status::invalid_argument(
-          fmt::format("nemesis: {} takes a spec string or null, got {}", op.f, op.value.dump()));
-    }
-    return kind.start(spec, done);
+    FaultStart fault;
+    if (Status st = parse_fault_start(name, op.value, it->second.specs, rng_, &fault); !st.is_ok())
+      return st;
+    return fault.chosen.is_null() ? kind.start(fault.spec, done)
+                                  : kind.start_chosen(fault.spec, fault.chosen, done);
   }
 
   // A kind and the specs a null spec is drawn from.
@@ -102,15 +96,18 @@ struct KindEntry {
   std::string name;
   Factory factory;
   std::vector<std::string> specs;
+  // fault_choice_field: where its start's completion records the random
+  // choice that FaultKind::start_chosen can make again; null: none.
+  const char* choice_field = nullptr;
 };
 
 // Every kind, in the order "all" expands to, with its specs.
 const std::vector<KindEntry>& kind_table() {
   static const std::vector<KindEntry> table = {
-      {"partition", make_partition_fault, partition_specs()},
-      {"loss", make_loss_fault, {"one", "all"}},
-      {"kill", make_kill_fault, {"one", "minority", "majority", "leader", "all"}},
-      {"pause", make_pause_fault, {"one", "leader", "minority"}},
+      {"partition", make_partition_fault, partition_specs(), "grudge"},
+      {"loss", make_loss_fault, {"one", "all"}, "nodes"},
+      {"kill", make_kill_fault, {"one", "minority", "majority", "leader", "all"}, "killed"},
+      {"pause", make_pause_fault, {"one", "leader", "minority"}, "paused"},
       {"clock", make_clock_fault, {"skew", "bump", "bump-leader", "strobe"}},
       {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}},
       {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}},
@@ -171,6 +168,45 @@ const std::vector<std::string>& fault_specs(const std::string& kind) {
   for (const KindEntry& e : kind_table())
     if (e.name == kind) return e.specs;
   return none;
+}
+
+std::string fault_choice_field(const std::string& kind) {
+  for (const KindEntry& e : kind_table())
+    if (e.name == kind && e.choice_field != nullptr) return e.choice_field;
+  return "";
+}
+
+Status parse_fault_start(const std::string& kind, const nlohmann::json& value,
+                         const std::vector<std::string>& specs, std::mt19937_64& rng,
+                         FaultStart* out) {
+  *out = FaultStart{};
+  if (value.is_null()) {
+    out->spec = specs[random_below(rng, specs.size())];
+    return Status::ok();
+  }
+  if (value.is_string()) {
+    out->spec = value.get<std::string>();
+    return Status::ok();
+  }
+  const std::string field = fault_choice_field(kind);
+  const std::string expected =
+      field.empty()
+          ? fmt::format("start-{} takes a spec string or null", kind)
+          : fmt::format("start-{} takes a spec string, null, or {{\"spec\": ..., \"{}\": ...}}",
+                        kind, field);
+  if (!value.is_object() || !value.contains("spec") || !value["spec"].is_string() ||
+      field.empty() || !value.contains(field) || value.size() != 2)
+    return Status::invalid_argument(fmt::format("nemesis: {}, got {}", expected, value.dump()));
+  out->spec = value["spec"].get<std::string>();
+  out->chosen = value[field];
+  return Status::ok();
+}
+
+nlohmann::json fault_replay_value(const std::string& kind, const nlohmann::json& done) {
+  if (!done.is_object() || !done.contains("spec")) return nullptr;
+  const std::string field = fault_choice_field(kind);
+  if (field.empty() || !done.contains(field)) return done["spec"];
+  return {{"spec", done["spec"]}, {field, done[field]}};
 }
 
 Status parse_fault_plans(const std::vector<std::string>& items, std::vector<FaultPlan>* out) {

@@ -131,6 +131,36 @@ struct FaultPlan {
 // is known.
 Status parse_fault_plans(const std::vector<std::string>& items, std::vector<FaultPlan>* out);
 
+// What a start-X op asks for (docs/nemesis.md, "Replaying a fault"): the
+// spec, and the random choice an earlier start of that fault made, to make
+// it again instead of drawing a new one (how a scenario replays its faults,
+// harness/run/scenario.h).
+struct FaultStart {
+  std::string spec;
+  // Null: choose at random. Else what the kind's completion recorded under
+  // fault_choice_field(kind): the nodes (kill, pause, loss) or the grudge
+  // (partition) to use.
+  nlohmann::json chosen;
+};
+
+// The field of a start-`kind` completion that records its random choice —
+// "grudge" (partition), "nodes" (loss), "killed" (kill), "paused" (pause) —
+// or "" for a kind whose faults are replayed by their spec only.
+std::string fault_choice_field(const std::string& kind);
+
+// Reads a start-`kind` op's value: null (a spec drawn with `rng` from
+// `specs`), a spec string, or {"spec": S, F: C} with F the kind's choice
+// field (a completion's value, as fault_replay_value gives it). Anything
+// else is invalid_argument saying what was expected.
+Status parse_fault_start(const std::string& kind, const nlohmann::json& value,
+                         const std::vector<std::string>& specs, std::mt19937_64& rng,
+                         FaultStart* out);
+
+// The value of a start-`kind` op that redoes the fault whose completion
+// value is `done`: {"spec": S, F: done[F]} when the kind records a choice
+// and `done` has it, else the spec alone (null if `done` has none either).
+nlohmann::json fault_replay_value(const std::string& kind, const nlohmann::json& done);
+
 // A nemesis doing the faults `items` plan (as parse_fault_plans takes them;
 // its errors, and an empty list, are invalid_argument; so is the clock kind
 // without options.faketime_file, disk without options.diskfs_ctl, and

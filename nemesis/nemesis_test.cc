@@ -10,6 +10,7 @@
 #include "harness/db/raftkv_db.h"
 #include "harness/generator/simulate.h"
 #include "nemesis/grudge.h"
+#include "nemesis/node_commands.h"
 #include "nemesis/schedule.h"
 
 namespace faultline {
@@ -238,7 +239,10 @@ TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {
                                                              "unknown f 'start-loss'"},
         {"partition", nullptr, "expected start-X or stop-X"},
         {"start-partition", "thirds", "unknown partition spec 'thirds'"},
-        {"start-partition", 3, "takes a spec string or null"},
+        {"start-partition", 3, "takes a spec string, null, or {\"spec\": ..., \"grudge\""},
+        {"start-kill", nlohmann::json{{"spec", "one"}}, "takes a spec string, null, or"},
+        {"start-kill", nlohmann::json{{"spec", "one"}, {"killed", {"n9"}}},
+         "'n9' is not a node of this cluster"},
         {"start-kill", "most", "unknown victim spec 'most'"}}) {
     invoke.f = f;
     invoke.value = value;
@@ -248,6 +252,90 @@ TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {
     EXPECT_EQ(done.f, f);
     EXPECT_NE(done.error.find(expected), std::string::npos) << f << ": " << done.error;
   }
+}
+
+// A start whose value carries an earlier start's choice makes that choice
+// again (the offline pool fails the command after the fault chose).
+TEST(MakeNemesisTest, RecordedChoicesAreMadeAgain) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  ASSERT_TRUE(make_nemesis({"partition", "kill", "loss"}, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  for (const auto& [f, value, field] :
+       {std::tuple<std::string, nlohmann::json, std::string>{
+            "start-kill", {{"spec", "minority"}, {"killed", {"n2"}}}, "killed"},
+        {"start-loss", {{"spec", "one"}, {"nodes", {"n1"}}}, "nodes"},
+        {"start-partition",
+         {{"spec", "halves"}, {"grudge", {{"n1", {"n2"}}, {"n2", {"n1"}}}}},
+         "grudge"}}) {
+    invoke.f = f;
+    invoke.value = value;
+    const Op done = nemesis->invoke(invoke);
+    EXPECT_EQ(done.value["spec"], value["spec"]) << f;
+    EXPECT_EQ(done.value[field], value[field]) << f << ": " << done.value << " " << done.error;
+    // What the completion records replays it.
+    EXPECT_EQ(fault_replay_value(f.substr(6), done.value), value) << f;
+  }
+}
+
+TEST(FaultStartTest, ValuesAreNullASpecOrASpecWithItsChoice) {
+  std::mt19937_64 rng(3);
+  FaultStart start;
+  ASSERT_TRUE(parse_fault_start("kill", nullptr, {"leader"}, rng, &start).is_ok());
+  EXPECT_EQ(start.spec, "leader");
+  EXPECT_TRUE(start.chosen.is_null());
+  ASSERT_TRUE(parse_fault_start("kill", "one", {"leader"}, rng, &start).is_ok());
+  EXPECT_EQ(start.spec, "one");
+  const nlohmann::json recorded = {{"spec", "one"}, {"killed", {"n3"}}};
+  ASSERT_TRUE(parse_fault_start("kill", recorded, {"leader"}, rng, &start).is_ok());
+  EXPECT_EQ(start.spec, "one");
+  EXPECT_EQ(start.chosen, nlohmann::json({"n3"}));
+  for (const nlohmann::json& bad :
+       {nlohmann::json(3), nlohmann::json{{"spec", "one"}},
+        nlohmann::json{{"spec", "one"}, {"killed", {"n3"}}, {"extra", 1}},
+        nlohmann::json{{"spec", 1}, {"killed", {"n3"}}}})
+    EXPECT_EQ(parse_fault_start("kill", bad, {"one"}, rng, &start).code(),
+              Status::Code::kInvalidArgument)
+        << bad;
+  // clock records no choice: only its spec replays.
+  EXPECT_FALSE(
+      parse_fault_start("clock", {{"spec", "skew"}, {"nodes", {"n1"}}}, {"skew"}, rng, &start)
+          .is_ok());
+  EXPECT_EQ(fault_replay_value("clock", {{"spec", "skew"}, {"nodes", {"n1"}}}), "skew");
+  EXPECT_TRUE(fault_replay_value("kill", {{"restarted", {"n1"}}}).is_null());
+  EXPECT_EQ(fault_choice_field("pause"), "paused");
+  EXPECT_EQ(fault_choice_field("corrupt"), "");
+}
+
+TEST(GrudgeTest, RecordedGrudgesAreCheckedAndSayWhoIsIsolated) {
+  Grudge g;
+  std::vector<std::string> isolated;
+  const nlohmann::json cut = {{"n1", {"n2", "n3"}}, {"n2", {"n1"}}, {"n3", {"n1"}}};
+  ASSERT_TRUE(recorded_grudge(cut, "isolate-one", names(3), &g, &isolated).is_ok());
+  EXPECT_EQ(g, components_grudge({{"n1"}, {"n2", "n3"}}));
+  EXPECT_EQ(isolated, std::vector<std::string>{"n1"});
+  ASSERT_TRUE(recorded_grudge(cut, "halves", names(3), &g, &isolated).is_ok());
+  EXPECT_TRUE(isolated.empty());  // as partition_grudge reports halves
+  for (const auto& [bad, spec] :
+       std::vector<std::pair<nlohmann::json, std::string>>{{{{"n1", {"n9"}}}, "halves"},
+                                                           {{{"n9", {"n1"}}}, "halves"},
+                                                           {{{"n1", "n2"}}, "halves"},
+                                                           {nlohmann::json::array(), "halves"},
+                                                           {cut, "thirds"}})
+    EXPECT_EQ(recorded_grudge(bad, spec, names(3), &g).code(), Status::Code::kInvalidArgument)
+        << bad << " " << spec;
+}
+
+TEST(VictimsTest, RecordedVictimsAreCheckedAgainstTheNodesAndTheSpecs) {
+  std::vector<std::string> victims;
+  const std::vector<std::string> specs = fault_specs("kill");
+  ASSERT_TRUE(recorded_victims("minority", specs, {"n2", "n4"}, names(5), &victims).is_ok());
+  EXPECT_EQ(victims, (std::vector<std::string>{"n2", "n4"}));
+  EXPECT_FALSE(recorded_victims("most", specs, {"n2"}, names(5), &victims).is_ok());
+  EXPECT_FALSE(recorded_victims("one", specs, {"n6"}, names(5), &victims).is_ok());
+  EXPECT_FALSE(recorded_victims("one", specs, {"n1", "n1"}, names(5), &victims).is_ok());
+  EXPECT_FALSE(recorded_victims("one", specs, "n1", names(5), &victims).is_ok());
 }
 
 SimRun simulate_schedule(uint64_t seed) {

@@ -169,4 +169,25 @@ Status choose_victims(const std::vector<std::string>& all,
   return Status::ok();
 }
 
+Status recorded_victims(const std::string& spec, const std::vector<std::string>& allowed,
+                        const nlohmann::json& chosen, const std::vector<std::string>& nodes,
+                        std::vector<std::string>* out) {
+  out->clear();
+  if (std::find(allowed.begin(), allowed.end(), spec) == allowed.end())
+    return unknown_spec("victim", spec, allowed);
+  if (!chosen.is_array())
+    return Status::invalid_argument(
+        fmt::format("recorded nodes: expected an array of node names, got {}", chosen.dump()));
+  for (const nlohmann::json& n : chosen) {
+    const std::string name = n.is_string() ? n.get<std::string>() : n.dump();
+    if (!n.is_string() || std::find(nodes.begin(), nodes.end(), name) == nodes.end())
+      return Status::invalid_argument(
+          fmt::format("recorded nodes: '{}' is not a node of this cluster", name));
+    if (std::find(out->begin(), out->end(), name) != out->end())
+      return Status::invalid_argument(fmt::format("recorded nodes: '{}' twice", name));
+    out->push_back(name);
+  }
+  return Status::ok();
+}
+
 }  // namespace faultline

@@ -62,6 +62,14 @@ Status choose_victims(const std::vector<std::string>& nodes,
                       const std::string& spec, const std::vector<std::string>& allowed,
                       std::vector<std::string>* victims);
 
+// The victims of a replayed fault: `spec` (checked against `allowed`, as
+// choose_victims does) with the nodes its earlier start recorded
+// (FaultStart::chosen: an array of distinct names of `nodes`) instead of a
+// random choice. Anything else is invalid_argument naming what is wrong.
+Status recorded_victims(const std::string& spec, const std::vector<std::string>& allowed,
+                        const nlohmann::json& chosen, const std::vector<std::string>& nodes,
+                        std::vector<std::string>* victims);
+
 // Starts the server on every node where it does not run; `started` gets
 // those nodes, in order. A node that fails to start does not stop the others;
 // the first failure is returned.

@@ -19,13 +19,28 @@ class PartitionFault : public FaultKind {
   std::string name() const override { return "partition"; }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
+    return apply(spec, nullptr, done);
+  }
+  Status start_chosen(const std::string& spec, const nlohmann::json& chosen,
+                      nlohmann::json* done) override {
+    return apply(spec, chosen, done);
+  }
+
+  Status stop(nlohmann::json* done) override { return heal_tagged_rules(context_, kTag, done); }
+
+ private:
+  // The grudge `chosen` names, or (null) the one partition_grudge draws.
+  Status apply(const std::string& spec, const nlohmann::json& chosen, nlohmann::json* done) {
     std::vector<std::string> primaries;
-    if (spec == "isolate-leader")
+    if (spec == "isolate-leader" && chosen.is_null())
       if (Status st = context_.db.primaries(&primaries); !st.is_ok()) return st;
     Grudge grudge;
     std::vector<std::string> isolated;
     const std::vector<std::string> nodes = node_names(context_);
-    if (Status st = partition_grudge(spec, nodes, primaries, rng_, &grudge, &isolated); !st.is_ok())
+    if (Status st = chosen.is_null()
+                        ? partition_grudge(spec, nodes, primaries, rng_, &grudge, &isolated)
+                        : recorded_grudge(chosen, spec, nodes, &grudge, &isolated);
+        !st.is_ok())
       return st;
     (*done)["spec"] = spec;
     nlohmann::json cut = nlohmann::json::object();
@@ -51,9 +66,6 @@ class PartitionFault : public FaultKind {
     });
   }
 
-  Status stop(nlohmann::json* done) override { return heal_tagged_rules(context_, kTag, done); }
-
- private:
   const NemesisContext& context_;
   std::mt19937_64& rng_;
 };

@@ -33,10 +33,16 @@ class ProcessFault : public FaultKind {
     if (Status st = choose_victims(context_, rng_, spec, fault_specs(name()), &victims);
         !st.is_ok())
       return st;
-    (*done)["spec"] = spec;
-    (*done)[action_.victims_field] = victims;
-    return on_each(victims,
-                   [&](const std::string& node) { return (context_.db.*action_.apply)(node); });
+    return apply(spec, victims, done);
+  }
+  Status start_chosen(const std::string& spec, const nlohmann::json& chosen,
+                      nlohmann::json* done) override {
+    std::vector<std::string> victims;
+    if (Status st =
+            recorded_victims(spec, fault_specs(name()), chosen, node_names(context_), &victims);
+        !st.is_ok())
+      return st;
+    return apply(spec, victims, done);
   }
 
   Status stop(nlohmann::json* done) override {
@@ -47,6 +53,14 @@ class ProcessFault : public FaultKind {
   }
 
  private:
+  Status apply(const std::string& spec, const std::vector<std::string>& victims,
+               nlohmann::json* done) {
+    (*done)["spec"] = spec;
+    (*done)[action_.victims_field] = victims;
+    return on_each(victims,
+                   [&](const std::string& node) { return (context_.db.*action_.apply)(node); });
+  }
+
   const NemesisContext& context_;
   std::mt19937_64& rng_;
   ProcessAction action_;

@@ -1,8 +1,11 @@
 // `faultline sim` end to end: usage errors and their exit codes, a failing
 // seed printed with the command that replays it (and that command failing
-// the same way), and a seed's run in the store marked simulated.
+// the same way), a seed's run in the store marked simulated, and --shrink's
+// test file replayed by --test.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli_support.h"
@@ -14,21 +17,9 @@ using cli_support::TempDir;
 
 // A small test: 3 nodes, 10 virtual seconds.
 std::vector<std::string> small(const TempDir& dir, std::vector<std::string> more) {
-  std::vector<std::string> args = {"sim",
-                                   "--nodes",
-                                   "3",
-                                   "--concurrency",
-                                   "6",
-                                   "--rate",
-                                   "100",
-                                   "--time-limit",
-                                   "10",
-                                   "--nemesis-interval",
-                                   "1",
-                                   "--op-timeout",
-                                   "1",
-                                   "--store",
-                                   (dir.path() / "store").string()};
+  std::vector<std::string> args = {"sim", "--store", (dir.path() / "store").string()};
+  const std::vector<std::string> test = cli_support::small_sim_test();
+  args.insert(args.end(), test.begin(), test.end());
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -95,6 +86,66 @@ TEST(CliSim, OneSeedIsStoredAsASimulatedRun) {
   EXPECT_EQ(manifest["verdict"], "valid");
   EXPECT_TRUE(std::filesystem::exists(run / "history.jsonl"));
   EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
+}
+
+// The value after the last `label` on its line of `text` ("" if absent).
+std::string after(const std::string& text, const std::string& label) {
+  const size_t at = text.rfind(label);
+  if (at == std::string::npos) return "";
+  const size_t from = at + label.size();
+  return text.substr(from, text.find('\n', from) - from);
+}
+
+// `faultline sim --shrink`: a failing seed becomes a smaller test file that
+// `faultline sim --test` replays to the same verdict, byte for byte.
+TEST(CliSim, ShrinkWritesASmallerTestFileThatReplaysToTheSameVerdict) {
+  TempDir dir;
+  const cli_support::Result r =
+      sim(dir,
+          small(dir, {"--nemesis", "partition", "--opt", "unsafe-failpoint=follower-read", "--seed",
+                      "1", "--seeds", "20", "--jobs", "2", "--shrink", "--shrink-budget", "300"}));
+  ASSERT_EQ(r.code, 1) << said(r);
+  // "shrunk seed S: ops A -> B, faults C -> D, virtual seconds ..."
+  int ops_before = 0, ops_after = 0, faults_before = 0, faults_after = 0;
+  const std::string sizes = after(r.out, "shrunk seed ");
+  ASSERT_EQ(std::sscanf(sizes.substr(sizes.find("ops ")).c_str(), "ops %d -> %d, faults %d -> %d",
+                        &ops_before, &ops_after, &faults_before, &faults_after),
+            4)
+      << said(r);
+  EXPECT_LT(ops_after, ops_before) << said(r);
+  EXPECT_LT(faults_after, faults_before) << said(r);
+  const std::string file = after(r.out, "  test file: ");
+  ASSERT_TRUE(file.ends_with("/shrunk.toml")) << said(r);
+  const std::filesystem::path run = std::filesystem::path(file).parent_path();
+  EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
+  EXPECT_EQ(after(r.out, "  replay: "), "faultline sim --test " + file);
+
+  std::string histories[2];
+  for (std::string& history : histories) {
+    const auto store = dir.path() / ("replay-" + std::to_string(&history - histories));
+    const cli_support::Result again = sim(dir, {"sim", "--test", file, "--store", store.string()});
+    EXPECT_EQ(again.code, 1) << said(again);
+    EXPECT_NE(again.out.find("invalid"), std::string::npos) << said(again);
+    const auto runs = store / "sim-raftkv-register-partition";
+    ASSERT_TRUE(std::filesystem::is_directory(runs)) << said(again);
+    history =
+        cli_support::read_file(std::filesystem::directory_iterator(runs)->path() / "history.jsonl");
+  }
+  EXPECT_EQ(histories[0], histories[1]);
+  EXPECT_EQ(histories[0], cli_support::read_file(run / "history.jsonl"));
+}
+
+TEST(CliSim, BadShrinkBudgetsExit64AndAValidSeedHasNothingToShrink) {
+  TempDir dir;
+  for (const char* bad : {"0", "abc", "1.5", "s"}) {
+    const cli_support::Result r =
+        sim(dir, small(dir, {"--nemesis", "none", "--shrink", "--shrink-budget", bad}));
+    EXPECT_EQ(r.code, 64) << bad << ": " << said(r);
+  }
+  const cli_support::Result r =
+      sim(dir, small(dir, {"--nemesis", "none", "--seed", "3", "--shrink"}));
+  EXPECT_EQ(r.code, 0) << said(r);
+  EXPECT_EQ(r.out.find("shrinking"), std::string::npos) << said(r);
 }
 
 }  // namespace

@@ -93,4 +93,11 @@ inline std::string said(const Result& r) {
   return "exit " + std::to_string(r.code) + "\n--- stdout:\n" + r.out + "--- stderr:\n" + r.err;
 }
 
+// The small test of `faultline sim`'s end-to-end tests: 3 nodes, 6 clients
+// at 100 ops/s, 10 virtual seconds, a fault every second on average.
+inline std::vector<std::string> small_sim_test() {
+  return {"--nodes",      "3",  "--concurrency",      "6", "--rate",       "100",
+          "--time-limit", "10", "--nemesis-interval", "1", "--op-timeout", "1"};
+}
+
 }  // namespace cli_support

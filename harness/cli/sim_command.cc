@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,8 @@
 
 #include "base/exit_codes.h"
 #include "harness/cli/config_flags.h"
+#include "harness/run/run_files.h"
+#include "harness/sim/shrink.h"
 #include "harness/sim/sim_store.h"
 #include "harness/sim/simulation.h"
 
@@ -33,6 +36,8 @@ struct SimArgs {
   bool keep_going = false;
   int jobs = 0;  // 0: one per hardware thread
   bool quiet = false;
+  bool shrink = false;
+  std::string shrink_budget = "1000";
 };
 
 int exit_code_of(const sim::SimResult& r) {
@@ -50,6 +55,58 @@ std::string describe(const sim::SimResult& r) {
   if (!r.node_error.empty()) out += "; " + r.node_error;
   if (r.vote_kills > 0) out += fmt::format(" ({} aimed kills)", r.vote_kills);
   return out;
+}
+
+// --shrink-budget: N runs, or Ns seconds.
+Status parse_shrink_budget(const std::string& text, sim::ShrinkOptions* out) {
+  const bool seconds = text.ends_with('s');
+  const std::string number = text.substr(0, text.size() - (seconds ? 1 : 0));
+  char* end = nullptr;
+  const double v = std::strtod(number.c_str(), &end);
+  if (number.empty() || end != number.c_str() + number.size() || !(v >= 1) || v > 1e9 ||
+      (!seconds && v != std::floor(v)))
+    return Status::invalid_argument(fmt::format(
+        "--shrink-budget {}: expected a number of runs (500) or of seconds (120s), from 1", text));
+  if (seconds)
+    out->max_seconds = v;
+  else
+    out->max_runs = static_cast<int64_t>(v);
+  return Status::ok();
+}
+
+// Shrinks failing `seed` (sim/shrink.h), stores the smallest run with its
+// test file, and prints both with the sizes before and after.
+int shrink_seed(const TestConfig& config, uint64_t seed, sim::ShrinkOptions options, bool quiet) {
+  std::cout << fmt::format("shrinking seed {} (budget: {})\n", seed,
+                           options.max_runs > 0 ? fmt::format("{} runs", options.max_runs)
+                                                : fmt::format("{} s", options.max_seconds));
+  if (!quiet) options.progress = [](const std::string& line) { std::cout << "  " << line << "\n"; };
+  sim::ShrinkResult r;
+  if (Status st = sim::shrink(config, seed, options, &r); !st.is_ok()) {
+    std::cerr << "faultline sim: shrinking: " << st.message() << "\n";
+    return exit_code::kInfrastructure;
+  }
+  std::cout << fmt::format(
+      "shrunk seed {}{}: ops {} -> {}, faults {} -> {}, virtual seconds {:.1f} -> {:.1f}; {} runs "
+      "in {:.1f} s\n",
+      seed, r.budget_spent ? " (budget spent, the smallest so far)" : "", r.before.ops, r.after.ops,
+      r.before.faults, r.after.faults, r.before.virtual_seconds, r.after.virtual_seconds, r.runs,
+      r.wall_seconds);
+  const int code = exit_code_of(r.smallest);
+  std::cout << describe(r.smallest) << "\n";
+  std::string dir;
+  if (Status st = sim::store_sim_run(r.config, r.smallest, code, &dir); !st.is_ok()) {
+    std::cerr << "faultline sim: storing the run: " << st.message() << "\n";
+    return exit_code::kInfrastructure;
+  }
+  const std::string file = dir + "/shrunk.toml";
+  if (Status st = write_text_file(file, test_file_text(r.config)); !st.is_ok()) {
+    std::cerr << "faultline sim: " << st.message() << "\n";
+    return exit_code::kInfrastructure;
+  }
+  std::cout << "  report: " << dir << "/report.html\n  test file: " << file
+            << "\n  replay: faultline sim --test " << file << "\n";
+  return code;
 }
 
 int run(const SimArgs& args) {
@@ -70,6 +127,11 @@ int run(const SimArgs& args) {
     std::cerr << "faultline sim: " << st.message() << "\n";
     return exit_code::kUsage;
   }
+  sim::ShrinkOptions shrink_options;
+  if (Status st = parse_shrink_budget(args.shrink_budget, &shrink_options); !st.is_ok()) {
+    std::cerr << "faultline sim: " << st.message() << "\n";
+    return exit_code::kUsage;
+  }
   const uint64_t first = config.seed_given
                              ? config.seed
                              : std::random_device()() | uint64_t{std::random_device()()} << 32;
@@ -79,10 +141,11 @@ int run(const SimArgs& args) {
   // nodes log nothing.
   spdlog::set_level(spdlog::level::off);
 
-  std::mutex mutex;  // guards the output, `failures` and `worst_code`
+  std::mutex mutex;  // guards the output, `failures`, `invalid` and `worst_code`
   std::atomic<int64_t> next{0};
   std::atomic<bool> stop{false};
   std::vector<uint64_t> failures;
+  std::vector<uint64_t> invalid;  // the failures that --shrink can shrink
   int worst_code = exit_code::kValid;
   int64_t done = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -111,15 +174,16 @@ int run(const SimArgs& args) {
       if (code != exit_code::kValid) {
         std::cout << "  replay: " << sim::replay_command(config, seed) << "\n";
         failures.push_back(seed);
+        if (code == exit_code::kInvalid) invalid.push_back(seed);
         if (worst_code != exit_code::kInvalid) worst_code = code;
         if (!args.keep_going) stop = true;
       }
       std::cout.flush();
     }
   };
-  const int jobs = std::clamp<int>(
-      args.jobs > 0 ? args.jobs : static_cast<int>(std::thread::hardware_concurrency()), 1,
-      static_cast<int>(std::min<int64_t>(count, 256)));
+  const int jobs_wanted = std::clamp<int>(
+      args.jobs > 0 ? args.jobs : static_cast<int>(std::thread::hardware_concurrency()), 1, 256);
+  const int jobs = std::min<int>(jobs_wanted, static_cast<int>(std::min<int64_t>(count, 256)));
   std::vector<std::thread> threads;
   for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
@@ -131,7 +195,10 @@ int run(const SimArgs& args) {
         "{} failed\n",
         done, count, first, seconds, seconds > 0 ? done * 60 / seconds : 0.0, jobs,
         failures.size());
-  return worst_code;
+  if (!args.shrink || invalid.empty()) return worst_code;
+  shrink_options.jobs = jobs_wanted;
+  return shrink_seed(config, *std::min_element(invalid.begin(), invalid.end()), shrink_options,
+                     args.quiet);
 }
 
 }  // namespace
@@ -152,6 +219,11 @@ void add_sim_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--jobs,-j", args->jobs, "Threads (default: one per hardware thread)")
       ->check(CLI::Range(1, 1024));
   cmd->add_flag("--quiet,-q", args->quiet, "Only the failing seeds and errors");
+  cmd->add_flag("--shrink", args->shrink,
+                "Shrink the failing seed (of --seeds: the first) to the smallest test that still "
+                "fails: its test file is stored with its run");
+  cmd->add_option("--shrink-budget", args->shrink_budget,
+                  "Simulations (N) or seconds (Ns) the shrinker may use (default 1000)");
   cmd->callback([args, exit_code]() { *exit_code = run(*args); });
 }
 

@@ -173,7 +173,10 @@ nlohmann::json TestConfig::to_json() const {
           {"suite_run", suite_run},
           {"suite_case", suite_case},
           {"expect", expect},
-          {"simulated", simulated}};
+          {"simulated", simulated},
+          {"scenario", scenario == nullptr ? nlohmann::json()
+                                           : nlohmann::json{{"ops", scenario->ops.size()},
+                                                            {"faults", scenario->faults.size()}}}};
 }
 
 namespace {
@@ -205,6 +208,12 @@ Status apply_test_key(const std::string& path, const std::string& name, const to
         return st;
     return Status::ok();
   }
+  if (name == "scenario") {
+    auto scenario = std::make_shared<Scenario>();
+    if (Status st = parse_scenario(path, value, scenario.get()); !st.is_ok()) return st;
+    config->scenario = std::move(scenario);
+    return Status::ok();
+  }
   if (name == "target" && value.is_table()) {
     auto def = std::make_shared<TargetFile>();
     if (Status st = parse_target_table(*value.as_table(), path, def.get()); !st.is_ok()) return st;
@@ -219,9 +228,9 @@ Status apply_test_key(const std::string& path, const std::string& name, const to
   if (field == nullptr) {
     std::string known;
     for (const ConfigField& f : config_fields()) known += std::string(f.name) + ", ";
-    return error_at(
-        path, value,
-        fmt::format("unknown key '{}' (expected one of: {}opt, nemesis_opt)", name, known));
+    return error_at(path, value,
+                    fmt::format("unknown key '{}' (expected one of: {}opt, nemesis_opt, scenario)",
+                                name, known));
   }
   std::string t;
   if (!value_text(value, &t))
@@ -243,6 +252,33 @@ Status read_test_file(const std::string& path, TestConfig* config) {
     if (Status st = apply_test_key(path, std::string(key.str()), value, config); !st.is_ok())
       return st;
   return Status::ok();
+}
+
+std::string test_file_text(const TestConfig& c) {
+  auto quoted = [](const std::string& s) { return nlohmann::json(s).dump(); };
+  std::string out;
+  if (!c.name.empty()) out += fmt::format("name = {}\n", quoted(c.name));
+  out += c.target_file.empty() ? fmt::format("target = {}\n", quoted(c.target))
+                               : fmt::format("target-file = {}\n", quoted(c.target_file));
+  out += fmt::format("workload = {}\nnemesis = {}\nnemesis-interval = {}\n", quoted(c.workload),
+                     quoted(c.nemesis), c.nemesis_interval_s);
+  if (c.nodes_file.empty()) out += fmt::format("nodes = {}\n", c.nodes);
+  out += fmt::format("concurrency = {}\nrate = {}\ntime-limit = {}\n", c.concurrency, c.rate,
+                     c.time_limit_s);
+  // TOML integers stop at INT64_MAX; a larger seed is written as text.
+  if (c.seed_given)
+    out += c.seed <= uint64_t{INT64_MAX} ? fmt::format("seed = {}\n", c.seed)
+                                         : fmt::format("seed = \"{}\"\n", c.seed);
+  out += fmt::format("op-timeout = {}\nrecovery-timeout = {}\ncheck-timeout = {}\n", c.op_timeout_s,
+                     c.recovery_timeout_s, c.check_timeout_s);
+  for (const auto& [table, values] :
+       {std::pair{"opt", &c.opts}, std::pair{"nemesis_opt", &c.nemesis_opts}}) {
+    if (values->empty()) continue;
+    out += fmt::format("\n[{}]\n", table);
+    for (const auto& [key, value] : *values) out += fmt::format("{} = {}\n", key, quoted(value));
+  }
+  if (c.scenario != nullptr) out += "\n" + scenario_toml(*c.scenario);
+  return out;
 }
 
 Status validate(const TestConfig& c) {

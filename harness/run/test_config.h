@@ -19,6 +19,8 @@
 
 namespace faultline {
 
+struct Scenario;
+
 struct TestConfig {
   std::string name;  // default: <target>-<workload>-<nemesis>
   std::string target = "raftkv";
@@ -51,6 +53,9 @@ struct TestConfig {
   std::string junit;                                // write JUnit XML here
   std::string revision;    // the system under test's revision (e.g. a git hash), recorded
   bool simulated = false;  // set by `faultline sim`: recorded, so that stores tell sim runs apart
+  // A recorded scenario (a test file's [scenario] table, scenario.h): the
+  // main phase replays its ops and faults instead of the random generator's.
+  std::shared_ptr<const Scenario> scenario;
   // Set by `faultline suite`: the suite's name, its run's id, the case's id
   // and the verdict the case expects ("valid", "invalid" or "any").
   std::string suite, suite_run, suite_case, expect;
@@ -77,6 +82,11 @@ const std::vector<ConfigField>& config_fields();
 // Reads a test file into `config` (on top of what it holds). Errors say
 // "path:line: what was expected" (malformed) or that it cannot be read (io_error).
 Status read_test_file(const std::string& path, TestConfig* config);
+
+// `config` as a test file that read_test_file reads back: the keys that
+// define the test (not where it runs or stores), [opt], [nemesis_opt] and
+// [scenario].
+std::string test_file_text(const TestConfig& config);
 
 // Checks values that do not depend on anything else (ranges, names).
 Status validate(const TestConfig& config);

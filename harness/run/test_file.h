@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "harness/run/scenario.h"
 #include "harness/run/test_config.h"
 
 namespace faultline {
@@ -19,5 +20,9 @@ Status apply_test_key(const std::string& path, const std::string& name, const to
 // Applies one key of the [opt] or [nemesis_opt] table (`table`).
 Status apply_test_option(const std::string& path, const std::string& table, const std::string& key,
                          const toml::node& value, TestConfig* config);
+
+// Reads a [scenario] table (`value`, the table under the key) of the file at
+// `path` (scenario.h). Errors read "path:line: what was expected" (malformed).
+Status parse_scenario(const std::string& path, const toml::node& value, Scenario* out);
 
 }  // namespace faultline

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "harness/run/run_executor.h"
+#include "harness/run/scenario.h"
 #include "nemesis/schedule.h"
 
 namespace faultline {
@@ -50,6 +51,8 @@ Status check_plan(const TestConfig& config) {
         fmt::format("unknown workload '{}' (known: {})", config.workload, join(workloads)));
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  if (config.scenario != nullptr)
+    if (Status st = check_scenario(*config.scenario, plans); !st.is_ok()) return st;
   NemesisOptions options;
   return apply_nemesis_options(config.nemesis_opts, &options);
 }
@@ -108,15 +111,19 @@ Status make_run_nemesis(const TestConfig& config, SshPool& pool,
 }
 
 GenPtr run_generator(const TestConfig& config, Workload& workload) {
-  GenPtr clients = gen::on_clients(gen::time_limit(
-      seconds(config.time_limit_s), gen::rate(config.rate, std::move(workload.generator))));
-  GenPtr main = std::move(clients);
-  const std::vector<FaultPlan> plans = fault_plans(config);
-  if (!plans.empty()) {
-    GenPtr faults = gen::on_nemesis(
-        gen::time_limit(seconds(config.time_limit_s),
-                        nemesis_generator(plans, seconds(config.nemesis_interval_s), config.seed)));
-    main = gen::any(gen::list(std::move(main), std::move(faults)));
+  GenPtr main;
+  if (config.scenario != nullptr) {  // the recorded ops and faults instead of random ones
+    main = scenario_generator(*config.scenario, config.concurrency,
+                              seconds(config.time_limit_s).count());
+  } else {
+    main = gen::on_clients(gen::time_limit(seconds(config.time_limit_s),
+                                           gen::rate(config.rate, std::move(workload.generator))));
+    if (const std::vector<FaultPlan> plans = fault_plans(config); !plans.empty()) {
+      GenPtr faults = gen::on_nemesis(gen::time_limit(
+          seconds(config.time_limit_s),
+          nemesis_generator(plans, seconds(config.nemesis_interval_s), config.seed)));
+      main = gen::any(gen::list(std::move(main), std::move(faults)));
+    }
   }
   std::vector<GenPtr> phases;
   phases.push_back(std::move(main));

@@ -6,7 +6,6 @@
 
 #include "nemesis/grudge.h"
 #include "nemesis/node_commands.h"
-#include "nemesis/random.h"
 
 namespace faultline::sim {
 
@@ -30,31 +29,33 @@ Op SimNemesis::invoke(const Op& op) {
   const auto plan = std::find_if(plans_.begin(), plans_.end(),
                                  [&](const FaultPlan& p) { return p.kind == kind; });
   Status st;
+  FaultStart fault;
   if ((!is_start && !is_stop) || plan == plans_.end()) {
     st = Status::invalid_argument(fmt::format("nemesis: unknown f '{}'", op.f));
   } else if (is_stop) {
     st = stop(kind, &done);
-  } else if (op.value.is_null()) {  // as the real nemesis: a spec from the plan
-    const std::vector<std::string>& specs = plan->specs.empty() ? fault_specs(kind) : plan->specs;
-    st = start(kind, specs[random_below(rng_, specs.size())], &done);
-  } else if (op.value.is_string()) {
-    st = start(kind, op.value.get<std::string>(), &done);
-  } else {
-    st = Status::invalid_argument(
-        fmt::format("nemesis: {} takes a spec string or null, got {}", op.f, op.value.dump()));
+  } else if (st = parse_fault_start(kind, op.value,
+                                    plan->specs.empty() ? fault_specs(kind) : plan->specs, rng_,
+                                    &fault);
+             st.is_ok()) {  // as the real nemesis: a null spec is drawn from the plan
+    st = start(kind, fault, &done);
   }
   Op completion = op.complete(EventType::kInfo, std::move(done));
   if (!st.is_ok()) completion.error = st.message();
   return completion;
 }
 
-Status SimNemesis::start(const std::string& kind, const std::string& spec, nlohmann::json* done) {
+Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohmann::json* done) {
   const std::vector<std::string>& nodes = cluster_.names();
+  const std::string& spec = fault.spec;
+  const nlohmann::json& chosen = fault.chosen;
   (*done)["spec"] = spec;
   if (kind == "partition") {
     Grudge grudge;
     std::vector<std::string> isolated;
-    if (Status st = partition_grudge(spec, nodes, cluster_.primaries(), rng_, &grudge, &isolated);
+    if (Status st = chosen.is_null() ? partition_grudge(spec, nodes, cluster_.primaries(), rng_,
+                                                        &grudge, &isolated)
+                                     : recorded_grudge(chosen, spec, nodes, &grudge, &isolated);
         !st.is_ok())
       return st;
     nlohmann::json cut = nlohmann::json::object();
@@ -64,18 +65,20 @@ Status SimNemesis::start(const std::string& kind, const std::string& spec, nlohm
     cluster_.set_grudge(std::move(grudge));
     return Status::ok();
   }
-  if (kind == "loss") {
-    std::vector<std::string> lossy = spec == "one" ? choose(nodes, 1, rng_) : nodes;
-    (*done)["nodes"] = lossy;
-    (*done)["percent"] = options_.loss_percent;
-    cluster_.set_loss({lossy.begin(), lossy.end()}, options_.loss_percent / 100.0);
-    return Status::ok();
-  }
+  // loss's one and all are victim specs too: the same draw as the real nemesis's.
   std::vector<std::string> victims;
   if (Status st =
-          choose_victims(nodes, cluster_.primaries(), rng_, spec, fault_specs(kind), &victims);
+          chosen.is_null()
+              ? choose_victims(nodes, cluster_.primaries(), rng_, spec, fault_specs(kind), &victims)
+              : recorded_victims(spec, fault_specs(kind), chosen, nodes, &victims);
       !st.is_ok())
     return st;
+  if (kind == "loss") {
+    (*done)["nodes"] = victims;
+    (*done)["percent"] = options_.loss_percent;
+    cluster_.set_loss({victims.begin(), victims.end()}, options_.loss_percent / 100.0);
+    return Status::ok();
+  }
   (*done)[kind == "kill" ? "killed" : "paused"] = victims;
   for (const std::string& v : victims) {
     const auto i = static_cast<size_t>(cluster_.index_of(v));

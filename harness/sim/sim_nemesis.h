@@ -37,7 +37,7 @@ class SimNemesis {
   Status heal(nlohmann::json* done);
 
  private:
-  Status start(const std::string& kind, const std::string& spec, nlohmann::json* done);
+  Status start(const std::string& kind, const FaultStart& fault, nlohmann::json* done);
   Status stop(const std::string& kind, nlohmann::json* done);
   // Restarts every crashed node (into *restarted); the first recovery error.
   Status restart_all(std::vector<std::string>* restarted);

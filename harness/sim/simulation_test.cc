@@ -5,29 +5,13 @@
 #include "harness/sim/simulation.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
+
+#include "harness/sim/sim_test_support.h"
 
 namespace faultline::sim {
 namespace {
 
-class SimulationTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }  // the nodes' logs
-};
-
-TestConfig small_test(const std::string& nemesis, const std::string& failpoint = "") {
-  TestConfig c;
-  c.nodes = 3;
-  c.workload = "register";
-  c.nemesis = nemesis;
-  c.concurrency = 6;
-  c.rate = 100;
-  c.time_limit_s = 10;
-  c.nemesis_interval_s = 1;
-  c.op_timeout_s = 1;
-  if (!failpoint.empty()) c.opts["unsafe-failpoint"] = failpoint;
-  return c;
-}
+class SimulationTest : public QuietSimTest {};
 
 // The first of `count` seeds from `first` whose history is invalid, or 0.
 uint64_t first_invalid(const TestConfig& c, uint64_t first, int count, int* tried) {

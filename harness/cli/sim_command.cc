@@ -140,8 +140,8 @@ void add_sim_command(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<SimArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sim",
-      "Simulate a test deterministically: a raftkv cluster in one process on a simulated "
-      "network and disks, on virtual time; the same flags and test files as run");
+      "Simulate a test deterministically: a raftkv, paxos or dht cluster in one process on a "
+      "simulated network and disks, on virtual time; the same flags and test files as run");
   cmd->add_option("--test", args->test_file, "TOML test file (flags override its keys)");
   add_config_flags(cmd, args->flags);
   cmd->add_option("--seeds", args->seeds,

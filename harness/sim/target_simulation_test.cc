@@ -53,7 +53,7 @@ TestConfig promise_kill_test(const std::string& failpoint = "") {
 }
 
 TEST_F(SimulationTest, CorrectPaxosIsValidUnderAimedPromiseKills) {
-  expect_valid_seeds(promise_kill_test(), 5000, 24);
+  expect_valid_seeds(promise_kill_test(), 5000, 10);
   SimResult r;
   ASSERT_TRUE(simulate_test(promise_kill_test(), 5000, &r).is_ok());
   EXPECT_GT(r.aimed_kills, 0);

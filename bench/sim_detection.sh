@@ -52,6 +52,7 @@ rows=(
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
   "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
+  "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"
   "paxos no-adopt-highest|paxos|--nemesis partition --opt unsafe-failpoint=no-adopt-highest"
   "paxos no-persist-promise|paxos|${promise[*]} --opt unsafe-failpoint=no-persist-promise"
   "paxos no-persist-promise without aimed kills|paxos|--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=0 --opt unsafe-failpoint=no-persist-promise"

@@ -81,11 +81,12 @@ struct NemesisOptions {
   int disk_nodes = 0;
   int disk_slow_ms = 100;
   int disk_fail_s = 5;
-  // kill, in faultline sim only: the percentage of granted votes after which
-  // the voter is killed and restarted at once (harness/sim/sim_cluster.h,
-  // "aimed kills"). A real nemesis cannot time a kill within a round trip of
-  // a vote; faultline run ignores it, so one test file serves both.
-  int vote_kill_percent = 5;
+  // kill, in faultline sim only: the percentage of the target's aimed
+  // messages (raftkv: granted votes; paxos: promises) after which the sender
+  // is killed and restarted at once (harness/sim/sim_cluster.h, "aimed
+  // kills"). A real nemesis cannot time a kill within a round trip of a
+  // message; faultline run ignores it, so one test file serves both.
+  int aimed_kill_percent = 5;
   // latency: the delay of a slow link (delay, one, slow-leader; reorder draws
   // each connection's in [0, 2 * latency]), the jitter added per chunk (uniform
   // in [0, jitter]), and what a link carries under bandwidth.
@@ -97,8 +98,9 @@ struct NemesisOptions {
 // Sets the options named in `options` (key=value text: loss-percent,
 // skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
 // truncate-max-bytes, flip-bits, disk-nodes, disk-slow-ms, disk-fail-s,
-// vote-kill-percent, latency-ms, jitter-ms, bandwidth-bytes-s; integers).
-// An unknown key or a value out of range is invalid_argument, naming it.
+// aimed-kill-percent (alias vote-kill-percent), latency-ms, jitter-ms,
+// bandwidth-bytes-s; integers). An unknown key or a value out of range is
+// invalid_argument, naming it.
 Status apply_nemesis_options(const std::map<std::string, std::string>& options,
                              NemesisOptions* out);
 

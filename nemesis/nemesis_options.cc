@@ -33,7 +33,11 @@ const std::vector<OptionField>& option_fields() {
       {"disk-nodes", 0, 1000, [](NemesisOptions* o, int64_t v) { o->disk_nodes = v; }},
       {"disk-slow-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->disk_slow_ms = v; }},
       {"disk-fail-s", 1, 3600, [](NemesisOptions* o, int64_t v) { o->disk_fail_s = v; }},
-      {"vote-kill-percent", 0, 100, [](NemesisOptions* o, int64_t v) { o->vote_kill_percent = v; }},
+      {"aimed-kill-percent", 0, 100,
+       [](NemesisOptions* o, int64_t v) { o->aimed_kill_percent = v; }},
+      // aimed-kill-percent's first name, from when raftkv's votes were the only aim.
+      {"vote-kill-percent", 0, 100,
+       [](NemesisOptions* o, int64_t v) { o->aimed_kill_percent = v; }},
       {"latency-ms", 1, 60000, [](NemesisOptions* o, int64_t v) { o->latency = milliseconds(v); }},
       {"jitter-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->jitter = milliseconds(v); }},
       {"bandwidth-bytes-s", 100, 1000000000,

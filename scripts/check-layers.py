@@ -18,9 +18,13 @@ listing file:line and the include, when a file includes a layer it must not:
   reports/               anything but harness/run and harness/cli
   harness/sim/           also the servers' sans-I/O parts: raftkv's node,
                          core and storage (targets/raftkv/node/, raft/,
-                         storage/), targets/common/ (the Env and the
-                         simulated disk) and targets/kvstate/; never a
-                         server shell (targets/raftkv/server/)
+                         storage/), the paxos and dht cores, command logic
+                         and storage (targets/{paxos,dht}/core/, kv/,
+                         storage/) and their servers' option code
+                         (server/*_options.h, no sockets), targets/common/
+                         (the Env and the simulated disk) and
+                         targets/kvstate/; never a server shell
+                         (targets/*/server/ otherwise)
   anything else          of targets/, only the RESP protocol and client
                          (targets/resp/) and the failpoint names of raftkv
                          and paxos (targets/*/failpoints.h): the harness deploys
@@ -44,6 +48,14 @@ SIM_TARGETS = (
     "targets/raftkv/node/",
     "targets/raftkv/raft/",
     "targets/raftkv/storage/",
+    "targets/paxos/core/",
+    "targets/paxos/kv/",
+    "targets/paxos/storage/",
+    "targets/paxos/server/paxos_options.h",
+    "targets/dht/core/",
+    "targets/dht/kv/",
+    "targets/dht/storage/",
+    "targets/dht/server/dht_options.h",
     "targets/common/",
     "targets/kvstate/",
 )

@@ -31,7 +31,7 @@ cli_support::Result sim(const TempDir& dir, const std::vector<std::string>& args
 TEST(CliSim, UsageErrorsExit64) {
   TempDir dir;
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "bank"},
-                                              {"--target", "dht"},
+                                              {"--target", "etcd"},
                                               {"--nemesis", "clock"},
                                               {"--opt", "unsafe-failpoint=nope"},
                                               {"--seeds", "0"}}) {
@@ -40,6 +40,10 @@ TEST(CliSim, UsageErrorsExit64) {
   }
   const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "clock"}));
   EXPECT_NE(r.err.find("does not simulate clock faults"), std::string::npos) << said(r);
+  const cli_support::Result paxos =
+      sim(dir, small(dir, {"--target", "paxos", "--opt", "unsafe-failpoint=no-persist-vote"}));
+  EXPECT_EQ(paxos.code, 64) << said(paxos);
+  EXPECT_NE(paxos.err.find("no-persist-vote"), std::string::npos) << said(paxos);
 }
 
 TEST(CliSim, TestFileErrorsExit66And65) {
@@ -71,6 +75,23 @@ TEST(CliSim, FailingSeedIsPrintedWithItsReplayWhichFailsAlike) {
   const cli_support::Result again = sim(dir, args);
   EXPECT_EQ(again.code, 1) << said(again);
   EXPECT_NE(again.out.find("invalid"), std::string::npos) << said(again);
+}
+
+// paxos and dht run under the same flags: a failpoint caught with its replay
+// (which names the target), and the correct dht valid.
+TEST(CliSim, PaxosAndDhtAreSimulated) {
+  TempDir dir;
+  const cli_support::Result r =
+      sim(dir, small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
+                           "unsafe-failpoint=accept-lower-ballot", "--seed", "1", "--seeds", "20",
+                           "--jobs", "2"}));
+  ASSERT_EQ(r.code, 1) << said(r);
+  EXPECT_NE(r.out.find("replay: faultline sim --target paxos "), std::string::npos) << said(r);
+  const cli_support::Result dht =
+      sim(dir, small(dir, {"--target", "dht", "--nemesis", "partition,kill", "--seed", "1",
+                           "--seeds", "10", "--jobs", "2"}));
+  EXPECT_EQ(dht.code, 0) << said(dht);
+  EXPECT_NE(dht.out.find("10 of 10 seeds"), std::string::npos) << said(dht);
 }
 
 TEST(CliSim, OneSeedIsStoredAsASimulatedRun) {

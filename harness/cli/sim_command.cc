@@ -1,5 +1,5 @@
 // `faultline sim`: a test (the flags and test files of `faultline run`) on a
-// simulated raftkv cluster, one seed or many (docs/sim.md). Seeds run in
+// simulated cluster of raftkv, paxos or dht, one seed or many (docs/sim.md). Seeds run in
 // parallel, one simulation per thread; the first failure stops the others
 // unless --keep-going. Each failing seed (and a single --seed's run) is
 // stored like a run, and printed with the command that replays it.
@@ -53,7 +53,7 @@ std::string describe(const sim::SimResult& r) {
   std::string out = fmt::format("seed {}: {}", r.seed, to_string(r.verdict));
   for (const CheckResult& c : r.checkers) out += fmt::format("; {}", c.summary);
   if (!r.node_error.empty()) out += "; " + r.node_error;
-  if (r.vote_kills > 0) out += fmt::format(" ({} aimed kills)", r.vote_kills);
+  if (r.aimed_kills > 0) out += fmt::format(" ({} aimed kills)", r.aimed_kills);
   return out;
 }
 
@@ -207,8 +207,8 @@ void add_sim_command(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<SimArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sim",
-      "Simulate a test deterministically: a raftkv cluster in one process on a simulated "
-      "network and disks, on virtual time; the same flags and test files as run");
+      "Simulate a test deterministically: a raftkv, paxos or dht cluster in one process on a "
+      "simulated network and disks, on virtual time; the same flags and test files as run");
   cmd->add_option("--test", args->test_file, "TOML test file (flags override its keys)");
   add_config_flags(cmd, args->flags);
   cmd->add_option("--seeds", args->seeds,

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "harness/run/scenario.h"
-#include "harness/sim/sim_test_support.h"
+#include "harness/sim/simulation_testing.h"
 #include "harness/sim/simulation.h"
 
 namespace faultline::sim {

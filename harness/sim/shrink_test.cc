@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "harness/run/scenario.h"
-#include "harness/sim/sim_test_support.h"
+#include "harness/sim/simulation_testing.h"
 
 namespace faultline::sim {
 namespace {

@@ -1,8 +1,9 @@
-// SimCluster: a whole raftkv cluster in one process, on one EventLoop. Each
-// node is a raftkv::KvNode — the same core, storage and client logic as the
-// faultline-raftkv server — on a simulated disk (common::FaultInjectionEnv:
-// writes are lost on a crash unless synced, and a crash may keep a torn
-// prefix of the unsynced tail) and a simulated network:
+// SimCluster: a whole cluster of a target in one process, on one EventLoop.
+// Each node is a SimNode (sim_node.h) running the target's own node logic —
+// raftkv's KvNode, the paxos or dht core with its server's commands — on a
+// simulated disk (common::FaultInjectionEnv: writes are lost on a crash
+// unless synced, and a crash may keep a torn prefix of the unsynced tail)
+// and a simulated network:
 //
 //   - every message between nodes takes a latency drawn uniformly from
 //     [min_latency, max_latency], so messages overtake each other (reordering);
@@ -29,21 +30,21 @@
 
 #include "base/status.h"
 #include "harness/sim/event_loop.h"
+#include "harness/sim/sim_node.h"
 #include "nemesis/grudge.h"
-#include "targets/raftkv/failpoints.h"
 
 namespace faultline::sim {
 
+// Makes node `index` (0-based) of `cluster`: the target's SimNode.
+using SimNodeFactory = std::function<std::unique_ptr<SimNode>(SimCluster& cluster, size_t index)>;
+
 struct SimClusterOptions {
   int nodes = 3;
-  int64_t tick = 100'000'000;  // the heartbeat interval (raftkv's heartbeat-ms), ns
-  int election_ticks = 10;     // election-ms / heartbeat-ms
-  uint64_t snapshot_threshold = 10000;
-  uint64_t max_append_entries = 64;
-  raftkv::Failpoints failpoints;
+  int64_t tick = 100'000'000;       // the nodes' timer (raftkv's heartbeat-ms), ns
   int64_t min_latency = 100'000;    // ns
   int64_t max_latency = 2'000'000;  // ns
   double duplicate = 0.005;
+  SimNodeFactory make_node;
 };
 
 // How a client's request ended, as its connection sees it.
@@ -67,7 +68,7 @@ class SimCluster {
   // Brings every node up on an empty disk.
   Status start();
 
-  // n1, n2, ...: node i has raft id i + 1. Its client address is "name:6379".
+  // n1, n2, ...: node i has id i + 1. Its client address is "name:6379".
   const std::vector<std::string>& names() const { return names_; }
   // The index of a node's name or client address; -1 for none.
   int index_of(const std::string& name_or_address) const;
@@ -96,24 +97,28 @@ class SimCluster {
     lossy_ = std::move(nodes);
     loss_ = probability;
   }
-  // The running nodes that consider themselves leader.
+  // The running nodes that consider themselves leader (none for leaderless
+  // targets).
   std::vector<std::string> primaries() const;
+  // n1:6379 for node 1 (an id from 1), "" for none: where -NOTLEADER points.
+  std::string client_address(uint64_t id) const;
 
-  // Aimed kills: each vote a node grants is, with `probability`, followed at
-  // once by the node's crash (losing what it did not sync) and its restart
-  // from its disk — the kill within a round trip of a vote that a node
-  // which does not persist its vote must meet to vote twice in one term,
-  // and which random kills at nemesis intervals almost never hit. A correct
-  // node synced its vote before sending it, so it loses nothing.
-  void set_vote_kills(double probability) { vote_kill_ = probability; }
-  int64_t vote_kills() const { return vote_kills_; }
+  // Aimed kills: each aimed message a node sends — the one its target names
+  // (sim_target.h): a granted vote for raftkv, a promise for paxos — is,
+  // with `probability`, followed at once by the node's crash (losing what
+  // it did not sync) and its restart from its disk. That is the kill within
+  // a round trip of a vote or promise that a node which does not persist it
+  // must meet to break its word, and which random kills at nemesis intervals
+  // almost never hit. A correct node synced it before sending it, so it
+  // loses nothing.
+  void set_aimed_kills(double probability) { aimed_kill_ = probability; }
+  int64_t aimed_kills() const { return aimed_kills_; }
   // The first failure of a node to recover from its disk after an aimed
   // kill ("" if none): a bug, as restart()'s.
   const std::string& recovery_error() const { return recovery_error_; }
 
  private:
-  class Node;
-  friend class Node;
+  friend class SimNode;
 
   int64_t latency();
   // A message from node `from` (index) enters the network.
@@ -125,12 +130,12 @@ class SimCluster {
   std::mt19937_64& rng_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
-  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<SimNode>> nodes_;
   Grudge grudge_;
   std::set<std::string> lossy_;
   double loss_ = 0;
-  double vote_kill_ = 0;
-  int64_t vote_kills_ = 0;
+  double aimed_kill_ = 0;
+  int64_t aimed_kills_ = 0;
   std::string recovery_error_;
   uint64_t next_request_ = 1;
   // Requests not answered yet: id -> the client's callback.

@@ -18,7 +18,7 @@ SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, Nemesi
                        uint64_t seed)
     : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
   for (const FaultPlan& p : plans_)
-    if (p.kind == "kill") cluster_.set_vote_kills(options_.vote_kill_percent / 100.0);
+    if (p.kind == "kill") cluster_.set_aimed_kills(options_.aimed_kill_percent / 100.0);
 }
 
 Op SimNemesis::invoke(const Op& op) {

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <random>
 
-#include "harness/db/raftkv_db.h"
 #include "harness/generator/simulate.h"
 #include "harness/run/recorder.h"
 #include "harness/run/run_executor.h"
@@ -15,6 +14,7 @@
 #include "harness/sim/sim_clients.h"
 #include "harness/sim/sim_cluster.h"
 #include "harness/sim/sim_nemesis.h"
+#include "harness/sim/sim_target.h"
 #include "history/reader.h"
 
 namespace faultline::sim {
@@ -23,49 +23,23 @@ namespace {
 
 int64_t ns(double seconds) { return static_cast<int64_t>(seconds * 1e9); }
 
-// What the workloads see of the simulated cluster: built-in raftkv, whose
-// clients speak its default RESP commands.
-Deployment raftkv_sim_deployment() {
+// What the workloads see of the simulated cluster: the built-in target,
+// whose clients speak its default RESP commands.
+Deployment sim_deployment(const TestConfig& config, const SimTarget& target) {
   Deployment d;
-  d.target = "raftkv";
+  d.target = config.target;
+  d.has_leader = target.has_leader;
   return d;
 }
 
-// The cluster as the test's --opt pairs configure raftkv (the same parser
-// as a deployment's: parse_raftkv_options).
-Status cluster_options(const TestConfig& config, SimClusterOptions* out) {
-  RaftkvOptions r;
-  if (Status st = parse_raftkv_options(config.opts, &r); !st.is_ok()) return st;
-  // The simulated disk (common::FaultInjectionEnv) is not a mount to run
-  // through faultline-diskfs; its crash already loses unsynced writes.
-  if (!r.diskfs.empty())
-    return Status::invalid_argument(
-        "--opt diskfs: faultline sim has no file system to mount through faultline-diskfs "
-        "(its simulated disk loses unsynced writes on a kill; disk faults are faultline run's)");
-  out->nodes = config.nodes;
-  out->tick = int64_t{r.heartbeat_ms} * 1'000'000;
-  out->election_ticks = r.election_ms / r.heartbeat_ms;
-  for (size_t i = 0; i + 1 < r.extra_args.size(); i += 2) {
-    const std::string& flag = r.extra_args[i];
-    const std::string& value = r.extra_args[i + 1];
-    if (flag == "--unsafe-failpoint") {
-      if (Status st = raftkv::enable_failpoint(value, &out->failpoints); !st.is_ok()) return st;
-    } else if (flag == "--snapshot-threshold") {
-      out->snapshot_threshold = std::stoull(value);  // parse_raftkv_options checked it
-    } else if (flag == "--max-append-entries") {
-      out->max_append_entries = std::stoull(value);
-    }
-  }
-  return Status::ok();
-}
-
 // The test's world: a SimCluster, its clients and its nemesis on one loop.
-class RaftkvWorld : public SimWorld {
+class TargetWorld : public SimWorld {
  public:
-  RaftkvWorld(const TestConfig& config, const SimClusterOptions& options, KvOps ops,
+  TargetWorld(const TestConfig& config, const SimTarget& target, KvOps ops,
               std::vector<FaultPlan> plans, NemesisOptions nemesis_options, uint64_t seed)
       : rng_(seed),
-        cluster_(loop_, rng_, options),
+        cluster_(loop_, rng_, cluster_options(config, target)),
+        has_leader_(target.has_leader),
         clients_(loop_, cluster_, std::move(ops), ns(config.op_timeout_s), config.concurrency),
         nemesis_(cluster_, std::move(plans), std::move(nemesis_options), seed ^ 0x5eed),
         recovery_timeout_(ns(config.recovery_timeout_s)) {}
@@ -74,7 +48,7 @@ class RaftkvWorld : public SimWorld {
   const std::string& node_error() const {
     return node_error_.empty() ? cluster_.recovery_error() : node_error_;
   }
-  int64_t vote_kills() const { return cluster_.vote_kills(); }
+  int64_t aimed_kills() const { return cluster_.aimed_kills(); }
   int64_t events() const { return events_; }
   int64_t now() const { return loop_.now(); }
 
@@ -103,8 +77,24 @@ class RaftkvWorld : public SimWorld {
   }
 
  private:
+  static SimClusterOptions cluster_options(const TestConfig& config, const SimTarget& target) {
+    SimClusterOptions o;
+    o.nodes = config.nodes;
+    o.tick = target.tick;
+    o.make_node = target.make_node;
+    return o;
+  }
+
+  // Why the cluster has not recovered ("" when it has): every node runs, and
+  // one leads if the target has leaders (as wait_for_cluster in a real run).
+  std::string unrecovered() const {
+    for (size_t i = 0; i < cluster_.names().size(); ++i)
+      if (!cluster_.up(i) || cluster_.paused(i)) return cluster_.names()[i] + " is down";
+    return has_leader_ && cluster_.primaries().empty() ? "no leader" : "";
+  }
+
   // The final phase's heal, as RunExecutor's: undo every fault, then wait
-  // (checking every tick) until every node runs and one leads.
+  // (checking every 10 ms) until nothing is unrecovered().
   void heal(const Op& invoke, const std::function<void(Op)>& complete) {
     nlohmann::json done = nlohmann::json::object();
     const Status st = nemesis_.heal(&done);
@@ -112,7 +102,8 @@ class RaftkvWorld : public SimWorld {
     const int64_t start = loop_.now();
     auto check = std::make_shared<std::function<void()>>();
     *check = [this, invoke, complete, start, check] {
-      const bool recovered = !cluster_.primaries().empty();
+      const std::string missing = unrecovered();
+      const bool recovered = missing.empty();
       const int64_t waited = loop_.now() - start;
       if (!recovered && waited < recovery_timeout_) {
         loop_.after(ns(0.01), *check);
@@ -120,7 +111,7 @@ class RaftkvWorld : public SimWorld {
       }
       Op c = invoke.complete(EventType::kInfo, nullptr);
       c.value = {{"recovered", recovered}, {"ms", waited / 1'000'000}};
-      if (!recovered) c.error = "recovery: no leader";
+      if (!recovered) c.error = "recovery: " + missing;
       complete(c);
       *check = nullptr;  // breaks the cycle
     };
@@ -135,6 +126,7 @@ class RaftkvWorld : public SimWorld {
   EventLoop loop_;
   std::mt19937_64 rng_;
   SimCluster cluster_;
+  bool has_leader_;
   SimClients clients_;
   SimNemesis nemesis_;
   int64_t recovery_timeout_;
@@ -147,11 +139,11 @@ class RaftkvWorld : public SimWorld {
 
 Status check_sim_plan(const TestConfig& config) {
   if (Status st = check_plan(config); !st.is_ok()) return st;
-  if (config.target != "raftkv")
-    return Status::invalid_argument(
-        fmt::format("faultline sim simulates target raftkv only, not '{}'", config.target));
+  SimTarget target;
+  if (Status st = make_sim_target(config, &target); !st.is_ok()) return st;
   Workload w;
-  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &w); !st.is_ok()) return st;
+  if (Status st = make_run_workload(config, sim_deployment(config, target), &w); !st.is_ok())
+    return st;
   if (!w.kv_ops.request)
     return Status::invalid_argument(
         fmt::format("faultline sim does not run workload '{}' yet (it runs: register, counter)",
@@ -164,8 +156,7 @@ Status check_sim_plan(const TestConfig& config) {
       return Status::invalid_argument(fmt::format(
           "faultline sim does not simulate {} faults yet (it does: partition, loss, kill, pause)",
           p.kind));
-  SimClusterOptions options;
-  return cluster_options(config, &options);
+  return Status::ok();
 }
 
 Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
@@ -174,10 +165,10 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   TestConfig config = given;
   config.seed = seed;  // the nemesis schedule's choices
   config.seed_given = true;
-  SimClusterOptions options;
-  if (Status st = cluster_options(config, &options); !st.is_ok()) return st;
+  SimTarget target;
+  if (Status st = make_sim_target(config, &target); !st.is_ok()) return st;
   Workload workload;
-  if (Status st = make_run_workload(config, raftkv_sim_deployment(), &workload); !st.is_ok())
+  if (Status st = make_run_workload(config, sim_deployment(config, target), &workload); !st.is_ok())
     return st;
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
@@ -185,7 +176,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   if (Status st = apply_nemesis_options(config.nemesis_opts, &nemesis_options); !st.is_ok())
     return st;
 
-  RaftkvWorld world(config, options, workload.kv_ops, std::move(plans), std::move(nemesis_options),
+  TargetWorld world(config, target, workload.kv_ops, std::move(plans), std::move(nemesis_options),
                     seed);
   if (Status st = world.start(); !st.is_ok()) return st;
   SimOptions so;
@@ -219,7 +210,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   if (!out->node_error.empty()) verdict = worst(verdict, Verdict::kUnknown);
   out->verdict = verdict;
   out->events = world.events();
-  out->vote_kills = world.vote_kills();
+  out->aimed_kills = world.aimed_kills();
   out->virtual_ns = world.now();
   out->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

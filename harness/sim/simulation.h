@@ -1,7 +1,8 @@
 // One `faultline sim` seed: the test a TestConfig describes — the same
 // workload, generator (test_plan.h's run_generator: main phase, heal, final
 // reads), nemesis schedule and checkers as `faultline run` — run against a
-// simulated raftkv cluster (sim_cluster.h) on virtual time, in one thread.
+// simulated cluster of the target (sim_cluster.h, sim_target.h: raftkv,
+// paxos, dht) on virtual time, in one thread.
 // Every random choice derives from the seed, so a seed gives the same
 // history, byte for byte, on every run and machine.
 #pragma once
@@ -17,9 +18,10 @@
 
 namespace faultline::sim {
 
-// Whether `config` can be simulated (on top of check_plan): target raftkv, a
-// workload whose ops are single RESP commands (register, for now), fault
-// kinds simulated_fault_kinds(). invalid_argument saying what is not.
+// Whether `config` can be simulated (on top of check_plan): target raftkv,
+// paxos or dht with options it honours, a workload whose ops are single RESP
+// commands (register, counter), fault kinds simulated_fault_kinds().
+// invalid_argument saying what is not.
 Status check_sim_plan(const TestConfig& config);
 
 struct SimResult {
@@ -32,7 +34,7 @@ struct SimResult {
   // also a bug the simulation found (the verdict is then at best unknown).
   std::string node_error;
   int64_t events = 0;       // events of the simulated world that ran
-  int64_t vote_kills = 0;   // aimed kills (SimCluster::set_vote_kills)
+  int64_t aimed_kills = 0;  // aimed kills (SimCluster::set_aimed_kills)
   int64_t virtual_ns = 0;   // virtual time at the end
   double wall_seconds = 0;  // how long the simulation and the check took
 };

@@ -1,29 +1,16 @@
-// faultline sim's core: determinism by seed, read failpoints and no-fsync caught within
-// a bounded number of seeds, correct raftkv valid across seeds of every
-// simulated nemesis, and the plans it refuses. Each seed is
-// 10 virtual seconds of a 3-node cluster (tens of ms of wall time).
+// faultline sim's core on raftkv: determinism by seed, read failpoints and
+// no-fsync caught within a bounded number of seeds, correct raftkv valid
+// across seeds of every simulated nemesis, and the plans it refuses. Each
+// seed is 10 virtual seconds of a 3-node cluster (tens of ms of wall time).
+// paxos and dht: target_simulation_test.cc.
 #include "harness/sim/simulation.h"
 
 #include <gtest/gtest.h>
 
-#include "harness/sim/sim_test_support.h"
+#include "harness/sim/simulation_testing.h"
 
 namespace faultline::sim {
 namespace {
-
-class SimulationTest : public QuietSimTest {};
-
-// The first of `count` seeds from `first` whose history is invalid, or 0.
-uint64_t first_invalid(const TestConfig& c, uint64_t first, int count, int* tried) {
-  for (*tried = 1; *tried <= count; ++*tried) {
-    const uint64_t seed = first + static_cast<uint64_t>(*tried - 1);
-    SimResult r;
-    const Status st = simulate_test(c, seed, &r);
-    EXPECT_TRUE(st.is_ok()) << "seed " << seed << ": " << st.message();
-    if (r.verdict == Verdict::kInvalid) return seed;
-  }
-  return 0;
-}
 
 TEST_F(SimulationTest, SameSeedSameHistoryByteForByte) {
   const TestConfig c = small_test("partition,kill,pause,loss");
@@ -87,31 +74,20 @@ TEST_F(SimulationTest, NoPersistVoteIsCaughtByAimedKills) {
 // The same aimed kills do a node that syncs its vote before sending it no
 // harm: it recovers the vote.
 TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedKills) {
-  for (uint64_t seed = 5000; seed < 5060; ++seed) {
-    SimResult r;
-    ASSERT_TRUE(simulate_test(vote_kill_test(), seed, &r).is_ok());
-    ASSERT_EQ(r.verdict, Verdict::kValid)
-        << "seed " << seed << ": " << r.checkers[0].summary << r.node_error
-        << "\nreplay: " << replay_command(vote_kill_test(), seed);
-    EXPECT_GT(r.vote_kills, 0) << "seed " << seed;
-  }
+  expect_valid_seeds(vote_kill_test(), 5000, 60);
+  SimResult r;
+  ASSERT_TRUE(simulate_test(vote_kill_test(), 5000, &r).is_ok());
+  EXPECT_GT(r.aimed_kills, 0);
 }
 
 TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {
-  for (const std::string nemesis : {"partition", "kill", "pause", "loss", "none"}) {
-    for (uint64_t seed = 3000; seed < 3040; ++seed) {
-      SimResult r;
-      ASSERT_TRUE(simulate_test(small_test(nemesis), seed, &r).is_ok());
-      ASSERT_EQ(r.verdict, Verdict::kValid)
-          << "nemesis " << nemesis << ", seed " << seed << ": " << r.checkers[0].summary
-          << r.node_error << "\nreplay: " << replay_command(small_test(nemesis), seed);
-    }
-  }
+  for (const std::string nemesis : {"partition", "kill", "pause", "loss", "none"})
+    expect_valid_seeds(small_test(nemesis), 3000, 40);
 }
 
 TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
-  TestConfig dht = small_test("kill");
-  dht.target = "dht";
+  TestConfig etcd = small_test("kill");
+  etcd.target = "etcd";
   TestConfig bank = small_test("kill");
   bank.workload = "bank";
   TestConfig clock = small_test("partition,clock");
@@ -120,10 +96,18 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   no_entries.opts["max-append-entries"] = "0";
   TestConfig vote_kills = small_test("kill");
   vote_kills.nemesis_opts["vote-kill-percent"] = "101";
+  TestConfig aimed_kills = small_test("kill");
+  aimed_kills.nemesis_opts["aimed-kill-percent"] = "101";
+  TestConfig paxos_typo = small_test("kill", "no-persist-vote");  // raftkv's, not paxos's
+  paxos_typo.target = "paxos";
+  TestConfig dht_quorum = small_test("kill");
+  dht_quorum.target = "dht";
+  dht_quorum.opts["r"] = "1";  // r is for mode=eventual
   TestConfig disk = small_test("disk");
   TestConfig diskfs = small_test("kill");
   diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {dht, bank, clock, typo, no_entries, vote_kills, disk, diskfs}) {
+  for (const TestConfig& c : {etcd, bank, clock, typo, no_entries, vote_kills, aimed_kills,
+                              paxos_typo, dht_quorum, disk, diskfs}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
@@ -134,6 +118,11 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";
   EXPECT_TRUE(check_sim_plan(one_entry).is_ok());
+  for (const std::string target : {"paxos", "dht"}) {
+    TestConfig c = small_test("partition,kill,pause,loss");
+    c.target = target;
+    EXPECT_TRUE(check_sim_plan(c).is_ok()) << target;
+  }
 }
 
 TEST_F(SimulationTest, ReplayCommandNamesTheSeedAndTheOptions) {

@@ -34,30 +34,11 @@
 #include "targets/common/address.h"
 #include "targets/common/asio.h"
 #include "targets/common/client_listener.h"
+#include "targets/common/core_server_options.h"
 #include "targets/common/env.h"
 #include "targets/common/frame_transport.h"
 
 namespace faultline::common {
-
-// The flags every core server has (its options derive from this).
-struct CoreServerOptions {
-  // The cores' units of time differ.
-  explicit CoreServerOptions(int tick = 10, int retry = 100) : tick_ms(tick), retry_ms(retry) {}
-
-  uint64_t id = 0;
-  std::map<uint64_t, Address> nodes;  // every node's peer address, this one's included
-  Address client_addr;                // where this node serves RESP clients
-  std::string data_dir;
-  int tick_ms;            // the core's unit of time
-  int timeout_ms = 1000;  // an operation not done by then: -UNAVAILABLE
-  int retry_ms;           // silent peers are asked again this often
-
-  // --id is one of --nodes.
-  Status check_id() const {
-    if (nodes.count(id)) return Status::ok();
-    return Status::invalid_argument(fmt::format("--id {} is not one of --nodes", id));
-  }
-};
 
 template <typename Node, typename Store>
 class CoreServer : public CommandHandler {

@@ -31,9 +31,9 @@ std::string error_reply(std::string_view message) {
 }
 
 bool check_arity(const std::vector<std::string>& request, size_t min, size_t max,
-                 const ReplyHandle& reply) {
+                 const SendReply& reply) {
   if (request.size() >= min && request.size() <= max) return true;
-  reply.send(error_reply(
+  reply(error_reply(
       fmt::format("ERR wrong number of arguments for '{}' command", lower(request[0]))));
   return false;
 }
@@ -66,7 +66,7 @@ std::string config_reply(const std::vector<std::string>& request) {
 }
 
 bool answer_server_command(const std::vector<std::string>& request,
-                           const std::function<std::string()>& info, const ReplyHandle& reply) {
+                           const std::function<std::string()>& info, const SendReply& reply) {
   const std::string name = upper(request[0]);
   std::string out;
   if (name == "ECHO") {  // redis-cli --pipe ends its input with an ECHO
@@ -83,7 +83,7 @@ bool answer_server_command(const std::vector<std::string>& request,
   } else {
     return false;
   }
-  reply.send(std::move(out));
+  reply(std::move(out));
   return true;
 }
 

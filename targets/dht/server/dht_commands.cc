@@ -1,53 +1,19 @@
-// DhtServer's client commands. Every node serves every key: GET, SET and DEL
-// start an operation on the core, answered when it completes (or fails with
-// -UNAVAILABLE after --timeout-ms); the rest are answered at once.
+// DhtServer's client commands: the server-level ones (INFO, ECHO, COMMAND,
+// CONFIG GET) here; GET, SET, DEL, CAS and PING through DhtKv (kv/dht_kv.h).
 #include <fmt/format.h>
 
 #include "targets/common/server_commands.h"
 #include "targets/dht/server/dht_server.h"
-#include "targets/resp/resp_writer.h"
 
 namespace faultline::dht {
 
-using common::check_arity;
-using common::error_reply;
-
 void DhtServer::handle(std::vector<std::string> request, kv::Session&, common::ReplyHandle reply) {
+  const common::SendReply send = [reply](std::string r) { reply.send(std::move(r)); };
   if (common::answer_server_command(
-          request, [this] { return info(); }, reply))
+          request, [this] { return info(); }, send))
     return;
-  const std::string name = common::upper(request[0]);
-  const size_t argc = request.size();
-  if (name == "GET") {
-    if (check_arity(request, 2, 2, reply))
-      node_->read(track(Kind::kGet, reply), std::move(request[1]));
-  } else if (name == "SET") {
-    if (argc > 3) return reply.send(error_reply("ERR SET options (EX, NX, ...) are not supported"));
-    if (check_arity(request, 3, 3, reply)) {
-      node_->write(track(Kind::kSet, reply), std::move(request[1]), std::move(request[2]));
-    }
-  } else if (name == "DEL") {
-    if (argc > 2) return reply.send(error_reply("ERR DEL takes one key on this server"));
-    if (check_arity(request, 2, 2, reply)) {
-      node_->write(track(Kind::kDel, reply), std::move(request[1]), std::nullopt);
-    }
-  } else if (name == "CAS") {
-    if (check_arity(request, 4, 4, reply))
-      node_->cas(track(Kind::kCas, reply), std::move(request[1]));
-  } else if (name == "PING") {
-    if (!check_arity(request, 1, 2, reply)) return;
-    std::string out;
-    if (argc == 1) {
-      resp::append_simple_string(&out, "PONG");
-    } else {
-      resp::append_bulk(&out, request[1]);
-    }
-    reply.send(std::move(out));
-  } else {
-    reply.send(error_reply(fmt::format(
-        "ERR unknown command '{}' (faultline-dht serves PING, ECHO, GET, SET, DEL, INFO)",
-        request[0])));
-  }
+  kv_.handle(*node_, std::move(request), send);
+  schedule_flush();
 }
 
 std::string DhtServer::info() const {

@@ -56,6 +56,15 @@ Status DhtServerOptions::finish() {
   return Status::ok();
 }
 
+Status DhtServerOptions::make_ring(std::shared_ptr<const Ring>* out) const {
+  std::vector<uint64_t> ids;
+  for (const auto& [node, address] : nodes) ids.push_back(node);
+  auto ring = std::make_shared<Ring>();
+  if (Status s = Ring::create(ids, vnodes, replicas, ring.get()); !s.is_ok()) return s;
+  *out = std::move(ring);
+  return Status::ok();
+}
+
 Config DhtServerOptions::core_config(std::shared_ptr<const Ring> ring, uint64_t seed) const {
   Config c;
   c.id = id;

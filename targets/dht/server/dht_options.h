@@ -4,11 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
-#include "targets/common/core_server.h"
+#include "targets/common/core_server_options.h"
 #include "targets/dht/core/node.h"
 
 namespace faultline::dht {
@@ -25,6 +26,8 @@ struct DhtServerOptions : common::CoreServerOptions {
   // Cross-field checks: id among the nodes, N within the node count, R and W
   // within N (and only in eventual mode), timing. Fills R and W defaults.
   Status finish();
+  // The ring of `nodes` with `vnodes` and `replicas`.
+  Status make_ring(std::shared_ptr<const Ring>* out) const;
   // The core's Config for these options (after finish()), over `ring`.
   Config core_config(std::shared_ptr<const Ring> ring, uint64_t seed) const;
 };

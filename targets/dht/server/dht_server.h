@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "targets/common/core_server.h"
 #include "targets/dht/core/node.h"
+#include "targets/dht/kv/dht_kv.h"
 #include "targets/dht/server/dht_options.h"
 #include "targets/dht/server/message_codec.h"
 #include "targets/dht/storage/durable_replica_store.h"
@@ -28,30 +29,24 @@ class DhtServer : public common::CoreServer<Node, DurableReplicaStore> {
   static Status create(boost::asio::io_context& io, DhtServerOptions options,
                        std::unique_ptr<DhtServer>* out);
 
-  // common::CommandHandler (dht_commands.cc): PING, ECHO, GET, SET, DEL, CAS (an
-  // error: it needs consensus), INFO, COMMAND, CONFIG GET.
+  // common::CommandHandler (dht_commands.cc): ECHO, INFO, COMMAND, CONFIG GET
+  // here; PING, GET, SET, DEL and CAS (an error: it needs consensus) through
+  // DhtKv.
   void handle(std::vector<std::string> request, kv::Session& session,
               common::ReplyHandle reply) override;
 
  private:
-  enum class Kind { kGet, kSet, kDel, kCas };
-  struct Pending {
-    Kind kind;
-    common::ReplyHandle reply;
-  };
-
   DhtServer(boost::asio::io_context& io, DhtServerOptions options, std::shared_ptr<const Ring> ring)
       : CoreServer(io, options, "replica log"),
         options_(std::move(options)),
-        ring_(std::move(ring)) {}
-  void answer(const Response& response) override;
-  uint64_t track(Kind kind, common::ReplyHandle reply);
+        ring_(std::move(ring)),
+        kv_(options_.timeout_ms) {}
+  void answer(const Response& response) override { kv_.answer(response); }
   std::string info() const;
 
   DhtServerOptions options_;
   std::shared_ptr<const Ring> ring_;
-  std::map<uint64_t, Pending> pending_;  // by request id
-  uint64_t next_request_ = 1;
+  DhtKv kv_;
 };
 
 }  // namespace faultline::dht

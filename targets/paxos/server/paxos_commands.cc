@@ -1,88 +1,21 @@
-// PaxosServer's client commands. Every node serves every key: a KV command on
-// one key becomes a Change of that key's CASPaxos register, answered when its
-// proposal completes (or -UNAVAILABLE after --timeout-ms); the rest are
-// answered at once. Commands across keys (MULTI/EXEC, DEL or MGET of several
-// keys) are refused: each key is its own register, and nothing orders two
-// registers' changes atomically (README.md, "Limitations").
+// PaxosServer's client commands: the server-level ones (INFO, ECHO, COMMAND,
+// CONFIG GET) here; PING and the KV commands, each a Change of one key's
+// CASPaxos register, through PaxosKv (kv/paxos_kv.h).
 #include <fmt/format.h>
 
 #include "targets/common/server_commands.h"
-#include "targets/kvstate/kv_state.h"
 #include "targets/paxos/server/paxos_server.h"
-#include "targets/resp/resp_writer.h"
 
 namespace faultline::paxos {
 
-namespace {
-
-using common::error_reply;
-
-// The refusal of a command across keys. "; not applied" tells faultline's
-// clients (workloads/resp_session.cc) that it had no effect.
-std::string cross_key_error(std::string_view what) {
-  return error_reply(
-      fmt::format("ERR {} is not supported by faultline-paxos: each key is its own Paxos "
-                  "register, and nothing orders changes across keys atomically; not applied",
-                  what));
-}
-
-// A key's register holds the snapshot of a KvState of that key alone ("" when
-// absent). Both Changes restore it; a write applies the log entry and
-// snapshots the result, a read answers from it and changes nothing.
-kv::KvState restore(const std::string& current, std::string* error) {
-  kv::KvState state;
-  if (current.empty()) return state;
-  if (Status s = state.restore(current); !s.is_ok()) {
-    *error = error_reply("ERR damaged register: " + s.message());
-  }
-  return state;
-}
-
-Change write_change(std::string entry) {
-  return [entry](const std::string& current) {
-    std::string reply;
-    kv::KvState state = restore(current, &reply);
-    if (!reply.empty()) return ChangeResult{current, reply};
-    if (Status s = state.apply(entry, &reply); !s.is_ok()) {
-      return ChangeResult{current, error_reply("ERR " + s.message())};
-    }
-    return ChangeResult{state.key_count() ? state.snapshot() : "", reply};
-  };
-}
-
-Change read_change(kv::Command command) {
-  return [command](const std::string& current) {
-    std::string reply;
-    kv::KvState state = restore(current, &reply);
-    if (reply.empty()) state.read(command, &reply);
-    return ChangeResult{current, reply};
-  };
-}
-
-}  // namespace
-
 void PaxosServer::handle(std::vector<std::string> request, kv::Session& session,
                          common::ReplyHandle reply) {
+  const common::SendReply send = [reply](std::string r) { reply.send(std::move(r)); };
   if (common::answer_server_command(
-          request, [this] { return info(); }, reply))
+          request, [this] { return info(); }, send))
     return;
-  if (common::upper(request[0]) == "MULTI") return reply.send(cross_key_error("MULTI/EXEC"));
-  kv::Action action = session.handle(std::move(request));
-  if (action.kind == kv::Action::Kind::kReply) return reply.send(std::move(action.reply));
-  if (action.kind == kv::Action::Kind::kRead) {
-    if (action.read.args.size() != 1) return reply.send(cross_key_error("MGET of several keys"));
-    const std::string key = action.read.args[0];
-    return propose(key, read_change(std::move(action.read)), /*read_only=*/true, reply);
-  }
-  kv::LogEntry entry;
-  if (Status s = kv::decode_entry(action.entry, &entry); !s.is_ok()) {
-    return reply.send(error_reply("ERR " + s.message()));
-  }
-  const kv::Command& command = entry.commands.front();
-  if (command.op == kv::Op::kDel && command.args.size() != 1) {
-    return reply.send(cross_key_error("DEL of several keys"));
-  }
-  return propose(command.args[0], write_change(std::move(action.entry)), false, reply);
+  kv_.handle(*node_, std::move(request), session, send);
+  schedule_flush();
 }
 
 std::string PaxosServer::info() const {

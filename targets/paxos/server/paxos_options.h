@@ -7,7 +7,7 @@
 #include <string>
 
 #include "base/status.h"
-#include "targets/common/core_server.h"
+#include "targets/common/core_server_options.h"
 #include "targets/paxos/core/node.h"
 
 namespace faultline::paxos {

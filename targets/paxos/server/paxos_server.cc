@@ -1,9 +1,5 @@
 #include "targets/paxos/server/paxos_server.h"
 
-#include <fmt/format.h>
-
-#include "targets/resp/resp_writer.h"
-
 namespace faultline::paxos {
 
 Status PaxosServer::create(boost::asio::io_context& io, PaxosServerOptions options,
@@ -16,26 +12,6 @@ Status PaxosServer::create(boost::asio::io_context& io, PaxosServerOptions optio
   }
   *out = std::move(server);
   return Status::ok();
-}
-
-void PaxosServer::propose(const std::string& key, Change change, bool read_only,
-                          common::ReplyHandle reply) {
-  const uint64_t id = next_request_++;
-  pending_.emplace(id, std::move(reply));
-  node_->propose(id, key, std::move(change), read_only);
-  schedule_flush();
-}
-
-void PaxosServer::answer(const Response& r) {
-  auto it = pending_.find(r.request);
-  if (it == pending_.end()) return;
-  const common::ReplyHandle reply = std::move(it->second);
-  pending_.erase(it);
-  if (r.status == ResponseStatus::kOk) return reply.send(r.reply);  // RESP, from the Change
-  std::string out;
-  // The core counts ticks; say what that is on the clock.
-  resp::append_error(&out, fmt::format("{} (tick {} ms)", r.reply, options_.tick_ms));
-  reply.send(std::move(out));
 }
 
 }  // namespace faultline::paxos

@@ -4,9 +4,9 @@
 // synced (one fdatasync: group commit) before it is sent or answered.
 //
 // Each key is a CASPaxos register holding a one-key KvState snapshot, so a
-// command is the Change "restore, apply the command, snapshot"
-// (paxos_commands.cc): the KV semantics are exactly raftkv's, one key at a
-// time.
+// command is the Change "restore, apply the command, snapshot": the KV
+// semantics are exactly raftkv's, one key at a time (kv/paxos_kv.h, shared
+// with faultline sim's simulated nodes).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include "base/status.h"
 #include "targets/common/core_server.h"
 #include "targets/paxos/core/node.h"
+#include "targets/paxos/kv/paxos_kv.h"
 #include "targets/paxos/server/message_codec.h"
 #include "targets/paxos/server/paxos_options.h"
 #include "targets/paxos/storage/durable_acceptor_store.h"
@@ -32,21 +33,22 @@ class PaxosServer : public common::CoreServer<Node, DurableAcceptorStore> {
   static Status create(boost::asio::io_context& io, PaxosServerOptions options,
                        std::unique_ptr<PaxosServer>* out);
 
-  // common::CommandHandler (paxos_commands.cc): the single-key KV commands
-  // of targets/kvstate, PING, ECHO, INFO, COMMAND, CONFIG GET.
+  // common::CommandHandler (paxos_commands.cc): INFO, ECHO, COMMAND,
+  // CONFIG GET here; PING and the single-key KV commands of targets/kvstate
+  // through PaxosKv.
   void handle(std::vector<std::string> request, kv::Session& session,
               common::ReplyHandle reply) override;
 
  private:
   PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
-      : CoreServer(io, options, "acceptor log"), options_(std::move(options)) {}
-  void answer(const Response& response) override;
-  void propose(const std::string& key, Change change, bool read_only, common::ReplyHandle reply);
+      : CoreServer(io, options, "acceptor log"),
+        options_(std::move(options)),
+        kv_(options_.tick_ms) {}
+  void answer(const Response& response) override { kv_.answer(response); }
   std::string info() const;
 
   PaxosServerOptions options_;
-  std::map<uint64_t, common::ReplyHandle> pending_;  // by request id
-  uint64_t next_request_ = 1;
+  PaxosKv kv_;
 };
 
 }  // namespace faultline::paxos

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Detection in simulation (issue 17; docs/benchmarks.md, "Detection in
+# simulation"): for each failpoint of each target `faultline sim` simulates, how
+# many seeds and how much wall time it takes to reach the first invalid
+# history, from --tries starting seeds (one thread each); and with --clean N,
+# the correct builds' seeds per minute over N seeds of every nemesis (every
+# core), each required valid. Prints markdown rows.
+#
+#   bench/sim_detection.sh [--build DIR] [--tries T] [--max-seeds M] [--clean N]
+#                          [--only ROW,...] [--jobs J]
+#
+# --tries: starting seeds 1, 100001, 200001, ... (default 5); --max-seeds: a
+# try gives up after M seeds (default 1000); --clean: seeds per nemesis for
+# the correct rows (default 0: none); --only: rows by name (below). Needs
+# DIR/harness/cli/faultline (default DIR: build). Nothing needs root.
+set -euo pipefail
+
+build=build
+tries=5
+max_seeds=1000
+clean=0
+only=""
+jobs=$(nproc)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build="${2:?--build needs a directory}"; shift 2 ;;
+    --tries) tries="${2:?--tries needs a number}"; shift 2 ;;
+    --max-seeds) max_seeds="${2:?--max-seeds needs a number}"; shift 2 ;;
+    --clean) clean="${2:?--clean needs a number}"; shift 2 ;;
+    --only) only="${2:?--only needs row names}"; shift 2 ;;
+    --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) echo "sim_detection.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+faultline="$build/harness/cli/faultline"
+[ -x "$faultline" ] || { echo "sim_detection.sh: no $faultline (build it first)" >&2; exit 2; }
+store=$(mktemp -d)
+trap 'rm -rf "$store"' EXIT
+
+small=(--nodes 3 --workload register --concurrency 6 --rate 100 --time-limit 10
+  --nemesis-interval 1 --op-timeout 1)
+vote=(--nemesis kill --nemesis-interval 0.3 --opt heartbeat-ms=10 --opt election-ms=30
+  --nemesis-opt aimed-kill-percent=100)
+promise=(--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=100)
+
+# name | target | extra arguments
+rows=(
+  "raftkv follower-read|raftkv|--nemesis partition --opt unsafe-failpoint=follower-read"
+  "raftkv read-cache|raftkv|--nemesis partition --opt unsafe-failpoint=read-cache"
+  "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
+  "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
+  "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
+  "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
+  "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"
+  "paxos no-adopt-highest|paxos|--nemesis partition --opt unsafe-failpoint=no-adopt-highest"
+  "paxos no-persist-promise|paxos|${promise[*]} --opt unsafe-failpoint=no-persist-promise"
+  "paxos no-persist-promise at 300 ops/s, 10% aimed|paxos|${promise[*]} --rate 300 --concurrency 9 --nemesis-opt aimed-kill-percent=10 --opt unsafe-failpoint=no-persist-promise"
+  "paxos no-persist-promise without aimed kills|paxos|--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=0 --opt unsafe-failpoint=no-persist-promise"
+  "dht eventual r=w=1|dht|--nemesis partition --opt mode=eventual --opt r=1 --opt w=1"
+)
+
+wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+
+# The summary line's fields: done count and seconds.
+summary() { grep -o '[0-9]* of [0-9]* seeds from [0-9]* run in [0-9.]* s' | awk '{print $1, $9}'; }
+
+echo "| target, failpoint | seeds run to the first invalid (per try) | wall to catch (s) |"
+echo "| --- | --- | --- |"
+for row in "${rows[@]}"; do
+  IFS='|' read -r name target extra <<<"$row"
+  wanted "$name" || continue
+  seeds=() walls=()
+  for ((t = 0; t < tries; t++)); do
+    first=$((t * 100000 + 1))
+    # shellcheck disable=SC2086
+    out=$("$faultline" sim --target "$target" "${small[@]}" $extra --store "$store" -q \
+      --seed "$first" --seeds "$max_seeds" --jobs 1 2>&1 || true)
+    read -r done secs < <(summary <<<"$out")
+    if grep -q ': invalid' <<<"$out"; then seeds+=("$done"); else seeds+=("none in $done"); fi
+    walls+=("$secs")
+  done
+  echo "| $name | $(IFS=,; echo "${seeds[*]}" | sed 's/,/, /g') | $(IFS=,; echo "${walls[*]}" | sed 's/,/, /g') |"
+done
+
+[ "$clean" -gt 0 ] || exit 0
+echo
+echo "| target | nemesis | seeds | not valid | wall (s) | seeds/min ($jobs threads) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: |"
+for target in raftkv paxos dht; do
+  for nemesis in partition kill pause loss partition,kill,pause,loss; do
+    wanted "$target $nemesis" || wanted "$target" || continue
+    out=$("$faultline" sim --target "$target" "${small[@]}" --nemesis "$nemesis" --store "$store" \
+      -q --seed 100000 --seeds "$clean" --keep-going --jobs "$jobs" 2>&1 || true)
+    read -r done secs < <(summary <<<"$out")
+    failed=$(grep -o '[0-9]* failed' <<<"$out" | awk '{print $1}')
+    echo "| $target | $nemesis | $done | $failed | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
+  done
+done

@@ -1,0 +1,92 @@
+// CoreSimNode: a node of a sans-I/O core (paxos, dht) in faultline sim, run
+// as its server's CoreServer (targets/common/core_server.h) runs it: the
+// core over its durable store (the server's keyed record log, here on the
+// simulated disk), its server's command logic (PaxosKv, DhtKv), and each
+// Ready carried out in the server's order — sync the store (one group
+// commit), then send the messages, then answer the clients — so that a crash
+// loses only what nobody was told. Nobody leads: primary() is false.
+//
+// A target supplies Traits: Node, Store (its DurableKeyedStore), Kv,
+// Options (the server's options, with tick_ms), and
+//   static Config config(const Options&, uint64_t seed);  // the core's, as the server builds it
+//   static std::unique_ptr<Kv> make_kv(const Options&);
+//   static void handle(Kv&, Node&, std::vector<std::string>, kv::Session&, common::SendReply);
+//   static bool aimed(const Message&);  // the aimed message (SimCluster::set_aimed_kills)
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/sim/sim_cluster.h"
+#include "harness/sim/sim_node.h"
+
+namespace faultline::sim {
+
+template <typename Traits>
+class CoreSimNode : public SimNode {
+ public:
+  using Node = typename Traits::Node;
+  using Store = typename Traits::Store;
+  using Kv = typename Traits::Kv;
+  using Options = typename Traits::Options;
+
+  CoreSimNode(SimCluster& cluster, size_t index, Options options)
+      : SimNode(cluster, index), options_(std::move(options)) {
+    options_.id = index + 1;
+  }
+
+ protected:
+  Status recover(common::Env* env, const std::string& dir, uint64_t seed) override {
+    if (Status s = Store::open(env, dir, {}, &store_); !s.is_ok()) return s;
+    if (Status s = Node::create(Traits::config(options_, seed), *store_, &node_); !s.is_ok())
+      return s;
+    kv_ = Traits::make_kv(options_);
+    return Status::ok();
+  }
+  void forget() override {
+    kv_.reset();
+    node_.reset();
+    store_.reset();
+  }
+  void tick() override {
+    node_->tick();
+    schedule_ready();
+  }
+  void handle(std::vector<std::string> command, kv::Session& session,
+              common::SendReply reply) override {
+    Traits::handle(*kv_, *node_, std::move(command), session, std::move(reply));
+    schedule_ready();
+  }
+  Status process_ready() override {
+    if (!node_->has_ready()) return Status::ok();
+    auto ready = node_->ready();
+    // The Ready contract: durable before anything leaves.
+    if (Status s = store_->sync(); !s.is_ok()) return s;
+    for (const auto& m : ready.messages) {
+      send(
+          static_cast<size_t>(m.to - 1),
+          [m](SimNode& to) { static_cast<CoreSimNode&>(to).step(m); }, Traits::aimed(m));
+    }
+    for (const auto& r : ready.responses) kv_->answer(r);
+    return Status::ok();
+  }
+  bool primary() const override { return false; }
+
+ private:
+  template <typename Message>
+  void step(const Message& m) {
+    // A message the core refuses (not for it) is dropped, as the server's
+    // transport drops the frame.
+    (void)node_->step(m);
+    schedule_ready();
+  }
+
+  Options options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Node> node_;
+  std::unique_ptr<Kv> kv_;
+};
+
+}  // namespace faultline::sim

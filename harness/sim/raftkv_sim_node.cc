@@ -1,0 +1,92 @@
+// raftkv in faultline sim: each node a raftkv::KvNode — the Raft core, its
+// DurableStorage and the KV state machine with the client logic of the
+// faultline-raftkv server (whose server/raft_node.cc is only the socket and
+// timer shell around the same KvNode). Aimed message: a granted vote.
+#include <fmt/format.h>
+
+#include "harness/db/raftkv_db.h"
+#include "harness/sim/sim_target.h"
+#include "targets/raftkv/node/kv_node.h"
+
+namespace faultline::sim {
+
+namespace {
+
+struct RaftkvSimOptions {
+  int election_ticks = 10;  // election-ms / heartbeat-ms
+  uint64_t snapshot_threshold = 10000;
+  uint64_t max_append_entries = 64;
+  raftkv::Failpoints failpoints;
+};
+
+class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
+ public:
+  RaftkvSimNode(SimCluster& cluster, size_t index, RaftkvSimOptions options)
+      : SimNode(cluster, index), options_(options) {}
+
+  // KvNodeHost
+  void send(const raft::Message& m) override {
+    SimNode::send(
+        static_cast<size_t>(m.to - 1),
+        [m](SimNode& to) { static_cast<RaftkvSimNode&>(to).node_->step(m); },
+        m.type == raft::MessageType::kVoteResponse && !m.reject);
+  }
+  void schedule_ready() override { SimNode::schedule_ready(); }
+  int64_t now_ms() override { return now() / 1'000'000; }
+  std::string client_address(uint64_t id) override { return cluster().client_address(id); }
+
+ protected:
+  Status recover(common::Env* env, const std::string& dir, uint64_t seed) override {
+    raftkv::KvNodeOptions o;
+    o.id = index() + 1;
+    for (size_t i = 0; i < cluster().names().size(); ++i) o.peers.push_back(i + 1);
+    o.election_ticks = options_.election_ticks;
+    o.snapshot_threshold = options_.snapshot_threshold;
+    o.max_append_entries = options_.max_append_entries;
+    o.failpoints = options_.failpoints;
+    o.seed = seed;
+    o.storage.wal.segment_bytes = 256 << 10;  // small files: old ones go after a snapshot
+    return raftkv::KvNode::create(std::move(o), env, dir, *this, &node_);
+  }
+  void forget() override { node_.reset(); }
+  void tick() override { node_->tick(); }
+  void handle(std::vector<std::string> command, kv::Session& session,
+              common::SendReply reply) override {
+    node_->handle(std::move(command), session,
+                  raftkv::ClientReply(std::move(reply), nullptr, false));
+  }
+  Status process_ready() override { return node_->process_ready(); }
+  bool primary() const override { return node_->role() == raft::Role::kLeader; }
+
+ private:
+  RaftkvSimOptions options_;
+  std::unique_ptr<raftkv::KvNode> node_;
+};
+
+}  // namespace
+
+Status raftkv_sim_target(const TestConfig& config, SimTarget* out) {
+  RaftkvOptions r;
+  if (Status st = parse_raftkv_options(config.opts, &r); !st.is_ok()) return st;
+  RaftkvSimOptions options;
+  options.election_ticks = r.election_ms / r.heartbeat_ms;
+  for (size_t i = 0; i + 1 < r.extra_args.size(); i += 2) {
+    const std::string& flag = r.extra_args[i];
+    const std::string& value = r.extra_args[i + 1];
+    if (flag == "--unsafe-failpoint") {
+      if (Status st = raftkv::enable_failpoint(value, &options.failpoints); !st.is_ok()) return st;
+    } else if (flag == "--snapshot-threshold") {
+      options.snapshot_threshold = std::stoull(value);  // parse_raftkv_options checked it
+    } else if (flag == "--max-append-entries") {
+      options.max_append_entries = std::stoull(value);
+    }
+  }
+  out->tick = int64_t{r.heartbeat_ms} * 1'000'000;
+  out->has_leader = true;
+  out->make_node = [options](SimCluster& cluster, size_t index) -> std::unique_ptr<SimNode> {
+    return std::make_unique<RaftkvSimNode>(cluster, index, options);
+  };
+  return Status::ok();
+}
+
+}  // namespace faultline::sim

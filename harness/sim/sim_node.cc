@@ -1,0 +1,109 @@
+#include "harness/sim/sim_node.h"
+
+#include "harness/sim/sim_cluster.h"
+
+namespace faultline::sim {
+
+namespace {
+constexpr const char* kDataDir = "/data";
+}  // namespace
+
+Status SimNode::prepare_disk() { return env_.create_dir(kDataDir); }
+
+Status SimNode::boot() {
+  if (Status s = recover(&env_, kDataDir, cluster_.rng_()); !s.is_ok()) return s;
+  up_ = true;
+  const uint64_t incarnation = incarnation_;
+  // A random phase, so that the nodes' timers do not tick in lockstep.
+  const int64_t tick = cluster_.options_.tick;
+  cluster_.loop_.after(static_cast<int64_t>(cluster_.rng_() % static_cast<uint64_t>(tick)),
+                       [this, incarnation] { schedule_tick(incarnation); });
+  return Status::ok();
+}
+
+void SimNode::crash() {
+  if (!up_) return;
+  up_ = false;
+  paused_ = false;
+  ++incarnation_;
+  backlog_.clear();
+  ready_scheduled_ = false;
+  forget();
+  sessions_.clear();
+  env_.crash_keeping_unsynced_prefix(cluster_.rng_());
+  for (uint64_t id : requests_) cluster_.answer(id, SimReply{SimReply::Kind::kLost, ""});
+  requests_.clear();
+}
+
+void SimNode::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  std::vector<std::function<void()>> held;
+  held.swap(backlog_);
+  for (auto& input : held) input();
+}
+
+void SimNode::run(uint64_t incarnation, std::function<void()> input) {
+  if (!up_ || incarnation != incarnation_) return;
+  if (paused_) {
+    backlog_.push_back(std::move(input));
+    return;
+  }
+  input();
+}
+
+void SimNode::request(uint64_t id, int64_t connection, std::vector<std::string> command) {
+  requests_.insert(id);
+  input([this, id, connection, command = std::move(command)]() mutable {
+    auto reply = [this, id](std::string text) {
+      if (requests_.erase(id) == 0) return;
+      cluster_.answer(id, SimReply{SimReply::Kind::kReply, std::move(text)});
+    };
+    handle(std::move(command), sessions_[connection], reply);
+  });
+}
+
+void SimNode::schedule_ready() {
+  if (ready_scheduled_) return;
+  ready_scheduled_ = true;
+  const uint64_t incarnation = incarnation_;
+  cluster_.loop_.after(0, [this, incarnation] {
+    run(incarnation, [this] {
+      ready_scheduled_ = false;
+      if (Status s = process_ready(); !s.is_ok()) crash();  // as the server exits
+    });
+  });
+}
+
+void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
+  SimCluster& cluster = cluster_;
+  cluster.transmit(index_, to, [&cluster, to, step] {
+    SimNode& node = *cluster.nodes_[to];
+    node.input([&node, step] { step(node); });
+  });
+  if (aimed && cluster.aimed_kill_ > 0 &&
+      static_cast<double>(cluster.rng_() % 1'000'000) < cluster.aimed_kill_ * 1e6)
+    aimed_kill();
+}
+
+// After the Ready that sent the aimed message: the node is in the middle of it now.
+void SimNode::aimed_kill() {
+  const uint64_t incarnation = incarnation_;
+  cluster_.loop_.after(0, [this, incarnation] {
+    if (!up_ || incarnation != incarnation_) return;
+    ++cluster_.aimed_kills_;
+    crash();
+    if (Status s = cluster_.restart(index_); !s.is_ok() && cluster_.recovery_error_.empty())
+      cluster_.recovery_error_ = s.message();
+  });
+}
+
+int64_t SimNode::now() const { return cluster_.loop_.now(); }
+
+void SimNode::schedule_tick(uint64_t incarnation) {
+  if (incarnation != incarnation_) return;
+  run(incarnation, [this] { tick(); });
+  cluster_.loop_.after(cluster_.options_.tick, [this, incarnation] { schedule_tick(incarnation); });
+}
+
+}  // namespace faultline::sim

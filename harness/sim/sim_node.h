@@ -1,0 +1,104 @@
+// SimNode: one simulated server of a SimCluster, whatever the target. This
+// base is the process: its disk (common::FaultInjectionEnv, which survives
+// crashes), its incarnations, its timer, its client connections, and the
+// rules for what reaches it. Everything that reaches a node (messages,
+// ticks, client requests, its own Ready processing) goes through input():
+// dropped when the incarnation it was meant for crashed, held while the node
+// is paused (SIGSTOP: a stopped server's timer catches up on its missed
+// ticks when it resumes, as these do).
+//
+// A target (raftkv_sim_node.h, core_sim_node.h: paxos and dht) supplies the
+// node itself: recover it from the disk, tick it, step a peer's message,
+// hand it a client's RESP command, carry out its Ready, and say whether it
+// considers itself primary, with the code its server runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "targets/common/fault_injection_env.h"
+#include "targets/common/server_commands.h"
+#include "targets/kvstate/kv_session.h"
+
+namespace faultline::sim {
+
+class SimCluster;
+
+class SimNode {
+ public:
+  SimNode(SimCluster& cluster, size_t index) : cluster_(cluster), index_(index) {}
+  virtual ~SimNode() = default;
+  SimNode(const SimNode&) = delete;
+  SimNode& operator=(const SimNode&) = delete;
+
+  // Creates the data directory on the empty disk.
+  Status prepare_disk();
+  // Brings the node up from its disk (recover()), its timer at a random phase.
+  Status boot();
+  // Loses the node's memory and its unsynced writes (keeping a random prefix
+  // of them: a torn write); its clients' unanswered requests are lost.
+  void crash();
+  void pause() { paused_ = up_; }
+  void resume();
+  bool up() const { return up_; }
+  bool paused() const { return paused_; }
+  // Runs and considers itself the primary (raftkv's leader).
+  bool leads() const { return up_ && !paused_ && primary(); }
+  uint64_t incarnation() const { return incarnation_; }
+
+  // Client request `id` (command `command` on connection `connection`): its
+  // reply goes back through the cluster.
+  void request(uint64_t id, int64_t connection, std::vector<std::string> command);
+
+ protected:
+  // The target's node. recover() builds it from `dir` on `env` (what its
+  // earlier incarnations synced; an error is a node that cannot restart),
+  // `seed` drawing its randomness; forget() drops it (a crash).
+  virtual Status recover(common::Env* env, const std::string& dir, uint64_t seed) = 0;
+  virtual void forget() = 0;
+  virtual void tick() = 0;
+  // A client's command; `session` is its connection's MULTI/EXEC state.
+  virtual void handle(std::vector<std::string> command, kv::Session& session,
+                      common::SendReply reply) = 0;
+  // Carries out the node's Ready; an error stops the process (a crash), as
+  // it stops the server.
+  virtual Status process_ready() = 0;
+  virtual bool primary() const = 0;
+
+  // For the target: process_ready() soon, once for the inputs queued now.
+  void schedule_ready();
+  // Sends a message to node `to`: `step` runs on that node when (if) it
+  // arrives. `aimed`: it is the target's aimed message (SimCluster::
+  // set_aimed_kills), after which this node may be crashed and restarted.
+  void send(size_t to, std::function<void(SimNode&)> step, bool aimed);
+  // Runs `input` on this node now, later (paused) or never (crashed).
+  void input(std::function<void()> input) { run(incarnation_, std::move(input)); }
+  // The virtual clock, ns.
+  int64_t now() const;
+  size_t index() const { return index_; }
+  SimCluster& cluster() { return cluster_; }
+
+ private:
+  void run(uint64_t incarnation, std::function<void()> input);
+  void schedule_tick(uint64_t incarnation);
+  void aimed_kill();
+
+  SimCluster& cluster_;
+  size_t index_;
+  common::FaultInjectionEnv env_;  // the disk: survives crashes
+  bool up_ = false;
+  bool paused_ = false;
+  uint64_t incarnation_ = 0;
+  bool ready_scheduled_ = false;
+  std::vector<std::function<void()>> backlog_;  // inputs held while paused
+  std::map<int64_t, kv::Session> sessions_;     // by client connection
+  std::set<uint64_t> requests_;                 // client requests unanswered here
+};
+
+}  // namespace faultline::sim

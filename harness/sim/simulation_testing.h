@@ -1,0 +1,69 @@
+// What the tests of faultline sim share (simulation_test.cc,
+// target_simulation_test.cc, shrink_test.cc, scenario_replay_test.cc): a
+// quiet fixture, a small test, and the seed loops that find the
+// first invalid seed or require every seed valid, printing the seed and its
+// replay command on failure.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "harness/sim/simulation.h"
+
+namespace faultline::sim {
+
+// A fixture whose simulated nodes log nothing.
+class QuietSimTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { spdlog::set_level(spdlog::level::off); }
+};
+// The fixture of simulation_test.cc and target_simulation_test.cc (one
+// class: gtest wants one fixture per suite name).
+class SimulationTest : public QuietSimTest {};
+
+// 3 nodes, register, 6 clients at 100 ops/s, 10 virtual seconds, a fault
+// every second; `failpoint` as --opt unsafe-failpoint.
+inline TestConfig small_test(const std::string& nemesis, const std::string& failpoint = "",
+                             const std::string& target = "raftkv") {
+  TestConfig c;
+  c.target = target;
+  c.nodes = 3;
+  c.workload = "register";
+  c.nemesis = nemesis;
+  c.concurrency = 6;
+  c.rate = 100;
+  c.time_limit_s = 10;
+  c.nemesis_interval_s = 1;
+  c.op_timeout_s = 1;
+  if (!failpoint.empty()) c.opts["unsafe-failpoint"] = failpoint;
+  return c;
+}
+
+// The first of `count` seeds from `first` whose history is invalid, or 0.
+inline uint64_t first_invalid(const TestConfig& c, uint64_t first, int count, int* tried) {
+  for (*tried = 1; *tried <= count; ++*tried) {
+    const uint64_t seed = first + static_cast<uint64_t>(*tried - 1);
+    SimResult r;
+    const Status st = simulate_test(c, seed, &r);
+    EXPECT_TRUE(st.is_ok()) << "seed " << seed << ": " << st.message();
+    if (r.verdict == Verdict::kInvalid) return seed;
+  }
+  return 0;
+}
+
+// Requires seeds first..first+count-1 of `c` valid (stops at the first that
+// is not, naming it and its replay).
+inline void expect_valid_seeds(const TestConfig& c, uint64_t first, int count) {
+  for (uint64_t seed = first; seed < first + static_cast<uint64_t>(count); ++seed) {
+    SimResult r;
+    ASSERT_TRUE(simulate_test(c, seed, &r).is_ok()) << "seed " << seed;
+    ASSERT_EQ(r.verdict, Verdict::kValid)
+        << c.target << ", nemesis " << c.nemesis << ", seed " << seed << ": "
+        << (r.checkers.empty() ? "" : r.checkers[0].summary) << r.node_error
+        << "\nreplay: " << replay_command(c, seed);
+  }
+}
+
+}  // namespace faultline::sim

@@ -70,13 +70,15 @@ TEST_F(SimulationTest, PaxosFailpointsAreCaught) {
   expect_caught(contended, 1, 20, "accept-lower-ballot");
   expect_caught(small_test("partition", "no-adopt-highest", "paxos"), 1, 20, "no-adopt-highest");
   // A forgotten promise matters when two proposers contend for a key: 300
-  // ops/s again, and one promise in ten aimed at (cheaper seeds than every
-  // one, each aimed kill reopening the acceptor log, and as many caught).
+  // ops/s again, and three promises in ten aimed at. Since proposers wait
+  // for each other's open rounds and skip the prepare of a key they just
+  // wrote, promises are rarer: the first failing seed is 110 (it was within
+  // 40 seeds before).
   TestConfig forgetful = promise_kill_test("no-persist-promise");
   forgetful.rate = 300;
   forgetful.concurrency = 9;
-  forgetful.nemesis_opts["aimed-kill-percent"] = "10";
-  expect_caught(forgetful, 100001, 40, "no-persist-promise");
+  forgetful.nemesis_opts["aimed-kill-percent"] = "30";
+  expect_caught(forgetful, 1, 120, "no-persist-promise");
 }
 
 // The dht's eventual mode with R = W = 1 is not linearizable by design

@@ -52,7 +52,7 @@ TEST_F(etcd, LinearizableReadsStayValidUnderPartitionsKillsAndPauses) {
 
 TEST_F(etcd, SerializableReadsAreCaughtUnderPartitions) {
   Result r = faultline(args("ser", {"--opt", "read=serializable", "--nemesis", "partition",
-                                    "--rate", "300", "--time-limit", "20", "--seed", "12"}));
+                                    "--rate", "300", "--time-limit", "30", "--seed", "12"}));
   EXPECT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find("ser: invalid (exit 1)"), std::string::npos) << said(r);
   EXPECT_NE(r.out.find("minimal core"), std::string::npos) << said(r);

@@ -12,7 +12,7 @@
 # --runs: runs per row (default 10); --seconds: each run's --time-limit
 # (default 60); --only: rows by name (partition+stale-read,
 # pause+lease-read, clock+lease-read, partition+lease-read,
-# kill+no-persist-vote, clean, clean-lease, latency+lease-read,
+# kill+no-persist-vote, clean, clean-lease, latency+lease-read, latency+lease-from-ack,
 # latency+stale-read, clean-latency,
 # disk+no-fsync, clean-disk); run i
 # uses seed BASE+i (default
@@ -75,7 +75,8 @@ rows=(
   "kill+no-persist-vote|kill|--nemesis-interval 1 --opt unsafe-failpoint=no-persist-vote|invalid"
   "clean|partition,pause,kill,clock,loss|$stale|valid"
   "clean-lease|partition,pause,kill,clock,loss|$lease|valid"
-  "latency+lease-read|latency:slow-leader+delay|$lease --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=lease-read|invalid"
+  "latency+lease-read|latency:slow-leader+delay|$lease --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=lease-read|valid"
+  "latency+lease-from-ack|latency:slow-leader+delay|$lease --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=lease-from-ack|invalid"
   "latency+stale-read|latency:slow-leader|$stale --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=stale-read|invalid"
   "clean-latency|latency|$lease|valid"
   "disk+no-fsync|disk:lose-unsynced|--nemesis-interval 5 --opt unsafe-failpoint=no-fsync|invalid"

@@ -103,6 +103,9 @@ TEST_F(detect, LeaseReadsSurvivePartitions) { expect_valid("lease-read-partition
 // and correct raftkv stays valid under every latency spec.
 TEST_F(detect, LatencyFindsStaleReads) { expect_caught("stale-read-latency#1", 1201); }
 TEST_F(detect, LeaseReadsSurviveLatency) { expect_valid("lease-read-latency#1", 1101); }
+TEST_F(detect, LatencyFindsLeasesCountedFromAcks) {
+  expect_caught("lease-from-ack-latency#1", 1101);
+}
 TEST_F(detect, LatencyWithoutFailpointsIsValid) { expect_valid("latency-control#1", 1101); }
 TEST_F(detect, ListAppendFindsEarlyTxnReads) { expect_caught("early-txn-reads#1", 1001); }
 

@@ -12,7 +12,7 @@ using raft::Ready;
 using raft::Role;
 
 KvNode::KvNode(KvNodeOptions options, KvNodeHost& host)
-    : options_(std::move(options)), host_(host), lease_(options_.election_ticks) {}
+    : options_(std::move(options)), host_(host), lease_(options_.election_ticks, options_.failpoints.lease_from_ack) {}
 
 Status KvNode::create(KvNodeOptions options, common::Env* env, const std::string& data_dir,
                       KvNodeHost& host, std::unique_ptr<KvNode>* out) {
@@ -65,7 +65,7 @@ Status KvNode::create(KvNodeOptions options, common::Env* env, const std::string
 void KvNode::tick() {
   raft_->tick();
   lease_.tick();
-  if (options_.failpoints.lease_read && raft_->role() == Role::kLeader) {
+  if (options_.failpoints.lease_reads() && raft_->role() == Role::kLeader) {
     // The leader renews its lease every tick with a ReadIndex round of its
     // own (no reads wait on it), so that the lease is always nearly whole.
     const uint64_t context = next_read_context_++;

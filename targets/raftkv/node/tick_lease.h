@@ -16,6 +16,14 @@
 // node stops being leader. Ticks that do not advance while time does then
 // keep a deposed leader answering reads from its old state. Under
 // partitions, message loss or crashes alone it stays safe.
+//
+// The lease-from-ack failpoint keeps the ticker and drops the lease when the
+// node steps down, and makes one other mistake, the classic one: its lease
+// runs from when the quorum's acknowledgments *arrive*. A follower's
+// election timer ran from when the round reached it, so a round whose
+// messages were delayed stretches the lease past the followers' timeouts,
+// and a new leader may commit writes while this one still reads locally.
+// Only message delay exposes it (nemesis kind latency).
 #pragma once
 
 #include <cstdint>
@@ -27,8 +35,9 @@ class TickLease {
  public:
   // election_ticks: raft's election timeout in ticks; the lease lasts two
   // ticks less (none at all below three).
-  explicit TickLease(uint64_t election_ticks)
-      : length_(election_ticks > 2 ? election_ticks - 2 : 0) {}
+  // from_ack: the lease-from-ack failpoint (above).
+  explicit TickLease(uint64_t election_ticks, bool from_ack = false)
+      : length_(election_ticks > 2 ? election_ticks - 2 : 0), from_ack_(from_ack) {}
 
   void tick() { ++ticks_; }
   // A ReadIndex round with this context starts now.
@@ -37,13 +46,17 @@ class TickLease {
   // Rounds started before it are confirmed by it too, and forgotten.
   void round_confirmed(uint64_t context);
   // Rounds in flight will never be confirmed (the node stepped down). The
-  // lease itself stays: the failpoint's second mistake.
-  void rounds_dropped() { started_.clear(); }
+  // lease itself stays (lease-read's second mistake), but for lease-from-ack.
+  void rounds_dropped() {
+    started_.clear();
+    if (from_ack_) confirmed_ = false;
+  }
   // Whether reads may be served locally now.
   bool holds() const { return confirmed_ && ticks_ - start_ < length_; }
 
  private:
   uint64_t length_;
+  bool from_ack_;
   uint64_t ticks_ = 0;
   bool confirmed_ = false;
   uint64_t start_ = 0;                    // tick of the last confirmed round's start

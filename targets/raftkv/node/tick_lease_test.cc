@@ -49,6 +49,24 @@ TEST(TickLeaseTest, SteppingDownDropsRoundsButNotTheLease) {
   EXPECT_FALSE(lease.holds());
 }
 
+TEST(TickLeaseTest, FromAckRunsFromTheConfirmationAndEndsOnSteppingDown) {
+  TickLease lease(5, /*from_ack=*/true);  // lasts 3 ticks
+  lease.round_started(1);
+  lease.tick();
+  lease.tick();
+  lease.round_confirmed(1);  // sent at tick 0, acknowledged at tick 2
+  lease.tick();
+  lease.tick();
+  EXPECT_TRUE(lease.holds());  // tick 4: a sound lease (from tick 0) ended at 3
+  lease.tick();
+  EXPECT_FALSE(lease.holds());  // tick 5: 3 ticks since the acknowledgment
+  lease.round_started(2);
+  lease.round_confirmed(2);
+  EXPECT_TRUE(lease.holds());
+  lease.rounds_dropped();  // stepped down: this failpoint makes no second mistake
+  EXPECT_FALSE(lease.holds());
+}
+
 TEST(TickLeaseTest, NoLeaseBelowThreeElectionTicks) {
   TickLease lease(2);
   lease.round_started(1);

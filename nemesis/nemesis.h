@@ -87,7 +87,8 @@ struct NemesisOptions {
   // kills"). A real nemesis cannot time a kill within a round trip of a
   // message; faultline run ignores it, so one test file serves both.
   int aimed_kill_percent = 5;
-  // latency: the delay of a slow link (delay, one, slow-leader; reorder draws
+  // latency: the delay of a slow link (delay, one, slow-leader, one-way-leader,
+  // whose cut begins that long after its start; reorder draws
   // each connection's in [0, 2 * latency]), the jitter added per chunk (uniform
   // in [0, jitter]), and what a link carries under bandwidth.
   std::chrono::milliseconds latency{200};

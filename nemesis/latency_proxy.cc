@@ -196,12 +196,9 @@ struct LatencyProxy::Impl::Connection : std::enable_shared_from_this<Connection>
       }
       return;
     }
+    if (p.queue.front().release == kHeld) return;  // until set_faults ends the cut
     p.writing = true;
     auto self = shared_from_this();
-    if (p.queue.front().release == kHeld) {  // until set_faults ends the cut
-      p.writing = false;
-      return;
-    }
     if (p.queue.front().release > Clock::now()) {
       p.timer.expires_at(p.queue.front().release);
       // Cancelled by set_faults (heal) to write at once: either way, pump again.

@@ -14,11 +14,12 @@
 //   delay        every link: latency-ms + uniform [0, jitter-ms] per chunk
 //   one          the links to and from one random node, the same delay
 //   slow-leader  the links to and from the leader (Db::primaries)
-//   one-way-leader  the links to the leader get latency-ms + jitter; the
-//                links from it carry on for latency-ms, then stop: what the
-//                leader sends is held until the fault stops (a one-way cut
-//                behind a slow return path: the leader still hears its
-//                followers' answers to what it sent before the cut)
+//   one-way-leader  the links to the leader slow down, from no delay to
+//                latency-ms (+ jitter) over 2 * latency-ms (LinkFault::ramp);
+//                then the links from it stop: what the leader sends is held
+//                until the fault stops (a one-way cut behind a slow return
+//                path: the leader still hears its followers' answers to what
+//                it sent before the cut, latency-ms late)
 //   bandwidth    every link carries at most bandwidth-bytes-s (no delay)
 //   reorder      every link; each connection its own delay, uniform in
 //                [0, 2 * latency-ms], so messages on different connections
@@ -73,7 +74,7 @@ class LatencyFault : public FaultKind {
     }
     std::map<Link, LinkFault> faults;
     std::vector<std::string> links;
-    std::vector<std::string> cut;  // one-way-leader: links cut after latency-ms
+    std::vector<std::string> cut;  // one-way-leader: links cut after 2 * latency-ms
     for (const std::string& a : nodes)
       for (const std::string& b : nodes) {
         if (a == b) continue;
@@ -81,9 +82,10 @@ class LatencyFault : public FaultKind {
             std::count(slow.begin(), slow.end(), a) + std::count(slow.begin(), slow.end(), b) > 0;
         if (!touches) continue;
         faults[{a, b}] = fault;
+        if (spec == "one-way-leader") faults[{a, b}].ramp = true;
         if (spec == "one-way-leader" && std::count(slow.begin(), slow.end(), a) > 0) {
           faults[{a, b}] = LinkFault{};
-          faults[{a, b}].cut_after = o.latency;
+          faults[{a, b}].cut_after = 2 * o.latency;
           cut.push_back(a + "->" + b);
           continue;
         }

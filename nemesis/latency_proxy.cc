@@ -97,6 +97,9 @@ struct LatencyProxy::Impl {
     if (it == faults.end() || !it->second.active()) return std::max(now, last);
     const LinkFault& f = it->second;
     if (f.cut_after && now >= faults_set + *f.cut_after) return kHeld;
+    if (f.ramp)
+      pipe_delay = std::min(pipe_delay,
+                            std::chrono::duration_cast<microseconds>(now - faults_set) / 2);
     Clock::time_point sent = now;
     if (f.bytes_per_s > 0) {
       Clock::time_point& free = link_free[link];

@@ -234,6 +234,29 @@ TEST(LatencyProxyTest, ACutHoldsWhatIsReadAfterItBeginsUntilTheFaultsChange) {
   close(server);
 }
 
+TEST(LatencyProxyTest, ARampingDelayGrowsAtHalfTheSpeedOfTime) {
+  Rig rig;
+  auto [client, server] = rig.connect();
+  LinkFault ramp = delay(400);
+  ramp.ramp = true;
+  rig.proxy.set_faults({{{"a", "b"}, ramp}});
+  // Read 300 ms after the faults were set: delayed about 150 ms, not 400.
+  std::this_thread::sleep_for(milliseconds(300));
+  auto sent = Clock::now();
+  write_all(client, "x");
+  ASSERT_EQ(read_up_to(server, 1), "x");
+  EXPECT_GE(Clock::now() - sent, milliseconds(140));
+  EXPECT_LT(Clock::now() - sent, milliseconds(390));
+  // Past 800 ms the whole delay.
+  std::this_thread::sleep_for(milliseconds(600));
+  sent = Clock::now();
+  write_all(client, "y");
+  ASSERT_EQ(read_up_to(server, 1), "y");
+  EXPECT_GE(Clock::now() - sent, milliseconds(400));
+  close(client);
+  close(server);
+}
+
 TEST(LatencyProxyTest, ReorderLetsConnectionsOvertakeEachOther) {
   Rig rig;
   LinkFault f = delay(200);

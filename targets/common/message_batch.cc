@@ -32,9 +32,9 @@ Status split_batch(std::string_view payload, std::vector<std::string_view>* mess
       return Status::malformed(fmt::format("message batch: empty message at byte {}", pos));
     }
     if (length > payload.size() - start) {
-      return Status::malformed(fmt::format(
-          "message batch: message at byte {} is {} bytes, only {} follow (truncated)", pos, length,
-          payload.size() - start));
+      return Status::malformed(
+          fmt::format("message batch: message at byte {} is {} bytes, only {} follow (truncated)",
+                      pos, length, payload.size() - start));
     }
     messages->push_back(payload.substr(start, length));
     pos = start + length;

@@ -123,9 +123,9 @@ TEST(MessageBatch, TravelsInOneFrame) {
   ASSERT_EQ(decode_frame(stream, &payload, &used, &error), FrameResult::kFrame);
   EXPECT_EQ(used, stream.size());
   EXPECT_THAT(bodies(payload), ElementsAre("a", "b"));
-  EXPECT_EQ(decode_frame(std::string_view(stream).substr(0, stream.size() - 1), &payload, &used,
-                         &error),
-            FrameResult::kNeedMore);
+  EXPECT_EQ(
+      decode_frame(std::string_view(stream).substr(0, stream.size() - 1), &payload, &used, &error),
+      FrameResult::kNeedMore);
   stream.back() ^= 1;
   EXPECT_EQ(decode_frame(stream, &payload, &used, &error), FrameResult::kError);
   EXPECT_THAT(error, HasSubstr("checksum mismatch"));

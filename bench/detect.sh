@@ -69,8 +69,8 @@ stale="--nemesis-interval 2 --op-timeout 0.15 --opt election-ms=300 --opt heartb
 lease="--nemesis-interval 1.5 --op-timeout 0.2 --opt election-ms=500 --opt heartbeat-ms=100"
 lease+=" --nemesis-opt bump-s=5"
 # lease-from-ack's (suites/nightly.toml lease-from-ack-latency says why).
-acklease="--workload register --nemesis-interval 2.5 --op-timeout 0.2 --opt election-ms=1000"
-acklease+=" --opt heartbeat-ms=50 --nemesis-opt latency-ms=850"
+acklease="--workload register --nemesis-interval 3 --op-timeout 0.2 --opt election-ms=700"
+acklease+=" --opt heartbeat-ms=25 --nemesis-opt latency-ms=1050"
 rows=(
   "partition+stale-read|partition|$stale --opt unsafe-failpoint=stale-read|invalid"
   "pause+lease-read|pause:leader|$lease --op-timeout 1 --opt unsafe-failpoint=lease-read|invalid"

@@ -27,11 +27,13 @@
 //   the new leader's election. Bumps of 5 s: a bump of +60 s reset to +0
 //   would stall a node's ticker for a minute, past --recovery-timeout.
 // - lease-from-ack: the lease runs from when the acknowledgments arrive.
-//   latency:one-way-leader slows the links to the leader by 850 ms and then
-//   cuts the links from it, so the last acknowledgments arrive 850 ms after
-//   the followers last heard it; with election timeouts of 1 s and leases
-//   of 0.9 s, the lease outlives the new leader's election. Without delay
-//   (partition, pause, kill) the same lease holds: the control.
+//   latency:one-way-leader slows the links to the leader down to 1050 ms
+//   and then cuts the links from it, so the last acknowledgments arrive
+//   1050 ms after the followers last heard it; with election timeouts of
+//   0.7 s and leases of 0.65 s, the lease outlives the new leader's election.
+//   Runs of 60 s: about half the runs are caught within 30 s, nearly all
+//   within 60 (docs/benchmarks.md, "Latency"). Without delay (partition,
+//   pause, kill) the same lease holds: the control.
 // - early-txn-reads answers a transaction's reads at EXEC and commits only
 //   its writes, so other transactions' writes land between the two: no
 //   fault is needed.
@@ -110,7 +112,7 @@ TEST_F(detect, LeaseReadsSurvivePartitions) { expect_valid("lease-read-partition
 TEST_F(detect, LatencyFindsStaleReads) { expect_caught("stale-read-latency#1", 1201); }
 TEST_F(detect, LeaseReadsSurviveLatency) { expect_valid("lease-read-latency#1", 1101); }
 TEST_F(detect, LatencyFindsLeasesCountedFromAcks) {
-  expect_caught("lease-from-ack-latency#1", 1101);
+  expect_caught("lease-from-ack-latency#1", 1101, 60);
 }
 TEST_F(detect, LeasesCountedFromAcksSurviveOtherFaults) {
   expect_valid("lease-from-ack-faults#1", 1101);

@@ -103,16 +103,22 @@ class SimCluster {
   // n1:6379 for node 1 (an id from 1), "" for none: where -NOTLEADER points.
   std::string client_address(uint64_t id) const;
 
-  // Aimed kills: each aimed message a node sends — the one its target names
-  // (sim_target.h): a granted vote for raftkv, a promise for paxos — is,
-  // with `probability`, followed at once by the node's crash (losing what
-  // it did not sync) and its restart from its disk. That is the kill within
-  // a round trip of a vote or promise that a node which does not persist it
-  // must meet to break its word, and which random kills at nemesis intervals
-  // almost never hit. A correct node synced it before sending it, so it
-  // loses nothing.
-  void set_aimed_kills(double probability) { aimed_kill_ = probability; }
+  // Aimed faults (SimNode::aim): at each moment a target names, with
+  // probability `kill` (kills) or `stall` (stalls of `stall_ns`), a fault
+  // strikes its node. raftkv aims kills at granted votes and stalls at a
+  // leader's Ready with new entries of its term and at its commit of an
+  // entry of an earlier term; paxos aims kills at promises. A kill within a
+  // round trip of a vote or promise is what a node that does not persist
+  // it must meet to break its word, and the stalls make the schedule of the
+  // Raft paper's Figure 8; random faults at nemesis intervals almost never
+  // hit either. A correct node loses nothing it promised.
+  void set_aimed_faults(double kill, double stall, int64_t stall_ns) {
+    aimed_kill_ = kill;
+    aimed_stall_ = stall;
+    aimed_stall_ns_ = stall_ns;
+  }
   int64_t aimed_kills() const { return aimed_kills_; }
+  int64_t aimed_stalls() const { return aimed_stalls_; }
   // The first failure of a node to recover from its disk after an aimed
   // kill ("" if none): a bug, as restart()'s.
   const std::string& recovery_error() const { return recovery_error_; }
@@ -135,7 +141,10 @@ class SimCluster {
   std::set<std::string> lossy_;
   double loss_ = 0;
   double aimed_kill_ = 0;
+  double aimed_stall_ = 0;
+  int64_t aimed_stall_ns_ = 0;
   int64_t aimed_kills_ = 0;
+  int64_t aimed_stalls_ = 0;
   std::string recovery_error_;
   uint64_t next_request_ = 1;
   // Requests not answered yet: id -> the client's callback.

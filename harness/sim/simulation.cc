@@ -49,6 +49,7 @@ class TargetWorld : public SimWorld {
     return node_error_.empty() ? cluster_.recovery_error() : node_error_;
   }
   int64_t aimed_kills() const { return cluster_.aimed_kills(); }
+  int64_t aimed_stalls() const { return cluster_.aimed_stalls(); }
   int64_t events() const { return events_; }
   int64_t now() const { return loop_.now(); }
 
@@ -211,6 +212,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   out->verdict = verdict;
   out->events = world.events();
   out->aimed_kills = world.aimed_kills();
+  out->aimed_stalls = world.aimed_stalls();
   out->virtual_ns = world.now();
   out->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

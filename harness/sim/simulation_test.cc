@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "harness/sim/simulation_testing.h"
 
 namespace faultline::sim {
@@ -80,6 +82,37 @@ TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedKills) {
   EXPECT_GT(r.aimed_kills, 0);
 }
 
+// The test that catches commit-any-term (docs/sim.md, "Aimed stalls"): the
+// Raft paper's Figure 8 made by stalls aimed at leaders — a leader's new
+// entry stays on it alone while another node wins the next term and appends
+// its own at that index, the first regains leadership, sends its old entry
+// alone (max-append-entries=1) and commits it by counting replicas, and,
+// stalled at once, lets the second win again and overwrite it.
+TestConfig figure8_test(const std::string& failpoint = "") {
+  TestConfig c = small_test("pause", failpoint);
+  c.opts["heartbeat-ms"] = "10";
+  c.opts["election-ms"] = "30";
+  c.opts["max-append-entries"] = "1";
+  c.nemesis_opts["aimed-stall-percent"] = "50";
+  return c;
+}
+
+TEST_F(SimulationTest, CommitAnyTermIsCaughtByAimedStalls) {
+  int tried = 0;
+  const uint64_t seed = first_invalid(figure8_test("commit-any-term"), 1, 60, &tried);
+  EXPECT_NE(seed, 0u) << "commit-any-term not caught in seeds 1-60";
+  std::cout << "commit-any-term: first invalid seed " << seed << "\n";
+}
+
+// A leader that commits only its own term's entries by counting loses
+// nothing to the same stalls.
+TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedStalls) {
+  expect_valid_seeds(figure8_test(), 6000, 60);
+  SimResult r;
+  ASSERT_TRUE(simulate_test(figure8_test(), 6000, &r).is_ok());
+  EXPECT_GT(r.aimed_stalls, 0);
+}
+
 TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {
   for (const std::string nemesis : {"partition", "kill", "pause", "loss", "none"})
     expect_valid_seeds(small_test(nemesis), 3000, 40);
@@ -113,7 +146,8 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   }
   EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
-  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"), std::string::npos);
+  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"),
+            std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";

@@ -16,7 +16,13 @@
 //
 // Clients reach nodes over links with the same latency that faults do not
 // cut (the real nemesis leaves client traffic alone too). Every random
-// choice comes from the one generator the cluster is given.
+// choice comes from the seed, through one stream per purpose and entity
+// (Stream): each link between two nodes (its latencies, losses and
+// duplicates), each client connection (its requests' and replies'
+// latencies), each node (its core's seed and timer phase at each boot; its
+// torn writes; its aimed faults). A run that sends one message, or makes one
+// request, fewer than another draws the same from every other stream: the
+// shrinker's smaller candidates stay close to the run they came from.
 #pragma once
 
 #include <cstdint>
@@ -60,7 +66,7 @@ struct SimReply {
 
 class SimCluster {
  public:
-  SimCluster(EventLoop& loop, std::mt19937_64& rng, SimClusterOptions options);
+  SimCluster(EventLoop& loop, uint64_t seed, SimClusterOptions options);
   ~SimCluster();
   SimCluster(const SimCluster&) = delete;
   SimCluster& operator=(const SimCluster&) = delete;
@@ -126,14 +132,19 @@ class SimCluster {
  private:
   friend class SimNode;
 
-  int64_t latency();
+  // The random streams: one per purpose and entity, each seeded from the
+  // seed, the purpose and the entity's index.
+  enum class Stream : uint64_t { kLink = 1, kConnection, kBoot, kDisk, kAim };
+  std::mt19937_64& stream(Stream purpose, uint64_t entity);
+  int64_t latency(std::mt19937_64& rng) const;
   // A message from node `from` (index) enters the network.
   void transmit(size_t from, size_t to, std::function<void()> deliver);
   // The client side of request `id` learns `reply` (after a latency).
   void answer(uint64_t id, SimReply reply);
 
   EventLoop& loop_;
-  std::mt19937_64& rng_;
+  uint64_t seed_;
+  std::map<std::pair<Stream, uint64_t>, std::mt19937_64> streams_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
@@ -147,8 +158,12 @@ class SimCluster {
   int64_t aimed_stalls_ = 0;
   std::string recovery_error_;
   uint64_t next_request_ = 1;
-  // Requests not answered yet: id -> the client's callback.
-  std::map<uint64_t, std::function<void(SimReply)>> waiting_;
+  // Requests not answered yet: id -> the client's connection and callback.
+  struct Waiting {
+    int64_t connection;
+    std::function<void(SimReply)> done;
+  };
+  std::map<uint64_t, Waiting> waiting_;
 };
 
 }  // namespace faultline::sim

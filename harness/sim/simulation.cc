@@ -37,8 +37,7 @@ class TargetWorld : public SimWorld {
  public:
   TargetWorld(const TestConfig& config, const SimTarget& target, KvOps ops,
               std::vector<FaultPlan> plans, NemesisOptions nemesis_options, uint64_t seed)
-      : rng_(seed),
-        cluster_(loop_, rng_, cluster_options(config, target)),
+      : cluster_(loop_, seed, cluster_options(config, target)),
         has_leader_(target.has_leader),
         clients_(loop_, cluster_, std::move(ops), ns(config.op_timeout_s), config.concurrency),
         nemesis_(cluster_, std::move(plans), std::move(nemesis_options), seed ^ 0x5eed),
@@ -125,7 +124,6 @@ class TargetWorld : public SimWorld {
   }
 
   EventLoop loop_;
-  std::mt19937_64 rng_;
   SimCluster cluster_;
   bool has_leader_;
   SimClients clients_;

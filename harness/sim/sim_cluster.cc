@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "base/random.h"
-
 namespace faultline::sim {
 
 namespace {
@@ -33,34 +31,32 @@ int SimCluster::index_of(const std::string& name_or_address) const {
   return -1;
 }
 
-std::mt19937_64& SimCluster::stream(Stream purpose, uint64_t entity) {
-  const auto key = std::make_pair(purpose, entity);
-  auto it = streams_.find(key);
-  if (it == streams_.end()) {
-    const uint64_t seed = mix64(mix64(seed_ ^ mix64(static_cast<uint64_t>(purpose))) + entity);
-    it = streams_.emplace(key, std::mt19937_64(seed)).first;
+SplitMix64 SimCluster::draws(Stream purpose, uint64_t entity) {
+  auto& [time, count] = ranks_[{purpose, entity}];
+  if (time != loop_.now()) {
+    time = loop_.now();
+    count = 0;
   }
-  return it->second;
+  uint64_t key = mix64(seed_ ^ mix64(static_cast<uint64_t>(purpose)));
+  key = mix64(key + entity);
+  key = mix64(key + static_cast<uint64_t>(time));
+  return SplitMix64(mix64(key + count++));
 }
 
-int64_t SimCluster::latency(std::mt19937_64& rng) const {
+int64_t SimCluster::latency(SplitMix64& rng) const {
   const auto span = static_cast<uint64_t>(options_.max_latency - options_.min_latency + 1);
   return options_.min_latency + static_cast<int64_t>(rng() % span);
 }
 
 void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver) {
   auto cut = [this, from, to] { return !can_talk(grudge_, names_[from], names_[to]); };
-  // The link's own stream, drawn in a fixed order whatever happens (three
-  // draws a message), so that one fault or message more does not shift
-  // later choices.
-  std::mt19937_64& rng = stream(Stream::kLink, from * names_.size() + to);
+  SplitMix64 rng = draws(Stream::kLink, from * names_.size() + to);
   const bool lost = static_cast<double>(rng() % 1'000'000) < loss_ * 1e6 &&
                     (lossy_.contains(names_[from]) || lossy_.contains(names_[to]));
   const bool duplicated = static_cast<double>(rng() % 1'000'000) < options_.duplicate * 1e6;
-  const int64_t first = latency(rng);
   if (lost || cut()) return;
   for (int copy = 0; copy < (duplicated ? 2 : 1); ++copy) {
-    loop_.after(copy == 0 ? first : latency(rng), [cut, deliver] {
+    loop_.after(latency(rng), [cut, deliver] {
       if (!cut()) deliver();
     });
   }
@@ -75,7 +71,8 @@ uint64_t SimCluster::request(size_t node, int64_t connection, std::vector<std::s
     return id;
   }
   const uint64_t incarnation = nodes_[node]->incarnation();
-  loop_.after(latency(stream(Stream::kConnection, static_cast<uint64_t>(connection))),
+  SplitMix64 rng = draws(Stream::kConnection, static_cast<uint64_t>(connection));
+  loop_.after(latency(rng),
               [this, node, id, connection, incarnation, command = std::move(command)]() mutable {
                 SimNode& n = *nodes_[node];
                 if (!n.up() || n.incarnation() != incarnation) {  // reset by the crash
@@ -92,15 +89,14 @@ void SimCluster::cancel(uint64_t id) { waiting_.erase(id); }
 void SimCluster::answer(uint64_t id, SimReply reply) {
   const auto waiting = waiting_.find(id);
   if (waiting == waiting_.end()) return;  // cancelled: nobody listens
-  const auto connection = static_cast<uint64_t>(waiting->second.connection);
-  loop_.after(latency(stream(Stream::kConnection, connection)),
-              [this, id, reply = std::move(reply)]() mutable {
-                const auto it = waiting_.find(id);
-                if (it == waiting_.end()) return;
-                std::function<void(SimReply)> done = std::move(it->second.done);
-                waiting_.erase(it);
-                done(std::move(reply));
-              });
+  SplitMix64 rng = draws(Stream::kConnection, static_cast<uint64_t>(waiting->second.connection));
+  loop_.after(latency(rng), [this, id, reply = std::move(reply)]() mutable {
+    const auto it = waiting_.find(id);
+    if (it == waiting_.end()) return;
+    std::function<void(SimReply)> done = std::move(it->second.done);
+    waiting_.erase(it);
+    done(std::move(reply));
+  });
 }
 
 void SimCluster::crash(size_t node) { nodes_[node]->crash(); }

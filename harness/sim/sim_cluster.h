@@ -16,13 +16,15 @@
 //
 // Clients reach nodes over links with the same latency that faults do not
 // cut (the real nemesis leaves client traffic alone too). Every random
-// choice comes from the seed, through one stream per purpose and entity
-// (Stream): each link between two nodes (its latencies, losses and
-// duplicates), each client connection (its requests' and replies'
-// latencies), each node (its core's seed and timer phase at each boot; its
-// torn writes; its aimed faults). A run that sends one message, or makes one
-// request, fewer than another draws the same from every other stream: the
-// shrinker's smaller candidates stay close to the run they came from.
+// choice comes from the seed, drawn by purpose, entity and instant
+// (draws()): a message's latency, loss and duplicate by its link between
+// two nodes, a request's and a reply's latency by its client connection,
+// a node's core seed and timer phase by the node at its boot, its torn
+// write at its crash, its aimed faults at their moments. So an event that
+// happens at the same instant in two runs draws the same in both, whatever
+// else either did: a shrinker's candidate with an op or a fault fewer keeps
+// the fates of every message (heartbeats, replies) that its removal does
+// not move in time.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "base/status.h"
 #include "harness/sim/event_loop.h"
 #include "harness/sim/sim_node.h"
@@ -132,11 +135,12 @@ class SimCluster {
  private:
   friend class SimNode;
 
-  // The random streams: one per purpose and entity, each seeded from the
-  // seed, the purpose and the entity's index.
+  // The random draws of the event now (loop_.now()) for `purpose` of
+  // `entity`: a generator keyed by the seed, the purpose, the entity, the
+  // instant and how many draws() it already had at that instant.
   enum class Stream : uint64_t { kLink = 1, kConnection, kBoot, kDisk, kAim };
-  std::mt19937_64& stream(Stream purpose, uint64_t entity);
-  int64_t latency(std::mt19937_64& rng) const;
+  SplitMix64 draws(Stream purpose, uint64_t entity);
+  int64_t latency(SplitMix64& rng) const;
   // A message from node `from` (index) enters the network.
   void transmit(size_t from, size_t to, std::function<void()> deliver);
   // The client side of request `id` learns `reply` (after a latency).
@@ -144,7 +148,9 @@ class SimCluster {
 
   EventLoop& loop_;
   uint64_t seed_;
-  std::map<std::pair<Stream, uint64_t>, std::mt19937_64> streams_;
+  // By purpose and entity: the instant of its last draws() and how many it
+  // had at that instant.
+  std::map<std::pair<Stream, uint64_t>, std::pair<int64_t, uint64_t>> ranks_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;

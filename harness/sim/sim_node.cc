@@ -11,7 +11,7 @@ constexpr const char* kDataDir = "/data";
 Status SimNode::prepare_disk() { return env_.create_dir(kDataDir); }
 
 Status SimNode::boot() {
-  std::mt19937_64& rng = cluster_.stream(SimCluster::Stream::kBoot, index_);
+  SplitMix64 rng = cluster_.draws(SimCluster::Stream::kBoot, index_);
   const uint64_t seed = rng();
   const auto phase = static_cast<int64_t>(rng() % static_cast<uint64_t>(cluster_.options_.tick));
   if (Status s = recover(&env_, kDataDir, seed); !s.is_ok()) return s;
@@ -32,7 +32,7 @@ void SimNode::crash() {
   stalling_ = false;
   forget();
   sessions_.clear();
-  env_.crash_keeping_unsynced_prefix(cluster_.stream(SimCluster::Stream::kDisk, index_)());
+  env_.crash_keeping_unsynced_prefix(cluster_.draws(SimCluster::Stream::kDisk, index_)());
   for (uint64_t id : requests_) cluster_.answer(id, SimReply{SimReply::Kind::kLost, ""});
   requests_.clear();
 }
@@ -91,7 +91,7 @@ void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
 void SimNode::aim(Aim aim) {
   const double probability = aim == Aim::kKill ? cluster_.aimed_kill_ : cluster_.aimed_stall_;
   if (probability <= 0 || stalling_ ||
-      static_cast<double>(cluster_.stream(SimCluster::Stream::kAim, index_)() % 1'000'000) >=
+      static_cast<double>(cluster_.draws(SimCluster::Stream::kAim, index_)() % 1'000'000) >=
           probability * 1e6)
     return;
   if (aim == Aim::kKill) {

@@ -41,7 +41,7 @@ trap 'rm -rf "$store"' EXIT
 small=(--nodes 3 --workload register --concurrency 6 --rate 100 --time-limit 10
   --nemesis-interval 1 --op-timeout 1)
 vote=(--nemesis kill,pause --nemesis-interval 0.1 --opt heartbeat-ms=10 --opt election-ms=30
-  --nemesis-opt aimed-kill-percent=100 --nemesis-opt aimed-stall-percent=10
+  --nemesis-opt aimed-kill-percent=100 --nemesis-opt aimed-stall-percent=20
   --nemesis-opt aimed-stall-ms=40)
 figure8=(--nemesis pause --opt heartbeat-ms=10 --opt election-ms=30 --opt max-append-entries=1
   --nemesis-opt aimed-stall-percent=50)

@@ -58,7 +58,7 @@ TEST_F(SimulationTest, NoFsyncIsCaughtByKillsOfEveryNode) {
 // elections every few ticks of 10 ms, every granted vote followed by the
 // voter's crash and restart, so that a node that forgot its vote grants it
 // again to a second candidate of the same term; and, for the two candidates,
-// faults every 0.1 s and a leader's new entries stalled one time in ten for
+// faults every 0.1 s and a leader's new entries stalled one time in five for
 // 40 ms (about one election timeout): both followers then lose it at once
 // and campaign together, and the stalled leader comes back to vote twice.
 TestConfig vote_kill_test(const std::string& failpoint = "") {
@@ -67,7 +67,7 @@ TestConfig vote_kill_test(const std::string& failpoint = "") {
   c.opts["heartbeat-ms"] = "10";
   c.opts["election-ms"] = "30";
   c.nemesis_opts["vote-kill-percent"] = "100";
-  c.nemesis_opts["aimed-stall-percent"] = "10";
+  c.nemesis_opts["aimed-stall-percent"] = "20";
   c.nemesis_opts["aimed-stall-ms"] = "40";
   return c;
 }

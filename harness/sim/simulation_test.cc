@@ -54,38 +54,49 @@ TEST_F(SimulationTest, NoFsyncIsCaughtByKillsOfEveryNode) {
   EXPECT_NE(seed, 0u) << "no-fsync not caught in seeds 1-20";
 }
 
+// Requires `c` invalid within seeds 1..count, and prints the first
+// invalid seed.
+void expect_caught(const TestConfig& c, int count) {
+  int tried = 0;
+  const uint64_t seed = first_invalid(c, 1, count, &tried);
+  const std::string failpoint = c.opts.at("unsafe-failpoint");
+  EXPECT_NE(seed, 0u) << failpoint << " not caught in seeds 1-" << count;
+  std::cout << failpoint << ": first invalid seed " << seed << "\n";
+}
+
+// Requires 60 seeds of `c` from `first` valid, with aimed faults (`aimed`:
+// SimResult::aimed_kills or aimed_stalls) in the first.
+void expect_valid_with_aimed_faults(const TestConfig& c, uint64_t first,
+                                    int64_t SimResult::*aimed) {
+  expect_valid_seeds(c, first, 60);
+  SimResult r;
+  ASSERT_TRUE(simulate_test(c, first, &r).is_ok());
+  EXPECT_GT(r.*aimed, 0);
+}
+
+// small_test with elections every few ticks of 10 ms (timeouts of 30-60 ms
+// against message latencies up to 2 ms), as the aimed faults' tests want.
+TestConfig fast_elections(const std::string& nemesis, const std::string& failpoint) {
+  TestConfig c = small_test(nemesis, failpoint);
+  c.opts["heartbeat-ms"] = "10";
+  c.opts["election-ms"] = "30";
+  return c;
+}
+
 // The test that catches no-persist-vote (docs/sim.md, "Aimed kills"):
-// elections every few ticks of 10 ms, every granted vote followed by the
+// fast elections, every granted vote followed by the
 // voter's crash and restart, so that a node that forgot its vote grants it
 // again to a second candidate of the same term; and, for the two candidates,
 // faults every 0.1 s and a leader's new entries stalled one time in five for
 // 40 ms (about one election timeout): both followers then lose it at once
 // and campaign together, and the stalled leader comes back to vote twice.
 TestConfig vote_kill_test(const std::string& failpoint = "") {
-  TestConfig c = small_test("kill,pause", failpoint);
+  TestConfig c = fast_elections("kill,pause", failpoint);
   c.nemesis_interval_s = 0.1;
-  c.opts["heartbeat-ms"] = "10";
-  c.opts["election-ms"] = "30";
   c.nemesis_opts["vote-kill-percent"] = "100";
   c.nemesis_opts["aimed-stall-percent"] = "20";
   c.nemesis_opts["aimed-stall-ms"] = "40";
   return c;
-}
-
-TEST_F(SimulationTest, NoPersistVoteIsCaughtByAimedKills) {
-  int tried = 0;
-  const uint64_t seed = first_invalid(vote_kill_test("no-persist-vote"), 1, 30, &tried);
-  EXPECT_NE(seed, 0u) << "no-persist-vote not caught in seeds 1-30";
-  std::cout << "no-persist-vote: first invalid seed " << seed << "\n";
-}
-
-// The same aimed kills do a node that syncs its vote before sending it no
-// harm: it recovers the vote.
-TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedKills) {
-  expect_valid_seeds(vote_kill_test(), 5000, 60);
-  SimResult r;
-  ASSERT_TRUE(simulate_test(vote_kill_test(), 5000, &r).is_ok());
-  EXPECT_GT(r.aimed_kills, 0);
 }
 
 // The test that catches commit-any-term (docs/sim.md, "Aimed stalls"): the
@@ -95,28 +106,37 @@ TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedKills) {
 // alone (max-append-entries=1) and commits it by counting replicas, and,
 // stalled at once, lets the second win again and overwrite it.
 TestConfig figure8_test(const std::string& failpoint = "") {
-  TestConfig c = small_test("pause", failpoint);
-  c.opts["heartbeat-ms"] = "10";
-  c.opts["election-ms"] = "30";
+  TestConfig c = fast_elections("pause", failpoint);
   c.opts["max-append-entries"] = "1";
   c.nemesis_opts["aimed-stall-percent"] = "50";
   return c;
 }
 
-TEST_F(SimulationTest, CommitAnyTermIsCaughtByAimedStalls) {
-  int tried = 0;
-  const uint64_t seed = first_invalid(figure8_test("commit-any-term"), 1, 60, &tried);
-  EXPECT_NE(seed, 0u) << "commit-any-term not caught in seeds 1-60";
-  std::cout << "commit-any-term: first invalid seed " << seed << "\n";
+// Each failpoint that needs aimed faults, its test, the seeds it must be
+// caught in (from 1), and the aimed faults its test makes.
+struct AimedCase {
+  std::string failpoint;
+  TestConfig (*test)(const std::string& failpoint);
+  int caught_within;
+  int64_t SimResult::*aimed;
+};
+const std::vector<AimedCase>& aimed_cases() {
+  static const std::vector<AimedCase> cases = {
+      {"no-persist-vote", vote_kill_test, 30, &SimResult::aimed_kills},
+      {"commit-any-term", figure8_test, 60, &SimResult::aimed_stalls}};
+  return cases;
 }
 
-// A leader that commits only its own term's entries by counting loses
-// nothing to the same stalls.
-TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedStalls) {
-  expect_valid_seeds(figure8_test(), 6000, 60);
-  SimResult r;
-  ASSERT_TRUE(simulate_test(figure8_test(), 6000, &r).is_ok());
-  EXPECT_GT(r.aimed_stalls, 0);
+TEST_F(SimulationTest, RaftFailpointsAreCaughtByAimedFaults) {
+  for (const AimedCase& a : aimed_cases()) expect_caught(a.test(a.failpoint), a.caught_within);
+}
+
+// The same aimed faults do correct raftkv no harm: a node that syncs its
+// vote before sending it recovers it, and a leader that commits only its
+// own term's entries by counting loses none to the stalls.
+TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedFaults) {
+  for (const AimedCase& a : aimed_cases())
+    expect_valid_with_aimed_faults(a.test(""), 5000, a.aimed);
 }
 
 TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {

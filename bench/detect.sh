@@ -2,7 +2,7 @@
 # How reliably each fault finds the raftkv bug it should (issue 6, "Proof that
 # each fault finds bugs"; docs/benchmarks.md, "Detection"): runs every
 # (nemesis, failpoint) pair N times, and the clean rows (every fault but
-# corrupt, no failpoint) N times, with `faultline run` (counter workload) on a
+# corrupt, no failpoint) N times, with `faultline run` (counter workload, unless a row names another) on a
 # local 3-node cluster, and prints a markdown table: runs judged invalid, valid
 # and otherwise, and the median and range of the time to detection.
 #
@@ -12,7 +12,8 @@
 # --runs: runs per row (default 10); --seconds: each run's --time-limit
 # (default 60); --only: rows by name (partition+stale-read,
 # pause+lease-read, clock+lease-read, partition+lease-read,
-# kill+no-persist-vote, clean, clean-lease, latency+lease-read,
+# kill+no-persist-vote, clean, clean-lease, latency+lease-read, latency+lease-from-ack,
+# faults+lease-from-ack,
 # latency+stale-read, clean-latency,
 # disk+no-fsync, clean-disk); run i
 # uses seed BASE+i (default
@@ -67,6 +68,9 @@ fi
 stale="--nemesis-interval 2 --op-timeout 0.15 --opt election-ms=300 --opt heartbeat-ms=100"
 lease="--nemesis-interval 1.5 --op-timeout 0.2 --opt election-ms=500 --opt heartbeat-ms=100"
 lease+=" --nemesis-opt bump-s=5"
+# lease-from-ack's (suites/nightly.toml lease-from-ack-latency says why).
+acklease="--workload register --nemesis-interval 3 --op-timeout 0.2 --opt election-ms=700"
+acklease+=" --opt heartbeat-ms=25 --nemesis-opt latency-ms=1050"
 rows=(
   "partition+stale-read|partition|$stale --opt unsafe-failpoint=stale-read|invalid"
   "pause+lease-read|pause:leader|$lease --op-timeout 1 --opt unsafe-failpoint=lease-read|invalid"
@@ -75,7 +79,9 @@ rows=(
   "kill+no-persist-vote|kill|--nemesis-interval 1 --opt unsafe-failpoint=no-persist-vote|invalid"
   "clean|partition,pause,kill,clock,loss|$stale|valid"
   "clean-lease|partition,pause,kill,clock,loss|$lease|valid"
-  "latency+lease-read|latency:slow-leader+delay|$lease --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=lease-read|invalid"
+  "latency+lease-read|latency:slow-leader+delay+one-way-leader|$acklease --opt unsafe-failpoint=lease-read|valid"
+  "latency+lease-from-ack|latency:one-way-leader|$acklease --opt unsafe-failpoint=lease-from-ack|invalid"
+  "faults+lease-from-ack|partition,pause,kill|$acklease --opt unsafe-failpoint=lease-from-ack|valid"
   "latency+stale-read|latency:slow-leader|$stale --nemesis-opt latency-ms=1000 --opt unsafe-failpoint=stale-read|invalid"
   "clean-latency|latency|$lease|valid"
   "disk+no-fsync|disk:lose-unsynced|--nemesis-interval 5 --opt unsafe-failpoint=no-fsync|invalid"

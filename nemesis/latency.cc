@@ -14,6 +14,12 @@
 //   delay        every link: latency-ms + uniform [0, jitter-ms] per chunk
 //   one          the links to and from one random node, the same delay
 //   slow-leader  the links to and from the leader (Db::primaries)
+//   one-way-leader  the links to the leader slow down, from no delay to
+//                latency-ms (+ jitter) over 2 * latency-ms (LinkFault::ramp);
+//                then the links from it stop: what the leader sends is held
+//                until the fault stops (a one-way cut behind a slow return
+//                path: the leader still hears its followers' answers to what
+//                it sent before the cut, latency-ms late)
 //   bandwidth    every link carries at most bandwidth-bytes-s (no delay)
 //   reorder      every link; each connection its own delay, uniform in
 //                [0, 2 * latency-ms], so messages on different connections
@@ -49,7 +55,7 @@ class LatencyFault : public FaultKind {
     std::vector<std::string> slow;  // the nodes whose links get the fault
     if (spec == "delay" || spec == "bandwidth" || spec == "reorder") {
       slow = nodes;
-    } else if (spec == "one" || spec == "slow-leader") {
+    } else if (spec == "one" || spec == "slow-leader" || spec == "one-way-leader") {
       if (Status st = choose_victims(context_, rng_, spec == "one" ? "one" : "leader",
                                      {"one", "leader"}, &slow);
           !st.is_ok())
@@ -68,6 +74,7 @@ class LatencyFault : public FaultKind {
     }
     std::map<Link, LinkFault> faults;
     std::vector<std::string> links;
+    std::vector<std::string> cut;  // one-way-leader: links cut after 2 * latency-ms
     for (const std::string& a : nodes)
       for (const std::string& b : nodes) {
         if (a == b) continue;
@@ -75,11 +82,19 @@ class LatencyFault : public FaultKind {
             std::count(slow.begin(), slow.end(), a) + std::count(slow.begin(), slow.end(), b) > 0;
         if (!touches) continue;
         faults[{a, b}] = fault;
+        if (spec == "one-way-leader") faults[{a, b}].ramp = true;
+        if (spec == "one-way-leader" && std::count(slow.begin(), slow.end(), a) > 0) {
+          faults[{a, b}] = LinkFault{};
+          faults[{a, b}].cut_after = 2 * o.latency;
+          cut.push_back(a + "->" + b);
+          continue;
+        }
         links.push_back(a + "->" + b);
       }
     (*done)["spec"] = spec;
     if (slow.size() < nodes.size()) (*done)["nodes"] = slow;
     (*done)["links"] = links;
+    if (!cut.empty()) (*done)["cut"] = cut;
     if (spec == "bandwidth") {
       (*done)["bytes_per_s"] = fault.bytes_per_s;
     } else if (spec == "reorder") {

@@ -39,8 +39,11 @@ namespace {
 constexpr size_t kMaxQueuedBytes = 4 << 20;
 constexpr size_t kReadSize = 64 << 10;
 
+// The release time of a chunk a cut holds: until the faults change.
+constexpr Clock::time_point kHeld = Clock::time_point::max();
+
 struct Chunk {
-  Clock::time_point release;
+  Clock::time_point release;  // kHeld: held by a cut
   std::vector<char> data;
 };
 
@@ -52,6 +55,7 @@ struct LatencyProxy::Impl {
   std::map<std::string, std::string> nodes;
   std::mt19937_64 rng;
   std::map<Link, LinkFault> faults;             // io thread only, as is all below
+  Clock::time_point faults_set;                 // when `faults` were set (cuts count from it)
   std::map<Link, Clock::time_point> link_free;  // bandwidth: when a link's next byte may go
   struct Listener;
   struct Connection;
@@ -92,6 +96,10 @@ struct LatencyProxy::Impl {
     auto it = faults.find(link);
     if (it == faults.end() || !it->second.active()) return std::max(now, last);
     const LinkFault& f = it->second;
+    if (f.cut_after && now >= faults_set + *f.cut_after) return kHeld;
+    if (f.ramp)
+      pipe_delay = std::min(pipe_delay,
+                            std::chrono::duration_cast<microseconds>(now - faults_set) / 2);
     Clock::time_point sent = now;
     if (f.bytes_per_s > 0) {
       Clock::time_point& free = link_free[link];
@@ -191,6 +199,7 @@ struct LatencyProxy::Impl::Connection : std::enable_shared_from_this<Connection>
       }
       return;
     }
+    if (p.queue.front().release == kHeld) return;  // until set_faults ends the cut
     p.writing = true;
     auto self = shared_from_this();
     if (p.queue.front().release > Clock::now()) {
@@ -217,13 +226,16 @@ struct LatencyProxy::Impl::Connection : std::enable_shared_from_this<Connection>
                       });
   }
 
-  // Releases everything held now (heal).
-  void release_all() {
+  // Releases now everything held (heal: `all`), or only what a cut held.
+  void release(bool all) {
     const Clock::time_point now = Clock::now();
-    for (Pipe& p : pipes) {
-      for (Chunk& c : p.queue) c.release = std::min(c.release, now);
-      p.last_release = std::min(p.last_release, now);
+    for (int d = 0; d < 2; ++d) {
+      Pipe& p = pipes[d];
+      for (Chunk& c : p.queue)
+        if (all || c.release == kHeld) c.release = std::min(c.release, now);
+      if (all || p.last_release == kHeld) p.last_release = std::min(p.last_release, now);
       p.timer.cancel();
+      pump(d);  // a pipe stopped at a held chunk has no timer to wake it
     }
   }
 
@@ -335,10 +347,11 @@ void LatencyProxy::set_faults(std::map<Link, LinkFault> faults) {
   impl_->call([&] {
     const bool heal = faults.empty();
     impl_->faults = std::move(faults);
+    impl_->faults_set = Clock::now();
     impl_->link_free.clear();
     for (const auto& c : impl_->connections) {
       for (int d = 0; d < 2; ++d) c->refresh_delay(d);
-      if (heal) c->release_all();
+      c->release(heal);
     }
   });
 }

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -37,7 +38,16 @@ struct LinkFault {
   std::chrono::milliseconds jitter{0};  // each chunk: + uniform [0, jitter]
   int64_t bytes_per_s = 0;              // 0: unlimited; shared by the link's connections
   bool reorder = false;                 // each connection: delay uniform in [0, 2 * delay]
-  bool active() const { return delay.count() > 0 || jitter.count() > 0 || bytes_per_s > 0; }
+  // The delay grows from 0 when the faults are set, at half the speed of
+  // time, until `delay`: the link never goes quiet while it slows (a jump to
+  // a long delay would hold everything back for that long at once).
+  bool ramp = false;
+  // A one-way cut: chunks read this long after the faults were set are held
+  // until the faults change (set_faults), then written at once. Unset: none.
+  std::optional<std::chrono::milliseconds> cut_after;
+  bool active() const {
+    return delay.count() > 0 || jitter.count() > 0 || bytes_per_s > 0 || cut_after.has_value();
+  }
 };
 
 using Link = std::pair<std::string, std::string>;  // (from node, to node)
@@ -73,7 +83,9 @@ class LatencyProxy {
   Status add_sender(const ProxySender& sender, int* port);
   // The faults from now on: links not named forward at once. Chunks already
   // held keep their release time, except that an empty map releases them all
-  // now (heal forwards at once). Reorder delays are drawn afresh.
+  // now (heal forwards at once), and chunks held by a cut are released now
+  // whatever the new faults are (the cut ends with its fault). Reorder delays
+  // are drawn afresh.
   void set_faults(std::map<Link, LinkFault> faults);
   // Stops accepting; connections already made go on (at whatever faults are set).
   void close_listeners();

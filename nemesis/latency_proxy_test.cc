@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -198,6 +199,60 @@ TEST(LatencyProxyTest, HealReleasesHeldChunksAtOnce) {
   // And forwards what comes next at once too.
   write_all(client, "more");
   EXPECT_EQ(read_up_to(server, 4), "more");
+  close(client);
+  close(server);
+}
+
+// Whether `fd` has something to read within `ms`.
+bool readable_within(int fd, int ms) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, ms) == 1;
+}
+
+TEST(LatencyProxyTest, ACutHoldsWhatIsReadAfterItBeginsUntilTheFaultsChange) {
+  Rig rig;
+  auto [client, server] = rig.connect();
+  LinkFault cut;
+  cut.cut_after = milliseconds(200);
+  rig.proxy.set_faults({{{"a", "b"}, cut}, {{"b", "a"}, delay(50)}});
+  write_all(client, "early");  // before the cut: forwarded at once
+  EXPECT_EQ(read_up_to(server, 5), "early");
+  std::this_thread::sleep_for(milliseconds(250));
+  write_all(client, "late");
+  EXPECT_FALSE(readable_within(server, 300));  // held by the cut
+  // The other direction still carries, at its delay.
+  const auto sent = Clock::now();
+  write_all(server, "ack");
+  EXPECT_EQ(read_up_to(client, 3), "ack");
+  EXPECT_GE(Clock::now() - sent, milliseconds(50));
+  // New faults end the cut: what it held goes at once, in order.
+  write_all(client, "r");
+  rig.proxy.set_faults({{{"b", "a"}, delay(50)}});
+  ASSERT_TRUE(readable_within(server, 2000));
+  EXPECT_EQ(read_up_to(server, 5), "later");
+  close(client);
+  close(server);
+}
+
+TEST(LatencyProxyTest, ARampingDelayGrowsAtHalfTheSpeedOfTime) {
+  Rig rig;
+  auto [client, server] = rig.connect();
+  LinkFault ramp = delay(400);
+  ramp.ramp = true;
+  rig.proxy.set_faults({{{"a", "b"}, ramp}});
+  // Read 300 ms after the faults were set: delayed about 150 ms, not 400.
+  std::this_thread::sleep_for(milliseconds(300));
+  auto sent = Clock::now();
+  write_all(client, "x");
+  ASSERT_EQ(read_up_to(server, 1), "x");
+  EXPECT_GE(Clock::now() - sent, milliseconds(140));
+  EXPECT_LT(Clock::now() - sent, milliseconds(390));
+  // Past 800 ms the whole delay.
+  std::this_thread::sleep_for(milliseconds(600));
+  sent = Clock::now();
+  write_all(client, "y");
+  ASSERT_EQ(read_up_to(server, 1), "y");
+  EXPECT_GE(Clock::now() - sent, milliseconds(400));
   close(client);
   close(server);
 }

@@ -111,7 +111,9 @@ const std::vector<KindEntry>& kind_table() {
       {"clock", make_clock_fault, {"skew", "bump", "bump-leader", "strobe"}},
       {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}},
       {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}},
-      {"latency", make_latency_fault, {"delay", "one", "slow-leader", "bandwidth", "reorder"}}};
+      {"latency",
+       make_latency_fault,
+       {"delay", "one", "slow-leader", "one-way-leader", "bandwidth", "reorder"}}};
   return table;
 }
 

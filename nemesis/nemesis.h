@@ -93,7 +93,8 @@ struct NemesisOptions {
   // messages of that Ready are lost and it is paused for aimed_stall.
   int aimed_stall_percent = 5;
   std::chrono::milliseconds aimed_stall{200};
-  // latency: the delay of a slow link (delay, one, slow-leader; reorder draws
+  // latency: the delay of a slow link (delay, one, slow-leader, one-way-leader,
+  // whose cut begins that long after its start; reorder draws
   // each connection's in [0, 2 * latency]), the jitter added per chunk (uniform
   // in [0, jitter]), and what a link carries under bandwidth.
   std::chrono::milliseconds latency{200};

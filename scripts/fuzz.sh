@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Fuzzes the history readers, the RESP parser and target files: builds the libFuzzer targets
+# Fuzzes the history readers, the RESP parser, target files and faultline-paxos's peer
+# stream (frames of message batches): builds the libFuzzer targets
 # with clang in build-fuzz/ (FAULTLINE_FUZZ=ON) and runs each for SECONDS
 # (default 30). Inputs found interesting grow build-fuzz/corpus/<format>/; the
-# seeds (history/fuzz/corpus/, targets/resp/fuzz_corpus/, harness/db/fuzz_corpus/) are left
+# seeds (history/fuzz/corpus/, targets/resp/fuzz_corpus/, harness/db/fuzz_corpus/,
+# targets/paxos/fuzz_corpus/) are left
 # alone. Exits non-zero if a target crashes, leaks, times out or breaks an
 # invariant; the input that did it is saved as build-fuzz/<format>-crash-*
 # (or -leak-, -timeout-, -oom-).
@@ -21,14 +23,17 @@ fuzz_src="$root/history/fuzz"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DFAULTLINE_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target jsonl_fuzz edn_fuzz resp_fuzz target_file_fuzz
+cmake --build "$build" --target jsonl_fuzz edn_fuzz resp_fuzz target_file_fuzz paxos_peer_frame_fuzz
 
 failed=()
-for format in jsonl edn resp target_file; do
+for format in jsonl edn resp target_file paxos_peer_frame; do
   # Each target's binary, seed corpus and dictionary.
   if [ "$format" = resp ]; then
     bin="$build/targets/resp/resp_fuzz" seeds="$root/targets/resp/fuzz_corpus"
     dict="$root/targets/resp/resp.dict"
+  elif [ "$format" = paxos_peer_frame ]; then
+    bin="$build/targets/paxos/paxos_peer_frame_fuzz" seeds="$root/targets/paxos/fuzz_corpus"
+    dict="$root/targets/paxos/peer_frame.dict"
   elif [ "$format" = target_file ]; then
     bin="$build/harness/db/target_file_fuzz" seeds="$root/harness/db/fuzz_corpus"
     dict="$root/harness/db/target_file.dict"

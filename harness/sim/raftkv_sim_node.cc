@@ -16,6 +16,7 @@ namespace {
 
 struct RaftkvSimOptions {
   int election_ticks = 10;  // election-ms / heartbeat-ms
+  int64_t tick_ms = 100;    // heartbeat-ms
   uint64_t snapshot_threshold = 10000;
   uint64_t max_append_entries = 64;
   raftkv::Failpoints failpoints;
@@ -43,6 +44,7 @@ class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
     o.id = index() + 1;
     for (size_t i = 0; i < cluster().names().size(); ++i) o.peers.push_back(i + 1);
     o.election_ticks = options_.election_ticks;
+    o.tick_ms = options_.tick_ms;
     o.snapshot_threshold = options_.snapshot_threshold;
     o.max_append_entries = options_.max_append_entries;
     o.failpoints = options_.failpoints;
@@ -94,6 +96,7 @@ Status raftkv_sim_target(const TestConfig& config, SimTarget* out) {
   if (Status st = parse_raftkv_options(config.opts, &r); !st.is_ok()) return st;
   RaftkvSimOptions options;
   options.election_ticks = r.election_ms / r.heartbeat_ms;
+  options.tick_ms = r.heartbeat_ms;
   for (size_t i = 0; i + 1 < r.extra_args.size(); i += 2) {
     const std::string& flag = r.extra_args[i];
     const std::string& value = r.extra_args[i + 1];

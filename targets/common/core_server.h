@@ -6,7 +6,9 @@
 //
 //   1. sync the durable Store (one fdatasync for everything the inputs since
 //      the last Ready stored: group commit),
-//   2. then send the messages and answer the clients (answer()).
+//   2. then send the messages, one frame per peer (message_batch.h: the
+//      Ready's messages to that peer, in order), and answer the clients
+//      (answer()).
 //
 // So nothing leaves that a crash could make the node forget. Inputs arriving
 // together are batched into one Ready: handling is posted once to run after
@@ -15,7 +17,8 @@
 // restart's recovery decides.
 //
 // Messages travel as encode_message()/decode_message() of the core's
-// namespace (found by argument-dependent lookup: include them before this).
+// namespace (found by argument-dependent lookup: include them before this),
+// in the batches of message_batch.h; a received batch is stepped whole.
 #pragma once
 
 #include <fmt/format.h>
@@ -37,6 +40,7 @@
 #include "targets/common/core_server_options.h"
 #include "targets/common/env.h"
 #include "targets/common/frame_transport.h"
+#include "targets/common/message_batch.h"
 
 namespace faultline::common {
 
@@ -111,12 +115,17 @@ class CoreServer : public CommandHandler {
     return Status::ok();
   }
 
+  // A batch (message_batch.h): decoded whole, then stepped in order; a
+  // message the core refuses (not addressed to it) ends the batch there.
   Status on_frame(std::string payload) {
-    typename decltype(Ready::messages)::value_type m;
-    if (Status s = decode_message(payload, &m); !s.is_ok()) return s;
-    if (Status s = node_->step(m); !s.is_ok()) return s;
+    decltype(Ready::messages) batch;
+    if (Status s = decode_batch(payload, &batch); !s.is_ok()) return s;
+    Status stepped = Status::ok();
+    for (const auto& m : batch) {
+      if (stepped = node_->step(m); !stepped.is_ok()) break;
+    }
     schedule_flush();
-    return Status::ok();
+    return stepped;
   }
 
   void tick() {
@@ -139,7 +148,9 @@ class CoreServer : public CommandHandler {
       io_.stop();
       return;
     }
-    for (const auto& m : rd.messages) transport_->send(m.to, encode_message(m));
+    send_batches(rd.messages, [this](uint64_t to, std::string batch) {
+      transport_->send(to, batch);
+    });
     for (const Response& r : rd.responses) answer(r);
   }
 

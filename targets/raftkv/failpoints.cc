@@ -2,47 +2,57 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <vector>
 
 namespace faultline::raftkv {
+namespace {
+
+// Every failpoint: its --unsafe-failpoint name and its flag.
+struct Named {
+  std::string_view name;
+  bool Failpoints::*flag;
+};
+constexpr Named kFailpoints[] = {
+    {"stale-read", &Failpoints::stale_read},
+    {"commit-any-term", &Failpoints::commit_any_term},
+    {"no-persist-vote", &Failpoints::no_persist_vote},
+    {"lease-read", &Failpoints::lease_read},
+    {"lease-from-ack", &Failpoints::lease_from_ack},
+    {"follower-read", &Failpoints::follower_read},
+    {"read-cache", &Failpoints::read_cache},
+    {"early-txn-reads", &Failpoints::early_txn_reads},
+    {"no-fsync", &Failpoints::no_fsync},
+};
+
+}  // namespace
+
+bool Failpoints::any() const {
+  for (const Named& f : kFailpoints)
+    if (this->*f.flag) return true;
+  return false;
+}
 
 std::string Failpoints::to_string() const {
   std::vector<std::string_view> names;
-  if (stale_read) names.push_back("stale-read");
-  if (commit_any_term) names.push_back("commit-any-term");
-  if (no_persist_vote) names.push_back("no-persist-vote");
-  if (lease_read) names.push_back("lease-read");
-  if (follower_read) names.push_back("follower-read");
-  if (read_cache) names.push_back("read-cache");
-  if (early_txn_reads) names.push_back("early-txn-reads");
-  if (no_fsync) names.push_back("no-fsync");
+  for (const Named& f : kFailpoints)
+    if (this->*f.flag) names.push_back(f.name);
   return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ","));
 }
 
-Status enable_failpoint(std::string_view name, Failpoints* f) {
-  if (name == "stale-read") {
-    f->stale_read = true;
-  } else if (name == "commit-any-term") {
-    f->commit_any_term = true;
-  } else if (name == "no-persist-vote") {
-    f->no_persist_vote = true;
-  } else if (name == "lease-read") {
-    f->lease_read = true;
-  } else if (name == "follower-read") {
-    f->follower_read = true;
-  } else if (name == "read-cache") {
-    f->read_cache = true;
-  } else if (name == "early-txn-reads") {
-    f->early_txn_reads = true;
-  } else if (name == "no-fsync") {
-    f->no_fsync = true;
-  } else {
-    return Status::invalid_argument(fmt::format(
-        "unknown failpoint '{}': expected stale-read, commit-any-term, no-persist-vote, "
-        "lease-read, follower-read, read-cache, early-txn-reads or no-fsync",
-        name));
+Status enable_failpoint(std::string_view name, Failpoints* failpoints) {
+  std::vector<std::string_view> names;
+  for (const Named& f : kFailpoints) {
+    if (f.name == name) {
+      failpoints->*f.flag = true;
+      return Status::ok();
+    }
+    names.push_back(f.name);
   }
-  return Status::ok();
+  const std::string_view last = names.back();
+  names.pop_back();
+  return Status::invalid_argument(fmt::format("unknown failpoint '{}': expected {} or {}", name,
+                                              fmt::join(names, ", "), last));
 }
 
 }  // namespace faultline::raftkv

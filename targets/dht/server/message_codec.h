@@ -1,8 +1,9 @@
-// How dht::Messages travel between faultline-dht servers: each is one frame
-// of raftkv's FrameTransport (targets/common/frame_transport.h:
-// version, length, CRC-32C), whose payload is
+// How dht::Messages travel between faultline-dht servers: a Ready's messages
+// to one peer are one batch (targets/common/message_batch.h), the payload of
+// one frame of the shared FrameTransport (targets/common/frame_transport.h:
+// version, length, CRC-32C); each message of the batch is
 //
-//   payload := type u8 | from | to | op | key | counter | node | present u8 | [value]
+//   message := type u8 | from | to | op | key | counter | node | present u8 | [value]
 //
 // numbers are varints and key/value length-prefixed strings
 // (targets/kvstate/byte_codec.h); `value` is there only when present = 1.

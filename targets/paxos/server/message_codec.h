@@ -1,8 +1,10 @@
-// How paxos::Messages travel between faultline-paxos servers: each is one
-// frame of the shared FrameTransport (targets/common/frame_transport.h:
-// version, length, CRC-32C), whose payload is
+// How paxos::Messages travel between faultline-paxos servers: a Ready's
+// messages to one peer are one batch (targets/common/message_batch.h), the
+// payload of one frame of the shared FrameTransport
+// (targets/common/frame_transport.h: version, length, CRC-32C); each message
+// of the batch is
 //
-//   payload := type u8 | from | to | op | key | ballot.counter | ballot.node |
+//   message := type u8 | from | to | op | key | ballot.counter | ballot.node |
 //              ok u8 | accepted.counter | accepted.node | promised.counter |
 //              promised.node | value
 //

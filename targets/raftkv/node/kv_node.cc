@@ -12,7 +12,16 @@ using raft::Ready;
 using raft::Role;
 
 KvNode::KvNode(KvNodeOptions options, KvNodeHost& host)
-    : options_(std::move(options)), host_(host), lease_(options_.election_ticks) {}
+    : options_(std::move(options)),
+      host_(host),
+      // Two ticks short of an election timeout: a follower's first tick may
+      // come right after the heartbeat, and rounding a start to a tick costs
+      // one more.
+      lease_(std::max(options_.election_ticks - 2, 0) *
+                 (options_.failpoints.lease_from_ack ? options_.tick_ms : 1),
+             options_.failpoints.lease_from_ack ? ReadLease::Start::kFromAck
+                                                : ReadLease::Start::kFromRoundStart,
+             /*keep_on_step_down=*/options_.failpoints.lease_read) {}
 
 Status KvNode::create(KvNodeOptions options, common::Env* env, const std::string& data_dir,
                       KvNodeHost& host, std::unique_ptr<KvNode>* out) {
@@ -64,15 +73,23 @@ Status KvNode::create(KvNodeOptions options, common::Env* env, const std::string
 
 void KvNode::tick() {
   raft_->tick();
-  lease_.tick();
-  if (options_.failpoints.lease_read && raft_->role() == Role::kLeader) {
+  ++ticks_;
+  if (options_.failpoints.lease_reads() && raft_->role() == Role::kLeader) {
     // The leader renews its lease every tick with a ReadIndex round of its
     // own (no reads wait on it), so that the lease is always nearly whole.
     const uint64_t context = next_read_context_++;
-    lease_.round_started(context);
+    lease_.round_started(context, lease_now());
     raft_->read_index(context);
   }
   host_.schedule_ready();
+}
+
+int64_t KvNode::lease_now() const {
+  return options_.failpoints.lease_from_ack ? host_.now_ms() : ticks_;
+}
+
+bool KvNode::lease_holds() const {
+  return options_.failpoints.lease_reads() && lease_.holds(lease_now());
 }
 
 void KvNode::step(const raft::Message& m) {
@@ -85,7 +102,7 @@ void KvNode::step(const raft::Message& m) {
 void KvNode::start_batched_reads() {
   if (read_batch_.empty()) return;
   const uint64_t context = next_read_context_++;
-  lease_.round_started(context);
+  lease_.round_started(context, lease_now());
   if (raft_->read_index(context) == raft::ReadIndexStatus::kNotLeader) {
     for (const PendingRead& r : read_batch_) r.reply.send(not_leader_error());
     read_batch_.clear();
@@ -152,7 +169,7 @@ size_t KvNode::apply_durable_prefix(Ready& rd) {
 
 void KvNode::take_read_states(Ready& rd) {
   for (const raft::ReadState& rs : rd.read_states) {
-    lease_.round_confirmed(rs.context);
+    lease_.round_confirmed(rs.context, lease_now());
     const auto it = reads_by_context_.find(rs.context);
     if (it == reads_by_context_.end()) continue;
     for (PendingRead& r : it->second) {
@@ -198,7 +215,7 @@ Status KvNode::persist(Ready& rd) {
 void KvNode::on_soft_state(const raft::SoftState& soft) {
   spdlog::info("node {}: {} in term {}, leader {}", options_.id, raft::to_string(soft.role),
                raft_->term(), soft.leader);
-  lease_.rounds_dropped();
+  lease_.stepped_down();
   if (soft.role == Role::kLeader) return;
   // A read that has not completed never will: the core drops them on
   // stepping down. Proposals stay: their entries may still commit, and

@@ -40,7 +40,7 @@
 #include "targets/kvstate/kv_session.h"
 #include "targets/kvstate/kv_state.h"
 #include "targets/raftkv/failpoints.h"
-#include "targets/raftkv/node/tick_lease.h"
+#include "targets/raftkv/node/read_lease.h"
 #include "targets/raftkv/raft/raft.h"
 #include "targets/raftkv/storage/durable_storage.h"
 
@@ -85,6 +85,7 @@ struct KvNodeOptions {
   uint64_t id = 0;
   std::vector<uint64_t> peers;  // every voter, this node included
   int election_ticks = 10;      // the election timeout in heartbeat ticks
+  int64_t tick_ms = 100;        // a tick (heartbeat-ms): lease-from-ack's lease is in ms
   uint64_t snapshot_threshold = 10000;
   uint64_t max_append_entries = 64;  // raft Config::max_entries_per_append
   Failpoints failpoints;
@@ -150,6 +151,11 @@ class KvNode {
   void take_read_states(raft::Ready& ready);
   Status persist(raft::Ready& ready);
   void on_soft_state(const raft::SoftState& soft);
+  // The lease failpoints' time: lease-from-ack's steady clock in ms, else
+  // this node's raft ticks.
+  int64_t lease_now() const;
+  // Whether a lease failpoint lets this node read locally now.
+  bool lease_holds() const;
   Status restore_snapshot(const raft::Snapshot& snapshot);
   void apply_entry(const raft::Entry& entry);
   void serve_applied_reads();
@@ -198,7 +204,9 @@ class KvNode {
   std::multimap<uint64_t, PendingRead> reads_by_index_;  // read index known, not applied yet
   uint64_t next_read_context_ = 1;
 
-  TickLease lease_;  // lease-read failpoint
+  // The lease failpoints' lease, and the time it is given (lease_now).
+  ReadLease lease_;
+  int64_t ticks_ = 0;
 };
 
 }  // namespace faultline::raftkv

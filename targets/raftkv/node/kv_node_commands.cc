@@ -9,7 +9,7 @@ namespace faultline::raftkv {
 
 void KvNode::handle(std::vector<std::string> request, kv::Session& session, ClientReply reply) {
   if (raft_->role() != raft::Role::kLeader && !options_.failpoints.follower_read &&
-      !(options_.failpoints.lease_read && lease_.holds())) {
+      !lease_holds()) {
     // (Under those failpoints a follower serves reads; its writes are
     // refused when proposed.)
     reply.send(not_leader_error());
@@ -25,7 +25,7 @@ void KvNode::handle_kv(std::vector<std::string> request, kv::Session& session, C
     case kv::Action::Kind::kRead: {
       if (options_.failpoints.read_cache && serve_cached_read(action.read, reply)) return;
       const uint64_t min_index = reply.after_unanswered() ? raft_->log().last_index() : 0;
-      if (options_.failpoints.follower_read || (options_.failpoints.lease_read && lease_.holds())) {
+      if (options_.failpoints.follower_read || lease_holds()) {
         // Unsafe: no quorum round, and only what this node applied.
         ++(options_.failpoints.follower_read ? follower_reads_ : lease_reads_);
         reads_by_index_.emplace(min_index, PendingRead{std::move(action.read), std::move(reply)});

@@ -25,6 +25,7 @@ Status RaftNode::create(asio::io_context& io, ServerOptions options,
   ko.id = o.id;
   for (const auto& [id, address] : o.peers) ko.peers.push_back(id);
   ko.election_ticks = o.election_ms / o.heartbeat_ms;
+  ko.tick_ms = o.heartbeat_ms;
   ko.snapshot_threshold = o.snapshot_threshold;
   ko.max_append_entries = o.max_append_entries;
   ko.failpoints = o.failpoints;
@@ -60,11 +61,17 @@ void RaftNode::schedule_tick() {
     schedule_tick();
   };
   if (options_.failpoints.lease_read) {
-    // The failpoint's ticker (TickLease): the wall clock, which libfaketime
+    // The failpoint's ticker (ReadLease): the wall clock, which libfaketime
     // (the clock nemesis) moves, and one interval from now, so that missed
     // ticks are dropped, as Go's time.Ticker drops them.
     wall_tick_timer_.expires_after(interval);
     wall_tick_timer_.async_wait(on_tick);
+  } else if (options_.failpoints.lease_from_ack) {
+    // That failpoint's ticker drops missed ticks too, but on the steady
+    // clock: a paused process resumes with one tick, so check-quorum does
+    // not step it down at once, and its lease (in ms) decides.
+    tick_timer_.expires_after(interval);
+    tick_timer_.async_wait(on_tick);
   } else {
     // From the last expiry, not from now: missed ticks (a busy or stopped
     // process) come one per event-loop pass until they caught up.

@@ -52,7 +52,7 @@ class RaftNode : public common::CommandHandler, private KvNodeHost {
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<common::ClientListener> listener_;
   // Raft's ticks: from the steady clock — or, under the lease-read
-  // failpoint, from the wall clock (node/tick_lease.h says why).
+  // failpoint, from the wall clock (node/read_lease.h says why).
   boost::asio::steady_timer tick_timer_;
   boost::asio::system_timer wall_tick_timer_;
   bool ready_scheduled_ = false;

@@ -40,8 +40,11 @@ trap 'rm -rf "$store"' EXIT
 
 small=(--nodes 3 --workload register --concurrency 6 --rate 100 --time-limit 10
   --nemesis-interval 1 --op-timeout 1)
-vote=(--nemesis kill --nemesis-interval 0.3 --opt heartbeat-ms=10 --opt election-ms=30
-  --nemesis-opt aimed-kill-percent=100)
+vote=(--nemesis kill,pause --nemesis-interval 0.1 --opt heartbeat-ms=10 --opt election-ms=30
+  --nemesis-opt aimed-kill-percent=100 --nemesis-opt aimed-stall-percent=20
+  --nemesis-opt aimed-stall-ms=40)
+figure8=(--nemesis pause --opt heartbeat-ms=10 --opt election-ms=30 --opt max-append-entries=1
+  --nemesis-opt aimed-stall-percent=50)
 promise=(--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=100)
 
 # name | target | extra arguments
@@ -50,6 +53,7 @@ rows=(
   "raftkv read-cache|raftkv|--nemesis partition --opt unsafe-failpoint=read-cache"
   "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
+  "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
   "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
   "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
   "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"

@@ -87,6 +87,12 @@ struct NemesisOptions {
   // kills"). A real nemesis cannot time a kill within a round trip of a
   // message; faultline run ignores it, so one test file serves both.
   int aimed_kill_percent = 5;
+  // pause, in faultline sim only: the percentage of the target's aimed
+  // moments for a stall (raftkv: a leader's Ready with new entries of its
+  // term, its commit of an earlier term's entry) after which the node's
+  // messages of that Ready are lost and it is paused for aimed_stall.
+  int aimed_stall_percent = 5;
+  std::chrono::milliseconds aimed_stall{200};
   // latency: the delay of a slow link (delay, one, slow-leader, one-way-leader,
   // whose cut begins that long after its start; reorder draws
   // each connection's in [0, 2 * latency]), the jitter added per chunk (uniform
@@ -99,7 +105,8 @@ struct NemesisOptions {
 // Sets the options named in `options` (key=value text: loss-percent,
 // skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
 // truncate-max-bytes, flip-bits, disk-nodes, disk-slow-ms, disk-fail-s,
-// aimed-kill-percent (alias vote-kill-percent), latency-ms, jitter-ms,
+// aimed-kill-percent (alias vote-kill-percent), aimed-stall-percent,
+// aimed-stall-ms, latency-ms, jitter-ms,
 // bandwidth-bytes-s; integers). An unknown key or a value out of range is
 // invalid_argument, naming it.
 Status apply_nemesis_options(const std::map<std::string, std::string>& options,

@@ -38,6 +38,10 @@ const std::vector<OptionField>& option_fields() {
       // aimed-kill-percent's first name, from when raftkv's votes were the only aim.
       {"vote-kill-percent", 0, 100,
        [](NemesisOptions* o, int64_t v) { o->aimed_kill_percent = v; }},
+      {"aimed-stall-percent", 0, 100,
+       [](NemesisOptions* o, int64_t v) { o->aimed_stall_percent = v; }},
+      {"aimed-stall-ms", 1, 60000,
+       [](NemesisOptions* o, int64_t v) { o->aimed_stall = milliseconds(v); }},
       {"latency-ms", 1, 60000, [](NemesisOptions* o, int64_t v) { o->latency = milliseconds(v); }},
       {"jitter-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->jitter = milliseconds(v); }},
       {"bandwidth-bytes-s", 100, 1000000000,

@@ -54,6 +54,7 @@ std::string describe(const sim::SimResult& r) {
   for (const CheckResult& c : r.checkers) out += fmt::format("; {}", c.summary);
   if (!r.node_error.empty()) out += "; " + r.node_error;
   if (r.aimed_kills > 0) out += fmt::format(" ({} aimed kills)", r.aimed_kills);
+  if (r.aimed_stalls > 0) out += fmt::format(" ({} aimed stalls)", r.aimed_stalls);
   return out;
 }
 

@@ -11,7 +11,7 @@
 //   static Config config(const Options&, uint64_t seed);  // the core's, as the server builds it
 //   static std::unique_ptr<Kv> make_kv(const Options&);
 //   static void handle(Kv&, Node&, std::vector<std::string>, kv::Session&, common::SendReply);
-//   static bool aimed(const Message&);  // the aimed message (SimCluster::set_aimed_kills)
+//   static bool aimed(const Message&);  // the aimed message (SimNode::aim: a kill)
 #pragma once
 
 #include <memory>

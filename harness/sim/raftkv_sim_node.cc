@@ -1,7 +1,9 @@
 // raftkv in faultline sim: each node a raftkv::KvNode — the Raft core, its
 // DurableStorage and the KV state machine with the client logic of the
 // faultline-raftkv server (whose server/raft_node.cc is only the socket and
-// timer shell around the same KvNode). Aimed message: a granted vote.
+// timer shell around the same KvNode). Aimed at: a granted vote (a kill); a
+// leader's Ready with new entries of its term, and its commit of an entry of
+// an earlier term (stalls: the schedule of the Raft paper's Figure 8).
 #include <fmt/format.h>
 
 #include "harness/db/raftkv_db.h"
@@ -29,7 +31,7 @@ class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
   void send(const raft::Message& m) override {
     SimNode::send(
         static_cast<size_t>(m.to - 1),
-        [m](SimNode& to) { static_cast<RaftkvSimNode&>(to).node_->step(m); },
+        [m](SimNode& to) { static_cast<RaftkvSimNode&>(to).step(m); },
         m.type == raft::MessageType::kVoteResponse && !m.reject);
   }
   void schedule_ready() override { SimNode::schedule_ready(); }
@@ -57,10 +59,32 @@ class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
     node_->handle(std::move(command), session,
                   raftkv::ClientReply(std::move(reply), nullptr, false));
   }
-  Status process_ready() override { return node_->process_ready(); }
+  // A leader's Ready with entries of its term that no one has yet (its
+  // no-op after winning, a client's command): stalled, they stay on it alone
+  // while another node may win the next term and append a different entry
+  // at the same index — Figure 8's first two steps.
+  Status process_ready() override {
+    if (primary() && !node_->raft().log().unstable_entries().empty()) aim(Aim::kStall);
+    return node_->process_ready();
+  }
   bool primary() const override { return node_->role() == raft::Role::kLeader; }
 
  private:
+  // Steps `m`. A leader whose commit index it moves to an entry of an
+  // earlier term (which only counting replicas of that entry does:
+  // commit-any-term) is aimed at: stalled, it acknowledges its clients but
+  // its own term's entry reaches no one, so a node holding a different
+  // entry at that index from a term in between can still win — Figure 8's
+  // last step.
+  void step(const raft::Message& m) {
+    const raft::RaftLog& log = node_->raft().log();
+    const uint64_t before = log.committed();
+    node_->step(m);
+    if (primary() && log.committed() > before &&
+        log.term(log.committed()).value_or(node_->term()) < node_->term())
+      aim(Aim::kStall);
+  }
+
   RaftkvSimOptions options_;
   std::unique_ptr<raftkv::KvNode> node_;
 };

@@ -186,8 +186,8 @@ Status shrink(const TestConfig& config, uint64_t seed, const ShrinkOptions& opti
   out->before = size_of(*current.scenario, first);
   const size_t batch = static_cast<size_t>(std::max(1, options.jobs));
 
-  // Faults, then whole processes, then single ops; each pass only if the
-  // budget lasted through the one before.
+  // Faults, then whole processes, then single ops, then the faults again;
+  // each pass only if the budget lasted through the one before.
   bool complete = shrink_events("faults", true, fault_units(current.scenario->faults), trials,
                                 batch, &current, options.progress);
   if (complete) {
@@ -206,6 +206,12 @@ Status shrink(const TestConfig& config, uint64_t seed, const ShrinkOptions& opti
     std::vector<Subset> singles;
     for (size_t i = 0; i < current.scenario->ops.size(); ++i) singles.push_back({i});
     complete = shrink_events("ops", false, singles, trials, batch, &current, options.progress);
+  }
+  if (complete && !current.scenario->faults.empty()) {
+    // The faults again: a fault the first pass kept for the ops around it
+    // may not be needed by the few ops left.
+    complete = shrink_events("faults again", true, fault_units(current.scenario->faults), trials,
+                             batch, &current, options.progress);
   }
   if (complete) {  // the time after the last event, in steps of 0.1 s
     int64_t last = 0;

@@ -8,8 +8,8 @@ namespace {
 constexpr int kClientPort = 6379;
 }  // namespace
 
-SimCluster::SimCluster(EventLoop& loop, std::mt19937_64& rng, SimClusterOptions options)
-    : loop_(loop), rng_(rng), options_(std::move(options)) {
+SimCluster::SimCluster(EventLoop& loop, uint64_t seed, SimClusterOptions options)
+    : loop_(loop), seed_(seed), options_(std::move(options)) {
   for (int i = 1; i <= options_.nodes; ++i) names_.push_back(fmt::format("n{}", i));
 }
 
@@ -31,21 +31,32 @@ int SimCluster::index_of(const std::string& name_or_address) const {
   return -1;
 }
 
-int64_t SimCluster::latency() {
+SplitMix64 SimCluster::draws(Stream purpose, uint64_t entity) {
+  auto& [time, count] = ranks_[{purpose, entity}];
+  if (time != loop_.now()) {
+    time = loop_.now();
+    count = 0;
+  }
+  uint64_t key = mix64(seed_ ^ mix64(static_cast<uint64_t>(purpose)));
+  key = mix64(key + entity);
+  key = mix64(key + static_cast<uint64_t>(time));
+  return SplitMix64(mix64(key + count++));
+}
+
+int64_t SimCluster::latency(SplitMix64& rng) const {
   const auto span = static_cast<uint64_t>(options_.max_latency - options_.min_latency + 1);
-  return options_.min_latency + static_cast<int64_t>(rng_() % span);
+  return options_.min_latency + static_cast<int64_t>(rng() % span);
 }
 
 void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver) {
   auto cut = [this, from, to] { return !can_talk(grudge_, names_[from], names_[to]); };
-  // Draws in a fixed order whatever happens, so that one fault more does
-  // not shift every later random choice.
-  const bool lost = static_cast<double>(rng_() % 1'000'000) < loss_ * 1e6 &&
+  SplitMix64 rng = draws(Stream::kLink, from * names_.size() + to);
+  const bool lost = static_cast<double>(rng() % 1'000'000) < loss_ * 1e6 &&
                     (lossy_.contains(names_[from]) || lossy_.contains(names_[to]));
-  const bool duplicated = static_cast<double>(rng_() % 1'000'000) < options_.duplicate * 1e6;
+  const bool duplicated = static_cast<double>(rng() % 1'000'000) < options_.duplicate * 1e6;
   if (lost || cut()) return;
   for (int copy = 0; copy < (duplicated ? 2 : 1); ++copy) {
-    loop_.after(latency(), [cut, deliver] {
+    loop_.after(latency(rng), [cut, deliver] {
       if (!cut()) deliver();
     });
   }
@@ -54,13 +65,14 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
 uint64_t SimCluster::request(size_t node, int64_t connection, std::vector<std::string> command,
                              std::function<void(SimReply)> done) {
   const uint64_t id = next_request_++;
-  waiting_[id] = std::move(done);
+  waiting_[id] = Waiting{connection, std::move(done)};
   if (!nodes_[node]->up()) {
     answer(id, SimReply{SimReply::Kind::kRefused, ""});
     return id;
   }
   const uint64_t incarnation = nodes_[node]->incarnation();
-  loop_.after(latency(),
+  SplitMix64 rng = draws(Stream::kConnection, static_cast<uint64_t>(connection));
+  loop_.after(latency(rng),
               [this, node, id, connection, incarnation, command = std::move(command)]() mutable {
                 SimNode& n = *nodes_[node];
                 if (!n.up() || n.incarnation() != incarnation) {  // reset by the crash
@@ -75,10 +87,13 @@ uint64_t SimCluster::request(size_t node, int64_t connection, std::vector<std::s
 void SimCluster::cancel(uint64_t id) { waiting_.erase(id); }
 
 void SimCluster::answer(uint64_t id, SimReply reply) {
-  loop_.after(latency(), [this, id, reply = std::move(reply)]() mutable {
+  const auto waiting = waiting_.find(id);
+  if (waiting == waiting_.end()) return;  // cancelled: nobody listens
+  SplitMix64 rng = draws(Stream::kConnection, static_cast<uint64_t>(waiting->second.connection));
+  loop_.after(latency(rng), [this, id, reply = std::move(reply)]() mutable {
     const auto it = waiting_.find(id);
     if (it == waiting_.end()) return;
-    std::function<void(SimReply)> done = std::move(it->second);
+    std::function<void(SimReply)> done = std::move(it->second.done);
     waiting_.erase(it);
     done(std::move(reply));
   });

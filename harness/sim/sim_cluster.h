@@ -16,7 +16,15 @@
 //
 // Clients reach nodes over links with the same latency that faults do not
 // cut (the real nemesis leaves client traffic alone too). Every random
-// choice comes from the one generator the cluster is given.
+// choice comes from the seed, drawn by purpose, entity and instant
+// (draws()): a message's latency, loss and duplicate by its link between
+// two nodes, a request's and a reply's latency by its client connection,
+// a node's core seed and timer phase by the node at its boot, its torn
+// write at its crash, its aimed faults at their moments. So an event that
+// happens at the same instant in two runs draws the same in both, whatever
+// else either did: a shrinker's candidate with an op or a fault fewer keeps
+// the fates of every message (heartbeats, replies) that its removal does
+// not move in time.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "base/status.h"
 #include "harness/sim/event_loop.h"
 #include "harness/sim/sim_node.h"
@@ -60,7 +69,7 @@ struct SimReply {
 
 class SimCluster {
  public:
-  SimCluster(EventLoop& loop, std::mt19937_64& rng, SimClusterOptions options);
+  SimCluster(EventLoop& loop, uint64_t seed, SimClusterOptions options);
   ~SimCluster();
   SimCluster(const SimCluster&) = delete;
   SimCluster& operator=(const SimCluster&) = delete;
@@ -103,16 +112,22 @@ class SimCluster {
   // n1:6379 for node 1 (an id from 1), "" for none: where -NOTLEADER points.
   std::string client_address(uint64_t id) const;
 
-  // Aimed kills: each aimed message a node sends — the one its target names
-  // (sim_target.h): a granted vote for raftkv, a promise for paxos — is,
-  // with `probability`, followed at once by the node's crash (losing what
-  // it did not sync) and its restart from its disk. That is the kill within
-  // a round trip of a vote or promise that a node which does not persist it
-  // must meet to break its word, and which random kills at nemesis intervals
-  // almost never hit. A correct node synced it before sending it, so it
-  // loses nothing.
-  void set_aimed_kills(double probability) { aimed_kill_ = probability; }
+  // Aimed faults (SimNode::aim): at each moment a target names, with
+  // probability `kill` (kills) or `stall` (stalls of `stall_ns`), a fault
+  // strikes its node. raftkv aims kills at granted votes and stalls at a
+  // leader's Ready with new entries of its term and at its commit of an
+  // entry of an earlier term; paxos aims kills at promises. A kill within a
+  // round trip of a vote or promise is what a node that does not persist
+  // it must meet to break its word, and the stalls make the schedule of the
+  // Raft paper's Figure 8; random faults at nemesis intervals almost never
+  // hit either. A correct node loses nothing it promised.
+  void set_aimed_faults(double kill, double stall, int64_t stall_ns) {
+    aimed_kill_ = kill;
+    aimed_stall_ = stall;
+    aimed_stall_ns_ = stall_ns;
+  }
   int64_t aimed_kills() const { return aimed_kills_; }
+  int64_t aimed_stalls() const { return aimed_stalls_; }
   // The first failure of a node to recover from its disk after an aimed
   // kill ("" if none): a bug, as restart()'s.
   const std::string& recovery_error() const { return recovery_error_; }
@@ -120,14 +135,22 @@ class SimCluster {
  private:
   friend class SimNode;
 
-  int64_t latency();
+  // The random draws of the event now (loop_.now()) for `purpose` of
+  // `entity`: a generator keyed by the seed, the purpose, the entity, the
+  // instant and how many draws() it already had at that instant.
+  enum class Stream : uint64_t { kLink = 1, kConnection, kBoot, kDisk, kAim };
+  SplitMix64 draws(Stream purpose, uint64_t entity);
+  int64_t latency(SplitMix64& rng) const;
   // A message from node `from` (index) enters the network.
   void transmit(size_t from, size_t to, std::function<void()> deliver);
   // The client side of request `id` learns `reply` (after a latency).
   void answer(uint64_t id, SimReply reply);
 
   EventLoop& loop_;
-  std::mt19937_64& rng_;
+  uint64_t seed_;
+  // By purpose and entity: the instant of its last draws() and how many it
+  // had at that instant.
+  std::map<std::pair<Stream, uint64_t>, std::pair<int64_t, uint64_t>> ranks_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
@@ -135,11 +158,18 @@ class SimCluster {
   std::set<std::string> lossy_;
   double loss_ = 0;
   double aimed_kill_ = 0;
+  double aimed_stall_ = 0;
+  int64_t aimed_stall_ns_ = 0;
   int64_t aimed_kills_ = 0;
+  int64_t aimed_stalls_ = 0;
   std::string recovery_error_;
   uint64_t next_request_ = 1;
-  // Requests not answered yet: id -> the client's callback.
-  std::map<uint64_t, std::function<void(SimReply)>> waiting_;
+  // Requests not answered yet: id -> the client's connection and callback.
+  struct Waiting {
+    int64_t connection;
+    std::function<void(SimReply)> done;
+  };
+  std::map<uint64_t, Waiting> waiting_;
 };
 
 }  // namespace faultline::sim

@@ -17,8 +17,13 @@ const std::vector<std::string>& simulated_fault_kinds() {
 SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, NemesisOptions options,
                        uint64_t seed)
     : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
-  for (const FaultPlan& p : plans_)
-    if (p.kind == "kill") cluster_.set_aimed_kills(options_.aimed_kill_percent / 100.0);
+  double kill = 0;
+  double stall = 0;
+  for (const FaultPlan& p : plans_) {
+    if (p.kind == "kill") kill = options_.aimed_kill_percent / 100.0;
+    if (p.kind == "pause") stall = options_.aimed_stall_percent / 100.0;
+  }
+  cluster_.set_aimed_faults(kill, stall, options_.aimed_stall.count() * 1'000'000);
 }
 
 Op SimNemesis::invoke(const Op& op) {

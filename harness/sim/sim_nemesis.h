@@ -5,8 +5,9 @@
 // and grudges come from the same pure functions the real nemesis uses
 // (choose_victims, partition_grudge). Kinds: partition, kill (a crash that
 // loses unsynced writes; stop-kill restarts from the disk; and, between
-// the scheduled ones, the aimed kills of SimCluster::set_aimed_kills at
-// --nemesis-opt aimed-kill-percent), pause, loss.
+// the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
+// --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
+// aimed-stall-percent for aimed-stall-ms), loss.
 // clock and corrupt are not simulated yet (check_sim_plan refuses them).
 #pragma once
 

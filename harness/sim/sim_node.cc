@@ -11,13 +11,14 @@ constexpr const char* kDataDir = "/data";
 Status SimNode::prepare_disk() { return env_.create_dir(kDataDir); }
 
 Status SimNode::boot() {
-  if (Status s = recover(&env_, kDataDir, cluster_.rng_()); !s.is_ok()) return s;
+  SplitMix64 rng = cluster_.draws(SimCluster::Stream::kBoot, index_);
+  const uint64_t seed = rng();
+  const auto phase = static_cast<int64_t>(rng() % static_cast<uint64_t>(cluster_.options_.tick));
+  if (Status s = recover(&env_, kDataDir, seed); !s.is_ok()) return s;
   up_ = true;
   const uint64_t incarnation = incarnation_;
   // A random phase, so that the nodes' timers do not tick in lockstep.
-  const int64_t tick = cluster_.options_.tick;
-  cluster_.loop_.after(static_cast<int64_t>(cluster_.rng_() % static_cast<uint64_t>(tick)),
-                       [this, incarnation] { schedule_tick(incarnation); });
+  cluster_.loop_.after(phase, [this, incarnation] { schedule_tick(incarnation); });
   return Status::ok();
 }
 
@@ -28,9 +29,10 @@ void SimNode::crash() {
   ++incarnation_;
   backlog_.clear();
   ready_scheduled_ = false;
+  stalling_ = false;
   forget();
   sessions_.clear();
-  env_.crash_keeping_unsynced_prefix(cluster_.rng_());
+  env_.crash_keeping_unsynced_prefix(cluster_.draws(SimCluster::Stream::kDisk, index_)());
   for (uint64_t id : requests_) cluster_.answer(id, SimReply{SimReply::Kind::kLost, ""});
   requests_.clear();
 }
@@ -71,19 +73,33 @@ void SimNode::schedule_ready() {
     run(incarnation, [this] {
       ready_scheduled_ = false;
       if (Status s = process_ready(); !s.is_ok()) crash();  // as the server exits
+      if (stalling_) aimed_stall();
     });
   });
 }
 
 void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
+  if (stalling_) return;
   SimCluster& cluster = cluster_;
   cluster.transmit(index_, to, [&cluster, to, step] {
     SimNode& node = *cluster.nodes_[to];
     node.input([&node, step] { step(node); });
   });
-  if (aimed && cluster.aimed_kill_ > 0 &&
-      static_cast<double>(cluster.rng_() % 1'000'000) < cluster.aimed_kill_ * 1e6)
+  if (aimed) aim(Aim::kKill);
+}
+
+void SimNode::aim(Aim aim) {
+  const double probability = aim == Aim::kKill ? cluster_.aimed_kill_ : cluster_.aimed_stall_;
+  if (probability <= 0 || stalling_ ||
+      static_cast<double>(cluster_.draws(SimCluster::Stream::kAim, index_)() % 1'000'000) >=
+          probability * 1e6)
+    return;
+  if (aim == Aim::kKill) {
     aimed_kill();
+    return;
+  }
+  stalling_ = true;
+  schedule_ready();  // the Ready that ends the stall
 }
 
 // After the Ready that sent the aimed message: the node is in the middle of it now.
@@ -95,6 +111,18 @@ void SimNode::aimed_kill() {
     crash();
     if (Status s = cluster_.restart(index_); !s.is_ok() && cluster_.recovery_error_.empty())
       cluster_.recovery_error_ = s.message();
+  });
+}
+
+// At the end of the Ready whose messages were lost. A nemesis resume (or
+// heal) may end the pause earlier.
+void SimNode::aimed_stall() {
+  stalling_ = false;
+  ++cluster_.aimed_stalls_;
+  pause();
+  const uint64_t incarnation = incarnation_;
+  cluster_.loop_.after(cluster_.aimed_stall_ns_, [this, incarnation] {
+    if (incarnation == incarnation_) resume();
   });
 }
 

@@ -74,9 +74,23 @@ class SimNode {
   // For the target: process_ready() soon, once for the inputs queued now.
   void schedule_ready();
   // Sends a message to node `to`: `step` runs on that node when (if) it
-  // arrives. `aimed`: it is the target's aimed message (SimCluster::
-  // set_aimed_kills), after which this node may be crashed and restarted.
+  // arrives. `aimed`: it is the target's aimed message, aim(Aim::kKill).
   void send(size_t to, std::function<void(SimNode&)> step, bool aimed);
+  // Aimed faults: the target names a moment at which a fault does the most
+  // harm, and the fault follows with its kind's probability
+  // (SimCluster::set_aimed_faults; none while the probability is 0).
+  enum class Aim {
+    // It crashes once the Ready in progress is done (what that Ready sent
+    // leaves first) and restarts from its disk at once: what it said but did
+    // not sync is forgotten (a vote, a promise).
+    kKill,
+    // What it sends from now to the end of its next Ready is lost, and then
+    // it stops (SIGSTOP) for the stall time: the others go on without it,
+    // having heard nothing of that Ready (a new entry, a new commit index),
+    // while it keeps its memory and its clients wait.
+    kStall,
+  };
+  void aim(Aim aim);
   // Runs `input` on this node now, later (paused) or never (crashed).
   void input(std::function<void()> input) { run(incarnation_, std::move(input)); }
   // The virtual clock, ns.
@@ -88,6 +102,7 @@ class SimNode {
   void run(uint64_t incarnation, std::function<void()> input);
   void schedule_tick(uint64_t incarnation);
   void aimed_kill();
+  void aimed_stall();
 
   SimCluster& cluster_;
   size_t index_;
@@ -96,6 +111,7 @@ class SimNode {
   bool paused_ = false;
   uint64_t incarnation_ = 0;
   bool ready_scheduled_ = false;
+  bool stalling_ = false;  // aim(kStall): its sends are lost until its next Ready ends
   std::vector<std::function<void()>> backlog_;  // inputs held while paused
   std::map<int64_t, kv::Session> sessions_;     // by client connection
   std::set<uint64_t> requests_;                 // client requests unanswered here

@@ -37,8 +37,7 @@ class TargetWorld : public SimWorld {
  public:
   TargetWorld(const TestConfig& config, const SimTarget& target, KvOps ops,
               std::vector<FaultPlan> plans, NemesisOptions nemesis_options, uint64_t seed)
-      : rng_(seed),
-        cluster_(loop_, rng_, cluster_options(config, target)),
+      : cluster_(loop_, seed, cluster_options(config, target)),
         has_leader_(target.has_leader),
         clients_(loop_, cluster_, std::move(ops), ns(config.op_timeout_s), config.concurrency),
         nemesis_(cluster_, std::move(plans), std::move(nemesis_options), seed ^ 0x5eed),
@@ -49,6 +48,7 @@ class TargetWorld : public SimWorld {
     return node_error_.empty() ? cluster_.recovery_error() : node_error_;
   }
   int64_t aimed_kills() const { return cluster_.aimed_kills(); }
+  int64_t aimed_stalls() const { return cluster_.aimed_stalls(); }
   int64_t events() const { return events_; }
   int64_t now() const { return loop_.now(); }
 
@@ -124,7 +124,6 @@ class TargetWorld : public SimWorld {
   }
 
   EventLoop loop_;
-  std::mt19937_64 rng_;
   SimCluster cluster_;
   bool has_leader_;
   SimClients clients_;
@@ -211,6 +210,7 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   out->verdict = verdict;
   out->events = world.events();
   out->aimed_kills = world.aimed_kills();
+  out->aimed_stalls = world.aimed_stalls();
   out->virtual_ns = world.now();
   out->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

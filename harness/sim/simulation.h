@@ -34,7 +34,8 @@ struct SimResult {
   // also a bug the simulation found (the verdict is then at best unknown).
   std::string node_error;
   int64_t events = 0;       // events of the simulated world that ran
-  int64_t aimed_kills = 0;  // aimed kills (SimCluster::set_aimed_kills)
+  int64_t aimed_kills = 0;  // aimed kills and stalls (SimCluster::set_aimed_faults)
+  int64_t aimed_stalls = 0;
   int64_t virtual_ns = 0;   // virtual time at the end
   double wall_seconds = 0;  // how long the simulation and the check took
 };

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "harness/sim/simulation_testing.h"
 
 namespace faultline::sim {
@@ -52,32 +54,89 @@ TEST_F(SimulationTest, NoFsyncIsCaughtByKillsOfEveryNode) {
   EXPECT_NE(seed, 0u) << "no-fsync not caught in seeds 1-20";
 }
 
-// The test that catches no-persist-vote (docs/sim.md, "Aimed kills"):
-// elections every few ticks of 10 ms, kills every 0.3 s, and every granted
-// vote followed by the voter's crash and restart, so that a node that forgot
-// its vote grants it again to a second candidate of the same term.
-TestConfig vote_kill_test(const std::string& failpoint = "") {
-  TestConfig c = small_test("kill", failpoint);
-  c.nemesis_interval_s = 0.3;
+// Requires `c` invalid within seeds 1..count, and prints the first
+// invalid seed.
+void expect_caught(const TestConfig& c, int count) {
+  int tried = 0;
+  const uint64_t seed = first_invalid(c, 1, count, &tried);
+  const std::string failpoint = c.opts.at("unsafe-failpoint");
+  EXPECT_NE(seed, 0u) << failpoint << " not caught in seeds 1-" << count;
+  std::cout << failpoint << ": first invalid seed " << seed << "\n";
+}
+
+// Requires 60 seeds of `c` from `first` valid, with aimed faults (`aimed`:
+// SimResult::aimed_kills or aimed_stalls) in the first.
+void expect_valid_with_aimed_faults(const TestConfig& c, uint64_t first,
+                                    int64_t SimResult::*aimed) {
+  expect_valid_seeds(c, first, 60);
+  SimResult r;
+  ASSERT_TRUE(simulate_test(c, first, &r).is_ok());
+  EXPECT_GT(r.*aimed, 0);
+}
+
+// small_test with elections every few ticks of 10 ms (timeouts of 30-60 ms
+// against message latencies up to 2 ms), as the aimed faults' tests want.
+TestConfig fast_elections(const std::string& nemesis, const std::string& failpoint) {
+  TestConfig c = small_test(nemesis, failpoint);
   c.opts["heartbeat-ms"] = "10";
   c.opts["election-ms"] = "30";
-  c.nemesis_opts["vote-kill-percent"] = "100";
   return c;
 }
 
-TEST_F(SimulationTest, NoPersistVoteIsCaughtByAimedKills) {
-  int tried = 0;
-  const uint64_t seed = first_invalid(vote_kill_test("no-persist-vote"), 1, 120, &tried);
-  EXPECT_NE(seed, 0u) << "no-persist-vote not caught in seeds 1-120";
+// The test that catches no-persist-vote (docs/sim.md, "Aimed kills"):
+// fast elections, every granted vote followed by the
+// voter's crash and restart, so that a node that forgot its vote grants it
+// again to a second candidate of the same term; and, for the two candidates,
+// faults every 0.1 s and a leader's new entries stalled one time in five for
+// 40 ms (about one election timeout): both followers then lose it at once
+// and campaign together, and the stalled leader comes back to vote twice.
+TestConfig vote_kill_test(const std::string& failpoint = "") {
+  TestConfig c = fast_elections("kill,pause", failpoint);
+  c.nemesis_interval_s = 0.1;
+  c.nemesis_opts["vote-kill-percent"] = "100";
+  c.nemesis_opts["aimed-stall-percent"] = "20";
+  c.nemesis_opts["aimed-stall-ms"] = "40";
+  return c;
 }
 
-// The same aimed kills do a node that syncs its vote before sending it no
-// harm: it recovers the vote.
-TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedKills) {
-  expect_valid_seeds(vote_kill_test(), 5000, 60);
-  SimResult r;
-  ASSERT_TRUE(simulate_test(vote_kill_test(), 5000, &r).is_ok());
-  EXPECT_GT(r.aimed_kills, 0);
+// The test that catches commit-any-term (docs/sim.md, "Aimed stalls"): the
+// Raft paper's Figure 8 made by stalls aimed at leaders — a leader's new
+// entry stays on it alone while another node wins the next term and appends
+// its own at that index, the first regains leadership, sends its old entry
+// alone (max-append-entries=1) and commits it by counting replicas, and,
+// stalled at once, lets the second win again and overwrite it.
+TestConfig figure8_test(const std::string& failpoint = "") {
+  TestConfig c = fast_elections("pause", failpoint);
+  c.opts["max-append-entries"] = "1";
+  c.nemesis_opts["aimed-stall-percent"] = "50";
+  return c;
+}
+
+// Each failpoint that needs aimed faults, its test, the seeds it must be
+// caught in (from 1), and the aimed faults its test makes.
+struct AimedCase {
+  std::string failpoint;
+  TestConfig (*test)(const std::string& failpoint);
+  int caught_within;
+  int64_t SimResult::*aimed;
+};
+const std::vector<AimedCase>& aimed_cases() {
+  static const std::vector<AimedCase> cases = {
+      {"no-persist-vote", vote_kill_test, 30, &SimResult::aimed_kills},
+      {"commit-any-term", figure8_test, 60, &SimResult::aimed_stalls}};
+  return cases;
+}
+
+TEST_F(SimulationTest, RaftFailpointsAreCaughtByAimedFaults) {
+  for (const AimedCase& a : aimed_cases()) expect_caught(a.test(a.failpoint), a.caught_within);
+}
+
+// The same aimed faults do correct raftkv no harm: a node that syncs its
+// vote before sending it recovers it, and a leader that commits only its
+// own term's entries by counting loses none to the stalls.
+TEST_F(SimulationTest, CorrectRaftkvIsValidUnderAimedFaults) {
+  for (const AimedCase& a : aimed_cases())
+    expect_valid_with_aimed_faults(a.test(""), 5000, a.aimed);
 }
 
 TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {
@@ -113,7 +172,8 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   }
   EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
-  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"), std::string::npos);
+  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"),
+            std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";

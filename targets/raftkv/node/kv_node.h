@@ -119,6 +119,9 @@ class KvNode {
   raft::Role role() const { return raft_->role(); }
   uint64_t term() const { return raft_->term(); }
   uint64_t applied() const { return applied_; }
+  // The core, for drivers that watch its state (faultline sim aims faults at
+  // moments of it).
+  const raft::Raft& raft() const { return *raft_; }
 
  private:
   struct PendingProposal {

@@ -124,9 +124,12 @@ Status Raft::handle_append_response(const Message& m) {
   Progress& pr = progress_[m.from];
   pr.recent_active = true;
   if (m.reject) {
-    // Answers to appends superseded since (reordered, duplicated) are stale.
-    const bool stale = pr.state == ProgressState::kSnapshot ||
-                       (pr.state == ProgressState::kReplicate && m.index <= pr.match) ||
+    // Answers to appends superseded since (reordered, duplicated) are stale;
+    // so is any rejection at or below the match, which the follower
+    // acknowledged. (Were it not stale — the follower's log lost an entry it
+    // acknowledged, which only a safety bug does — probing could not move
+    // below the match, and would send the same append at once, forever.)
+    const bool stale = pr.state == ProgressState::kSnapshot || m.index <= pr.match ||
                        (pr.state == ProgressState::kProbe && m.index != pr.next - 1);
     if (stale) return Status::ok();
     uint64_t next = m.conflict_index;

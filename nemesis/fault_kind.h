@@ -23,6 +23,13 @@ class FaultKind {
   // `spec` is one of fault_specs(name()); start() refuses any other.
   virtual Status start(const std::string& spec, nlohmann::json* done) = 0;
   virtual Status stop(nlohmann::json* done) = 0;
+  // What Nemesis::heal needs of the kind beyond the nodes' state (e.g. to
+  // end a watch of its own), before the generic heal; fills `done` (never
+  // null). Default: nothing.
+  virtual Status heal(nlohmann::json* done) {
+    (void)done;
+    return Status::ok();
+  }
 };
 
 // `rng` is the nemesis's own, shared by its kinds; both it and `context`

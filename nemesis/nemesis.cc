@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "nemesis/aimed_kill.h"
 #include "nemesis/fault_kind.h"
 #include "nemesis/grudge.h"
 #include "nemesis/node_commands.h"
@@ -35,7 +36,11 @@ class ComposedNemesis : public Nemesis {
     return completion;
   }
 
-  Status heal() override {
+  Status heal(nlohmann::json* done) override {
+    nlohmann::json healed = nlohmann::json::object();
+    Status st;
+    for (auto& [name, planned] : kinds_)
+      if (Status s = planned.kind->heal(&healed); st.is_ok()) st = s;
     // One command per node for the rules and the clock, then the servers.
     std::string command = flush_chain_command();
     if (!context_.options.faketime_file.empty())
@@ -45,12 +50,23 @@ class ComposedNemesis : public Nemesis {
     // Ends slow and fail disks (a diskfs that is gone has nothing to heal).
     if (!context_.options.diskfs_ctl.empty())
       command += fmt::format("; {} heal >/dev/null 2>&1 || true", context_.options.diskfs_ctl);
-    Status st = on_each(node_names(context_), [&](const std::string& node) {
-      return run_on_node(context_, node, command);
-    });
-    std::vector<std::string> ignored;
-    if (Status s = resume_running_servers(context_, &ignored); st.is_ok()) st = s;
-    if (Status s = start_stopped_servers(context_, &ignored); st.is_ok()) st = s;
+    if (Status s =
+            on_each(node_names(context_),
+                    [&](const std::string& node) { return run_on_node(context_, node, command); });
+        st.is_ok())
+      st = s;
+    std::vector<std::string> nodes;
+    // Crash points armed by this nemesis or by a controller that crashed.
+    if (!context_.options.crash_point.empty()) {
+      if (Status s = disarm_crash_points(context_, node_names(context_), &nodes); st.is_ok())
+        st = s;
+      healed["disarmed"] = nodes;
+    }
+    if (Status s = resume_running_servers(context_, &nodes); st.is_ok()) st = s;
+    healed["resumed"] = nodes;
+    if (Status s = start_stopped_servers(context_, &nodes); st.is_ok()) st = s;
+    healed["restarted"] = nodes;
+    if (done != nullptr) *done = std::move(healed);
     return st;
   }
 
@@ -70,7 +86,7 @@ class ComposedNemesis : public Nemesis {
     if (stop) return kind.stop(done);
     std::string spec;
     if (op.value.is_null()) {
-      const std::vector<std::string>& specs = it->second.specs;
+      const std::vector<std::string>& specs = it->second.specs;  // never empty
       spec = specs[random_below(rng_, specs.size())];
     } else if (op.value.is_string()) {
       spec = op.value.get<std::string>();
@@ -97,7 +113,7 @@ using Factory = std::unique_ptr<FaultKind> (*)(const NemesisContext&, std::mt199
 struct KindEntry {
   std::string name;
   Factory factory;
-  std::vector<std::string> specs;
+  std::vector<std::string> specs;  // drawn when a plan names none (named_only_specs: more)
 };
 
 // Every kind, in the order "all" expands to, with its specs.
@@ -111,6 +127,13 @@ const std::vector<KindEntry>& kind_table() {
       {"corrupt", make_corrupt_fault, {"truncate-wal", "flip-bits", "delete-data"}},
       {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}}};
   return table;
+}
+
+// The specs a kind takes only when a plan names them: kill's aimed needs
+// servers with crash points, so neither a plain kill nor all may draw it.
+const std::map<std::string, std::vector<std::string>>& named_only_specs() {
+  static const std::map<std::string, std::vector<std::string>> specs = {{"kill", {"aimed"}}};
+  return specs;
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -140,6 +163,11 @@ Status make_planned_nemesis(const std::vector<FaultPlan>& plans, const NemesisCo
       return Status::invalid_argument(
           "the disk nemesis needs the data directories mounted through faultline-diskfs "
           "(target option diskfs=true; NemesisOptions::diskfs_ctl)");
+    if (std::count(plan.specs.begin(), plan.specs.end(), "aimed") != 0 &&
+        context.options.crash_point.empty())
+      return Status::invalid_argument(
+          "kill:aimed needs servers with a crash point, started to accept DEBUG CRASHPOINT "
+          "(target option crashpoints=true on raftkv or paxos; NemesisOptions::crash_point)");
     // The kinds hold references to the nemesis's own copy of the context and RNG.
     nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
                  plan.specs.empty() ? entry->specs : plan.specs);
@@ -160,6 +188,22 @@ const std::vector<std::string>& nemesis_kinds() {
 }
 
 const std::vector<std::string>& fault_specs(const std::string& kind) {
+  static const std::map<std::string, std::vector<std::string>> all = [] {
+    std::map<std::string, std::vector<std::string>> m;
+    for (const KindEntry& e : kind_table()) {
+      m[e.name] = e.specs;
+      const auto more = named_only_specs().find(e.name);
+      if (more != named_only_specs().end())
+        m[e.name].insert(m[e.name].end(), more->second.begin(), more->second.end());
+    }
+    return m;
+  }();
+  static const std::vector<std::string> none;
+  const auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
+
+const std::vector<std::string>& drawn_specs(const std::string& kind) {
   static const std::vector<std::string> none;
   for (const KindEntry& e : kind_table())
     if (e.name == kind) return e.specs;

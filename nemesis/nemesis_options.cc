@@ -33,8 +33,8 @@ const std::vector<OptionField>& option_fields() {
       {"disk-nodes", 0, 1000, [](NemesisOptions* o, int64_t v) { o->disk_nodes = v; }},
       {"disk-slow-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->disk_slow_ms = v; }},
       {"disk-fail-s", 1, 3600, [](NemesisOptions* o, int64_t v) { o->disk_fail_s = v; }},
-      {"vote-kill-percent", 0, 100,
-       [](NemesisOptions* o, int64_t v) { o->vote_kill_percent = v; }}};
+      {"vote-kill-percent", 0, 100, [](NemesisOptions* o, int64_t v) { o->vote_kill_percent = v; }},
+      {"crash-percent", 1, 100, [](NemesisOptions* o, int64_t v) { o->crash_percent = v; }}};
   return fields;
 }
 

@@ -172,18 +172,53 @@ TEST(FaultPlanTest, ParsesKindsSpecsAndAll) {
   EXPECT_TRUE(fault_specs("meteor").empty());
 }
 
+// kill:aimed needs servers with crash points, so it is taken only when
+// named: neither a plain kill nor all draws it.
+TEST(FaultPlanTest, AimedKillIsTakenOnlyWhenNamed) {
+  std::vector<FaultPlan> plans;
+  ASSERT_TRUE(parse_fault_plans({"kill:aimed+leader", "partition"}, &plans).is_ok());
+  EXPECT_EQ(plans[0].specs, (std::vector<std::string>{"aimed", "leader"}));
+  EXPECT_EQ(fault_specs("kill"),
+            (std::vector<std::string>{"one", "minority", "majority", "leader", "all", "aimed"}));
+  EXPECT_EQ(drawn_specs("kill"),
+            (std::vector<std::string>{"one", "minority", "majority", "leader", "all"}));
+  EXPECT_EQ(drawn_specs("pause"), fault_specs("pause"));
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  ASSERT_TRUE(make_nemesis({"kill"}, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  invoke.f = "start-kill";
+  for (int i = 0; i < 40; ++i) EXPECT_NE(nemesis->invoke(invoke).value.value("spec", ""), "aimed");
+}
+
+TEST(MakeNemesisTest, AimedKillNeedsServersWithCrashPoints) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  const Status st = make_nemesis({"kill:aimed"}, offline.context, &nemesis);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("kill:aimed needs servers with a crash point"), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("crashpoints=true"), std::string::npos) << st.message();
+  offline.context.options.crash_point = "vote";
+  EXPECT_TRUE(make_nemesis({"kill:aimed"}, offline.context, &nemesis).is_ok());
+}
+
 TEST(NemesisOptionsTest, SetsKnownKeysAndRefusesTheRest) {
   NemesisOptions o;
   ASSERT_TRUE(apply_nemesis_options({{"bump-s", "5"}, {"strobe-period-ms", "2000"}}, &o).is_ok());
   EXPECT_EQ(o.bump_s, 5);
   EXPECT_EQ(o.strobe_period, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(apply_nemesis_options({{"crash-percent", "100"}}, &o).is_ok());
+  EXPECT_EQ(o.crash_percent, 100);
   for (const auto& [key, value, expected] :
        {std::tuple<std::string, std::string, std::string>{
             "bump", "5", "unknown nemesis option 'bump' (known: loss-percent, skew-max-s"},
         {"bump-s", "0", "bump-s: expected an integer in [1, 86400], got '0'"},
         {"flip-bits", "4x", "got '4x'"},
         {"loss-percent", "", "got ''"},
-        {"loss-percent", "101", "[1, 100]"}}) {
+        {"loss-percent", "101", "[1, 100]"},
+        {"crash-percent", "0", "crash-percent: expected an integer in [1, 100], got '0'"}}) {
     const Status st = apply_nemesis_options({{key, value}}, &o);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << key << "=" << value;
     EXPECT_NE(st.message().find(expected), std::string::npos) << st.message();
@@ -196,7 +231,7 @@ TEST(FaultPlanTest, RefusesUnknownKindsAndSpecs) {
        {std::pair<std::string, std::string>{
             "kill:leader+everyone",
             "unknown kill spec 'everyone' in 'kill:leader+everyone' "
-            "(known: one, minority, majority, leader, all)"},
+            "(known: one, minority, majority, leader, all, aimed)"},
         {"kill:", "unknown kill spec ''"},
         {"pause:leader+", "unknown pause spec ''"},
         {"all:one", "unknown nemesis 'all'"},

@@ -35,6 +35,14 @@ bool planned(const TestConfig& config, const std::string& kind) {
   return false;
 }
 
+// Whether kill:aimed is planned (named: a plain kill never draws it).
+bool aimed_planned(const std::vector<FaultPlan>& plans) {
+  for (const FaultPlan& plan : plans)
+    if (plan.kind == "kill" && std::count(plan.specs.begin(), plan.specs.end(), "aimed") != 0)
+      return true;
+  return false;
+}
+
 }  // namespace
 
 Status check_plan(const TestConfig& config) {
@@ -50,6 +58,12 @@ Status check_plan(const TestConfig& config) {
         fmt::format("unknown workload '{}' (known: {})", config.workload, join(workloads)));
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  if (aimed_planned(plans) &&
+      (config.target_def != nullptr || target_crash_point(config.target).empty()))
+    return Status::invalid_argument(fmt::format(
+        "--nemesis kill:aimed: target '{}' has no crash points (raftkv has 'vote', paxos "
+        "'promise'); use another kill spec",
+        config.target_def != nullptr ? config.target_def->name : config.target));
   NemesisOptions options;
   return apply_nemesis_options(config.nemesis_opts, &options);
 }
@@ -58,6 +72,7 @@ std::map<std::string, std::string> target_options(const TestConfig& config) {
   std::map<std::string, std::string> options = config.opts;
   if (planned(config, "clock")) options.emplace("faketime", "true");
   if (planned(config, "disk")) options.emplace("diskfs", "true");
+  if (aimed_planned(fault_plans(config))) options.emplace("crashpoints", "true");
   return options;
 }
 
@@ -94,6 +109,8 @@ Status make_run_nemesis(const TestConfig& config, SshPool& pool,
   for (const SshTarget& t : nodes) context.nodes.push_back({t.node, t.host});
   context.options.faketime_file = deployment.faketime_file;
   context.options.diskfs_ctl = deployment.diskfs_ctl;
+  context.options.crash_point = deployment.crash_point;
+  context.options.client_endpoints = deployment.endpoints;
   if (Status st = apply_nemesis_options(config.nemesis_opts, &context.options); !st.is_ok())
     return st;
   return make_nemesis(config.nemesis_kinds(), context, out);

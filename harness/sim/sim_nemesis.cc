@@ -35,7 +35,7 @@ Op SimNemesis::invoke(const Op& op) {
   } else if (is_stop) {
     st = stop(kind, &done);
   } else if (op.value.is_null()) {  // as the real nemesis: a spec from the plan
-    const std::vector<std::string>& specs = plan->specs.empty() ? fault_specs(kind) : plan->specs;
+    const std::vector<std::string>& specs = plan->specs.empty() ? drawn_specs(kind) : plan->specs;
     st = start(kind, specs[random_below(rng_, specs.size())], &done);
   } else if (op.value.is_string()) {
     st = start(kind, op.value.get<std::string>(), &done);
@@ -71,6 +71,12 @@ Status SimNemesis::start(const std::string& kind, const std::string& spec, nlohm
     cluster_.set_loss({lossy.begin(), lossy.end()}, options_.loss_percent / 100.0);
     return Status::ok();
   }
+  if (kind == "kill" && spec == "aimed") {  // real runs' crash points: here, the vote kills
+    (*done)["point"] = "vote";
+    (*done)["percent"] = options_.crash_percent;
+    cluster_.set_vote_kills(options_.crash_percent / 100.0);
+    return Status::ok();
+  }
   std::vector<std::string> victims;
   if (Status st =
           choose_victims(nodes, cluster_.primaries(), rng_, spec, fault_specs(kind), &victims);
@@ -102,6 +108,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
   std::vector<std::string> touched;
   Status st;
   if (kind == "kill") {
+    cluster_.set_vote_kills(options_.vote_kill_percent / 100.0);  // as before kill:aimed
     st = restart_all(&touched);
   } else {
     for (size_t i = 0; i < cluster_.names().size(); ++i) {

@@ -11,6 +11,12 @@
 
 namespace faultline::paxos {
 
+// faultline-paxos's crash point (targets/common/crash_points.h; armed by
+// DEBUG CRASHPOINT promise PERCENT on a server started with
+// --allow-crashpoints, by the nemesis's kill:aimed): right after a granted
+// promise (a PROMISE ok) was handed to the kernel.
+inline constexpr const char* kPromiseCrashPoint = "promise";
+
 // The behaviours --unsafe-failpoint can switch on. Each breaks one rule of
 // README.md's "Invariants"; core/failpoint_test.cc shows the violation.
 struct Failpoints {

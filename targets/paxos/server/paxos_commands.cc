@@ -66,6 +66,7 @@ void PaxosServer::handle(std::vector<std::string> request, kv::Session& session,
   if (common::answer_server_command(
           request, [this] { return info(); }, reply))
     return;
+  if (common::upper(request[0]) == "DEBUG") return reply.send(crash_points_.debug_command(request));
   if (common::upper(request[0]) == "MULTI") return reply.send(cross_key_error("MULTI/EXEC"));
   kv::Action action = session.handle(std::move(request));
   if (action.kind == kv::Action::Kind::kReply) return reply.send(std::move(action.reply));

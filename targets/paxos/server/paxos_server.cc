@@ -2,9 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <random>
+
 #include "targets/resp/resp_writer.h"
 
 namespace faultline::paxos {
+
+PaxosServer::PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
+    : CoreServer(io, options, "acceptor log"),
+      options_(std::move(options)),
+      crash_points_({kPromiseCrashPoint}, options_.allow_crashpoints, std::random_device{}()) {
+  crash_points_.disarm_on_sigusr1(io);
+}
 
 Status PaxosServer::create(boost::asio::io_context& io, PaxosServerOptions options,
                            std::unique_ptr<PaxosServer>* out) {
@@ -24,6 +33,11 @@ void PaxosServer::propose(const std::string& key, Change change, bool read_only,
   pending_.emplace(id, std::move(reply));
   node_->propose(id, key, std::move(change), read_only);
   schedule_flush();
+}
+
+std::function<void()> PaxosServer::after_sent(const Message& m) {
+  if (m.type != MessageType::kPromise || !m.ok) return {};
+  return crash_points_.after(kPromiseCrashPoint);
 }
 
 void PaxosServer::answer(const Response& r) {

@@ -17,6 +17,7 @@
 
 #include "base/status.h"
 #include "targets/common/core_server.h"
+#include "targets/common/crash_points.h"
 #include "targets/paxos/core/node.h"
 #include "targets/paxos/server/message_codec.h"
 #include "targets/paxos/server/paxos_options.h"
@@ -33,18 +34,21 @@ class PaxosServer : public common::CoreServer<Node, DurableAcceptorStore> {
                        std::unique_ptr<PaxosServer>* out);
 
   // common::CommandHandler (paxos_commands.cc): the single-key KV commands
-  // of targets/kvstate, PING, ECHO, INFO, COMMAND, CONFIG GET.
+  // of targets/kvstate, PING, ECHO, INFO, COMMAND, CONFIG GET, and DEBUG
+  // CRASHPOINT (refused without --allow-crashpoints).
   void handle(std::vector<std::string> request, kv::Session& session,
               common::ReplyHandle reply) override;
 
  private:
-  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
-      : CoreServer(io, options, "acceptor log"), options_(std::move(options)) {}
+  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options);
   void answer(const Response& response) override;
+  // The crash point `promise` after each granted promise.
+  std::function<void()> after_sent(const Message& m) override;
   void propose(const std::string& key, Change change, bool read_only, common::ReplyHandle reply);
   std::string info() const;
 
   PaxosServerOptions options_;
+  common::CrashPoints crash_points_;
   std::map<uint64_t, common::ReplyHandle> pending_;  // by request id
   uint64_t next_request_ = 1;
 };

@@ -134,6 +134,20 @@ struct OfflineContext {
   NemesisContext context{pool, db, {{"n1", "10.0.0.1"}, {"n2", "10.0.0.2"}}, 7, {}};
 };
 
+// The specs 40 invokes of `f` with a null spec drew, on an offline nemesis
+// of `plans` (its pool fails every command, after the fault chose its spec).
+std::set<std::string> drawn_by(const std::vector<std::string>& plans, const std::string& f) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  EXPECT_TRUE(make_nemesis(plans, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  invoke.f = f;
+  std::set<std::string> seen;
+  for (int i = 0; i < 40; ++i) seen.insert(nemesis->invoke(invoke).value.value("spec", ""));
+  return seen;
+}
+
 TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   OfflineContext offline;
   std::unique_ptr<Nemesis> nemesis;
@@ -183,13 +197,7 @@ TEST(FaultPlanTest, AimedKillIsTakenOnlyWhenNamed) {
   EXPECT_EQ(drawn_specs("kill"),
             (std::vector<std::string>{"one", "minority", "majority", "leader", "all"}));
   EXPECT_EQ(drawn_specs("pause"), fault_specs("pause"));
-  OfflineContext offline;
-  std::unique_ptr<Nemesis> nemesis;
-  ASSERT_TRUE(make_nemesis({"kill"}, offline.context, &nemesis).is_ok());
-  Op invoke;
-  invoke.process = kNemesisProcess;
-  invoke.f = "start-kill";
-  for (int i = 0; i < 40; ++i) EXPECT_NE(nemesis->invoke(invoke).value.value("spec", ""), "aimed");
+  EXPECT_EQ(drawn_by({"kill"}, "start-kill").count("aimed"), 0u);
 }
 
 TEST(MakeNemesisTest, AimedKillNeedsServersWithCrashPoints) {
@@ -243,18 +251,10 @@ TEST(FaultPlanTest, RefusesUnknownKindsAndSpecs) {
   }
 }
 
-// A null spec is drawn from the plan's specs only (the offline pool fails
-// every command, after the fault chose its spec).
+// A null spec is drawn from the plan's specs only.
 TEST(MakeNemesisTest, NullSpecsComeFromThePlan) {
-  OfflineContext offline;
-  std::unique_ptr<Nemesis> nemesis;
-  ASSERT_TRUE(make_nemesis({"partition:halves+isolate-one"}, offline.context, &nemesis).is_ok());
-  Op invoke;
-  invoke.process = kNemesisProcess;
-  invoke.f = "start-partition";
-  std::set<std::string> seen;
-  for (int i = 0; i < 40; ++i) seen.insert(nemesis->invoke(invoke).value.value("spec", ""));
-  EXPECT_EQ(seen, (std::set<std::string>{"halves", "isolate-one"}));
+  EXPECT_EQ(drawn_by({"partition:halves+isolate-one"}, "start-partition"),
+            (std::set<std::string>{"halves", "isolate-one"}));
 }
 
 TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {

@@ -35,7 +35,7 @@ Op SimNemesis::invoke(const Op& op) {
   } else if (is_stop) {
     st = stop(kind, &done);
   } else if (st = parse_fault_start(kind, op.value,
-                                    plan->specs.empty() ? fault_specs(kind) : plan->specs, rng_,
+                                    plan->specs.empty() ? drawn_specs(kind) : plan->specs, rng_,
                                     &fault);
              st.is_ok()) {  // as the real nemesis: a null spec is drawn from the plan
     st = start(kind, fault, &done);
@@ -63,6 +63,11 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
     (*done)["grudge"] = cut;
     if (!isolated.empty()) (*done)["isolated"] = isolated;
     cluster_.set_grudge(std::move(grudge));
+    return Status::ok();
+  }
+  if (kind == "kill" && spec == "aimed") {  // real runs' crash points: here, the aimed kills
+    (*done)["percent"] = options_.crash_percent;
+    cluster_.set_aimed_kills(options_.crash_percent / 100.0);
     return Status::ok();
   }
   // loss's one and all are victim specs too: the same draw as the real nemesis's.
@@ -105,6 +110,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
   std::vector<std::string> touched;
   Status st;
   if (kind == "kill") {
+    cluster_.set_aimed_kills(options_.aimed_kill_percent / 100.0);  // as before kill:aimed
     st = restart_all(&touched);
   } else {
     for (size_t i = 0; i < cluster_.names().size(); ++i) {

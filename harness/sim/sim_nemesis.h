@@ -6,7 +6,8 @@
 // (choose_victims, partition_grudge). Kinds: partition, kill (a crash that
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_kills at
-// --nemesis-opt aimed-kill-percent), pause, loss.
+// --nemesis-opt aimed-kill-percent; kill:aimed, the spec that arms a real
+// run's crash points, raises them to crash-percent until stop-kill), pause, loss.
 // clock and corrupt are not simulated yet (check_sim_plan refuses them).
 #pragma once
 

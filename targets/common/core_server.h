@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -58,6 +59,7 @@ class CoreServer : public CommandHandler {
  protected:
   using Ready = decltype(std::declval<Node&>().ready());
   using Response = typename decltype(Ready::responses)::value_type;
+  using Message = typename decltype(Ready::messages)::value_type;
 
   // `log_name` names the store in the logs ("replica log").
   CoreServer(boost::asio::io_context& io, CoreServerOptions place, std::string log_name)
@@ -77,6 +79,12 @@ class CoreServer : public CommandHandler {
 
   // Answers a client from the core's response, once the Ready is durable.
   virtual void answer(const Response& response) = 0;
+  // What to run once `m` has been handed to the kernel (FrameTransport::send's
+  // `written`): a crash point's crash, in a server that has one. Default: nothing.
+  virtual std::function<void()> after_sent(const Message& m) {
+    (void)m;
+    return {};
+  }
 
   // Handles the core's output after the current batch of inputs.
   void schedule_flush() {
@@ -112,7 +120,7 @@ class CoreServer : public CommandHandler {
   }
 
   Status on_frame(std::string payload) {
-    typename decltype(Ready::messages)::value_type m;
+    Message m;
     if (Status s = decode_message(payload, &m); !s.is_ok()) return s;
     if (Status s = node_->step(m); !s.is_ok()) return s;
     schedule_flush();
@@ -139,7 +147,7 @@ class CoreServer : public CommandHandler {
       io_.stop();
       return;
     }
-    for (const auto& m : rd.messages) transport_->send(m.to, encode_message(m));
+    for (const auto& m : rd.messages) transport_->send(m.to, encode_message(m), after_sent(m));
     for (const Response& r : rd.responses) answer(r);
   }
 

@@ -46,7 +46,7 @@ TEST(CliSim, UsageErrorsExit64) {
   EXPECT_NE(paxos.err.find("no-persist-vote"), std::string::npos) << said(paxos);
 }
 
-// kill:aimed is portable: faultline sim maps it onto its vote kills, and
+// kill:aimed is portable: faultline sim maps it onto its aimed kills, and
 // faultline run refuses it, before anything is deployed, on a target whose
 // servers have no crash points.
 TEST(CliSim, AimedKillsRunInSimAndAreRefusedOnTargetsWithoutCrashPoints) {
@@ -58,7 +58,7 @@ TEST(CliSim, AimedKillsRunInSimAndAreRefusedOnTargetsWithoutCrashPoints) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "store"))
     if (e.path().filename() == "history.jsonl") history = cli_support::read_file(e.path());
   EXPECT_NE(
-      history.find(R"("f":"start-kill","value":{"percent":100,"point":"vote","spec":"aimed"})"),
+      history.find(R"("f":"start-kill","value":{"percent":100,"spec":"aimed"})"),
       std::string::npos)
       << history.substr(0, 2000);
   for (const std::string target : {"dht", "etcd"}) {

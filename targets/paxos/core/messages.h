@@ -55,13 +55,18 @@ struct Message : common::Envelope {
 };
 
 // Whether `m`, a message acceptor `self` sends, is a granted promise that
-// preempted another node's round still open here: it replaced a promise to
-// a proposer other than `self` and `m`'s, at or above which nothing was
-// accepted since. That proposer may yet send its accept; an acceptor that
-// forgot the new promise (failpoint no-persist-promise) would take it.
+// preempted another node's round still open here, in a way whose loss would
+// matter: it replaced a promise P to a proposer other than `self` and `m`'s,
+// at or above which nothing was accepted since, and m.ballot >=
+// next_ballot(P). That proposer may yet send its accept at P; an acceptor
+// that forgot m's promise (failpoint no-persist-promise) would take it, and
+// would then still take m.ballot's accept, which started from a value
+// without P's. (Below next_ballot(P), accepting P promises next_ballot(P),
+// which fences m.ballot off: forgetting m's promise is then harmless.)
 inline bool preempts_open_round(const Message& m, uint64_t self) {
   return m.type == MessageType::kPromise && m.ok && !m.promised.empty() &&
-         m.promised.node != self && m.promised.node != m.ballot.node && m.accepted < m.promised;
+         m.promised.node != self && m.promised.node != m.ballot.node &&
+         m.accepted < m.promised && m.ballot >= next_ballot(m.promised);
 }
 
 enum class ResponseStatus : uint8_t {

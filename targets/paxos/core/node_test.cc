@@ -71,7 +71,7 @@ class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config
 };
 
 // The server's crash point `promise` fires after the promises this picks.
-TEST(PaxosNode, PreemptsOpenRoundPicksPromisesThatReplaceAnotherNodesOpenRound) {
+TEST(PaxosNode, PreemptsOpenRoundPicksPromisesWhoseLossWouldMatter) {
   Message m;
   m.type = MessageType::kPromise;
   m.ok = true;
@@ -86,6 +86,9 @@ TEST(PaxosNode, PreemptsOpenRoundPicksPromisesThatReplaceAnotherNodesOpenRound) 
   Message same = m;
   same.promised = Ballot{8, 3};  // the same proposer's earlier attempt
   EXPECT_FALSE(preempts_open_round(same, 1));
+  Message fenced = m;
+  fenced.ballot = Ballot{8, 1};  // below next_ballot(7.2) = 8.2: accepting 7.2 would fence it off
+  EXPECT_FALSE(preempts_open_round(fenced, 3));
   Message first = m;
   first.promised = Ballot{};  // nothing promised before
   first.accepted = Ballot{};

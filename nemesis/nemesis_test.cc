@@ -223,8 +223,9 @@ TEST(NemesisOptionsTest, SetsKnownKeysAndRefusesTheRest) {
   ASSERT_TRUE(apply_nemesis_options({{"bump-s", "5"}, {"strobe-period-ms", "2000"}}, &o).is_ok());
   EXPECT_EQ(o.bump_s, 5);
   EXPECT_EQ(o.strobe_period, std::chrono::milliseconds(2000));
-  ASSERT_TRUE(apply_nemesis_options({{"crash-percent", "100"}}, &o).is_ok());
+  ASSERT_TRUE(apply_nemesis_options({{"crash-percent", "100"}, {"crash-nodes", "3"}}, &o).is_ok());
   EXPECT_EQ(o.crash_percent, 100);
+  EXPECT_EQ(o.crash_nodes, 3);
   for (const auto& [key, value, expected] :
        {std::tuple<std::string, std::string, std::string>{
             "bump", "5", "unknown nemesis option 'bump' (known: loss-percent, skew-max-s"},

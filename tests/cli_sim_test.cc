@@ -57,9 +57,8 @@ TEST(CliSim, AimedKillsRunInSimAndAreRefusedOnTargetsWithoutCrashPoints) {
   std::string history;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "store"))
     if (e.path().filename() == "history.jsonl") history = cli_support::read_file(e.path());
-  EXPECT_NE(
-      history.find(R"("f":"start-kill","value":{"percent":100,"spec":"aimed"})"),
-      std::string::npos)
+  EXPECT_NE(history.find(R"("f":"start-kill","value":{"percent":100,"spec":"aimed"})"),
+            std::string::npos)
       << history.substr(0, 2000);
   for (const std::string target : {"dht", "etcd"}) {
     const cli_support::Result refused =

@@ -65,8 +65,8 @@ struct Message : common::Envelope {
 // which fences m.ballot off: forgetting m's promise is then harmless.)
 inline bool preempts_open_round(const Message& m, uint64_t self) {
   return m.type == MessageType::kPromise && m.ok && !m.promised.empty() &&
-         m.promised.node != self && m.promised.node != m.ballot.node &&
-         m.accepted < m.promised && m.ballot >= next_ballot(m.promised);
+         m.promised.node != self && m.promised.node != m.ballot.node && m.accepted < m.promised &&
+         m.ballot >= next_ballot(m.promised);
 }
 
 enum class ResponseStatus : uint8_t {

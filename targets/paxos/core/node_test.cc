@@ -75,9 +75,9 @@ TEST(PaxosNode, PreemptsOpenRoundPicksPromisesWhoseLossWouldMatter) {
   Message m;
   m.type = MessageType::kPromise;
   m.ok = true;
-  m.ballot = Ballot{9, 3};     // for node 3
-  m.promised = Ballot{7, 2};   // replaced node 2's promise
-  m.accepted = Ballot{6, 2};   // below it: node 2's round is open here
+  m.ballot = Ballot{9, 3};    // for node 3
+  m.promised = Ballot{7, 2};  // replaced node 2's promise
+  m.accepted = Ballot{6, 2};  // below it: node 2's round is open here
   EXPECT_TRUE(preempts_open_round(m, 1));
   EXPECT_FALSE(preempts_open_round(m, 2));  // node 2's own round: it dies with it
   Message closed = m;

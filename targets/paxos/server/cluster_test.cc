@@ -35,19 +35,10 @@ class PaxosCluster : public ::testing::Test {
   }
 
   ::testing::AssertionResult start(size_t i) {
-    std::vector<std::string> args = {FAULTLINE_PAXOS_BINARY,
-                                     "--id",
-                                     std::to_string(servers_.node(i).id),
-                                     "--nodes",
-                                     servers_.peer_addresses(),
-                                     "--client-addr",
-                                     servers_.client_addr(i),
-                                     "--data-dir",
-                                     servers_.data_dir(i),
-                                     "--timeout-ms",
-                                     "500",
-                                     "--retry-ms",
-                                     "20"};
+    std::vector<std::string> args(
+        {FAULTLINE_PAXOS_BINARY, "--id", std::to_string(servers_.node(i).id), "--nodes",
+         servers_.peer_addresses(), "--client-addr", servers_.client_addr(i), "--data-dir",
+         servers_.data_dir(i), "--timeout-ms", "500", "--retry-ms", "20"});
     if (allow_crashpoints_) args.push_back("--allow-crashpoints");
     return servers_.start(i, args);
   }

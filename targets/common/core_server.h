@@ -27,11 +27,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "targets/common/address.h"
@@ -62,6 +64,7 @@ class CoreServer : public CommandHandler {
  protected:
   using Ready = decltype(std::declval<Node&>().ready());
   using Response = typename decltype(Ready::responses)::value_type;
+  using Message = typename decltype(Ready::messages)::value_type;
 
   // `log_name` names the store in the logs ("replica log").
   CoreServer(boost::asio::io_context& io, CoreServerOptions place, std::string log_name)
@@ -81,6 +84,15 @@ class CoreServer : public CommandHandler {
 
   // Answers a client from the core's response, once the Ready is durable.
   virtual void answer(const Response& response) = 0;
+  // What to run once every message of `sent` (a Ready's list) to peer `to`
+  // has been handed to the kernel (FrameTransport::send's `written`, on the
+  // peer's last batch of the list): a crash point's crash, in a server that
+  // has one. Called once per peer and list. Default: nothing.
+  virtual std::function<void()> after_sent(uint64_t to, const std::vector<Message>& sent) {
+    (void)to;
+    (void)sent;
+    return {};
+  }
 
   // Handles the core's output after the current batch of inputs.
   void schedule_flush() {
@@ -118,10 +130,10 @@ class CoreServer : public CommandHandler {
   // A batch (message_batch.h): decoded whole, then stepped in order; a
   // message the core refuses (not addressed to it) ends the batch there.
   Status on_frame(std::string payload) {
-    decltype(Ready::messages) batch;
+    std::vector<Message> batch;
     if (Status s = decode_batch(payload, &batch); !s.is_ok()) return s;
     Status stepped = Status::ok();
-    for (const auto& m : batch) {
+    for (const Message& m : batch) {
       if (stepped = node_->step(m); !stepped.is_ok()) break;
     }
     schedule_flush();
@@ -148,8 +160,8 @@ class CoreServer : public CommandHandler {
       io_.stop();
       return;
     }
-    send_batches(rd.messages, [this](uint64_t to, std::string batch) {
-      transport_->send(to, batch);
+    send_batches(rd.messages, [&](uint64_t to, std::string batch, bool last) {
+      transport_->send(to, batch, last ? after_sent(to, rd.messages) : nullptr);
     });
     for (const Response& r : rd.responses) answer(r);
   }

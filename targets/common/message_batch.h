@@ -57,8 +57,9 @@ Status split_batch(std::string_view payload, std::vector<std::string_view>* mess
 
 // Encodes `messages` (a Ready's; each has a `to`) with the core's
 // encode_message() (found by argument-dependent lookup) into batches, one per
-// peer (more past kMaxBatchBytes), and hands each to send(to, payload):
-// batches of a peer in message order, peers in ascending order.
+// peer (more past kMaxBatchBytes), and hands each to send(to, payload, last):
+// batches of a peer in message order, peers in ascending order; `last` is
+// true for a peer's final batch (what follows its every message).
 template <typename Message, typename Send>
 void send_batches(const std::vector<Message>& messages, const Send& send) {
   std::map<uint64_t, std::string> batches;
@@ -66,12 +67,12 @@ void send_batches(const std::vector<Message>& messages, const Send& send) {
     const std::string encoded = encode_message(m);
     std::string& batch = batches[m.to];
     if (!batch.empty() && batch.size() + encoded.size() > kMaxBatchBytes) {
-      send(m.to, std::move(batch));
+      send(m.to, std::move(batch), false);
       batch.clear();
     }
     append_to_batch(&batch, encoded);
   }
-  for (auto& [to, batch] : batches) send(to, std::move(batch));
+  for (auto& [to, batch] : batches) send(to, std::move(batch), true);
 }
 
 // Decodes every message of a batch with the core's decode_message(); on an

@@ -249,6 +249,7 @@ void Node::handle(const Message& m) {
       reply.ok = m.ballot >= s.promised;
       reply.accepted = s.accepted;
       if (reply.ok) {
+        reply.promised = s.promised;  // the promise this one replaces
         s.promised = m.ballot;
         if (m.from != id()) foreign_[m.key] = Foreign{now_, true};
         if (config_.failpoints.no_persist_promise) {

@@ -70,6 +70,37 @@ class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config
   uint64_t next_request_ = 1;
 };
 
+// The server's crash point `promise` fires after the promises this picks.
+TEST(PaxosNode, PreemptsOpenRoundPicksPromisesWhoseLossWouldMatter) {
+  Message m;
+  m.type = MessageType::kPromise;
+  m.ok = true;
+  m.ballot = Ballot{9, 3};    // for node 3
+  m.promised = Ballot{7, 2};  // replaced node 2's promise
+  m.accepted = Ballot{6, 2};  // below it: node 2's round is open here
+  EXPECT_TRUE(preempts_open_round(m, 1));
+  EXPECT_FALSE(preempts_open_round(m, 2));  // node 2's own round: it dies with it
+  Message closed = m;
+  closed.accepted = Ballot{7, 2};  // accepted at its promise: nothing left to accept
+  EXPECT_FALSE(preempts_open_round(closed, 1));
+  Message same = m;
+  same.promised = Ballot{8, 3};  // the same proposer's earlier attempt
+  EXPECT_FALSE(preempts_open_round(same, 1));
+  Message fenced = m;
+  fenced.ballot = Ballot{8, 1};  // below next_ballot(7.2) = 8.2: accepting 7.2 would fence it off
+  EXPECT_FALSE(preempts_open_round(fenced, 3));
+  Message first = m;
+  first.promised = Ballot{};  // nothing promised before
+  first.accepted = Ballot{};
+  EXPECT_FALSE(preempts_open_round(first, 1));
+  Message refused = m;
+  refused.ok = false;
+  EXPECT_FALSE(preempts_open_round(refused, 1));
+  Message accepted = m;
+  accepted.type = MessageType::kAccepted;
+  EXPECT_FALSE(preempts_open_round(accepted, 1));
+}
+
 TEST(PaxosNode, ConfigErrors) {
   std::unique_ptr<Node> n;
   MemoryAcceptorStore store;

@@ -23,9 +23,12 @@ TEST_F(SimulationTest, PaxosAndDhtSameSeedSameHistoryByteForByte) {
   for (const std::string target : {"paxos", "dht"}) {
     const TestConfig c = small_test("partition,kill,pause,loss", "", target);
     SimResult a, b, other;
-    ASSERT_TRUE(simulate_test(c, 7, &a).is_ok()) << target;
-    ASSERT_TRUE(simulate_test(c, 7, &b).is_ok()) << target;
-    ASSERT_TRUE(simulate_test(c, 8, &other).is_ok()) << target;
+    // Seed 4: kills, and a quorum up long enough for 1000 events on both
+    // targets (seed 7's kills left paxos without one for 3 s once its
+    // messages, and so the random draws, changed).
+    ASSERT_TRUE(simulate_test(c, 4, &a).is_ok()) << target;
+    ASSERT_TRUE(simulate_test(c, 4, &b).is_ok()) << target;
+    ASSERT_TRUE(simulate_test(c, 5, &other).is_ok()) << target;
     EXPECT_EQ(a.jsonl, b.jsonl) << target;
     EXPECT_NE(a.jsonl, other.jsonl) << target;
     EXPECT_GT(a.history.events.size(), 1000u) << target;
@@ -72,13 +75,14 @@ TEST_F(SimulationTest, PaxosFailpointsAreCaught) {
   // A forgotten promise matters when two proposers contend for a key: 300
   // ops/s again, and three promises in ten aimed at. Since proposers wait
   // for each other's open rounds and skip the prepare of a key they just
-  // wrote, promises are rarer: the first failing seed is 110 (it was within
-  // 40 seeds before).
+  // wrote, promises are rarer: the first failing seed was 110 (it was within
+  // 40 seeds before); since a proposer's requests leave before its sync, the
+  // window for a lower ballot's accept is shorter still: 152.
   TestConfig forgetful = promise_kill_test("no-persist-promise");
   forgetful.rate = 300;
   forgetful.concurrency = 9;
   forgetful.nemesis_opts["aimed-kill-percent"] = "30";
-  expect_caught(forgetful, 1, 120, "no-persist-promise");
+  expect_caught(forgetful, 1, 160, "no-persist-promise");
 }
 
 // The dht's eventual mode with R = W = 1 is not linearizable by design

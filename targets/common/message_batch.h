@@ -11,7 +11,8 @@
 // of any core (dht's and paxos's are below 16), so a peer still sending one
 // bare message per frame is refused with an error that says so.
 //
-// Ordering contract. A batch holds messages of one Ready to one peer, in the
+// Ordering contract. A batch holds messages of one list of one Ready (its
+// early messages, or those after the sync: core_outbox.h) to one peer, in the
 // order the core produced them; a Ready's messages to one peer take more than
 // one batch only past kMaxBatchBytes, and then go out in order. Batches to a
 // peer travel on its one connection in the order sent (FrameTransport; a
@@ -25,7 +26,8 @@
 // (targets/paxos/core/simulation.h, harness/sim/core_sim_node.h).
 //
 // Durability is the Ready's: the store is synced (one fdatasync for the
-// whole Ready: group commit) before any batch of the Ready is queued.
+// whole Ready: group commit) before any batch of its after-sync messages is
+// queued; the early ones go before it (core_outbox.h says which may).
 #pragma once
 
 #include <fmt/format.h>

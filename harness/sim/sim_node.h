@@ -59,6 +59,20 @@ class SimNode {
   void set_wall_offset(int64_t offset) { wall_offset_ = offset; }
   int64_t wall_now() const { return now() + wall_offset_; }
 
+  // How the server's timer ticks (every tick period of the cluster).
+  enum class Ticker {
+    // On the steady clock from its last expiry: missed ticks (a stopped
+    // process) come one after another when it resumes.
+    kCatchUp,
+    // On the steady clock, one period from each tick: a stopped process
+    // resumes with one tick (Go's time.Ticker; asio's expires_after).
+    kSkipMissed,
+    // As kSkipMissed, but on the wall clock: a clock set back stalls it for
+    // as long, one set forward fires it early (asio's system_timer, which
+    // waits again while the clock is short of the expiry).
+    kWallClock,
+  };
+
   // Client request `id` (command `command` on connection `connection`): its
   // reply goes back through the cluster.
   void request(uint64_t id, int64_t connection, std::vector<std::string> command);
@@ -77,19 +91,7 @@ class SimNode {
   // it stops the server.
   virtual Status process_ready() = 0;
   virtual bool primary() const = 0;
-  // How the server's timer ticks (every tick period of the cluster).
-  enum class Ticker {
-    // On the steady clock from its last expiry: missed ticks (a stopped
-    // process) come one after another when it resumes.
-    kCatchUp,
-    // On the steady clock, one period from each tick: a stopped process
-    // resumes with one tick (Go's time.Ticker; asio's expires_after).
-    kSkipMissed,
-    // As kSkipMissed, but on the wall clock: a clock set back stalls it for
-    // as long, one set forward fires it early (asio's system_timer, which
-    // waits again while the clock is short of the expiry).
-    kWallClock,
-  };
+  // How the server's timer ticks (Ticker).
   virtual Ticker ticker() const { return Ticker::kCatchUp; }
 
   // For the target: process_ready() soon, once for the inputs queued now.

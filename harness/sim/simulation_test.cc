@@ -149,7 +149,9 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   etcd.target = "etcd";
   TestConfig bank = small_test("kill");
   bank.workload = "bank";
-  TestConfig clock = small_test("partition,clock");
+  TestConfig corrupt = small_test("partition,corrupt");
+  TestConfig bandwidth = small_test("latency:delay+bandwidth");
+  TestConfig any_latency = small_test("latency");  // may draw bandwidth
   TestConfig typo = small_test("kill", "no-such-failpoint");
   TestConfig no_entries = small_test("kill");
   no_entries.opts["max-append-entries"] = "0";
@@ -165,16 +167,18 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig disk = small_test("disk");
   TestConfig diskfs = small_test("kill");
   diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {etcd, bank, clock, typo, no_entries, vote_kills, aimed_kills,
+  for (const TestConfig& c : {etcd, bank, corrupt, bandwidth, any_latency, typo, no_entries, vote_kills, aimed_kills,
                               paxos_typo, dht_quorum, disk, diskfs}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
-  EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
+  EXPECT_NE(check_sim_plan(corrupt).message().find("corrupt"), std::string::npos);
+  EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
   EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"),
             std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
+  EXPECT_TRUE(check_sim_plan(small_test("clock,latency:one-way-leader+reorder")).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";
   EXPECT_TRUE(check_sim_plan(one_entry).is_ok());

@@ -6,8 +6,8 @@
 namespace faultline {
 
 Status plan_clock_fault(const std::string& spec, const std::vector<std::string>& nodes,
-                        const PrimariesFn& primaries, const NemesisOptions& o,
-                        std::mt19937_64& rng, ClockPlan* plan, nlohmann::json* done) {
+                        const PrimariesFn& primaries, const NemesisOptions& o, std::mt19937_64& rng,
+                        ClockPlan* plan, nlohmann::json* done) {
   *plan = ClockPlan{};
   if (spec == "skew") {
     for (const std::string& n : nodes)

@@ -23,7 +23,6 @@
 // Separate block: <utility> first (targets/common/asio.h says why).
 #include <boost/asio.hpp>
 
-
 namespace faultline {
 
 namespace asio = boost::asio;
@@ -53,8 +52,8 @@ struct LatencyProxy::Impl {
   asio::io_context io;
   std::map<std::string, std::string> nodes;
   std::mt19937_64 rng;
-  std::map<Link, LinkFault> faults;             // io thread only, as is all below
-  Clock::time_point faults_set;                 // when `faults` were set (cuts count from it)
+  std::map<Link, LinkFault> faults;   // io thread only, as is all below
+  Clock::time_point faults_set;       // when `faults` were set (cuts count from it)
   std::map<Link, int64_t> link_free;  // bandwidth: when a link's next byte may go (ns)
   struct Listener;
   struct Connection;

@@ -72,8 +72,7 @@ std::chrono::microseconds link_pipe_delay(const LinkFault& f,
 
 std::optional<int64_t> link_release_ns(const LinkFault& f, int64_t now, int64_t since,
                                        std::chrono::microseconds pipe_delay, size_t n,
-                                       int64_t* link_free,
-                                       const std::function<uint64_t()>& draw) {
+                                       int64_t* link_free, const std::function<uint64_t()>& draw) {
   using std::chrono::nanoseconds;
   if (f.cut_after && now >= since + nanoseconds(*f.cut_after).count()) return std::nullopt;
   int64_t delay = nanoseconds(pipe_delay).count();
@@ -86,8 +85,8 @@ std::optional<int64_t> link_release_ns(const LinkFault& f, int64_t now, int64_t 
   }
   int64_t jitter = 0;
   if (f.jitter.count() > 0)
-    jitter = static_cast<int64_t>(draw() % static_cast<uint64_t>(f.jitter.count() * 1000 + 1)) *
-             1000;
+    jitter =
+        static_cast<int64_t>(draw() % static_cast<uint64_t>(f.jitter.count() * 1000 + 1)) * 1000;
   return sent + delay + jitter;
 }
 

@@ -11,13 +11,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "nemesis/nemesis.h"
@@ -60,7 +59,8 @@ Status plan_latency_fault(const std::string& spec, const std::vector<std::string
 
 // A connection's delay on a link with fault `f` (drawn when the faults are
 // set): under reorder uniform in [0, 2 * delay] (one draw), else the delay.
-std::chrono::microseconds link_pipe_delay(const LinkFault& f, const std::function<uint64_t()>& draw);
+std::chrono::microseconds link_pipe_delay(const LinkFault& f,
+                                          const std::function<uint64_t()>& draw);
 
 // When a chunk of `n` bytes that enters a link with fault `f` at `now` may
 // leave it: after the link carried the bytes before it at its bandwidth
@@ -71,7 +71,6 @@ std::chrono::microseconds link_pipe_delay(const LinkFault& f, const std::functio
 // connection (never before the chunk before it) is the caller's to keep.
 std::optional<int64_t> link_release_ns(const LinkFault& f, int64_t now, int64_t since,
                                        std::chrono::microseconds pipe_delay, size_t n,
-                                       int64_t* link_free,
-                                       const std::function<uint64_t()>& draw);
+                                       int64_t* link_free, const std::function<uint64_t()>& draw);
 
 }  // namespace faultline

@@ -82,10 +82,10 @@ TEST(CliSim, FailingSeedIsPrintedWithItsReplayWhichFailsAlike) {
 // (which names the target), and the correct dht valid.
 TEST(CliSim, PaxosAndDhtAreSimulated) {
   TempDir dir;
-  const cli_support::Result r =
-      sim(dir, small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
-                           "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20",
-                           "--jobs", "2"}));
+  const cli_support::Result r = sim(
+      dir,
+      small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
+                  "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20", "--jobs", "2"}));
   ASSERT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find("replay: faultline sim --target paxos "), std::string::npos) << said(r);
   const cli_support::Result dht =

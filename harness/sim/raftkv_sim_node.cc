@@ -1,9 +1,10 @@
 // raftkv in faultline sim: each node a raftkv::KvNode — the Raft core, its
 // DurableStorage and the KV state machine with the client logic of the
 // faultline-raftkv server (whose server/raft_node.cc is only the socket and
-// timer shell around the same KvNode), ticked as that shell ticks it. Aimed at: a granted vote (a kill); a
-// leader's Ready with new entries of its term, and its commit of an entry of
-// an earlier term (stalls: the schedule of the Raft paper's Figure 8).
+// timer shell around the same KvNode), ticked as that shell ticks it.
+// Aimed at: a granted vote (a kill); a leader's Ready with new entries of
+// its term, and its commit of an entry of an earlier term (stalls: the
+// schedule of the Raft paper's Figure 8).
 #include <fmt/format.h>
 
 #include "harness/db/raftkv_db.h"

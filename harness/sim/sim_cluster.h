@@ -187,7 +187,7 @@ class SimCluster {
   };
   std::map<std::pair<size_t, size_t>, SlowLink> slow_links_;
   int64_t link_faults_set_ = 0;
-  std::vector<std::function<void()>> held_;          // by a cut, in order
+  std::vector<std::function<void()>> held_;            // by a cut, in order
   std::map<uint64_t, std::function<void()>> delayed_;  // in flight on slow links
   uint64_t next_delayed_ = 1;
   std::vector<uint64_t> clock_changes_;  // by node: bumped by each change (ends a strobe)

@@ -21,8 +21,12 @@ class ProbeNode : public SimNode {
       : SimNode(cluster, index), ticker_(ticker) {}
   // Sends a message to node `to`; it records its arrival there with `tag`.
   void ping(size_t to, int tag) {
-    send(to, [tag](SimNode& n) { static_cast<ProbeNode&>(n).arrived.push_back({n_now(n), tag}); },
-         false);
+    send(
+        to,
+        [tag](SimNode& n) {
+          static_cast<ProbeNode&>(n).arrived.push_back({n_now(n), tag});
+        },
+        false);
   }
   std::vector<int64_t> ticks;
   std::vector<std::pair<int64_t, int>> arrived;  // (time, tag)

@@ -16,9 +16,9 @@ namespace {
 
 TEST_F(SimulationTest, SameSeedSameHistoryByteForByte) {
   // A real test: hundreds of ops, faults, and ops of every outcome.
-  expect_same_seed_same_history(small_test("partition,kill,pause,loss"), 7, 1000,
-                                {"\"f\":\"start-kill\"", "\"type\":\"ok\"",
-                                 "\"type\":\"info\"", "\"f\":\"heal\""});
+  expect_same_seed_same_history(
+      small_test("partition,kill,pause,loss"), 7, 1000,
+      {"\"f\":\"start-kill\"", "\"type\":\"ok\"", "\"type\":\"info\"", "\"f\":\"heal\""});
 }
 
 // The read failpoints that the KvNode implements (not the core): served by
@@ -158,8 +158,8 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig disk = small_test("disk");
   TestConfig diskfs = small_test("kill");
   diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {etcd, bank, corrupt, bandwidth, any_latency, typo, no_entries, vote_kills, aimed_kills,
-                              paxos_typo, dht_quorum, disk, diskfs}) {
+  for (const TestConfig& c : {etcd, bank, corrupt, bandwidth, any_latency, typo, no_entries,
+                              vote_kills, aimed_kills, paxos_typo, dht_quorum, disk, diskfs}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }

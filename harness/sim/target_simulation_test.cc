@@ -12,9 +12,9 @@ namespace {
 
 TEST_F(SimulationTest, PaxosAndDhtSameSeedSameHistoryByteForByte) {
   for (const std::string target : {"paxos", "dht"}) {
-    const SimResult a = expect_same_seed_same_history(
-        small_test("partition,kill,pause,loss", "", target), 3, 1000,
-        {"\"f\":\"start-kill\"", "\"type\":\"ok\""});
+    const SimResult a =
+        expect_same_seed_same_history(small_test("partition,kill,pause,loss", "", target), 3, 1000,
+                                      {"\"f\":\"start-kill\"", "\"type\":\"ok\""});
     EXPECT_EQ(a.verdict, Verdict::kValid) << target << ": " << a.checkers[0].summary;
   }
 }

@@ -32,9 +32,8 @@ TestConfig nightly(const std::string& name, const std::string& nemesis) {
   } else {  // lease-from-ack
     c.nemesis_interval_s = 3;
     c.op_timeout_s = 0.2;
-    c.opts = {{"unsafe-failpoint", "lease-from-ack"},
-              {"election-ms", "700"},
-              {"heartbeat-ms", "25"}};
+    c.opts = {
+        {"unsafe-failpoint", "lease-from-ack"}, {"election-ms", "700"}, {"heartbeat-ms", "25"}};
     c.nemesis_opts = {{"latency-ms", "1050"}};
   }
   return c;
@@ -77,8 +76,7 @@ TEST_F(SimulationTest, CorrectRaftkvIsValidUnderClockAndLatencyFaults) {
 TEST_F(SimulationTest, ClockAndLatencyFaultsKeepTheSameSeedSameHistory) {
   expect_same_seed_same_history(
       small_test("partition,clock,latency:one-way-leader+reorder+delay", "lease-read"), 7, 500,
-      {"\"f\":\"start-clock\"", "\"offsets_s\"", "\"f\":\"start-latency\"",
-       "\"links\""});
+      {"\"f\":\"start-clock\"", "\"offsets_s\"", "\"f\":\"start-latency\"", "\"links\""});
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
 // --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
-// aimed-stall-percent for aimed-stall-ms), loss.
-// clock and corrupt are not simulated yet (check_sim_plan refuses them).
+// aimed-stall-percent for aimed-stall-ms), loss, clock (offsets of the
+// nodes' simulated wall clocks: plan_clock_fault, as the real nemesis) and
+// latency (the real proxy's LinkFaults on the simulated links:
+// plan_latency_fault; not bandwidth, which needs message sizes).
+// corrupt and disk are not simulated yet (check_sim_plan refuses them).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +21,7 @@
 
 #include "harness/generator/op.h"
 #include "harness/sim/sim_cluster.h"
+#include "nemesis/link_fault.h"
 #include "nemesis/nemesis.h"
 
 namespace faultline::sim {
@@ -39,6 +43,8 @@ class SimNemesis {
 
  private:
   Status start(const std::string& kind, const FaultStart& fault, nlohmann::json* done);
+  PrimariesFn primaries() const;
+  Status start_clock(const std::string& spec, nlohmann::json* done);
   Status stop(const std::string& kind, nlohmann::json* done);
   // Restarts every crashed node (into *restarted); the first recovery error.
   Status restart_all(std::vector<std::string>* restarted);

@@ -138,8 +138,8 @@ class BankOps {
       if (e.kind == RespReply::Kind::kNil) continue;
       Account a;
       if (e.kind != RespReply::Kind::kString || !parse_account(e.text, &a)) {
-        *failed = refuse(invoke, fmt::format("account {} holds '{}', not version:balance", i, e.text),
-                         o.node);
+        *failed = refuse(
+            invoke, fmt::format("account {} holds '{}', not version:balance", i, e.text), o.node);
         return false;
       }
       (*accounts)[i] = a;
@@ -192,7 +192,8 @@ class BankOps {
     if (swapped == accounts_) return complete_kv(invoke, o, invoke.value);
     if (swapped > 0) {
       Op c = invoke.complete(EventType::kInfo, nullptr);
-      c.error = fmt::format("transaction applied in part: {} of {} CAS swapped", swapped, accounts_);
+      c.error =
+          fmt::format("transaction applied in part: {} of {} CAS swapped", swapped, accounts_);
       c.node = o.node;
       return c;
     }

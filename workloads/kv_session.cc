@@ -66,10 +66,11 @@ KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node) {
 }
 
 Op complete_unexpected(const Op& invoke, const KvOutcome& outcome, bool not_applied) {
-  return complete_kv(invoke,
-                     not_done(not_applied ? KvOutcome::Kind::kNotApplied : KvOutcome::Kind::kUnknown,
-                              unexpected_reply_error(outcome.reply), outcome.node),
-                     nullptr);
+  return complete_kv(
+      invoke,
+      not_done(not_applied ? KvOutcome::Kind::kNotApplied : KvOutcome::Kind::kUnknown,
+               unexpected_reply_error(outcome.reply), outcome.node),
+      nullptr);
 }
 
 KvRequest KvRequest::command(std::vector<std::string> command, nlohmann::json carry) {
@@ -174,7 +175,8 @@ KvOutcome RespKvSession::write(const std::string& key, int64_t value, Clock::tim
 
 KvOutcome RespKvSession::cas(const std::string& key, int64_t expected, int64_t value,
                              Clock::time_point deadline) {
-  return send({.kind = KvRequest::Kind::kCas, .key = key, .value = value, .expected = expected}, deadline);
+  return send({.kind = KvRequest::Kind::kCas, .key = key, .value = value, .expected = expected},
+              deadline);
 }
 
 KvOutcome RespKvSession::add(const std::string& key, int64_t delta, Clock::time_point deadline) {

@@ -86,7 +86,8 @@ Status make_set_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::from_fn(
       [next](const Context&) -> std::optional<Op> { return gen::op("add", (*next)++); });
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  const bool resp_sets = options.target.sets && options.protocol.kind == ClientProtocol::Kind::kResp;
+  const bool resp_sets =
+      options.target.sets && options.protocol.kind == ClientProtocol::Kind::kResp;
   out->kv_ops = resp_sets ? resp_set_ops() : key_set_ops();
   out->client = kv_ops_client("set", out->kv_ops, options.protocol);
   out->checkers.clear();

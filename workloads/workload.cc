@@ -20,9 +20,9 @@ class KvOpsClient : public Client {
   Op invoke(const Op& invoke) override {
     std::optional<KvRequest> request = ops_.request(invoke);
     if (!request) return cannot_run(invoke, workload_);
-    const auto deadline = KvSession::Clock::now() + timeout_;
     for (;;) {
-      KvStep step = ops_.complete(invoke, *request, session_->call(*request, deadline));
+      KvStep step = ops_.complete(invoke, *request,
+                                  session_->call(*request, KvSession::Clock::now() + timeout_));
       if (Op* done = std::get_if<Op>(&step)) return std::move(*done);
       request = std::move(std::get<KvRequest>(step));
     }

@@ -59,9 +59,9 @@ struct WorkloadOptions {
 // several requests (bank's transfer reads the accounts, then swaps them all),
 // its next request. One definition serves every driver: the workload's
 // Client (kv_ops_client) sends the requests through the target's KvSession;
-// faultline sim sends them as RESP commands to a simulated node. An op's
-// requests share its one deadline (the op timeout); an op must reach its
-// completion in a bounded number of requests.
+// faultline sim sends them as RESP commands to a simulated node. Each
+// request has the op timeout; an op must reach its completion in a bounded
+// number of requests (so far as a set's read of one key per element can).
 using KvStep = std::variant<Op, KvRequest>;
 struct KvOps {
   std::function<std::optional<KvRequest>(const Op& invoke)> request;

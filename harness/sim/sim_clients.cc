@@ -32,7 +32,7 @@ struct SimClients::Call {
   int redirects = 0;
   uint64_t request = 0;
   bool finished = false;
-  bool timed_out = false;
+  uint64_t requests = 0;  // requests started: a timeout is the latest's
 
   bool transaction() const { return kv.kind == KvRequest::Kind::kTransaction; }
   // A transaction whose EXEC was not sent yet: stopping now changes nothing.
@@ -63,18 +63,6 @@ void SimClients::invoke(int thread, const Op& invoke, std::function<void(Op)> do
     loop_.after(0, [call] { call->done(cannot_run(call->invoke, "sim")); });
     return;
   }
-  loop_.after(timeout_, [this, call] {
-    if (call->finished) return;
-    call->timed_out = true;
-    cluster_.cancel(call->request);
-    const std::string node = cluster_.names()[call->node];
-    const bool before_exec = call->before_exec();
-    if (before_exec) drop_connection(*call);
-    move_on(*call);
-    finish(call, outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
-                         fmt::format("{}: timed out after {} ms", node, timeout_ / 1'000'000),
-                         node));
-  });
   start(call, std::move(*request));
 }
 
@@ -83,8 +71,7 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
   call->commands.clear();
   if (call->transaction()) {
     call->commands.push_back({"MULTI"});
-    call->commands.insert(call->commands.end(), call->kv.commands.begin(),
-                          call->kv.commands.end());
+    call->commands.insert(call->commands.end(), call->kv.commands.begin(), call->kv.commands.end());
     call->commands.push_back({"EXEC"});
   } else {
     call->commands.push_back(resp_kv_command(protocol_, call->kv));
@@ -92,14 +79,24 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
   call->node = threads_[static_cast<size_t>(call->thread)].home;
   call->redirects = 0;
   call->sent = 0;
+  loop_.after(timeout_, [this, call, n = ++call->requests] {
+    if (call->finished || call->requests != n) return;
+    cluster_.cancel(call->request);
+    const std::string node = cluster_.names()[call->node];
+    const bool before_exec = call->before_exec();
+    if (before_exec) drop_connection(*call);
+    move_on(*call);
+    finish(call,
+           outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
+                   fmt::format("{}: timed out after {} ms", node, timeout_ / 1'000'000), node));
+  });
   attempt(call);
 }
 
 void SimClients::attempt(const std::shared_ptr<Call>& call) {
-  call->request = cluster_.request(call->node,
-                                   threads_[static_cast<size_t>(call->thread)].connection,
-                                   call->commands[call->sent],
-                                   [this, call](SimReply r) { on_reply(call, std::move(r)); });
+  call->request = cluster_.request(
+      call->node, threads_[static_cast<size_t>(call->thread)].connection,
+      call->commands[call->sent], [this, call](SimReply r) { on_reply(call, std::move(r)); });
 }
 
 void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
@@ -185,13 +182,6 @@ void SimClients::on_queued(const std::shared_ptr<Call>& call, const RespReply& r
 
 void SimClients::finish(const std::shared_ptr<Call>& call, const RespOutcome& outcome) {
   KvStep step = ops_.complete(call->invoke, call->kv, resp_kv_outcome(call->kv, outcome));
-  // Past the op's deadline, every further request fails at once, as a real
-  // session's does; a workload's op ends after a bounded number of them.
-  while (call->timed_out && std::holds_alternative<KvRequest>(step)) {
-    KvRequest next = std::move(std::get<KvRequest>(step));
-    step = ops_.complete(call->invoke, next,
-                         not_done(KvOutcome::Kind::kNotApplied, "deadline passed", outcome.node));
-  }
   if (Op* done = std::get_if<Op>(&step)) {
     call->finished = true;
     call->done(std::move(*done));

@@ -6,7 +6,8 @@
 // sorted into the same outcome RespSession gives a real client
 // (workloads/resp_session.h), read as RespKvSession reads it
 // (resp_kv_outcome), which the workload's own KvOps::complete then turns
-// into ok, fail or info, or into the op's next request:
+// into ok, fail or info, or into the op's next request (each request has
+// the op timeout, as each of a real client's calls):
 //
 //   - a thread starts on its own node (thread % nodes), as a real client;
 //   - -NOTLEADER host:port: the command goes to the leader named, at most
@@ -38,7 +39,8 @@ namespace faultline::sim {
 
 class SimClients {
  public:
-  // `timeout`: the op timeout, ns. Everything outlives this object.
+  // `timeout`: the op timeout (of each request), ns. Everything outlives
+  // this object.
   SimClients(EventLoop& loop, SimCluster& cluster, KvOps ops, int64_t timeout, int concurrency);
 
   // Runs `invoke` on client `thread`; `done` gets its completion once.

@@ -60,6 +60,7 @@ rows=(
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
   "raftkv early-txn-reads|raftkv|--nemesis none --workload list-append --opt unsafe-failpoint=early-txn-reads"
+  "raftkv early-txn-reads, rw-register|raftkv|--nemesis none --workload rw-register --opt unsafe-failpoint=early-txn-reads"
   "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
   "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
   "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"

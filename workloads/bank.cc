@@ -61,8 +61,6 @@ Op refuse(const Op& invoke, std::string error, std::string node = "") {
 // request's carry counts the attempts), again after a CAS conflict.
 class BankOps {
  public:
-  // `initialized`: whether an init of this run was ok, shared by the clients
-  // of one workload. Before that, accounts that do not exist yet are not news.
   explicit BankOps(int accounts)
       : accounts_(accounts), initialized_(std::make_shared<std::atomic<bool>>(false)) {}
 
@@ -204,6 +202,8 @@ class BankOps {
   }
 
   int accounts_;
+  // Whether an init of this run was ok, shared by the clients of one
+  // workload. Before that, accounts that do not exist yet are not news.
   std::shared_ptr<std::atomic<bool>> initialized_;
 };
 

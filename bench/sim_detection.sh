@@ -96,8 +96,8 @@ done
 
 [ "$clean" -gt 0 ] || exit 0
 echo
-echo "| target | workload | nemesis | seeds | not valid | wall (s) | seeds/min ($jobs threads) |"
-echo "| --- | --- | --- | ---: | ---: | ---: | ---: |"
+echo "| target | workload | nemesis | seeds | invalid | unknown | wall (s) | seeds/min ($jobs threads) |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
   for workload in ${clean_workloads//,/ }; do
     for nemesis in partition kill pause loss partition,kill,pause,loss; do
@@ -108,8 +108,11 @@ for target in raftkv paxos dht; do
         --jobs "$jobs" 2>&1) || code=$?
       [ "$code" -ne 64 ] || continue  # a workload the target does not run
       read -r done secs < <(summary <<<"$out")
-      failed=$(grep -o '[0-9]* failed' <<<"$out" | awk '{print $1}')
-      echo "| $target | $workload | $nemesis | $done | $failed | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
+      # Unknown: nothing to check (e.g. every node down most of the test) or
+      # the check did not finish; anything else not valid counts as invalid.
+      unknown=$(grep -c '^seed [0-9]*: unknown' <<<"$out" || true)
+      failed=$(grep -o 'threads): [0-9]* failed' <<<"$out" | awk '{print $2}')
+      echo "| $target | $workload | $nemesis | $done | $((failed - unknown)) | $unknown | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
     done
   done
 done

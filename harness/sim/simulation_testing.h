@@ -66,4 +66,17 @@ inline void expect_valid_seeds(const TestConfig& c, uint64_t first, int count) {
   }
 }
 
+// Simulates `seed` of `c` twice and seed + 1 once into *a: requires the
+// two histories of `seed` the same byte for byte and the other's different
+// (`what` names the case in a failure).
+inline void expect_same_history_per_seed(const TestConfig& c, uint64_t seed,
+                                         const std::string& what, SimResult* a) {
+  SimResult b, other;
+  ASSERT_TRUE(simulate_test(c, seed, a).is_ok()) << what;
+  ASSERT_TRUE(simulate_test(c, seed, &b).is_ok()) << what;
+  ASSERT_TRUE(simulate_test(c, seed + 1, &other).is_ok()) << what;
+  EXPECT_EQ(a->jsonl, b.jsonl) << what;
+  EXPECT_NE(a->jsonl, other.jsonl) << what;
+}
+
 }  // namespace faultline::sim

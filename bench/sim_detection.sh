@@ -51,11 +51,23 @@ vote=(--nemesis kill,pause --nemesis-interval 0.1 --opt heartbeat-ms=10 --opt el
 figure8=(--nemesis pause --opt heartbeat-ms=10 --opt election-ms=30 --opt max-append-entries=1
   --nemesis-opt aimed-stall-percent=50)
 promise=(--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=100)
+# suites/nightly.toml's tunings of the read failpoints (the real runs' rate).
+stale=(--workload counter --rate 300 --nemesis-interval 2 --op-timeout 0.15 --opt election-ms=300
+  --opt heartbeat-ms=100 --opt unsafe-failpoint=stale-read)
+lease=(--workload counter --rate 300 --nemesis-interval 1.5 --opt election-ms=500
+  --opt heartbeat-ms=100 --nemesis-opt bump-s=5 --opt unsafe-failpoint=lease-read)
+ack=(--rate 300 --nemesis-interval 3 --op-timeout 0.2 --opt election-ms=700 --opt heartbeat-ms=25
+  --nemesis-opt latency-ms=1050 --opt unsafe-failpoint=lease-from-ack)
 
 # name | target | extra arguments
 rows=(
   "raftkv follower-read|raftkv|--nemesis partition --opt unsafe-failpoint=follower-read"
   "raftkv read-cache|raftkv|--nemesis partition --opt unsafe-failpoint=read-cache"
+  "raftkv stale-read|raftkv|--nemesis partition ${stale[*]}"
+  "raftkv stale-read, latency|raftkv|--nemesis latency:slow-leader ${stale[*]} --nemesis-opt latency-ms=1000"
+  "raftkv lease-read, pause|raftkv|--nemesis pause:leader ${lease[*]}"
+  "raftkv lease-read, clock|raftkv|--nemesis partition:isolate-leader,clock:bump-leader ${lease[*]} --op-timeout 0.2"
+  "raftkv lease-from-ack|raftkv|--nemesis latency:one-way-leader ${ack[*]}"
   "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
@@ -100,7 +112,8 @@ echo "| target | workload | nemesis | seeds | invalid | unknown | wall (s) | see
 echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
   for workload in ${clean_workloads//,/ }; do
-    for nemesis in partition kill pause loss partition,kill,pause,loss; do
+    for nemesis in partition kill pause loss partition,kill,pause,loss clock \
+      latency:delay+one+slow-leader+one-way-leader+reorder; do
       wanted "$target $nemesis" || wanted "$target $workload" || wanted "$target" || continue
       code=0
       out=$("$faultline" sim --target "$target" "${small[@]}" --workload "$workload" \

@@ -32,14 +32,15 @@ TEST(CliSim, UsageErrorsExit64) {
   TempDir dir;
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "nope"},
                                               {"--target", "etcd"},
-                                              {"--nemesis", "clock"},
+                                              {"--nemesis", "corrupt"},
+                                              {"--nemesis", "latency:bandwidth"},
                                               {"--opt", "unsafe-failpoint=nope"},
                                               {"--seeds", "0"}}) {
     const cli_support::Result r = sim(dir, small(dir, bad));
     EXPECT_EQ(r.code, 64) << bad[0] << " " << bad[1] << ": " << said(r);
   }
-  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "clock"}));
-  EXPECT_NE(r.err.find("does not simulate clock faults"), std::string::npos) << said(r);
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "corrupt"}));
+  EXPECT_NE(r.err.find("does not simulate corrupt faults"), std::string::npos) << said(r);
   const cli_support::Result paxos =
       sim(dir, small(dir, {"--target", "paxos", "--opt", "unsafe-failpoint=no-persist-vote"}));
   EXPECT_EQ(paxos.code, 64) << said(paxos);
@@ -50,6 +51,33 @@ TEST(CliSim, UsageErrorsExit64) {
   EXPECT_EQ(bank.code, 64) << said(bank);
   EXPECT_NE(bank.err.find("bank: expected a target with CAS and MULTI/EXEC"), std::string::npos)
       << said(bank);
+}
+
+// kill:aimed is portable: faultline sim maps it onto its aimed kills, and
+// faultline run refuses it, before anything is deployed, on a target whose
+// servers have no crash points.
+TEST(CliSim, AimedKillsRunInSimAndAreRefusedOnTargetsWithoutCrashPoints) {
+  TempDir dir;
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "kill:aimed", "--nemesis-opt",
+                                                     "crash-percent=100", "--seed", "5"}));
+  ASSERT_EQ(r.code, 0) << said(r);
+  std::string history;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "store"))
+    if (e.path().filename() == "history.jsonl") history = cli_support::read_file(e.path());
+  EXPECT_NE(history.find(R"("f":"start-kill","value":{"percent":100,"spec":"aimed"})"),
+            std::string::npos)
+      << history.substr(0, 2000);
+  for (const std::string target : {"dht", "etcd"}) {
+    const cli_support::Result refused =
+        cli_support::spawn(dir.path(), FAULTLINE_BIN,
+                           {"run", "--target", target, "--nemesis", "kill:aimed", "--store",
+                            (dir.path() / "run-store").string()});
+    EXPECT_EQ(refused.code, 64) << target << ": " << said(refused);
+    EXPECT_NE(refused.err.find("--nemesis kill:aimed: target '" + target +
+                               "' has no crash points (raftkv has 'vote', paxos 'promise')"),
+              std::string::npos)
+        << said(refused);
+  }
 }
 
 TEST(CliSim, TestFileErrorsExit66And65) {
@@ -87,10 +115,10 @@ TEST(CliSim, FailingSeedIsPrintedWithItsReplayWhichFailsAlike) {
 // (which names the target), and the correct dht valid.
 TEST(CliSim, PaxosAndDhtAreSimulated) {
   TempDir dir;
-  const cli_support::Result r =
-      sim(dir, small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
-                           "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20",
-                           "--jobs", "2"}));
+  const cli_support::Result r = sim(
+      dir,
+      small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
+                  "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20", "--jobs", "2"}));
   ASSERT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find("replay: faultline sim --target paxos "), std::string::npos) << said(r);
   const cli_support::Result dht =

@@ -37,6 +37,11 @@
 // - early-txn-reads answers a transaction's reads at EXEC and commits only
 //   its writes, so other transactions' writes land between the two: no
 //   fault is needed.
+// - kill:aimed on paxos: an armed acceptor crashes right after a promise
+//   and is restarted within a second, dozens of times a minute; a correct
+//   acceptor synced the promise before it left, so the history stays
+//   valid. (no-persist-promise is not caught reliably this way yet:
+//   docs/benchmarks.md, "Detection".)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -69,18 +74,12 @@ class detect : public ClusterTest {
     return r.code;
   }
 
-  // Detection is a matter of timing (a leader change overlapping the right
-  // ops), not of the seed alone, so a failpoint case gets up to kAttempts
-  // runs, seeds seed, seed + 1, ...: each was caught in nearly every run of
-  // 30 s (docs/benchmarks.md, "Detection"), so a miss of all three means
-  // detection broke, not bad luck.
-  static constexpr int kAttempts = 3;
+  // A failpoint case gets kDetectAttempts runs (run_support.h).
   void expect_caught(const std::string& id, uint64_t seed, double time_limit = 30) {
     std::string why;
-    int code = 1;
-    for (uint64_t s = seed; s < seed + kAttempts && code != 0; ++s)
-      code = run_case(id, s, time_limit, &why);
-    EXPECT_EQ(code, 0) << "not detected in " << kAttempts << " runs; the last: " << why;
+    EXPECT_TRUE(caught_within_attempts(
+        seed, 0, [&](uint64_t s) { return run_case(id, s, time_limit, &why); }))
+        << "not detected in " << kDetectAttempts << " runs; the last: " << why;
   }
 
   // A control: one run, which must be valid.
@@ -121,6 +120,8 @@ TEST_F(detect, LatencyWithoutFailpointsIsValid) { expect_valid("latency-control#
 TEST_F(detect, ListAppendFindsEarlyTxnReads) { expect_caught("early-txn-reads#1", 1001); }
 
 TEST_F(detect, ListAppendUnderEveryFaultIsValid) { expect_valid("txn-every-fault", 1001); }
+
+TEST_F(detect, AimedKillsOfCorrectPaxosAreValid) { expect_valid("paxos-aimed#1", 1101); }
 
 TEST_F(detect, EveryFaultWithoutFailpointsIsValid) {
   expect_valid("fast-elections-nemesis=partition+pause+kill+clock+loss", 601);

@@ -4,13 +4,16 @@
 
 #include <algorithm>
 
+#include "nemesis/clock_plan.h"
 #include "nemesis/grudge.h"
+#include "nemesis/link_fault.h"
 #include "nemesis/node_commands.h"
 
 namespace faultline::sim {
 
 const std::vector<std::string>& simulated_fault_kinds() {
-  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause"};
+  static const std::vector<std::string> kinds = {"partition", "loss",  "kill",
+                                                 "pause",     "clock", "latency"};
   return kinds;
 }
 
@@ -18,9 +21,15 @@ SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, Nemesi
                        uint64_t seed)
     : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
   double kill = 0;
-  double stall = 0;
   for (const FaultPlan& p : plans_) {
     if (p.kind == "kill") kill = options_.aimed_kill_percent / 100.0;
+  }
+  aim(kill);
+}
+
+void SimNemesis::aim(double kill) {
+  double stall = 0;
+  for (const FaultPlan& p : plans_) {
     if (p.kind == "pause") stall = options_.aimed_stall_percent / 100.0;
   }
   cluster_.set_aimed_faults(kill, stall, options_.aimed_stall.count() * 1'000'000);
@@ -40,7 +49,7 @@ Op SimNemesis::invoke(const Op& op) {
   } else if (is_stop) {
     st = stop(kind, &done);
   } else if (st = parse_fault_start(kind, op.value,
-                                    plan->specs.empty() ? fault_specs(kind) : plan->specs, rng_,
+                                    plan->specs.empty() ? drawn_specs(kind) : plan->specs, rng_,
                                     &fault);
              st.is_ok()) {  // as the real nemesis: a null spec is drawn from the plan
     st = start(kind, fault, &done);
@@ -54,6 +63,15 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
   const std::vector<std::string>& nodes = cluster_.names();
   const std::string& spec = fault.spec;
   const nlohmann::json& chosen = fault.chosen;
+  if (kind == "clock") return start_clock(spec, done);
+  if (kind == "latency") {
+    std::map<Link, LinkFault> faults;
+    if (Status st = plan_latency_fault(spec, nodes, primaries(), options_, rng_, &faults, done);
+        !st.is_ok())
+      return st;
+    cluster_.set_link_faults(faults);
+    return Status::ok();
+  }
   (*done)["spec"] = spec;
   if (kind == "partition") {
     Grudge grudge;
@@ -68,6 +86,11 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
     (*done)["grudge"] = cut;
     if (!isolated.empty()) (*done)["isolated"] = isolated;
     cluster_.set_grudge(std::move(grudge));
+    return Status::ok();
+  }
+  if (kind == "kill" && spec == "aimed") {  // real runs' crash points: here, the aimed kills
+    (*done)["percent"] = options_.crash_percent;
+    aim(options_.crash_percent / 100.0);
     return Status::ok();
   }
   // loss's one and all are victim specs too: the same draw as the real nemesis's.
@@ -96,7 +119,44 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
   return Status::ok();
 }
 
+PrimariesFn SimNemesis::primaries() const {
+  return [this](std::vector<std::string>* out) {
+    *out = cluster_.primaries();
+    return Status::ok();
+  };
+}
+
+// As the real clock nemesis (nemesis/clock.cc), on the nodes' simulated wall
+// clocks. A strobe's changes run on virtual time; its op completes at once.
+Status SimNemesis::start_clock(const std::string& spec, nlohmann::json* done) {
+  ClockPlan plan;
+  if (Status st =
+          plan_clock_fault(spec, cluster_.names(), primaries(), options_, rng_, &plan, done);
+      !st.is_ok())
+    return st;
+  constexpr int64_t kSecond = 1'000'000'000;
+  for (const auto& [node, offset] : plan.offsets_s)
+    cluster_.set_wall_offset(static_cast<size_t>(cluster_.index_of(node)), offset * kSecond);
+  if (!plan.strobe_node.empty()) {
+    auto ns = [](std::chrono::milliseconds ms) { return ms.count() * 1'000'000; };
+    (*done)["changes"] = cluster_.strobe_wall_clock(
+        static_cast<size_t>(cluster_.index_of(plan.strobe_node)), options_.strobe_s * kSecond,
+        ns(options_.strobe_period), ns(options_.strobe_duration));
+  }
+  return Status::ok();
+}
+
 Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
+  if (kind == "clock") {
+    for (size_t i = 0; i < cluster_.names().size(); ++i) cluster_.set_wall_offset(i, 0);
+    (*done)["reset"] = cluster_.names();
+    return Status::ok();
+  }
+  if (kind == "latency") {
+    cluster_.set_link_faults({});
+    (*done)["healed"] = cluster_.names();
+    return Status::ok();
+  }
   if (kind == "partition") {
     cluster_.set_grudge({});
     (*done)["healed"] = cluster_.names();
@@ -110,6 +170,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
   std::vector<std::string> touched;
   Status st;
   if (kind == "kill") {
+    aim(options_.aimed_kill_percent / 100.0);  // as before kill:aimed
     st = restart_all(&touched);
   } else {
     for (size_t i = 0; i < cluster_.names().size(); ++i) {
@@ -136,6 +197,7 @@ Status SimNemesis::restart_all(std::vector<std::string>* restarted) {
 Status SimNemesis::heal(nlohmann::json* done) {
   cluster_.set_grudge({});
   cluster_.set_loss({}, 0);
+  cluster_.set_link_faults({});  // clock offsets stay, as the real heal leaves them
   nlohmann::json resumed = nlohmann::json::object();
   Status st = stop("pause", &resumed);
   std::vector<std::string> restarted;

@@ -6,9 +6,13 @@
 // (choose_victims, partition_grudge). Kinds: partition, kill (a crash that
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
-// --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
-// aimed-stall-percent for aimed-stall-ms), loss.
-// clock and corrupt are not simulated yet (check_sim_plan refuses them).
+// --nemesis-opt aimed-kill-percent; kill:aimed, the spec that arms a real
+// run's crash points, raises them to crash-percent until stop-kill), pause
+// (and the aimed stalls, at aimed-stall-percent for aimed-stall-ms), loss,
+// clock (offsets of the nodes' simulated wall clocks: plan_clock_fault, as
+// the real nemesis) and latency (the real proxy's LinkFaults on the
+// simulated links: plan_latency_fault; not bandwidth, which needs message
+// sizes). corrupt and disk are not simulated yet (check_sim_plan refuses them).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +22,7 @@
 
 #include "harness/generator/op.h"
 #include "harness/sim/sim_cluster.h"
+#include "nemesis/link_fault.h"
 #include "nemesis/nemesis.h"
 
 namespace faultline::sim {
@@ -39,7 +44,12 @@ class SimNemesis {
 
  private:
   Status start(const std::string& kind, const FaultStart& fault, nlohmann::json* done);
+  PrimariesFn primaries() const;
+  Status start_clock(const std::string& spec, nlohmann::json* done);
   Status stop(const std::string& kind, nlohmann::json* done);
+  // Aimed kills at probability `kill`; aimed stalls as the plans say (only
+  // under pause).
+  void aim(double kill);
   // Restarts every crashed node (into *restarted); the first recovery error.
   Status restart_all(std::vector<std::string>* restarted);
 

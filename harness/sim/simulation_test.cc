@@ -15,19 +15,10 @@ namespace faultline::sim {
 namespace {
 
 TEST_F(SimulationTest, SameSeedSameHistoryByteForByte) {
-  const TestConfig c = small_test("partition,kill,pause,loss");
-  SimResult a, b, other;
-  ASSERT_TRUE(simulate_test(c, 7, &a).is_ok());
-  ASSERT_TRUE(simulate_test(c, 7, &b).is_ok());
-  ASSERT_TRUE(simulate_test(c, 8, &other).is_ok());
-  EXPECT_EQ(a.jsonl, b.jsonl);
-  EXPECT_NE(a.jsonl, other.jsonl);
   // A real test: hundreds of ops, faults, and ops of every outcome.
-  EXPECT_GT(a.history.events.size(), 1000u);
-  EXPECT_NE(a.jsonl.find("\"f\":\"start-kill\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"type\":\"ok\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"type\":\"info\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"f\":\"heal\""), std::string::npos);
+  expect_same_seed_same_history(
+      small_test("partition,kill,pause,loss"), 7, 1000,
+      {"\"f\":\"start-kill\"", "\"type\":\"ok\"", "\"type\":\"info\"", "\"f\":\"heal\""});
 }
 
 // The read failpoints that the KvNode implements (not the core): served by
@@ -150,7 +141,9 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig paxos_bank = small_test("kill");  // paxos has no MULTI/EXEC
   paxos_bank.target = "paxos";
   paxos_bank.workload = "bank";
-  TestConfig clock = small_test("partition,clock");
+  TestConfig corrupt = small_test("partition,corrupt");
+  TestConfig bandwidth = small_test("latency:delay+bandwidth");
+  TestConfig any_latency = small_test("latency");  // may draw bandwidth
   TestConfig typo = small_test("kill", "no-such-failpoint");
   TestConfig no_entries = small_test("kill");
   no_entries.opts["max-append-entries"] = "0";
@@ -166,18 +159,20 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig disk = small_test("disk");
   TestConfig diskfs = small_test("kill");
   diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {etcd, paxos_bank, clock, typo, no_entries, vote_kills, aimed_kills,
-                              paxos_typo, dht_quorum, disk, diskfs}) {
+  for (const TestConfig& c : {etcd, paxos_bank, corrupt, bandwidth, any_latency, typo, no_entries,
+                              vote_kills, aimed_kills, paxos_typo, dht_quorum, disk, diskfs}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
   EXPECT_EQ(check_sim_plan(paxos_bank).message(),
             "bank: expected a target with CAS and MULTI/EXEC");  // as faultline run says
-  EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
+  EXPECT_NE(check_sim_plan(corrupt).message().find("corrupt"), std::string::npos);
+  EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
   EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"),
             std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
+  EXPECT_TRUE(check_sim_plan(small_test("clock,latency:one-way-leader+reorder")).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";
   EXPECT_TRUE(check_sim_plan(one_entry).is_ok());

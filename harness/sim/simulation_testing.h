@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string>
+#include <vector>
 
 #include "harness/sim/simulation.h"
 
@@ -53,6 +54,34 @@ inline uint64_t first_invalid(const TestConfig& c, uint64_t first, int count, in
   return 0;
 }
 
+// Requires an invalid history among seeds first..first+count-1 of `c`.
+inline void expect_caught(const TestConfig& c, uint64_t first, int count, const std::string& what) {
+  int tried = 0;
+  const uint64_t seed = first_invalid(c, first, count, &tried);
+  EXPECT_NE(seed, 0u) << what << " not caught in seeds " << first << "-"
+                      << first + static_cast<uint64_t>(count) - 1 << ": "
+                      << replay_command(c, first);
+}
+
+// Requires seed `seed` of `c` to give the same history twice, byte for
+// byte, and seed + 1 another; a real test (over `min_events` events) whose
+// history has each of `fragments` (a fault's f, an outcome, ...). Returns
+// the history.
+inline SimResult expect_same_seed_same_history(const TestConfig& c, uint64_t seed,
+                                               size_t min_events,
+                                               const std::vector<std::string>& fragments) {
+  SimResult a, b, other;
+  EXPECT_TRUE(simulate_test(c, seed, &a).is_ok());
+  EXPECT_TRUE(simulate_test(c, seed, &b).is_ok());
+  EXPECT_TRUE(simulate_test(c, seed + 1, &other).is_ok());
+  EXPECT_EQ(a.jsonl, b.jsonl) << c.target << ", seed " << seed;
+  EXPECT_NE(a.jsonl, other.jsonl) << c.target << ", seed " << seed;
+  EXPECT_GT(a.history.events.size(), min_events) << c.target;
+  for (const std::string& f : fragments)
+    EXPECT_NE(a.jsonl.find(f), std::string::npos) << c.target << ": no " << f;
+  return a;
+}
+
 // Requires seeds first..first+count-1 of `c` valid (stops at the first that
 // is not, naming it and its replay).
 inline void expect_valid_seeds(const TestConfig& c, uint64_t first, int count) {
@@ -64,19 +93,6 @@ inline void expect_valid_seeds(const TestConfig& c, uint64_t first, int count) {
         << (r.checkers.empty() ? "" : r.checkers[0].summary) << r.node_error
         << "\nreplay: " << replay_command(c, seed);
   }
-}
-
-// Simulates `seed` of `c` twice and seed + 1 once into *a: requires the
-// two histories of `seed` the same byte for byte and the other's different
-// (`what` names the case in a failure).
-inline void expect_same_history_per_seed(const TestConfig& c, uint64_t seed,
-                                         const std::string& what, SimResult* a) {
-  SimResult b, other;
-  ASSERT_TRUE(simulate_test(c, seed, a).is_ok()) << what;
-  ASSERT_TRUE(simulate_test(c, seed, &b).is_ok()) << what;
-  ASSERT_TRUE(simulate_test(c, seed + 1, &other).is_ok()) << what;
-  EXPECT_EQ(a->jsonl, b.jsonl) << what;
-  EXPECT_NE(a->jsonl, other.jsonl) << what;
 }
 
 }  // namespace faultline::sim

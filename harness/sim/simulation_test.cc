@@ -138,8 +138,9 @@ TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {
 TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig etcd = small_test("kill");
   etcd.target = "etcd";
-  TestConfig bank = small_test("kill");
-  bank.workload = "bank";
+  TestConfig paxos_bank = small_test("kill");  // paxos has no MULTI/EXEC
+  paxos_bank.target = "paxos";
+  paxos_bank.workload = "bank";
   TestConfig corrupt = small_test("partition,corrupt");
   TestConfig bandwidth = small_test("latency:delay+bandwidth");
   TestConfig any_latency = small_test("latency");  // may draw bandwidth
@@ -158,11 +159,13 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig disk = small_test("disk");
   TestConfig diskfs = small_test("kill");
   diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {etcd, bank, corrupt, bandwidth, any_latency, typo, no_entries,
+  for (const TestConfig& c : {etcd, paxos_bank, corrupt, bandwidth, any_latency, typo, no_entries,
                               vote_kills, aimed_kills, paxos_typo, dht_quorum, disk, diskfs}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
+  EXPECT_EQ(check_sim_plan(paxos_bank).message(),
+            "bank: expected a target with CAS and MULTI/EXEC");  // as faultline run says
   EXPECT_NE(check_sim_plan(corrupt).message().find("corrupt"), std::string::npos);
   EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
   EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);

@@ -77,9 +77,8 @@ rows=(
   "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
   "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"
   "paxos no-adopt-highest|paxos|--nemesis partition --opt unsafe-failpoint=no-adopt-highest"
-  "paxos no-persist-promise|paxos|${promise[*]} --opt unsafe-failpoint=no-persist-promise"
-  "paxos no-persist-promise at 300 ops/s, 10% aimed|paxos|${promise[*]} --rate 300 --concurrency 9 --nemesis-opt aimed-kill-percent=10 --opt unsafe-failpoint=no-persist-promise"
-  "paxos no-persist-promise without aimed kills|paxos|--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=0 --opt unsafe-failpoint=no-persist-promise"
+  "paxos no-persist-promise|paxos|${promise[*]} --workload counter --rate 300 --concurrency 9 --opt unsafe-failpoint=no-persist-promise"
+  "paxos no-persist-promise without aimed kills|paxos|--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=0 --workload counter --rate 300 --concurrency 9 --opt unsafe-failpoint=no-persist-promise"
   "dht eventual r=w=1|dht|--nemesis partition --opt mode=eventual --opt r=1 --opt w=1"
 )
 

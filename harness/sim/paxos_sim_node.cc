@@ -1,7 +1,9 @@
 // paxos in faultline sim: each node the CASPaxos core (targets/paxos/core)
 // over its acceptor log, serving clients through PaxosKv, the command logic
 // of faultline-paxos, with the server's timing and the core Config the
-// server builds (PaxosServerOptions). Aimed message: a granted promise.
+// server builds (PaxosServerOptions). Aimed message: a granted promise that
+// preempts another node's open round (paxos::preempts_open_round), the only
+// promise whose loss can matter and the one the real crash point fires after.
 #include <fmt/format.h>
 
 #include "harness/db/paxos_db.h"
@@ -27,9 +29,7 @@ struct PaxosTraits {
                      common::SendReply reply) {
     kv.handle(node, std::move(command), session, std::move(reply));
   }
-  static bool aimed(const paxos::Message& m) {
-    return m.type == paxos::MessageType::kPromise && m.ok;
-  }
+  static bool aimed(const paxos::Message& m) { return paxos::preempts_open_round(m, m.from); }
 };
 
 }  // namespace

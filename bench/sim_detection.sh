@@ -52,6 +52,7 @@ rows=(
   "raftkv follower-read|raftkv|--nemesis partition --opt unsafe-failpoint=follower-read"
   "raftkv read-cache|raftkv|--nemesis partition --opt unsafe-failpoint=read-cache"
   "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
+  "raftkv no-fsync under power cuts|raftkv|--nemesis disk:lose-unsynced --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
   "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
@@ -92,7 +93,7 @@ echo
 echo "| target | nemesis | seeds | not valid | wall (s) | seeds/min ($jobs threads) |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
-  for nemesis in partition kill pause loss partition,kill,pause,loss; do
+  for nemesis in partition kill pause loss partition,kill,pause,loss disk; do
     wanted "$target $nemesis" || wanted "$target" || continue
     out=$("$faultline" sim --target "$target" "${small[@]}" --nemesis "$nemesis" --store "$store" \
       -q --seed 100000 --seeds "$clean" --keep-going --jobs "$jobs" 2>&1 || true)

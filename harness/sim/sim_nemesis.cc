@@ -4,13 +4,16 @@
 
 #include <algorithm>
 
+#include "harness/sim/sim_storage_faults.h"
 #include "nemesis/grudge.h"
 #include "nemesis/node_commands.h"
 
 namespace faultline::sim {
 
 const std::vector<std::string>& simulated_fault_kinds() {
-  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause"};
+  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause",
+                                                 // storage: sim_storage_faults.h
+                                                 "disk", "corrupt"};
   return kinds;
 }
 
@@ -70,6 +73,8 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
     cluster_.set_grudge(std::move(grudge));
     return Status::ok();
   }
+  if (kind == "disk") return start_disk_fault(cluster_, spec, options_, rng_, done);
+  if (kind == "corrupt") return start_corrupt_fault(cluster_, spec, options_, rng_, done);
   // loss's one and all are victim specs too: the same draw as the real nemesis's.
   std::vector<std::string> victims;
   if (Status st =
@@ -107,9 +112,16 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
     (*done)["healed"] = cluster_.names();
     return Status::ok();
   }
+  if (kind == "disk") {
+    heal_disks(cluster_);
+    (*done)["healed"] = cluster_.names();
+  }
+  // Every stop but pause's restarts the nodes down: kill's, and the storage
+  // faults' (a node that refused to start, or exited on a failed disk).
+  const bool restarts = kind != "pause";
   std::vector<std::string> touched;
   Status st;
-  if (kind == "kill") {
+  if (restarts) {
     st = restart_all(&touched);
   } else {
     for (size_t i = 0; i < cluster_.names().size(); ++i) {
@@ -118,7 +130,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
       touched.push_back(cluster_.names()[i]);
     }
   }
-  (*done)[kind == "kill" ? "restarted" : "resumed"] = touched;
+  (*done)[restarts ? "restarted" : "resumed"] = touched;
   return st;
 }
 
@@ -136,6 +148,7 @@ Status SimNemesis::restart_all(std::vector<std::string>* restarted) {
 Status SimNemesis::heal(nlohmann::json* done) {
   cluster_.set_grudge({});
   cluster_.set_loss({}, 0);
+  heal_disks(cluster_);
   nlohmann::json resumed = nlohmann::json::object();
   Status st = stop("pause", &resumed);
   std::vector<std::string> restarted;

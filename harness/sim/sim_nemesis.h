@@ -7,8 +7,9 @@
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
 // --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
-// aimed-stall-percent for aimed-stall-ms), loss.
-// clock and corrupt are not simulated yet (check_sim_plan refuses them).
+// aimed-stall-percent for aimed-stall-ms), loss, and the storage kinds disk
+// and corrupt on the simulated disks (sim_storage_faults.h).
+// clock is not simulated yet (check_sim_plan refuses it).
 #pragma once
 
 #include <cstdint>

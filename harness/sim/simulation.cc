@@ -1,6 +1,7 @@
 #include "harness/sim/simulation.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -152,9 +153,9 @@ Status check_sim_plan(const TestConfig& config) {
   const std::vector<std::string>& kinds = simulated_fault_kinds();
   for (const FaultPlan& p : plans)
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end())
-      return Status::invalid_argument(fmt::format(
-          "faultline sim does not simulate {} faults yet (it does: partition, loss, kill, pause)",
-          p.kind));
+      return Status::invalid_argument(
+          fmt::format("faultline sim does not simulate {} faults yet (it does: {})", p.kind,
+                      fmt::join(kinds, ", ")));
   return Status::ok();
 }
 

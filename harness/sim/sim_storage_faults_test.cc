@@ -66,22 +66,24 @@ TEST_F(SimStorageFaultsTest, CorrectTargetsAreValidUnderEveryDiskSpec) {
   }
 }
 
-// One node, so that every write goes through the faulty disk.
-TestConfig one_node(const std::string& nemesis) {
+// Seed 1 of one node (so that every write goes through the faulty disk)
+// under `nemesis` with nemesis option `option`; required valid.
+SimResult one_node(const std::string& nemesis, const std::string& option,
+                   const std::string& value) {
   TestConfig c = small_test(nemesis);
   c.nodes = 1;
   c.nemesis_interval_s = 2;
   c.time_limit_s = 6;
   c.op_timeout_s = 2;
-  return c;
+  c.nemesis_opts[option] = value;
+  SimResult r;
+  EXPECT_TRUE(simulate_test(c, 1, &r).is_ok());
+  EXPECT_EQ(r.verdict, Verdict::kValid) << replay_command(c, 1);
+  return r;
 }
 
 TEST_F(SimStorageFaultsTest, ASlowDiskDelaysEveryWriteByItsOperations) {
-  TestConfig c = one_node("disk:slow");
-  c.nemesis_opts["disk-slow-ms"] = "100";
-  SimResult r;
-  ASSERT_TRUE(simulate_test(c, 1, &r).is_ok());
-  EXPECT_EQ(r.verdict, Verdict::kValid) << replay_command(c, 1);
+  const SimResult r = one_node("disk:slow", "disk-slow-ms", "100");
   ASSERT_FALSE(completions(r, "start-disk").empty());
   EXPECT_EQ(completions(r, "start-disk")[0]["value"]["ms"], 100);
   // Ok writes: invoked while the disk was slow they took at least a write
@@ -113,11 +115,7 @@ TEST_F(SimStorageFaultsTest, ASlowDiskDelaysEveryWriteByItsOperations) {
 }
 
 TEST_F(SimStorageFaultsTest, AFailingDiskStopsItsNodeUntilStopDiskRestartsIt) {
-  TestConfig c = one_node("disk:fail");
-  c.nemesis_opts["disk-fail-s"] = "1";
-  SimResult r;
-  ASSERT_TRUE(simulate_test(c, 1, &r).is_ok());
-  EXPECT_EQ(r.verdict, Verdict::kValid) << replay_command(c, 1);
+  const SimResult r = one_node("disk:fail", "disk-fail-s", "1");
   const std::vector<nlohmann::json> starts = completions(r, "start-disk");
   const std::vector<nlohmann::json> stops = completions(r, "stop-disk");
   ASSERT_FALSE(starts.empty());

@@ -20,6 +20,17 @@ size_t index_of(SimCluster& cluster, const std::string& node) {
   return static_cast<size_t>(cluster.index_of(node));
 }
 
+// Paths as faultline-diskfs reports them: relative to the data directory.
+nlohmann::json relative(const std::vector<std::string>& paths) {
+  const std::string dir = std::string(SimNode::kDataDir) + "/";
+  nlohmann::json out = nlohmann::json::array();
+  for (std::string path : paths) {
+    for (size_t at; (at = path.find(dir)) != std::string::npos;) path.erase(at, dir.size());
+    out.push_back(path);
+  }
+  return out;
+}
+
 // The file's name without its directory.
 std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
@@ -97,7 +108,9 @@ Status start_disk_fault(SimCluster& cluster, const std::string& spec, const Neme
         spec == "torn" ? std::optional<uint64_t>(rng()) : std::nullopt;
     const common::FaultInjectionEnv::Loss loss =
         cluster.node(index_of(cluster, node)).power_cut(torn);
-    lost[node] = {{"files", loss.files}, {"bytes", loss.bytes}, {"entries", loss.entries}};
+    lost[node] = {{"files", relative(loss.files)},
+                  {"bytes", loss.bytes},
+                  {"entries", relative(loss.entries)}};
   }
   (*done)["lost"] = lost;
   nlohmann::json start_errors = nlohmann::json::object();

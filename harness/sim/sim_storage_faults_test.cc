@@ -53,6 +53,8 @@ TEST_F(SimStorageFaultsTest, PowerCutsCatchNoFsyncAndSayWhatWasLost) {
       ASSERT_TRUE(v["lost"][node].contains("files")) << v;
       ASSERT_TRUE(v["lost"][node].contains("entries")) << v;
       lost += v["lost"][node]["bytes"].get<uint64_t>();
+      for (const nlohmann::json& file : v["lost"][node]["files"])  // as diskfs says it
+        EXPECT_EQ(file.get<std::string>().rfind("wal-", 0), 0u) << v;
     }
   }
   EXPECT_GT(lost, 0u) << "seed " << seed << ": the WAL is never synced, yet nothing was lost";

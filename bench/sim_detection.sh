@@ -46,11 +46,23 @@ vote=(--nemesis kill,pause --nemesis-interval 0.1 --opt heartbeat-ms=10 --opt el
 figure8=(--nemesis pause --opt heartbeat-ms=10 --opt election-ms=30 --opt max-append-entries=1
   --nemesis-opt aimed-stall-percent=50)
 promise=(--nemesis kill --nemesis-interval 0.3 --nemesis-opt aimed-kill-percent=100)
+# suites/nightly.toml's tunings of the read failpoints (the real runs' rate).
+stale=(--workload counter --rate 300 --nemesis-interval 2 --op-timeout 0.15 --opt election-ms=300
+  --opt heartbeat-ms=100 --opt unsafe-failpoint=stale-read)
+lease=(--workload counter --rate 300 --nemesis-interval 1.5 --opt election-ms=500
+  --opt heartbeat-ms=100 --nemesis-opt bump-s=5 --opt unsafe-failpoint=lease-read)
+ack=(--rate 300 --nemesis-interval 3 --op-timeout 0.2 --opt election-ms=700 --opt heartbeat-ms=25
+  --nemesis-opt latency-ms=1050 --opt unsafe-failpoint=lease-from-ack)
 
 # name | target | extra arguments
 rows=(
   "raftkv follower-read|raftkv|--nemesis partition --opt unsafe-failpoint=follower-read"
   "raftkv read-cache|raftkv|--nemesis partition --opt unsafe-failpoint=read-cache"
+  "raftkv stale-read|raftkv|--nemesis partition ${stale[*]}"
+  "raftkv stale-read, latency|raftkv|--nemesis latency:slow-leader ${stale[*]} --nemesis-opt latency-ms=1000"
+  "raftkv lease-read, pause|raftkv|--nemesis pause:leader ${lease[*]}"
+  "raftkv lease-read, clock|raftkv|--nemesis partition:isolate-leader,clock:bump-leader ${lease[*]} --op-timeout 0.2"
+  "raftkv lease-from-ack|raftkv|--nemesis latency:one-way-leader ${ack[*]}"
   "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-fsync under power cuts|raftkv|--nemesis disk:lose-unsynced --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
@@ -93,7 +105,8 @@ echo
 echo "| target | nemesis | seeds | not valid | wall (s) | seeds/min ($jobs threads) |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
-  for nemesis in partition kill pause loss partition,kill,pause,loss disk; do
+  for nemesis in partition kill pause loss partition,kill,pause,loss clock \
+    latency:delay+one+slow-leader+one-way-leader+reorder disk; do
     wanted "$target $nemesis" || wanted "$target" || continue
     out=$("$faultline" sim --target "$target" "${small[@]}" --nemesis "$nemesis" --store "$store" \
       -q --seed 100000 --seeds "$clean" --keep-going --jobs "$jobs" 2>&1 || true)

@@ -17,6 +17,7 @@
 #include <map>
 #include <thread>
 
+#include "nemesis/clock_plan.h"
 #include "nemesis/fault_kind.h"
 #include "nemesis/node_commands.h"
 #include "nemesis/random.h"
@@ -37,44 +38,28 @@ class ClockFault : public FaultKind {
 
   Status start(const std::string& spec, nlohmann::json* done) override {
     const NemesisOptions& o = context_.options;
-    const std::vector<std::string> nodes = node_names(context_);
-    (*done)["spec"] = spec;
-    if (spec == "skew") {
-      std::map<std::string, int> offsets;
-      for (const std::string& n : nodes)
-        offsets[n] = static_cast<int>(random_below(rng_, 2 * o.skew_max_s + 1)) - o.skew_max_s;
-      (*done)["offsets_s"] = offsets;
-      return on_each(nodes, [&](const std::string& node) { return set(node, offsets[node]); });
-    }
-    if (spec == "bump" || spec == "bump-leader") {
-      std::vector<std::string> victims;
-      if (Status st = choose_victims(context_, rng_, spec == "bump" ? "one" : "leader",
-                                     {"one", "leader"}, &victims);
-          !st.is_ok())
-        return st;
-      const std::string node = victims[0];
-      const int offset = random_below(rng_, 2) == 0 ? o.bump_s : -o.bump_s;
-      (*done)["offsets_s"] = {{node, offset}};
-      return set(node, offset);
-    }
-    if (spec == "strobe") {
-      const std::string node = choose(nodes, 1, rng_)[0];
-      (*done)["node"] = node;
-      (*done)["offset_s"] = o.strobe_s;
-      (*done)["period_ms"] = o.strobe_period.count();
-      int writes = 0;
-      const auto end = std::chrono::steady_clock::now() + o.strobe_duration;
-      Status st;
-      for (bool on = true; st.is_ok() && std::chrono::steady_clock::now() < end; on = !on) {
-        st = set(node, on ? o.strobe_s : 0);
-        ++writes;
-        std::this_thread::sleep_for(o.strobe_period);
-      }
-      if (st.is_ok()) st = set(node, 0);
-      (*done)["changes"] = writes;
+    ClockPlan plan;
+    auto primaries = [this](std::vector<std::string>* out) { return context_.db.primaries(out); };
+    if (Status st = plan_clock_fault(spec, node_names(context_), primaries, o, rng_, &plan, done);
+        !st.is_ok())
       return st;
+    if (plan.strobe_node.empty()) {
+      std::vector<std::string> nodes;
+      for (const auto& [node, offset] : plan.offsets_s) nodes.push_back(node);
+      return on_each(nodes,
+                     [&](const std::string& node) { return set(node, plan.offsets_s.at(node)); });
     }
-    return unknown_spec("clock", spec, fault_specs(name()));
+    int writes = 0;
+    const auto end = std::chrono::steady_clock::now() + o.strobe_duration;
+    Status st;
+    for (bool on = true; st.is_ok() && std::chrono::steady_clock::now() < end; on = !on) {
+      st = set(plan.strobe_node, on ? o.strobe_s : 0);
+      ++writes;
+      std::this_thread::sleep_for(o.strobe_period);
+    }
+    if (st.is_ok()) st = set(plan.strobe_node, 0);
+    (*done)["changes"] = writes;
+    return st;
   }
 
   Status stop(nlohmann::json* done) override {

@@ -32,7 +32,6 @@
 #include "nemesis/fault_kind.h"
 #include "nemesis/latency_proxy.h"
 #include "nemesis/node_commands.h"
-#include "nemesis/random.h"
 
 namespace faultline {
 namespace {
@@ -50,59 +49,13 @@ class LatencyFault : public FaultKind {
   Status prepare() override { return install(); }
 
   Status start(const std::string& spec, nlohmann::json* done) override {
-    const NemesisOptions& o = context_.options;
-    const std::vector<std::string> nodes = node_names(context_);
-    std::vector<std::string> slow;  // the nodes whose links get the fault
-    if (spec == "delay" || spec == "bandwidth" || spec == "reorder") {
-      slow = nodes;
-    } else if (spec == "one" || spec == "slow-leader" || spec == "one-way-leader") {
-      if (Status st = choose_victims(context_, rng_, spec == "one" ? "one" : "leader",
-                                     {"one", "leader"}, &slow);
-          !st.is_ok())
-        return st;
-    } else {
-      return unknown_spec("latency", spec, fault_specs(name()));
-    }
-    if (Status st = install(); !st.is_ok()) return st;
-    LinkFault fault;
-    if (spec == "bandwidth") {
-      fault.bytes_per_s = o.bandwidth_bytes_s;
-    } else {
-      fault.delay = o.latency;
-      fault.jitter = spec == "reorder" ? std::chrono::milliseconds(0) : o.jitter;
-      fault.reorder = spec == "reorder";
-    }
     std::map<Link, LinkFault> faults;
-    std::vector<std::string> links;
-    std::vector<std::string> cut;  // one-way-leader: links cut after 2 * latency-ms
-    for (const std::string& a : nodes)
-      for (const std::string& b : nodes) {
-        if (a == b) continue;
-        const bool touches =
-            std::count(slow.begin(), slow.end(), a) + std::count(slow.begin(), slow.end(), b) > 0;
-        if (!touches) continue;
-        faults[{a, b}] = fault;
-        if (spec == "one-way-leader") faults[{a, b}].ramp = true;
-        if (spec == "one-way-leader" && std::count(slow.begin(), slow.end(), a) > 0) {
-          faults[{a, b}] = LinkFault{};
-          faults[{a, b}].cut_after = 2 * o.latency;
-          cut.push_back(a + "->" + b);
-          continue;
-        }
-        links.push_back(a + "->" + b);
-      }
-    (*done)["spec"] = spec;
-    if (slow.size() < nodes.size()) (*done)["nodes"] = slow;
-    (*done)["links"] = links;
-    if (!cut.empty()) (*done)["cut"] = cut;
-    if (spec == "bandwidth") {
-      (*done)["bytes_per_s"] = fault.bytes_per_s;
-    } else if (spec == "reorder") {
-      (*done)["delay_ms"] = {0, 2 * fault.delay.count()};  // per connection, uniform
-    } else {
-      (*done)["delay_ms"] = fault.delay.count();
-      (*done)["jitter_ms"] = fault.jitter.count();
-    }
+    auto primaries = [this](std::vector<std::string>* out) { return context_.db.primaries(out); };
+    if (Status st = plan_latency_fault(spec, node_names(context_), primaries, context_.options,
+                                       rng_, &faults, done);
+        !st.is_ok())
+      return st;
+    if (Status st = install(); !st.is_ok()) return st;
     proxy_->set_faults(std::move(faults));
     return Status::ok();
   }

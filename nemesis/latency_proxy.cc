@@ -23,8 +23,6 @@
 // Separate block: <utility> first (targets/common/asio.h says why).
 #include <boost/asio.hpp>
 
-#include "nemesis/random.h"
-
 namespace faultline {
 
 namespace asio = boost::asio;
@@ -54,9 +52,9 @@ struct LatencyProxy::Impl {
   asio::io_context io;
   std::map<std::string, std::string> nodes;
   std::mt19937_64 rng;
-  std::map<Link, LinkFault> faults;             // io thread only, as is all below
-  Clock::time_point faults_set;                 // when `faults` were set (cuts count from it)
-  std::map<Link, Clock::time_point> link_free;  // bandwidth: when a link's next byte may go
+  std::map<Link, LinkFault> faults;   // io thread only, as is all below
+  Clock::time_point faults_set;       // when `faults` were set (cuts count from it)
+  std::map<Link, int64_t> link_free;  // bandwidth: when a link's next byte may go (ns)
   struct Listener;
   struct Connection;
   std::vector<std::shared_ptr<Listener>> listeners;
@@ -83,32 +81,24 @@ struct LatencyProxy::Impl {
     return it == nodes.end() ? address : it->second;
   }
 
-  microseconds reorder_delay(const LinkFault& f) {
-    return f.reorder ? microseconds(random_below(rng, 2 * f.delay.count() * 1000 + 1)) : f.delay;
-  }
+  uint64_t draw() { return rng(); }
 
-  // When a chunk of n bytes read now on `link` may be written: after the
-  // link has carried the bytes before it at its bandwidth, plus the delay
-  // and jitter, and never before the chunk read before it (`last`).
+  // When a chunk of n bytes read now on `link` may be written
+  // (link_release_ns), and never before the chunk read before it (`last`).
   Clock::time_point release_time(const Link& link, microseconds pipe_delay, size_t n,
                                  Clock::time_point last) {
     const Clock::time_point now = Clock::now();
     auto it = faults.find(link);
     if (it == faults.end() || !it->second.active()) return std::max(now, last);
-    const LinkFault& f = it->second;
-    if (f.cut_after && now >= faults_set + *f.cut_after) return kHeld;
-    if (f.ramp)
-      pipe_delay = std::min(pipe_delay,
-                            std::chrono::duration_cast<microseconds>(now - faults_set) / 2);
-    Clock::time_point sent = now;
-    if (f.bytes_per_s > 0) {
-      Clock::time_point& free = link_free[link];
-      sent = std::max(now, free) + microseconds(static_cast<int64_t>(n) * 1000000 / f.bytes_per_s);
-      free = sent;
-    }
-    microseconds jitter{0};
-    if (f.jitter.count() > 0) jitter = microseconds(random_below(rng, f.jitter.count() * 1000 + 1));
-    return std::max(sent + pipe_delay + jitter, last);
+    const std::optional<int64_t> release =
+        link_release_ns(it->second, ns(now), ns(faults_set), pipe_delay, n, &link_free[link],
+                        [this] { return draw(); });
+    if (!release) return kHeld;
+    return std::max(Clock::time_point(std::chrono::nanoseconds(*release)), last);
+  }
+
+  static int64_t ns(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   }
 };
 
@@ -154,7 +144,9 @@ struct LatencyProxy::Impl::Connection : std::enable_shared_from_this<Connection>
 
   void refresh_delay(int d) {
     auto it = impl.faults.find(pipes[d].link);
-    pipes[d].delay = it == impl.faults.end() ? microseconds(0) : impl.reorder_delay(it->second);
+    pipes[d].delay = it == impl.faults.end()
+                         ? microseconds(0)
+                         : link_pipe_delay(it->second, [this] { return impl.draw(); });
   }
 
   void read(int d) {

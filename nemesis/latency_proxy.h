@@ -24,33 +24,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 
 #include "base/status.h"
+#include "nemesis/link_fault.h"
 
 namespace faultline {
-
-// What one link does to the bytes it carries. All zero: nothing.
-struct LinkFault {
-  std::chrono::milliseconds delay{0};
-  std::chrono::milliseconds jitter{0};  // each chunk: + uniform [0, jitter]
-  int64_t bytes_per_s = 0;              // 0: unlimited; shared by the link's connections
-  bool reorder = false;                 // each connection: delay uniform in [0, 2 * delay]
-  // The delay grows from 0 when the faults are set, at half the speed of
-  // time, until `delay`: the link never goes quiet while it slows (a jump to
-  // a long delay would hold everything back for that long at once).
-  bool ramp = false;
-  // A one-way cut: chunks read this long after the faults were set are held
-  // until the faults change (set_faults), then written at once. Unset: none.
-  std::optional<std::chrono::milliseconds> cut_after;
-  bool active() const {
-    return delay.count() > 0 || jitter.count() > 0 || bytes_per_s > 0 || cut_after.has_value();
-  }
-};
-
-using Link = std::pair<std::string, std::string>;  // (from node, to node)
 
 struct ProxyEndpoint {
   std::string address;  // dotted IPv4

@@ -248,6 +248,27 @@ Status parse_fault_plans(const std::vector<std::string>& items, std::vector<Faul
   return Status::ok();
 }
 
+Status hold_fault_plans(const std::vector<std::string>& kinds, std::vector<FaultPlan>* plans) {
+  std::vector<FaultPlan> held;
+  for (const std::string& kind : kinds) {
+    auto it = std::find_if(plans->begin(), plans->end(),
+                           [&](const FaultPlan& p) { return p.kind == kind; });
+    if (it == plans->end()) {
+      std::vector<std::string> planned;
+      for (const FaultPlan& p : *plans) planned.push_back(p.kind);
+      return Status::invalid_argument(
+          fmt::format("nemesis-hold: '{}' is not a planned nemesis kind (planned: {})", kind,
+                      planned.empty() ? "none" : join(planned)));
+    }
+    it->held = true;
+    held.push_back(std::move(*it));
+    plans->erase(it);
+  }
+  plans->insert(plans->begin(), std::make_move_iterator(held.begin()),
+                std::make_move_iterator(held.end()));
+  return Status::ok();
+}
+
 Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
                     std::unique_ptr<Nemesis>* out) {
   std::vector<FaultPlan> plans;

@@ -132,6 +132,9 @@ const std::vector<std::string>& fault_specs(const std::string& kind);
 struct FaultPlan {
   std::string kind;
   std::vector<std::string> specs;  // empty: any of fault_specs(kind)
+  // Held (--nemesis-hold): the schedule starts it before any other fault
+  // and never stops it; the run's final heal ends it.
+  bool held = false;
 };
 
 // Parses a test's fault list: each item is "all", a kind, or a kind with
@@ -140,6 +143,11 @@ struct FaultPlan {
 // unknown kind or spec, or an empty item, is invalid_argument listing what
 // is known.
 Status parse_fault_plans(const std::vector<std::string>& items, std::vector<FaultPlan>* out);
+
+// Marks the plans of `kinds` held, in the order given (the order the
+// schedule starts them). A kind with no plan is invalid_argument naming the
+// planned ones.
+Status hold_fault_plans(const std::vector<std::string>& kinds, std::vector<FaultPlan>* plans);
 
 // What a start-X op asks for (docs/nemesis.md, "Replaying a fault"): the
 // spec, and the random choice an earlier start of that fault made, to make

@@ -389,6 +389,43 @@ TEST(NemesisScheduleTest, PairsStartsAndStopsAndReplaysBySeed) {
   EXPECT_NE(fa, fb);
 }
 
+// Held plans start first, in their order, and never stop; the rest take
+// turns after them; with only held plans the schedule ends once they are on.
+TEST(NemesisScheduleTest, HeldKindsStartFirstAndNeverStop) {
+  std::vector<FaultPlan> plans = {{"partition", {}}, {"kill", {"aimed"}}, {"pause", {}}};
+  ASSERT_TRUE(hold_fault_plans({"kill", "partition"}, &plans).is_ok());
+  ASSERT_EQ(plans.size(), 3u);
+  EXPECT_EQ(plans[0].kind, "kill");
+  EXPECT_EQ(plans[0].specs, std::vector<std::string>{"aimed"});
+  EXPECT_EQ(plans[1].kind, "partition");
+  EXPECT_TRUE(plans[0].held && plans[1].held && !plans[2].held);
+  SimOptions options;
+  options.concurrency = 1;
+  options.nemesis = true;
+  options.stop_at = 600'000'000'000;
+  std::vector<std::string> fs;
+  for (const Op& e :
+       simulate(nemesis_generator(plans, std::chrono::seconds(10), 7), options).events)
+    if (e.type == EventType::kInvoke) fs.push_back(e.f);
+  ASSERT_GT(fs.size(), 10u);
+  EXPECT_EQ(fs[0], "start-kill");
+  EXPECT_EQ(fs[1], "start-partition");
+  for (size_t i = 2; i < fs.size(); ++i)
+    EXPECT_TRUE(fs[i] == (i % 2 == 0 ? "start-pause" : "stop-pause")) << i << ": " << fs[i];
+
+  plans.pop_back();
+  fs.clear();
+  for (const Op& e :
+       simulate(nemesis_generator(plans, std::chrono::seconds(10), 7), options).events)
+    if (e.type == EventType::kInvoke) fs.push_back(e.f);
+  EXPECT_EQ(fs, (std::vector<std::string>{"start-kill", "start-partition"}));
+
+  std::vector<FaultPlan> unplanned = {{"partition", {}}};
+  const Status st = hold_fault_plans({"kill"}, &unplanned);
+  EXPECT_EQ(st.message(),
+            "nemesis-hold: 'kill' is not a planned nemesis kind (planned: partition)");
+}
+
 TEST(NemesisScheduleTest, NoKindsMeansNoOps) {
   SimOptions options;
   options.concurrency = 1;

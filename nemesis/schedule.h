@@ -16,7 +16,10 @@ namespace faultline {
 // Each op is start-X with a null spec (the nemesis picks one) for a kind X
 // that is not active, or stop-X for one that is: with nothing active it starts
 // one; with every kind active it stops one; else either, with equal odds. So
-// different kinds may overlap, and every stop-X follows its start-X. The
+// different kinds may overlap, and every stop-X follows its start-X. Held
+// plans (FaultPlan::held) come first, started one an op in their order and
+// never stopped; once they are on, the others take turns as above (none
+// left: the generator ends). The
 // kinds are the plans' (parse_fault_plans); the nemesis draws each fault's
 // spec from its plan. The choices come from `seed`; the spacing from the
 // run's RNG, so a simulated run replays exactly. No plans: no ops. Wrap it in

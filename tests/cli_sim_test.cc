@@ -32,14 +32,15 @@ TEST(CliSim, UsageErrorsExit64) {
   TempDir dir;
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "bank"},
                                               {"--target", "etcd"},
-                                              {"--nemesis", "clock"},
+                                              {"--nemesis", "corrupt"},
+                                              {"--nemesis", "latency:bandwidth"},
                                               {"--opt", "unsafe-failpoint=nope"},
                                               {"--seeds", "0"}}) {
     const cli_support::Result r = sim(dir, small(dir, bad));
     EXPECT_EQ(r.code, 64) << bad[0] << " " << bad[1] << ": " << said(r);
   }
-  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "clock"}));
-  EXPECT_NE(r.err.find("does not simulate clock faults"), std::string::npos) << said(r);
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "corrupt"}));
+  EXPECT_NE(r.err.find("does not simulate corrupt faults"), std::string::npos) << said(r);
   const cli_support::Result paxos =
       sim(dir, small(dir, {"--target", "paxos", "--opt", "unsafe-failpoint=no-persist-vote"}));
   EXPECT_EQ(paxos.code, 64) << said(paxos);
@@ -81,10 +82,10 @@ TEST(CliSim, FailingSeedIsPrintedWithItsReplayWhichFailsAlike) {
 // (which names the target), and the correct dht valid.
 TEST(CliSim, PaxosAndDhtAreSimulated) {
   TempDir dir;
-  const cli_support::Result r =
-      sim(dir, small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
-                           "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20",
-                           "--jobs", "2"}));
+  const cli_support::Result r = sim(
+      dir,
+      small(dir, {"--target", "paxos", "--nemesis", "partition", "--opt",
+                  "unsafe-failpoint=local-read", "--seed", "1", "--seeds", "20", "--jobs", "2"}));
   ASSERT_EQ(r.code, 1) << said(r);
   EXPECT_NE(r.out.find("replay: faultline sim --target paxos "), std::string::npos) << said(r);
   const cli_support::Result dht =

@@ -318,6 +318,7 @@ TEST_F(cli, bad_flags_exit_64) {
       {"check", "--timeout", "soon", valid},  // not a number
       {"check", "--max-memory", "0", valid},  // not positive
       {"check", "--threads", "-1", valid},    // not a count
+      {"sim", "--nemesis-hold", "pause"},     // held but not planned
   };
   for (const auto& args : bad) {
     Result r = faultline(args);

@@ -69,18 +69,12 @@ class detect : public ClusterTest {
     return r.code;
   }
 
-  // Detection is a matter of timing (a leader change overlapping the right
-  // ops), not of the seed alone, so a failpoint case gets up to kAttempts
-  // runs, seeds seed, seed + 1, ...: each was caught in nearly every run of
-  // 30 s (docs/benchmarks.md, "Detection"), so a miss of all three means
-  // detection broke, not bad luck.
-  static constexpr int kAttempts = 3;
+  // A failpoint case gets kDetectAttempts runs (run_support.h).
   void expect_caught(const std::string& id, uint64_t seed, double time_limit = 30) {
     std::string why;
-    int code = 1;
-    for (uint64_t s = seed; s < seed + kAttempts && code != 0; ++s)
-      code = run_case(id, s, time_limit, &why);
-    EXPECT_EQ(code, 0) << "not detected in " << kAttempts << " runs; the last: " << why;
+    EXPECT_TRUE(caught_within_attempts(
+        seed, 0, [&](uint64_t s) { return run_case(id, s, time_limit, &why); }))
+        << "not detected in " << kDetectAttempts << " runs; the last: " << why;
   }
 
   // A control: one run, which must be valid.

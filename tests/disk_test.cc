@@ -42,14 +42,13 @@ class disk : public ClusterTest {
 };
 
 // Each power cut takes every node's unsynced WAL records: with no-fsync,
-// everything acknowledged since the start. Up to three runs, as in
+// everything acknowledged since the start. Up to kDetectAttempts runs, as in
 // detect_test.cc (bench/detect.sh measures the rate).
 TEST_F(disk, PowerCutsFindNoFsync) {
   std::string why;
-  int code = 1;
-  for (uint64_t seed = 1101; seed < 1104 && code != 0; ++seed)
-    code = run_case("no-fsync#1", seed, &why);
-  EXPECT_EQ(code, 0) << "not detected in 3 runs; the last: " << why;
+  EXPECT_TRUE(caught_within_attempts(
+      1101, 0, [&](uint64_t seed) { return run_case("no-fsync#1", seed, &why); }))
+      << "not detected in " << kDetectAttempts << " runs; the last: " << why;
 }
 
 TEST_F(disk, CorrectRaftkvSurvivesEveryDiskFault) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,20 @@ inline fs::path run_dir(const fs::path& store, const std::string& test) {
   for (const auto& entry : fs::directory_iterator(store / test))
     if (found.empty() || entry.path() > found) found = entry.path();
   return found;
+}
+
+// Detection is a matter of timing (a fault overlapping the right ops), not
+// of the seed alone, so a detection test gives its case up to
+// kDetectAttempts runs, on seeds seed, seed + 1, ...: each case was caught in
+// nearly every run (docs/benchmarks.md, "Detection"), so a miss of all of
+// them means detection broke, not bad luck. `run(seed)` returns the run's
+// exit code; true once one returned `caught`.
+inline constexpr int kDetectAttempts = 3;
+template <class Run>
+bool caught_within_attempts(uint64_t seed, int caught, Run run) {
+  for (uint64_t s = seed; s < seed + kDetectAttempts; ++s)
+    if (run(s) == caught) return true;
+  return false;
 }
 
 // A test with a local cluster name of its own (it needs root for network

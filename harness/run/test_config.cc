@@ -94,6 +94,10 @@ const std::vector<ConfigField>& config_fields() {
            &TestConfig::nemesis),
       number("nemesis-interval", "Mean seconds between faults", &TestConfig::nemesis_interval_s,
              0.1, 3600.0),
+      text("nemesis-hold",
+           "Kinds of --nemesis started first and held until the end (comma list), e.g. "
+           "partition for a partition that lasts the whole run",
+           &TestConfig::nemesis_hold),
       number("nodes", "Nodes of the local cluster the run brings up", &TestConfig::nodes, 1, 200),
       text("cluster", "Local cluster name (used if up, else brought up and down)",
            &TestConfig::cluster),
@@ -137,17 +141,27 @@ std::string TestConfig::test_name() const {
   return fmt::format("{}-{}-{}", target, workload, n);
 }
 
-std::vector<std::string> TestConfig::nemesis_kinds() const {
-  std::vector<std::string> kinds;
-  if (nemesis == "none") return kinds;
+namespace {
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> items;
   size_t start = 0;
-  while (start <= nemesis.size()) {
-    const size_t comma = std::min(nemesis.find(',', start), nemesis.size());
-    if (comma > start) kinds.push_back(nemesis.substr(start, comma - start));
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) items.push_back(text.substr(start, comma - start));
     start = comma + 1;
   }
-  return kinds;
+  return items;
 }
+
+}  // namespace
+
+std::vector<std::string> TestConfig::nemesis_kinds() const {
+  if (nemesis == "none") return {};
+  return comma_list(nemesis);
+}
+
+std::vector<std::string> TestConfig::held_kinds() const { return comma_list(nemesis_hold); }
 
 nlohmann::json TestConfig::to_json() const {
   return {{"name", test_name()},
@@ -156,6 +170,7 @@ nlohmann::json TestConfig::to_json() const {
           {"workload", workload},
           {"nemesis", nemesis},
           {"nemesis_interval_s", nemesis_interval_s},
+          {"nemesis_hold", nemesis_hold},
           {"nodes", nodes},
           {"cluster", nodes_file.empty() ? cluster : ""},
           {"nodes_file", nodes_file},
@@ -262,6 +277,7 @@ std::string test_file_text(const TestConfig& c) {
                                : fmt::format("target-file = {}\n", quoted(c.target_file));
   out += fmt::format("workload = {}\nnemesis = {}\nnemesis-interval = {}\n", quoted(c.workload),
                      quoted(c.nemesis), c.nemesis_interval_s);
+  if (!c.nemesis_hold.empty()) out += fmt::format("nemesis-hold = {}\n", quoted(c.nemesis_hold));
   if (c.nodes_file.empty()) out += fmt::format("nodes = {}\n", c.nodes);
   out += fmt::format("concurrency = {}\nrate = {}\ntime-limit = {}\n", c.concurrency, c.rate,
                      c.time_limit_s);

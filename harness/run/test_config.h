@@ -32,6 +32,9 @@ struct TestConfig {
   std::string workload = "register";
   std::string nemesis = "partition,kill";  // none, all, or a comma-separated list of kinds
   double nemesis_interval_s = 5;
+  // Kinds of `nemesis` started first and held until the end (a comma list,
+  // hold_fault_plans); "" for none.
+  std::string nemesis_hold;
   int nodes = 5;  // local cluster size when the run brings one up
   std::string cluster = "local";
   std::string cluster_root = kDefaultClusterRoot;
@@ -62,6 +65,7 @@ struct TestConfig {
 
   std::string test_name() const;
   std::vector<std::string> nemesis_kinds() const;  // [] for none
+  std::vector<std::string> held_kinds() const;     // nemesis_hold's
   nlohmann::json to_json() const;
 };
 

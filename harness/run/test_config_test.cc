@@ -21,6 +21,7 @@ TEST(TestConfigTest, ReadsEveryKindOfField) {
       "name = \"nightly\"\n"
       "workload = \"set\"\n"
       "nemesis = \"partition:isolate-leader,clock\"\n"
+      "nemesis-hold = \"clock\"\n"
       "concurrency = 6\n"
       "rate = 50.5\n"
       "time-limit = 20\n"
@@ -37,6 +38,7 @@ TEST(TestConfigTest, ReadsEveryKindOfField) {
   EXPECT_EQ(c.test_name(), "nightly");
   EXPECT_EQ(c.workload, "set");
   EXPECT_EQ(c.nemesis_kinds(), (std::vector<std::string>{"partition:isolate-leader", "clock"}));
+  EXPECT_EQ(c.held_kinds(), std::vector<std::string>{"clock"});
   EXPECT_EQ(c.concurrency, 6);
   EXPECT_DOUBLE_EQ(c.rate, 50.5);
   EXPECT_DOUBLE_EQ(c.time_limit_s, 20);

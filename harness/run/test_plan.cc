@@ -26,7 +26,9 @@ nanoseconds seconds(double s) { return nanoseconds(static_cast<int64_t>(s * 1e9)
 // The config's fault plans; check_plan has refused a config they do not parse.
 std::vector<FaultPlan> fault_plans(const TestConfig& config) {
   std::vector<FaultPlan> plans;
-  if (!parse_fault_plans(config.nemesis_kinds(), &plans).is_ok()) plans.clear();
+  if (!parse_fault_plans(config.nemesis_kinds(), &plans).is_ok() ||
+      !hold_fault_plans(config.held_kinds(), &plans).is_ok())
+    plans.clear();
   return plans;
 }
 
@@ -51,6 +53,7 @@ Status check_plan(const TestConfig& config) {
         fmt::format("unknown workload '{}' (known: {})", config.workload, join(workloads)));
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
+  if (Status st = hold_fault_plans(config.held_kinds(), &plans); !st.is_ok()) return st;
   if (config.scenario != nullptr)
     if (Status st = check_scenario(*config.scenario, plans); !st.is_ok()) return st;
   NemesisOptions options;

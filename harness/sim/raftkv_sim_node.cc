@@ -1,9 +1,10 @@
 // raftkv in faultline sim: each node a raftkv::KvNode — the Raft core, its
 // DurableStorage and the KV state machine with the client logic of the
 // faultline-raftkv server (whose server/raft_node.cc is only the socket and
-// timer shell around the same KvNode). Aimed at: a granted vote (a kill); a
-// leader's Ready with new entries of its term, and its commit of an entry of
-// an earlier term (stalls: the schedule of the Raft paper's Figure 8).
+// timer shell around the same KvNode), ticked as that shell ticks it.
+// Aimed at: a granted vote (a kill); a leader's Ready with new entries of
+// its term, and its commit of an entry of an earlier term (stalls: the
+// schedule of the Raft paper's Figure 8).
 #include <fmt/format.h>
 
 #include "harness/db/raftkv_db.h"
@@ -68,6 +69,14 @@ class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
     return node_->process_ready();
   }
   bool primary() const override { return node_->role() == raft::Role::kLeader; }
+  // The server's tickers (server/raft_node.cc, schedule_tick): lease-read's
+  // on the wall clock and lease-from-ack's on the steady clock drop missed
+  // ticks; the correct server's catches up.
+  Ticker ticker() const override {
+    if (options_.failpoints.lease_read) return Ticker::kWallClock;
+    if (options_.failpoints.lease_from_ack) return Ticker::kSkipMissed;
+    return Ticker::kCatchUp;
+  }
 
  private:
   // Steps `m`. A leader whose commit index it moves to an entry of an

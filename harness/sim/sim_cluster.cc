@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace faultline::sim {
 
 namespace {
@@ -11,6 +13,7 @@ constexpr int kClientPort = 6379;
 SimCluster::SimCluster(EventLoop& loop, uint64_t seed, SimClusterOptions options)
     : loop_(loop), seed_(seed), options_(std::move(options)) {
   for (int i = 1; i <= options_.nodes; ++i) names_.push_back(fmt::format("n{}", i));
+  clock_changes_.resize(names_.size());
 }
 
 SimCluster::~SimCluster() = default;
@@ -55,11 +58,77 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
                     (lossy_.contains(names_[from]) || lossy_.contains(names_[to]));
   const bool duplicated = static_cast<double>(rng() % 1'000'000) < options_.duplicate * 1e6;
   if (lost || cut()) return;
+  auto deliver_unless_cut = [cut, deliver] {
+    if (!cut()) deliver();
+  };
+  const auto slow = slow_links_.find({from, to});
   for (int copy = 0; copy < (duplicated ? 2 : 1); ++copy) {
-    loop_.after(latency(rng), [cut, deliver] {
-      if (!cut()) deliver();
+    const int64_t latency_ns = latency(rng);
+    if (slow == slow_links_.end()) {
+      loop_.after(latency_ns, deliver_unless_cut);
+      continue;
+    }
+    // The proxy's timing, then the network's latency. Message sizes are not
+    // modelled: plan checks refuse latency:bandwidth.
+    SlowLink& link = slow->second;
+    const std::optional<int64_t> release =
+        link_release_ns(link.fault, loop_.now(), link_faults_set_, link.pipe_delay, 0, &link.free,
+                        [&rng] { return rng(); });
+    if (!release) {
+      held_.push_back(deliver_unless_cut);
+      continue;
+    }
+    link.last = std::max(*release + latency_ns, link.last);
+    const uint64_t id = next_delayed_++;
+    delayed_[id] = deliver_unless_cut;
+    loop_.after(link.last - loop_.now(), [this, id] {
+      const auto it = delayed_.find(id);
+      if (it == delayed_.end()) return;  // delivered by a heal
+      std::function<void()> d = std::move(it->second);
+      delayed_.erase(it);
+      d();
     });
   }
+}
+
+void SimCluster::set_link_faults(const std::map<Link, LinkFault>& faults) {
+  slow_links_.clear();
+  link_faults_set_ = loop_.now();
+  for (const auto& [link, fault] : faults) {
+    const int from = index_of(link.first);
+    const int to = index_of(link.second);
+    if (from < 0 || to < 0 || !fault.active()) continue;
+    const auto f = static_cast<size_t>(from);
+    const auto t = static_cast<size_t>(to);
+    SplitMix64 rng = draws(Stream::kLatency, f * names_.size() + t);
+    slow_links_[{f, t}] = SlowLink{fault, link_pipe_delay(fault, [&rng] { return rng(); })};
+  }
+  // Released in order, each after the network's latency.
+  std::vector<std::function<void()>> released;
+  released.swap(held_);
+  if (faults.empty())
+    for (auto& [id, d] : delayed_) released.push_back(std::move(d));
+  if (faults.empty()) delayed_.clear();
+  SplitMix64 rng = draws(Stream::kLatency, names_.size() * names_.size());
+  for (auto& d : released) loop_.after(latency(rng), std::move(d));
+}
+
+void SimCluster::set_wall_offset(size_t node, int64_t offset) {
+  ++clock_changes_[node];
+  nodes_[node]->set_wall_offset(offset);
+}
+
+int SimCluster::strobe_wall_clock(size_t node, int64_t offset, int64_t period, int64_t duration) {
+  const auto changes = static_cast<int>((duration + period - 1) / std::max<int64_t>(period, 1));
+  set_wall_offset(node, changes > 0 ? offset : 0);
+  const uint64_t strobe = clock_changes_[node];
+  for (int k = 1; k <= changes; ++k) {
+    const int64_t value = k < changes && k % 2 == 0 ? offset : 0;
+    loop_.after(k * period, [this, node, strobe, value] {
+      if (clock_changes_[node] == strobe) nodes_[node]->set_wall_offset(value);
+    });
+  }
+  return changes;
 }
 
 uint64_t SimCluster::request(size_t node, int64_t connection, std::vector<std::string> command,

@@ -27,6 +27,7 @@
 // not move in time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -41,6 +42,7 @@
 #include "harness/sim/event_loop.h"
 #include "harness/sim/sim_node.h"
 #include "nemesis/grudge.h"
+#include "nemesis/link_fault.h"
 
 namespace faultline::sim {
 
@@ -103,6 +105,17 @@ class SimCluster {
   bool up(size_t node) const;
   bool paused(size_t node) const;
   void set_grudge(Grudge grudge) { grudge_ = std::move(grudge); }
+  // The latency faults from now on, by link (node names), as
+  // LatencyProxy::set_faults takes them: what a cut held is delivered now,
+  // and an empty map (a heal) also delivers now what is delayed.
+  void set_link_faults(const std::map<Link, LinkFault>& faults);
+  // Sets node `node`'s wall-clock offset (ns), ending any strobe.
+  void set_wall_offset(size_t node, int64_t offset);
+  // Alternates node `node`'s offset between `offset` and 0 (starting with
+  // `offset`) every `period` for `duration`, ending at 0, as the clock
+  // nemesis's strobe does; returns how many changes that makes before the
+  // last.
+  int strobe_wall_clock(size_t node, int64_t offset, int64_t period, int64_t duration);
   // Messages to or from `nodes` are lost with `probability` (none: no loss).
   void set_loss(std::set<std::string> nodes, double probability) {
     lossy_ = std::move(nodes);
@@ -140,7 +153,7 @@ class SimCluster {
   // The random draws of the event now (loop_.now()) for `purpose` of
   // `entity`: a generator keyed by the seed, the purpose, the entity, the
   // instant and how many draws() it already had at that instant.
-  enum class Stream : uint64_t { kLink = 1, kConnection, kBoot, kDisk, kAim };
+  enum class Stream : uint64_t { kLink = 1, kConnection, kBoot, kDisk, kAim, kLatency };
   SplitMix64 draws(Stream purpose, uint64_t entity);
   int64_t latency(SplitMix64& rng) const;
   // A message from node `from` (index) enters the network.
@@ -165,6 +178,21 @@ class SimCluster {
   int64_t aimed_kills_ = 0;
   int64_t aimed_stalls_ = 0;
   std::string recovery_error_;
+  // Latency faults by link (sender, receiver index): the fault, its
+  // connection's delay, its bandwidth state, and the last delivery time it
+  // gave (order along the link).
+  struct SlowLink {
+    LinkFault fault;
+    std::chrono::microseconds pipe_delay{0};
+    int64_t free = 0;
+    int64_t last = 0;
+  };
+  std::map<std::pair<size_t, size_t>, SlowLink> slow_links_;
+  int64_t link_faults_set_ = 0;
+  std::vector<std::function<void()>> held_;            // by a cut, in order
+  std::map<uint64_t, std::function<void()>> delayed_;  // in flight on slow links
+  uint64_t next_delayed_ = 1;
+  std::vector<uint64_t> clock_changes_;  // by node: bumped by each change (ends a strobe)
   uint64_t next_request_ = 1;
   // Requests not answered yet: id -> the client's connection and callback.
   struct Waiting {

@@ -5,15 +5,16 @@
 #include <algorithm>
 
 #include "harness/sim/sim_storage_faults.h"
+#include "nemesis/clock_plan.h"
 #include "nemesis/grudge.h"
+#include "nemesis/link_fault.h"
 #include "nemesis/node_commands.h"
 
 namespace faultline::sim {
 
 const std::vector<std::string>& simulated_fault_kinds() {
-  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause",
-                                                 // storage: sim_storage_faults.h
-                                                 "disk", "corrupt"};
+#include "harness/sim/sim_storage_faults.h"
+#include "nemesis/clock_plan.h"
   return kinds;
 }
 
@@ -57,6 +58,15 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
   const std::vector<std::string>& nodes = cluster_.names();
   const std::string& spec = fault.spec;
   const nlohmann::json& chosen = fault.chosen;
+  if (kind == "clock") return start_clock(spec, done);
+  if (kind == "latency") {
+    std::map<Link, LinkFault> faults;
+    if (Status st = plan_latency_fault(spec, nodes, primaries(), options_, rng_, &faults, done);
+        !st.is_ok())
+      return st;
+    cluster_.set_link_faults(faults);
+    return Status::ok();
+  }
   (*done)["spec"] = spec;
   if (kind == "partition") {
     Grudge grudge;
@@ -101,7 +111,44 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
   return Status::ok();
 }
 
+PrimariesFn SimNemesis::primaries() const {
+  return [this](std::vector<std::string>* out) {
+    *out = cluster_.primaries();
+    return Status::ok();
+  };
+}
+
+// As the real clock nemesis (nemesis/clock.cc), on the nodes' simulated wall
+// clocks. A strobe's changes run on virtual time; its op completes at once.
+Status SimNemesis::start_clock(const std::string& spec, nlohmann::json* done) {
+  ClockPlan plan;
+  if (Status st =
+          plan_clock_fault(spec, cluster_.names(), primaries(), options_, rng_, &plan, done);
+      !st.is_ok())
+    return st;
+  constexpr int64_t kSecond = 1'000'000'000;
+  for (const auto& [node, offset] : plan.offsets_s)
+    cluster_.set_wall_offset(static_cast<size_t>(cluster_.index_of(node)), offset * kSecond);
+  if (!plan.strobe_node.empty()) {
+    auto ns = [](std::chrono::milliseconds ms) { return ms.count() * 1'000'000; };
+    (*done)["changes"] = cluster_.strobe_wall_clock(
+        static_cast<size_t>(cluster_.index_of(plan.strobe_node)), options_.strobe_s * kSecond,
+        ns(options_.strobe_period), ns(options_.strobe_duration));
+  }
+  return Status::ok();
+}
+
 Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
+  if (kind == "clock") {
+    for (size_t i = 0; i < cluster_.names().size(); ++i) cluster_.set_wall_offset(i, 0);
+    (*done)["reset"] = cluster_.names();
+    return Status::ok();
+  }
+  if (kind == "latency") {
+    cluster_.set_link_faults({});
+    (*done)["healed"] = cluster_.names();
+    return Status::ok();
+  }
   if (kind == "partition") {
     cluster_.set_grudge({});
     (*done)["healed"] = cluster_.names();
@@ -149,6 +196,7 @@ Status SimNemesis::heal(nlohmann::json* done) {
   cluster_.set_grudge({});
   cluster_.set_loss({}, 0);
   heal_disks(cluster_);
+  cluster_.set_link_faults({});  // clock offsets stay, as the real heal leaves them
   nlohmann::json resumed = nlohmann::json::object();
   Status st = stop("pause", &resumed);
   std::vector<std::string> restarted;

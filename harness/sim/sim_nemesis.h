@@ -7,9 +7,12 @@
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
 // --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
-// aimed-stall-percent for aimed-stall-ms), loss, and the storage kinds disk
-// and corrupt on the simulated disks (sim_storage_faults.h).
-// clock is not simulated yet (check_sim_plan refuses it).
+// aimed-stall-percent for aimed-stall-ms), loss, clock (offsets of the
+// nodes' simulated wall clocks: plan_clock_fault, as the real nemesis),
+// latency (the real proxy's LinkFaults on the simulated links:
+// plan_latency_fault; not bandwidth, which needs message sizes), and the
+// storage kinds disk and corrupt on the simulated disks
+// (sim_storage_faults.h).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,7 @@
 
 #include "harness/generator/op.h"
 #include "harness/sim/sim_cluster.h"
+#include "nemesis/link_fault.h"
 #include "nemesis/nemesis.h"
 
 namespace faultline::sim {
@@ -40,6 +44,8 @@ class SimNemesis {
 
  private:
   Status start(const std::string& kind, const FaultStart& fault, nlohmann::json* done);
+  PrimariesFn primaries() const;
+  Status start_clock(const std::string& spec, nlohmann::json* done);
   Status stop(const std::string& kind, nlohmann::json* done);
   // Restarts every crashed node (into *restarted); the first recovery error.
   Status restart_all(std::vector<std::string>* restarted);

@@ -1,5 +1,7 @@
 #include "harness/sim/sim_node.h"
 
+#include <algorithm>
+
 #include "harness/sim/sim_cluster.h"
 
 namespace faultline::sim {
@@ -181,8 +183,36 @@ int64_t SimNode::now() const { return cluster_.loop_.now(); }
 
 void SimNode::schedule_tick(uint64_t incarnation) {
   if (incarnation != incarnation_) return;
-  run(incarnation, [this] { tick(); });
-  cluster_.loop_.after(cluster_.options_.tick, [this, incarnation] { schedule_tick(incarnation); });
+  const int64_t period = cluster_.options_.tick;
+  switch (ticker()) {
+    case Ticker::kCatchUp:
+      run(incarnation, [this] { tick(); });
+      cluster_.loop_.after(period, [this, incarnation] { schedule_tick(incarnation); });
+      return;
+    case Ticker::kSkipMissed:  // the next from when this one runs (after a pause: one)
+      run(incarnation, [this, incarnation, period] {
+        tick();
+        cluster_.loop_.after(period, [this, incarnation] { schedule_tick(incarnation); });
+      });
+      return;
+    case Ticker::kWallClock:
+      run(incarnation, [this, incarnation, period] {
+        tick();
+        wait_wall(incarnation, wall_now() + period);
+      });
+      return;
+  }
+}
+
+void SimNode::wait_wall(uint64_t incarnation, int64_t deadline) {
+  cluster_.loop_.after(std::max<int64_t>(0, deadline - wall_now()), [this, incarnation, deadline] {
+    if (incarnation != incarnation_) return;
+    if (wall_now() < deadline) {  // set back meanwhile
+      wait_wall(incarnation, deadline);
+      return;
+    }
+    schedule_tick(incarnation);
+  });
 }
 
 }  // namespace faultline::sim

@@ -4,8 +4,11 @@
 // rules for what reaches it. Everything that reaches a node (messages,
 // ticks, client requests, its own Ready processing) goes through input():
 // dropped when the incarnation it was meant for crashed, held while the node
-// is paused (SIGSTOP: a stopped server's timer catches up on its missed
-// ticks when it resumes, as these do).
+// is paused (SIGSTOP). Its timer is the server's (Ticker): a stopped
+// server's timer catches up on its missed ticks when it resumes, or drops
+// them; and a timer on the wall clock follows the node's own wall clock,
+// which the clock nemesis offsets (SimCluster::set_wall_offset), as
+// libfaketime offsets a real server's CLOCK_REALTIME and nothing else.
 //
 // A target (raftkv_sim_node.h, core_sim_node.h: paxos and dht) supplies the
 // node itself: recover it from the disk, tick it, step a peer's message,
@@ -71,6 +74,24 @@ class SimNode {
   // Runs and considers itself the primary (raftkv's leader).
   bool leads() const { return up_ && !paused_ && primary(); }
   uint64_t incarnation() const { return incarnation_; }
+  // The node's wall clock is the virtual clock plus this offset (ns; the
+  // machine's, so it survives crashes).
+  void set_wall_offset(int64_t offset) { wall_offset_ = offset; }
+  int64_t wall_now() const { return now() + wall_offset_; }
+
+  // How the server's timer ticks (every tick period of the cluster).
+  enum class Ticker {
+    // On the steady clock from its last expiry: missed ticks (a stopped
+    // process) come one after another when it resumes.
+    kCatchUp,
+    // On the steady clock, one period from each tick: a stopped process
+    // resumes with one tick (Go's time.Ticker; asio's expires_after).
+    kSkipMissed,
+    // As kSkipMissed, but on the wall clock: a clock set back stalls it for
+    // as long, one set forward fires it early (asio's system_timer, which
+    // waits again while the clock is short of the expiry).
+    kWallClock,
+  };
 
   // Client request `id` (command `command` on connection `connection`): its
   // reply goes back through the cluster.
@@ -90,6 +111,8 @@ class SimNode {
   // it stops the server.
   virtual Status process_ready() = 0;
   virtual bool primary() const = 0;
+  // How the server's timer ticks (Ticker).
+  virtual Ticker ticker() const { return Ticker::kCatchUp; }
 
   // For the target: process_ready() soon, once for the inputs queued now.
   void schedule_ready();
@@ -121,6 +144,8 @@ class SimNode {
  private:
   void run(uint64_t incarnation, std::function<void()> input);
   void schedule_tick(uint64_t incarnation);
+  // Ticks once the wall clock reaches `deadline` (kWallClock).
+  void wait_wall(uint64_t incarnation, int64_t deadline);
   void aimed_kill();
   void aimed_stall();
   // The process dies: memory, held inputs and unanswered requests go.
@@ -137,6 +162,7 @@ class SimNode {
   bool up_ = false;
   bool paused_ = false;
   uint64_t incarnation_ = 0;
+  int64_t wall_offset_ = 0;
   bool ready_scheduled_ = false;
   bool stalling_ = false;  // aim(kStall): its sends are lost until its next Ready ends
   std::vector<std::function<void()>> backlog_;  // inputs held while paused

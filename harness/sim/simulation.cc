@@ -151,11 +151,18 @@ Status check_sim_plan(const TestConfig& config) {
   std::vector<FaultPlan> plans;
   if (Status st = parse_fault_plans(config.nemesis_kinds(), &plans); !st.is_ok()) return st;
   const std::vector<std::string>& kinds = simulated_fault_kinds();
-  for (const FaultPlan& p : plans)
+  for (const FaultPlan& p : plans) {
     if (std::find(kinds.begin(), kinds.end(), p.kind) == kinds.end())
       return Status::invalid_argument(
           fmt::format("faultline sim does not simulate {} faults yet (it does: {})", p.kind,
                       fmt::join(kinds, ", ")));
+    // Message sizes are not modelled; a plan without specs may draw bandwidth.
+    if (p.kind == "latency" &&
+        (p.specs.empty() || std::count(p.specs.begin(), p.specs.end(), "bandwidth") > 0))
+      return Status::invalid_argument(
+          "faultline sim does not simulate latency:bandwidth yet (name the latency specs: "
+          "delay, one, slow-leader, one-way-leader, reorder)");
+  }
   return Status::ok();
 }
 

@@ -15,19 +15,10 @@ namespace faultline::sim {
 namespace {
 
 TEST_F(SimulationTest, SameSeedSameHistoryByteForByte) {
-  const TestConfig c = small_test("partition,kill,pause,loss");
-  SimResult a, b, other;
-  ASSERT_TRUE(simulate_test(c, 7, &a).is_ok());
-  ASSERT_TRUE(simulate_test(c, 7, &b).is_ok());
-  ASSERT_TRUE(simulate_test(c, 8, &other).is_ok());
-  EXPECT_EQ(a.jsonl, b.jsonl);
-  EXPECT_NE(a.jsonl, other.jsonl);
   // A real test: hundreds of ops, faults, and ops of every outcome.
-  EXPECT_GT(a.history.events.size(), 1000u);
-  EXPECT_NE(a.jsonl.find("\"f\":\"start-kill\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"type\":\"ok\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"type\":\"info\""), std::string::npos);
-  EXPECT_NE(a.jsonl.find("\"f\":\"heal\""), std::string::npos);
+  expect_same_seed_same_history(
+      small_test("partition,kill,pause,loss"), 7, 1000,
+      {"\"f\":\"start-kill\"", "\"type\":\"ok\"", "\"type\":\"info\"", "\"f\":\"heal\""});
 }
 
 // The read failpoints that the KvNode implements (not the core): served by
@@ -149,7 +140,8 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   etcd.target = "etcd";
   TestConfig bank = small_test("kill");
   bank.workload = "bank";
-  TestConfig clock = small_test("partition,clock");
+  TestConfig bandwidth = small_test("latency:delay+bandwidth");
+  TestConfig any_latency = small_test("latency");  // may draw bandwidth
   TestConfig typo = small_test("kill", "no-such-failpoint");
   TestConfig no_entries = small_test("kill");
   no_entries.opts["max-append-entries"] = "0";
@@ -164,14 +156,15 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   dht_quorum.opts["r"] = "1";  // r is for mode=eventual
   TestConfig ext4 = small_test("disk");
   ext4.opts["diskfs"] = "ext4";
-  for (const TestConfig& c : {etcd, bank, clock, typo, no_entries, vote_kills, aimed_kills,
-                              paxos_typo, dht_quorum, ext4}) {
+  for (const TestConfig& c : {etcd, bank, bandwidth, any_latency, typo, no_entries, vote_kills,
+                              aimed_kills, paxos_typo, dht_quorum, ext4}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
-  EXPECT_NE(check_sim_plan(clock).message().find("clock"), std::string::npos);
+  EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
   EXPECT_NE(check_sim_plan(ext4).message().find("strict durability model only"), std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss,disk,corrupt")).is_ok());
+  EXPECT_TRUE(check_sim_plan(small_test("clock,latency:one-way-leader+reorder")).is_ok());
   TestConfig strict = small_test("disk");
   strict.opts["diskfs"] = "strict";
   EXPECT_TRUE(check_sim_plan(strict).is_ok());

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string>
+#include <vector>
 
 #include "harness/sim/simulation.h"
 
@@ -51,6 +52,34 @@ inline uint64_t first_invalid(const TestConfig& c, uint64_t first, int count, in
     if (r.verdict == Verdict::kInvalid) return seed;
   }
   return 0;
+}
+
+// Requires an invalid history among seeds first..first+count-1 of `c`.
+inline void expect_caught(const TestConfig& c, uint64_t first, int count, const std::string& what) {
+  int tried = 0;
+  const uint64_t seed = first_invalid(c, first, count, &tried);
+  EXPECT_NE(seed, 0u) << what << " not caught in seeds " << first << "-"
+                      << first + static_cast<uint64_t>(count) - 1 << ": "
+                      << replay_command(c, first);
+}
+
+// Requires seed `seed` of `c` to give the same history twice, byte for
+// byte, and seed + 1 another; a real test (over `min_events` events) whose
+// history has each of `fragments` (a fault's f, an outcome, ...). Returns
+// the history.
+inline SimResult expect_same_seed_same_history(const TestConfig& c, uint64_t seed,
+                                               size_t min_events,
+                                               const std::vector<std::string>& fragments) {
+  SimResult a, b, other;
+  EXPECT_TRUE(simulate_test(c, seed, &a).is_ok());
+  EXPECT_TRUE(simulate_test(c, seed, &b).is_ok());
+  EXPECT_TRUE(simulate_test(c, seed + 1, &other).is_ok());
+  EXPECT_EQ(a.jsonl, b.jsonl) << c.target << ", seed " << seed;
+  EXPECT_NE(a.jsonl, other.jsonl) << c.target << ", seed " << seed;
+  EXPECT_GT(a.history.events.size(), min_events) << c.target;
+  for (const std::string& f : fragments)
+    EXPECT_NE(a.jsonl.find(f), std::string::npos) << c.target << ": no " << f;
+  return a;
 }
 
 // Requires seeds first..first+count-1 of `c` valid (stops at the first that

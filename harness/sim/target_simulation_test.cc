@@ -10,27 +10,11 @@
 namespace faultline::sim {
 namespace {
 
-// Requires an invalid history among seeds first..first+count-1 of `c`.
-void expect_caught(const TestConfig& c, uint64_t first, int count, const std::string& what) {
-  int tried = 0;
-  const uint64_t seed = first_invalid(c, first, count, &tried);
-  EXPECT_NE(seed, 0u) << what << " not caught in seeds " << first << "-"
-                      << first + static_cast<uint64_t>(count) - 1 << ": "
-                      << replay_command(c, first);
-}
-
 TEST_F(SimulationTest, PaxosAndDhtSameSeedSameHistoryByteForByte) {
   for (const std::string target : {"paxos", "dht"}) {
-    const TestConfig c = small_test("partition,kill,pause,loss", "", target);
-    SimResult a, b, other;
-    ASSERT_TRUE(simulate_test(c, 3, &a).is_ok()) << target;
-    ASSERT_TRUE(simulate_test(c, 3, &b).is_ok()) << target;
-    ASSERT_TRUE(simulate_test(c, 4, &other).is_ok()) << target;
-    EXPECT_EQ(a.jsonl, b.jsonl) << target;
-    EXPECT_NE(a.jsonl, other.jsonl) << target;
-    EXPECT_GT(a.history.events.size(), 1000u) << target;
-    EXPECT_NE(a.jsonl.find("\"f\":\"start-kill\""), std::string::npos) << target;
-    EXPECT_NE(a.jsonl.find("\"type\":\"ok\""), std::string::npos) << target;
+    const SimResult a =
+        expect_same_seed_same_history(small_test("partition,kill,pause,loss", "", target), 3, 1000,
+                                      {"\"f\":\"start-kill\"", "\"type\":\"ok\""});
     EXPECT_EQ(a.verdict, Verdict::kValid) << target << ": " << a.checkers[0].summary;
   }
 }

@@ -1,0 +1,187 @@
+// SimCluster and SimNode with probe nodes: the server tickers (catch up,
+// skip missed, wall clock) across a pause and clock offsets, the clock
+// nemesis's strobe, and latency faults on links (delay, order along a link,
+// ramp, a cut held until the faults change, a heal that delivers at once).
+#include "harness/sim/sim_cluster.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace faultline::sim {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kTick = 100 * kMs;
+
+// Records its ticks and the messages it receives (virtual times).
+class ProbeNode : public SimNode {
+ public:
+  ProbeNode(SimCluster& cluster, size_t index, Ticker ticker)
+      : SimNode(cluster, index), ticker_(ticker) {}
+  // Sends a message to node `to`; it records its arrival there with `tag`.
+  void ping(size_t to, int tag) {
+    send(
+        to,
+        [tag](SimNode& n) {
+          static_cast<ProbeNode&>(n).arrived.push_back({n_now(n), tag});
+        },
+        false);
+  }
+  std::vector<int64_t> ticks;
+  std::vector<std::pair<int64_t, int>> arrived;  // (time, tag)
+
+ protected:
+  Status recover(common::Env*, const std::string&, uint64_t) override { return Status::ok(); }
+  void forget() override {}
+  void tick() override { ticks.push_back(now()); }
+  void handle(std::vector<std::string>, kv::Session&, common::SendReply) override {}
+  Status process_ready() override { return Status::ok(); }
+  bool primary() const override { return false; }
+  Ticker ticker() const override { return ticker_; }
+
+ private:
+  static int64_t n_now(const SimNode& n) { return static_cast<const ProbeNode&>(n).now(); }
+  Ticker ticker_;
+};
+
+class SimClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimClusterOptions o;
+    o.tick = kTick;
+    o.duplicate = 0;
+    const SimNode::Ticker tickers[] = {SimNode::Ticker::kCatchUp, SimNode::Ticker::kSkipMissed,
+                                       SimNode::Ticker::kWallClock};
+    o.make_node = [this, tickers](SimCluster& c, size_t i) {
+      auto node = std::make_unique<ProbeNode>(c, i, tickers[i]);
+      probes_.push_back(node.get());
+      return node;
+    };
+    cluster_ = std::make_unique<SimCluster>(loop_, 1, o);
+    ASSERT_TRUE(cluster_->start().is_ok());
+  }
+  void run_until(int64_t time) {
+    while (loop_.next_time() <= time) loop_.run_next();
+    loop_.advance_to(time);
+  }
+  static int count_in(const std::vector<int64_t>& times, int64_t from, int64_t to) {
+    int n = 0;
+    for (int64_t t : times) n += t >= from && t < to;
+    return n;
+  }
+
+  EventLoop loop_;
+  std::unique_ptr<SimCluster> cluster_;
+  std::vector<ProbeNode*> probes_;
+};
+
+TEST_F(SimClusterTest, APausedServerCatchesUpOrSkipsMissedTicksAsItsTickerDoes) {
+  run_until(1000 * kMs);
+  for (size_t i = 0; i < 3; ++i) cluster_->pause(i);
+  run_until(2000 * kMs);
+  for (size_t i = 0; i < 3; ++i) cluster_->resume(i);
+  // At the resume: the catching-up timer's ten missed ticks, the others' one.
+  EXPECT_EQ(count_in(probes_[0]->ticks, 2000 * kMs, 2001 * kMs), 10);
+  EXPECT_EQ(count_in(probes_[1]->ticks, 2000 * kMs, 2001 * kMs), 1);
+  EXPECT_EQ(count_in(probes_[2]->ticks, 2000 * kMs, 2001 * kMs), 1);
+  // Then every period: from its phase (unmoved) or from the resume.
+  run_until(3000 * kMs);
+  EXPECT_EQ(count_in(probes_[0]->ticks, 2001 * kMs, 3000 * kMs), 10);
+  EXPECT_EQ(count_in(probes_[1]->ticks, 2001 * kMs, 3000 * kMs), 9);
+  EXPECT_EQ(count_in(probes_[2]->ticks, 2001 * kMs, 3000 * kMs), 9);
+}
+
+TEST_F(SimClusterTest, AWallClockSetBackStallsOnlyTheWallClockTicker) {
+  run_until(1000 * kMs);
+  for (size_t i = 0; i < 3; ++i) cluster_->set_wall_offset(i, -5000 * kMs);
+  run_until(6000 * kMs);
+  EXPECT_EQ(count_in(probes_[0]->ticks, 1000 * kMs, 6000 * kMs), 50);
+  EXPECT_EQ(count_in(probes_[1]->ticks, 1000 * kMs, 6000 * kMs), 50);
+  // Its pending tick (due within 100 ms) waits for the wall clock: 5 s more.
+  EXPECT_EQ(count_in(probes_[2]->ticks, 1100 * kMs, 6000 * kMs), 0);
+  run_until(7000 * kMs);
+  EXPECT_EQ(count_in(probes_[2]->ticks, 6000 * kMs, 7000 * kMs), 10);
+  // Set forward: it ticks when its pending wait ends, then every period.
+  cluster_->set_wall_offset(2, 0);
+  run_until(8000 * kMs);
+  EXPECT_EQ(count_in(probes_[2]->ticks, 7000 * kMs, 8000 * kMs), 10);
+  EXPECT_EQ(probes_[2]->wall_now(), 8000 * kMs);
+}
+
+TEST_F(SimClusterTest, StrobeAlternatesTheOffsetAndEndsAtZero) {
+  EXPECT_EQ(cluster_->strobe_wall_clock(1, 10'000 * kMs, 500 * kMs, 5000 * kMs), 10);
+  auto offset = [this] { return probes_[1]->wall_now() - loop_.now(); };
+  EXPECT_EQ(offset(), 10'000 * kMs);
+  run_until(750 * kMs);
+  EXPECT_EQ(offset(), 0);
+  run_until(1250 * kMs);
+  EXPECT_EQ(offset(), 10'000 * kMs);
+  run_until(5250 * kMs);
+  EXPECT_EQ(offset(), 0);
+  // A later change (stop-clock) ends the strobe.
+  cluster_->strobe_wall_clock(1, 10'000 * kMs, 500 * kMs, 5000 * kMs);
+  cluster_->set_wall_offset(1, 0);
+  run_until(6250 * kMs);
+  EXPECT_EQ(offset(), 0);
+}
+
+TEST_F(SimClusterTest, ALatencyFaultDelaysItsLinkInOrder) {
+  LinkFault slow;
+  slow.delay = std::chrono::milliseconds(500);
+  slow.jitter = std::chrono::milliseconds(50);
+  cluster_->set_link_faults({{{"n1", "n2"}, slow}});
+  const int64_t sent = loop_.now();
+  for (int tag = 0; tag < 20; ++tag) probes_[0]->ping(1, tag);
+  probes_[1]->ping(0, 100);  // the other direction is not faulted
+  run_until(sent + 1000 * kMs);
+  ASSERT_EQ(probes_[1]->arrived.size(), 20u);
+  for (size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(probes_[1]->arrived[i].second, static_cast<int>(i));  // in order
+    EXPECT_GE(probes_[1]->arrived[i].first - sent, 500 * kMs);
+    EXPECT_LE(probes_[1]->arrived[i].first - sent, 552 * kMs);
+  }
+  ASSERT_EQ(probes_[0]->arrived.size(), 1u);
+  EXPECT_LE(probes_[0]->arrived[0].first - sent, 2 * kMs);
+}
+
+TEST_F(SimClusterTest, ARampGrowsTheDelayAtHalfTheSpeedOfTime) {
+  LinkFault ramp;
+  ramp.delay = std::chrono::milliseconds(1000);
+  ramp.ramp = true;
+  cluster_->set_link_faults({{{"n1", "n2"}, ramp}});
+  run_until(600 * kMs);
+  probes_[0]->ping(1, 1);  // 300 ms of delay by now
+  run_until(5000 * kMs);
+  probes_[0]->ping(1, 2);  // the whole 1000 ms
+  run_until(7000 * kMs);
+  ASSERT_EQ(probes_[1]->arrived.size(), 2u);
+  EXPECT_NEAR(probes_[1]->arrived[0].first, 900 * kMs, 2 * kMs);
+  EXPECT_NEAR(probes_[1]->arrived[1].first, 6000 * kMs, 2 * kMs);
+}
+
+TEST_F(SimClusterTest, ACutHoldsUntilTheFaultsChangeAndAHealDeliversAtOnce) {
+  LinkFault cut;
+  cut.cut_after = std::chrono::milliseconds(100);
+  LinkFault slow;
+  slow.delay = std::chrono::milliseconds(3000);
+  cluster_->set_link_faults({{{"n1", "n2"}, cut}, {{"n2", "n1"}, slow}});
+  probes_[0]->ping(1, 1);  // before the cut: at once
+  run_until(200 * kMs);
+  probes_[0]->ping(1, 2);  // held
+  probes_[1]->ping(0, 3);  // 3 s late
+  run_until(2000 * kMs);
+  ASSERT_EQ(probes_[1]->arrived.size(), 1u);
+  EXPECT_TRUE(probes_[0]->arrived.empty());
+  cluster_->set_link_faults({});  // stop-latency, heal
+  run_until(2010 * kMs);
+  ASSERT_EQ(probes_[1]->arrived.size(), 2u);
+  EXPECT_EQ(probes_[1]->arrived[1].second, 2);
+  ASSERT_EQ(probes_[0]->arrived.size(), 1u);
+  EXPECT_EQ(probes_[0]->arrived[0].second, 3);
+  run_until(5000 * kMs);
+  EXPECT_EQ(probes_[0]->arrived.size(), 1u);  // delivered once
+}
+
+}  // namespace
+}  // namespace faultline::sim

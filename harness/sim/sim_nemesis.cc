@@ -13,8 +13,10 @@
 namespace faultline::sim {
 
 const std::vector<std::string>& simulated_fault_kinds() {
-#include "harness/sim/sim_storage_faults.h"
-#include "nemesis/clock_plan.h"
+  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause", "clock",
+                                                 "latency",
+                                                 // storage: sim_storage_faults.h
+                                                 "disk", "corrupt"};
   return kinds;
 }
 

@@ -26,8 +26,8 @@ namespace {
 // now (the transactional and multi-command ones). Remove each as it lands;
 // nothing else may be refused.
 const std::set<std::string> kNotSimulatedYet = {
-    "latency",                                    // fault kinds
-    "set", "bank", "list-append", "rw-register",  // workloads
+    "latency",                                        // fault kinds
+    "set",     "bank", "list-append", "rw-register",  // workloads
 };
 
 const std::set<std::string> kSimulatedTargets = {"raftkv", "paxos", "dht"};

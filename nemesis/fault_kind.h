@@ -35,9 +35,16 @@ class FaultKind {
   virtual Status stop(nlohmann::json* done) = 0;
   // What must be in place before the target starts (make_nemesis calls it).
   virtual Status prepare() { return Status::ok(); }
-  // Nemesis::heal's part for what lives in the controller, not on the nodes
-  // (after the nodes' chains were flushed).
-  virtual Status heal() { return Status::ok(); }
+  // Nemesis::heal's part for the kind's own state, beyond what lives on the
+  // nodes: it runs after the nodes' chains, clocks and disks were flushed
+  // and before the servers are disarmed, resumed and restarted (so e.g.
+  // latency closes its proxy once no redirect points at it, and kill:aimed
+  // ends its watch before anything restarts a server). Adds what it did to
+  // `done` (never null). Default: nothing.
+  virtual Status heal(nlohmann::json* done) {
+    (void)done;
+    return Status::ok();
+  }
 };
 
 // `rng` is the nemesis's own, shared by its kinds; both it and `context`

@@ -67,7 +67,8 @@ class LatencyFault : public FaultKind {
   }
 
   // After the nemesis's heal flushed the chains (the redirect with them).
-  Status heal() override {
+  Status heal(nlohmann::json* done) override {
+    (void)done;
     if (proxy_ != nullptr) {
       proxy_->set_faults({});
       proxy_->close_listeners();

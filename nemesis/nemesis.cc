@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "nemesis/aimed_kill.h"
 #include "nemesis/fault_kind.h"
 #include "nemesis/grudge.h"
 #include "nemesis/node_commands.h"
@@ -37,7 +38,7 @@ class ComposedNemesis : public Nemesis {
     return completion;
   }
 
-  Status heal() override {
+  Status heal(nlohmann::json* done) override {
     // One command per node for the rules and the clock, then the servers.
     std::string command = flush_chain_command();
     if (!context_.options.faketime_file.empty())
@@ -50,11 +51,21 @@ class ComposedNemesis : public Nemesis {
     Status st = on_each(node_names(context_), [&](const std::string& node) {
       return run_on_node(context_, node, command);
     });
+    nlohmann::json healed = nlohmann::json::object();
     for (auto& [name, planned] : kinds_)
-      if (Status s = planned.kind->heal(); st.is_ok()) st = s;
-    std::vector<std::string> ignored;
-    if (Status s = resume_running_servers(context_, &ignored); st.is_ok()) st = s;
-    if (Status s = start_stopped_servers(context_, &ignored); st.is_ok()) st = s;
+      if (Status s = planned.kind->heal(&healed); st.is_ok()) st = s;
+    std::vector<std::string> nodes;
+    // Crash points armed by this nemesis or by a controller that crashed.
+    if (!context_.options.crash_point.empty()) {
+      if (Status s = disarm_crash_points(context_, node_names(context_), &nodes); st.is_ok())
+        st = s;
+      healed["disarmed"] = nodes;
+    }
+    if (Status s = resume_running_servers(context_, &nodes); st.is_ok()) st = s;
+    healed["resumed"] = nodes;
+    if (Status s = start_stopped_servers(context_, &nodes); st.is_ok()) st = s;
+    healed["restarted"] = nodes;
+    if (done != nullptr) *done = std::move(healed);
     return st;
   }
 
@@ -95,7 +106,7 @@ using Factory = std::unique_ptr<FaultKind> (*)(const NemesisContext&, std::mt199
 struct KindEntry {
   std::string name;
   Factory factory;
-  std::vector<std::string> specs;
+  std::vector<std::string> specs;  // drawn when a plan names none (named_only_specs: more)
   // fault_choice_field: where its start's completion records the random
   // choice that FaultKind::start_chosen can make again; null: none.
   const char* choice_field = nullptr;
@@ -115,6 +126,13 @@ const std::vector<KindEntry>& kind_table() {
        make_latency_fault,
        {"delay", "one", "slow-leader", "one-way-leader", "bandwidth", "reorder"}}};
   return table;
+}
+
+// The specs a kind takes only when a plan names them: kill's aimed needs
+// servers with crash points, so neither a plain kill nor all may draw it.
+const std::map<std::string, std::vector<std::string>>& named_only_specs() {
+  static const std::map<std::string, std::vector<std::string>> specs = {{"kill", {"aimed"}}};
+  return specs;
 }
 
 std::string join(const std::vector<std::string>& names) {
@@ -144,6 +162,11 @@ Status make_planned_nemesis(const std::vector<FaultPlan>& plans, const NemesisCo
       return Status::invalid_argument(
           "the disk nemesis needs the data directories mounted through faultline-diskfs "
           "(target option diskfs=true; NemesisOptions::diskfs_ctl)");
+    if (std::count(plan.specs.begin(), plan.specs.end(), "aimed") != 0 &&
+        context.options.crash_point.empty())
+      return Status::invalid_argument(
+          "kill:aimed needs servers with a crash point, started to accept DEBUG CRASHPOINT "
+          "(target option crashpoints=true on raftkv or paxos; NemesisOptions::crash_point)");
     // The kinds hold references to the nemesis's own copy of the context and RNG.
     if (Status st = nemesis->add(entry->factory(nemesis->context(), nemesis->rng()),
                                  plan.specs.empty() ? entry->specs : plan.specs);
@@ -166,6 +189,22 @@ const std::vector<std::string>& nemesis_kinds() {
 }
 
 const std::vector<std::string>& fault_specs(const std::string& kind) {
+  static const std::map<std::string, std::vector<std::string>> all = [] {
+    std::map<std::string, std::vector<std::string>> m;
+    for (const KindEntry& e : kind_table()) {
+      m[e.name] = e.specs;
+      const auto more = named_only_specs().find(e.name);
+      if (more != named_only_specs().end())
+        m[e.name].insert(m[e.name].end(), more->second.begin(), more->second.end());
+    }
+    return m;
+  }();
+  static const std::vector<std::string> none;
+  const auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
+
+const std::vector<std::string>& drawn_specs(const std::string& kind) {
   static const std::vector<std::string> none;
   for (const KindEntry& e : kind_table())
     if (e.name == kind) return e.specs;

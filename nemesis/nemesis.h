@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 
 #include "base/status.h"
 #include "harness/db/db.h"
+#include "harness/db/node_endpoint.h"
 #include "harness/generator/op.h"
 #include "harness/ssh/ssh_pool.h"
 
@@ -31,11 +33,15 @@ class Nemesis {
   // An unknown f or spec is an info completion with `error` set, not a crash.
   virtual Op invoke(const Op& op) = 0;
   // Removes every fault on every node: flushes the nemesis chain, resets the
-  // clock offset files, resumes paused servers and starts stopped ones.
-  // Idempotent, and works from what is on the nodes (the chain, the offset
-  // file, the pidfile), not from memory, so it also undoes the faults of a
-  // controller that crashed. The runner calls it once at the end of a test.
-  virtual Status heal() = 0;
+  // clock offset files, ends kill:aimed's watch and disarms the crash points,
+  // resumes paused servers and starts stopped ones. Idempotent, and works
+  // from what is on the nodes (the chain, the offset file, the servers, the
+  // pidfile), not from memory, so it also undoes the faults of a controller
+  // that crashed. The runner calls it once at the end of a test. `done`
+  // (may be null) gets what it did: restarted, resumed, disarmed, and
+  // kill:aimed's crashes since its start.
+  virtual Status heal(nlohmann::json* done) = 0;
+  Status heal() { return heal(nullptr); }
 };
 
 struct NemesisNode {
@@ -84,8 +90,8 @@ struct NemesisOptions {
   // kill, in faultline sim only: the percentage of the target's aimed
   // messages (raftkv: granted votes; paxos: promises) after which the sender
   // is killed and restarted at once (harness/sim/sim_cluster.h, "aimed
-  // kills"). A real nemesis cannot time a kill within a round trip of a
-  // message; faultline run ignores it, so one test file serves both.
+  // kills"), between the scheduled kills; faultline run ignores it, so one
+  // test file serves both (a real run aims with kill:aimed instead).
   int aimed_kill_percent = 5;
   // pause, in faultline sim only: the percentage of the target's aimed
   // moments for a stall (raftkv: a leader's Ready with new entries of its
@@ -100,13 +106,26 @@ struct NemesisOptions {
   std::chrono::milliseconds latency{200};
   std::chrono::milliseconds jitter{20};
   int64_t bandwidth_bytes_s = 20000;
+  // kill:aimed (nemesis/aimed_kill.h): how likely, in percent, an armed
+  // server crashes each time it passes its crash point (faultline sim: the
+  // aimed kills' percentage while kill:aimed is on).
+  int crash_percent = 50;
+  // kill:aimed: how many nodes it arms, at random; 0: a minority (a quorum
+  // stays up whatever crashes). More lets it aim at whichever node a
+  // partition made the bridge between two proposers (docs/nemesis.md).
+  int crash_nodes = 0;
+  // kill:aimed: the crash point the target's servers have (the Deployment's
+  // crash_point: they run with --allow-crashpoints) and where each node
+  // serves RESP clients, by node name; empty: kill:aimed is refused.
+  std::string crash_point;
+  std::vector<NodeEndpoint> client_endpoints;
 };
 
 // Sets the options named in `options` (key=value text: loss-percent,
 // skew-max-s, bump-s, strobe-s, strobe-period-ms, strobe-duration-ms,
 // truncate-max-bytes, flip-bits, disk-nodes, disk-slow-ms, disk-fail-s,
 // aimed-kill-percent (alias vote-kill-percent), aimed-stall-percent,
-// aimed-stall-ms, latency-ms, jitter-ms,
+// aimed-stall-ms, crash-percent, crash-nodes, latency-ms, jitter-ms,
 // bandwidth-bytes-s; integers). An unknown key or a value out of range is
 // invalid_argument, naming it.
 Status apply_nemesis_options(const std::map<std::string, std::string>& options,
@@ -127,11 +146,14 @@ const std::vector<std::string>& nemesis_kinds();
 // The specs start-`kind` takes (empty for an unknown kind), e.g. partition's
 // isolate-one, halves, ..., isolate-leader.
 const std::vector<std::string>& fault_specs(const std::string& kind);
+// The specs a null spec is drawn from when a plan names none: fault_specs
+// but those that must be named (kill's aimed, which needs crash points).
+const std::vector<std::string>& drawn_specs(const std::string& kind);
 
 // One kind of fault a test plans, and the specs its faults are drawn from.
 struct FaultPlan {
   std::string kind;
-  std::vector<std::string> specs;  // empty: any of fault_specs(kind)
+  std::vector<std::string> specs;  // empty: any of drawn_specs(kind)
   // Held (--nemesis-hold): the schedule starts it before any other fault
   // and never stops it; the run's final heal ends it.
   bool held = false;
@@ -181,11 +203,12 @@ nlohmann::json fault_replay_value(const std::string& kind, const nlohmann::json&
 
 // A nemesis doing the faults `items` plan (as parse_fault_plans takes them;
 // its errors, and an empty list, are invalid_argument; so is the clock kind
-// without options.faketime_file, disk without options.diskfs_ctl, and
-// latency on nodes without a netns). An op with a null spec draws one from
-// the kind's plan. With latency planned this already acts on the nodes: it
-// starts the proxy and redirects the nodes' peer connections through it
-// (nemesis/latency.cc), which must happen before the target starts.
+// without options.faketime_file, disk without options.diskfs_ctl,
+// kill:aimed without options.crash_point, and latency on nodes without a
+// netns). An op with a null spec draws one from the kind's plan. With
+// latency planned this already acts on the nodes: it starts the proxy and
+// redirects the nodes' peer connections through it (nemesis/latency.cc),
+// which must happen before the target starts.
 Status make_nemesis(const std::vector<std::string>& items, const NemesisContext& context,
                     std::unique_ptr<Nemesis>* out);
 

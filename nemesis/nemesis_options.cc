@@ -45,7 +45,9 @@ const std::vector<OptionField>& option_fields() {
       {"latency-ms", 1, 60000, [](NemesisOptions* o, int64_t v) { o->latency = milliseconds(v); }},
       {"jitter-ms", 0, 60000, [](NemesisOptions* o, int64_t v) { o->jitter = milliseconds(v); }},
       {"bandwidth-bytes-s", 100, 1000000000,
-       [](NemesisOptions* o, int64_t v) { o->bandwidth_bytes_s = v; }}};
+       [](NemesisOptions* o, int64_t v) { o->bandwidth_bytes_s = v; }},
+      {"crash-percent", 1, 100, [](NemesisOptions* o, int64_t v) { o->crash_percent = v; }},
+      {"crash-nodes", 0, 1000, [](NemesisOptions* o, int64_t v) { o->crash_nodes = v; }}};
   return fields;
 }
 

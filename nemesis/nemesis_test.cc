@@ -135,6 +135,20 @@ struct OfflineContext {
   NemesisContext context{pool, db, {{"n1", "10.0.0.1"}, {"n2", "10.0.0.2"}}, 7, {}};
 };
 
+// The specs 40 invokes of `f` with a null spec drew, on an offline nemesis
+// of `plans` (its pool fails every command, after the fault chose its spec).
+std::set<std::string> drawn_by(const std::vector<std::string>& plans, const std::string& f) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  EXPECT_TRUE(make_nemesis(plans, offline.context, &nemesis).is_ok());
+  Op invoke;
+  invoke.process = kNemesisProcess;
+  invoke.f = f;
+  std::set<std::string> seen;
+  for (int i = 0; i < 40; ++i) seen.insert(nemesis->invoke(invoke).value.value("spec", ""));
+  return seen;
+}
+
 TEST(MakeNemesisTest, UnknownKindListsTheKnownOnes) {
   OfflineContext offline;
   std::unique_ptr<Nemesis> nemesis;
@@ -178,18 +192,48 @@ TEST(FaultPlanTest, ParsesKindsSpecsAndAll) {
   EXPECT_TRUE(fault_specs("meteor").empty());
 }
 
+// kill:aimed needs servers with crash points, so it is taken only when
+// named: neither a plain kill nor all draws it.
+TEST(FaultPlanTest, AimedKillIsTakenOnlyWhenNamed) {
+  std::vector<FaultPlan> plans;
+  ASSERT_TRUE(parse_fault_plans({"kill:aimed+leader", "partition"}, &plans).is_ok());
+  EXPECT_EQ(plans[0].specs, (std::vector<std::string>{"aimed", "leader"}));
+  EXPECT_EQ(fault_specs("kill"),
+            (std::vector<std::string>{"one", "minority", "majority", "leader", "all", "aimed"}));
+  EXPECT_EQ(drawn_specs("kill"),
+            (std::vector<std::string>{"one", "minority", "majority", "leader", "all"}));
+  EXPECT_EQ(drawn_specs("pause"), fault_specs("pause"));
+  EXPECT_EQ(drawn_by({"kill"}, "start-kill").count("aimed"), 0u);
+}
+
+TEST(MakeNemesisTest, AimedKillNeedsServersWithCrashPoints) {
+  OfflineContext offline;
+  std::unique_ptr<Nemesis> nemesis;
+  const Status st = make_nemesis({"kill:aimed"}, offline.context, &nemesis);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("kill:aimed needs servers with a crash point"), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("crashpoints=true"), std::string::npos) << st.message();
+  offline.context.options.crash_point = "vote";
+  EXPECT_TRUE(make_nemesis({"kill:aimed"}, offline.context, &nemesis).is_ok());
+}
+
 TEST(NemesisOptionsTest, SetsKnownKeysAndRefusesTheRest) {
   NemesisOptions o;
   ASSERT_TRUE(apply_nemesis_options({{"bump-s", "5"}, {"strobe-period-ms", "2000"}}, &o).is_ok());
   EXPECT_EQ(o.bump_s, 5);
   EXPECT_EQ(o.strobe_period, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(apply_nemesis_options({{"crash-percent", "100"}, {"crash-nodes", "3"}}, &o).is_ok());
+  EXPECT_EQ(o.crash_percent, 100);
+  EXPECT_EQ(o.crash_nodes, 3);
   for (const auto& [key, value, expected] :
        {std::tuple<std::string, std::string, std::string>{
             "bump", "5", "unknown nemesis option 'bump' (known: loss-percent, skew-max-s"},
         {"bump-s", "0", "bump-s: expected an integer in [1, 86400], got '0'"},
         {"flip-bits", "4x", "got '4x'"},
         {"loss-percent", "", "got ''"},
-        {"loss-percent", "101", "[1, 100]"}}) {
+        {"loss-percent", "101", "[1, 100]"},
+        {"crash-percent", "0", "crash-percent: expected an integer in [1, 100], got '0'"}}) {
     const Status st = apply_nemesis_options({{key, value}}, &o);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << key << "=" << value;
     EXPECT_NE(st.message().find(expected), std::string::npos) << st.message();
@@ -202,7 +246,7 @@ TEST(FaultPlanTest, RefusesUnknownKindsAndSpecs) {
        {std::pair<std::string, std::string>{
             "kill:leader+everyone",
             "unknown kill spec 'everyone' in 'kill:leader+everyone' "
-            "(known: one, minority, majority, leader, all)"},
+            "(known: one, minority, majority, leader, all, aimed)"},
         {"kill:", "unknown kill spec ''"},
         {"pause:leader+", "unknown pause spec ''"},
         {"all:one", "unknown nemesis 'all'"},
@@ -214,18 +258,10 @@ TEST(FaultPlanTest, RefusesUnknownKindsAndSpecs) {
   }
 }
 
-// A null spec is drawn from the plan's specs only (the offline pool fails
-// every command, after the fault chose its spec).
+// A null spec is drawn from the plan's specs only.
 TEST(MakeNemesisTest, NullSpecsComeFromThePlan) {
-  OfflineContext offline;
-  std::unique_ptr<Nemesis> nemesis;
-  ASSERT_TRUE(make_nemesis({"partition:halves+isolate-one"}, offline.context, &nemesis).is_ok());
-  Op invoke;
-  invoke.process = kNemesisProcess;
-  invoke.f = "start-partition";
-  std::set<std::string> seen;
-  for (int i = 0; i < 40; ++i) seen.insert(nemesis->invoke(invoke).value.value("spec", ""));
-  EXPECT_EQ(seen, (std::set<std::string>{"halves", "isolate-one"}));
+  EXPECT_EQ(drawn_by({"partition:halves+isolate-one"}, "start-partition"),
+            (std::set<std::string>{"halves", "isolate-one"}));
 }
 
 TEST(MakeNemesisTest, BadOpsCompleteAsInfoWithAnError) {

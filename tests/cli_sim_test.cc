@@ -47,6 +47,33 @@ TEST(CliSim, UsageErrorsExit64) {
   EXPECT_NE(paxos.err.find("no-persist-vote"), std::string::npos) << said(paxos);
 }
 
+// kill:aimed is portable: faultline sim maps it onto its aimed kills, and
+// faultline run refuses it, before anything is deployed, on a target whose
+// servers have no crash points.
+TEST(CliSim, AimedKillsRunInSimAndAreRefusedOnTargetsWithoutCrashPoints) {
+  TempDir dir;
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "kill:aimed", "--nemesis-opt",
+                                                     "crash-percent=100", "--seed", "5"}));
+  ASSERT_EQ(r.code, 0) << said(r);
+  std::string history;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "store"))
+    if (e.path().filename() == "history.jsonl") history = cli_support::read_file(e.path());
+  EXPECT_NE(history.find(R"("f":"start-kill","value":{"percent":100,"spec":"aimed"})"),
+            std::string::npos)
+      << history.substr(0, 2000);
+  for (const std::string target : {"dht", "etcd"}) {
+    const cli_support::Result refused =
+        cli_support::spawn(dir.path(), FAULTLINE_BIN,
+                           {"run", "--target", target, "--nemesis", "kill:aimed", "--store",
+                            (dir.path() / "run-store").string()});
+    EXPECT_EQ(refused.code, 64) << target << ": " << said(refused);
+    EXPECT_NE(refused.err.find("--nemesis kill:aimed: target '" + target +
+                               "' has no crash points (raftkv has 'vote', paxos 'promise')"),
+              std::string::npos)
+        << said(refused);
+  }
+}
+
 TEST(CliSim, TestFileErrorsExit66And65) {
   TempDir dir;
   const cli_support::Result missing =

@@ -9,7 +9,8 @@ namespace faultline {
 
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out) {
   PaxosOptions o = *out;
-  std::vector<OptionSpec> specs = {int_option("timeout-ms", 10, 600000, &o.timeout_ms)};
+  std::vector<OptionSpec> specs = {int_option("timeout-ms", 10, 600000, &o.timeout_ms),
+                                   bool_option("crashpoints", &o.crashpoints)};
   add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
                      &o.diskfs);
   // Each failpoint name is checked here, before anything is deployed.
@@ -37,6 +38,7 @@ std::vector<std::string> PaxosDb::server_args(const std::string& node) const {
   for (const std::string& name : options_.failpoints) {
     args.insert(args.end(), {"--unsafe-failpoint", name});
   }
+  if (options_.crashpoints) args.push_back("--allow-crashpoints");
   return args;
 }
 

@@ -29,10 +29,14 @@ struct PaxosOptions {
   // faultline-diskfs with ("strict", "ext4"; targets.h).
   std::string diskfs;
   std::vector<std::string> failpoints;  // --unsafe-failpoint names, checked
+  // --allow-crashpoints: the nemesis's kill:aimed may arm the crash point
+  // `promise` (targets/paxos/failpoints.h) over RESP.
+  bool crashpoints = false;
 };
 
 // `faultline run --target paxos --opt key=value ...`: keys timeout-ms,
 // binary, dir, client-port, peer-port, faketime, diskfs (false, true, strict, ext4),
+// crashpoints (true or false),
 // unsafe-failpoint (comma-separated names of targets/paxos/failpoints.h). An
 // unknown key or a bad value is an invalid_argument error naming it.
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out);

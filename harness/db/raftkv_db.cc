@@ -26,6 +26,7 @@ std::vector<std::string> RaftkvDb::server_args(const std::string& node) const {
       "--election-ms",  std::to_string(options_.election_ms),
       "--heartbeat-ms", std::to_string(options_.heartbeat_ms)};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (options_.crashpoints) args.push_back("--allow-crashpoints");
   return args;
 }
 

@@ -30,10 +30,13 @@ struct RaftkvOptions {
   // "" or the durability model the data directory is mounted through
   // faultline-diskfs with ("strict", "ext4"; targets.h).
   std::string diskfs;
+  // --allow-crashpoints: the nemesis's kill:aimed may arm the crash point
+  // `vote` (targets/raftkv/failpoints.h) over RESP.
+  bool crashpoints = false;
 };
 
 // Sets `out` from raftkv's --opt pairs (binary, dir, election-ms,
-// heartbeat-ms, client-port, peer-port, faketime, diskfs, and
+// heartbeat-ms, client-port, peer-port, faketime, diskfs, crashpoints, and
 // snapshot-threshold, max-append-entries, unsafe-failpoint, which become
 // extra_args), on top of what it
 // holds; an unknown key or a bad value is invalid_argument naming it. Used

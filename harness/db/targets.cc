@@ -10,6 +10,7 @@
 #include "harness/db/option_values.h"
 #include "harness/db/paxos_db.h"
 #include "harness/db/raftkv_db.h"
+#include "targets/paxos/failpoints.h"
 #include "targets/raftkv/failpoints.h"
 
 namespace faultline {
@@ -20,6 +21,7 @@ Status parse_raftkv_options(const std::map<std::string, std::string>& options, R
   add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
                      &o.diskfs);
   specs.push_back(int_option("election-ms", 10, 60000, &o.election_ms));
+  specs.push_back(bool_option("crashpoints", &o.crashpoints));
   specs.push_back(int_option("heartbeat-ms", 1, 30000, &o.heartbeat_ms));
   // Passed through to the server as --NAME VALUE once checked.
   for (const auto& [name, max] : {std::pair<std::string, int>{"snapshot-threshold", 1 << 30},
@@ -78,6 +80,7 @@ Status deploy(std::unique_ptr<DaemonDb> db, const std::vector<SshTarget>& nodes,
     out->endpoints.push_back({t.node, db->client_host(t.node), db->client_port()});
   out->target = target;
   out->faketime_file = faketime ? db->faketime_file() : "";
+  out->crash_point.clear();
   out->diskfs_ctl.clear();
   if (!diskfs.empty())
     if (Status st = enable_diskfs(db.get(), diskfs, out); !st.is_ok()) return st;
@@ -91,8 +94,12 @@ Status raftkv_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
   o.binary = find_target_binary("faultline-raftkv");
   if (Status st = parse_raftkv_options(options, &o); !st.is_ok()) return st;
   if (Status st = require_binary(o.binary, "faultline-raftkv"); !st.is_ok()) return st;
-  return deploy(std::make_unique<RaftkvDb>(pool, nodes, o), nodes, "raftkv", o.faketime, o.diskfs,
-                out);
+  if (Status st = deploy(std::make_unique<RaftkvDb>(pool, nodes, o), nodes, "raftkv", o.faketime,
+                         o.diskfs, out);
+      !st.is_ok())
+    return st;
+  out->crash_point = o.crashpoints ? raftkv::kVoteCrashPoint : "";
+  return Status::ok();
 }
 
 Status dht_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
@@ -134,12 +141,19 @@ Status paxos_deployment(SshPool& pool, const std::vector<SshTarget>& nodes,
       !st.is_ok())
     return st;
   out->has_leader = false;
+  out->crash_point = o.crashpoints ? paxos::kPromiseCrashPoint : "";
   return Status::ok();
 }
 
 }  // namespace
 
 std::vector<std::string> target_names() { return {"raftkv", "dht", "etcd", "paxos"}; }
+
+std::string target_crash_point(const std::string& target) {
+  if (target == "raftkv") return raftkv::kVoteCrashPoint;
+  if (target == "paxos") return paxos::kPromiseCrashPoint;
+  return "";
+}
 
 Status make_deployment(const std::string& target, SshPool& pool,
                        const std::vector<SshTarget>& nodes,

@@ -34,9 +34,17 @@ struct Deployment {
   // (run on a node, followed by a control command) that reaches it; "" when
   // they are not.
   std::string diskfs_ctl;
+  // With option crashpoints=true (set when kill:aimed is planned) the servers
+  // take DEBUG CRASHPOINT (--allow-crashpoints), and this is the point the
+  // nemesis arms (target_crash_point); "" when they do not.
+  std::string crash_point;
 };
 
 std::vector<std::string> target_names();
+
+// The crash point of a built-in target's servers that kill:aimed arms: raftkv
+// "vote", paxos "promise"; "" for a target without one (dht, etcd).
+std::string target_crash_point(const std::string& target);
 
 // Builds the deployment of `target` on `nodes` (all registered in `pool`,
 // which must outlive the result). `options` are the --opt pairs; an unknown

@@ -234,12 +234,12 @@ std::vector<NodeHealth> cluster_status(const ClusterState& state) {
 
 namespace {
 
-// Whether `pid` runs faultline-diskfs (the disk nemesis's file system).
-bool runs_diskfs(pid_t pid) {
+// Whether `pid` runs the executable `name` (also "NAME (deleted)").
+bool runs(pid_t pid, const std::string& name) {
   std::error_code ec;
   const std::string exe =
       std::filesystem::read_symlink(fmt::format("/proc/{}/exe", pid), ec).filename().string();
-  return !ec && exe.rfind("faultline-diskfs", 0) == 0;  // also "... (deleted)"
+  return !ec && exe.rfind(name, 0) == 0;
 }
 
 }  // namespace
@@ -251,8 +251,11 @@ Status cluster_heal(const ClusterState& state) {
       return Status::io_error(fmt::format("node {}: {}", n.name, st.message()));
     for (pid_t pid : netns_pids(n.netns)) {
       kill(pid, SIGCONT);
-      // SIGUSR1 ends diskfs's slow and fail disks (nemesis/disk/diskfs.h).
-      if (runs_diskfs(pid)) kill(pid, SIGUSR1);
+      // SIGUSR1 ends diskfs's slow and fail disks (nemesis/disk/diskfs.h), and
+      // disarms the crash points of raftkv and paxos (kill:aimed;
+      // targets/common/crash_points.h).
+      for (const char* name : {"faultline-diskfs", "faultline-raftkv", "faultline-paxos"})
+        if (runs(pid, name)) kill(pid, SIGUSR1);
     }
     return Status::ok();
   });

@@ -52,8 +52,10 @@ struct NodeHealth {
 // `hostname` printing the node's name.
 std::vector<NodeHealth> cluster_status(const ClusterState& state);
 
-// Undoes faults: flushes each node's nemesis chain and resumes (SIGCONT) every
-// process in the node that a nemesis may have paused.
+// Undoes faults: flushes each node's nemesis chain, resumes (SIGCONT) every
+// process in the node that a nemesis may have paused, and sends SIGUSR1 to
+// faultline-diskfs (heals its disk) and to faultline-raftkv and
+// faultline-paxos (disarms their crash points).
 Status cluster_heal(const ClusterState& state);
 
 // How to reach the cluster's nodes over SSH.

@@ -43,12 +43,15 @@ Op RunExecutor::execute(int thread, const Op& invoke) {
 Op RunExecutor::heal(const Op& invoke) {
   const steady_clock::time_point start = steady_clock::now();
   Op c = invoke.complete(EventType::kInfo, nullptr);
-  Status st = nemesis_ != nullptr ? nemesis_->heal() : Status::ok();
+  nlohmann::json healed = nlohmann::json::object();
+  Status st = nemesis_ != nullptr ? nemesis_->heal(&healed) : Status::ok();
   if (!st.is_ok()) spdlog::error("heal: {}", st.message());
   Status recovered =
       db_ != nullptr ? wait_for_cluster(*db_, has_leader_, recovery_timeout_) : Status::ok();
   const auto ms = std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count();
-  c.value = {{"recovered", recovered.is_ok()}, {"ms", ms}};
+  c.value = std::move(healed);
+  c.value["recovered"] = recovered.is_ok();
+  c.value["ms"] = ms;
   if (!st.is_ok() || !recovered.is_ok()) {
     c.error = !st.is_ok() ? "heal: " + st.message() : "recovery: " + recovered.message();
     spdlog::error("{}", c.error);

@@ -19,7 +19,8 @@
 namespace faultline {
 
 // The op that ends the faults: {process nemesis, f "heal"}; its completion's
-// value is {"recovered": bool, "ms": time to recover}.
+// value is {"recovered": bool, "ms": time to recover} and what
+// Nemesis::heal did (restarted, resumed, disarmed, kill:aimed's crashes).
 inline constexpr const char* kHealOp = "heal";
 
 class RunExecutor : public Executor {

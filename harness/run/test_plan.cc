@@ -38,6 +38,14 @@ bool planned(const TestConfig& config, const std::string& kind) {
   return false;
 }
 
+// Whether kill:aimed is planned (named: a plain kill never draws it).
+bool aimed_planned(const std::vector<FaultPlan>& plans) {
+  for (const FaultPlan& plan : plans)
+    if (plan.kind == "kill" && std::count(plan.specs.begin(), plan.specs.end(), "aimed") != 0)
+      return true;
+  return false;
+}
+
 }  // namespace
 
 Status check_plan(const TestConfig& config) {
@@ -56,6 +64,12 @@ Status check_plan(const TestConfig& config) {
   if (Status st = hold_fault_plans(config.held_kinds(), &plans); !st.is_ok()) return st;
   if (config.scenario != nullptr)
     if (Status st = check_scenario(*config.scenario, plans); !st.is_ok()) return st;
+  if (aimed_planned(plans) &&
+      (config.target_def != nullptr || target_crash_point(config.target).empty()))
+    return Status::invalid_argument(fmt::format(
+        "--nemesis kill:aimed: target '{}' has no crash points (raftkv has 'vote', paxos "
+        "'promise'); use another kill spec",
+        config.target_def != nullptr ? config.target_def->name : config.target));
   NemesisOptions options;
   return apply_nemesis_options(config.nemesis_opts, &options);
 }
@@ -64,6 +78,7 @@ std::map<std::string, std::string> target_options(const TestConfig& config) {
   std::map<std::string, std::string> options = config.opts;
   if (planned(config, "clock")) options.emplace("faketime", "true");
   if (planned(config, "disk")) options.emplace("diskfs", "true");
+  if (aimed_planned(fault_plans(config))) options.emplace("crashpoints", "true");
   return options;
 }
 
@@ -108,6 +123,8 @@ Status make_run_nemesis(const TestConfig& config, SshPool& pool,
   }
   context.options.faketime_file = deployment.faketime_file;
   context.options.diskfs_ctl = deployment.diskfs_ctl;
+  context.options.crash_point = deployment.crash_point;
+  context.options.client_endpoints = deployment.endpoints;
   if (Status st = apply_nemesis_options(config.nemesis_opts, &context.options); !st.is_ok())
     return st;
   return make_nemesis(config.nemesis_kinds(), context, out);

@@ -20,11 +20,12 @@
 namespace faultline {
 
 // Names (target, workload, nemesis kinds) and values, before anything is
-// deployed: invalid_argument saying what was expected.
+// deployed: invalid_argument saying what was expected (also kill:aimed on a
+// target without crash points).
 Status check_plan(const TestConfig& config);
 
-// --opt pairs, plus faketime=true when clock faults are planned and
-// diskfs=true when disk faults are.
+// --opt pairs, plus faketime=true when clock faults are planned,
+// diskfs=true when disk faults are, and crashpoints=true for kill:aimed.
 std::map<std::string, std::string> target_options(const TestConfig& config);
 
 Status make_run_workload(const TestConfig& config, const Deployment& deployment, Workload* out);

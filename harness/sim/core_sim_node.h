@@ -2,9 +2,10 @@
 // as its server's CoreServer (targets/common/core_server.h) runs it: the
 // core over its durable store (the server's keyed record log, here on the
 // simulated disk), its server's command logic (PaxosKv, DhtKv), and each
-// Ready carried out in the server's order — sync the store (one group
-// commit), then send the messages, then answer the clients — so that a crash
-// loses only what nobody was told. Nobody leads: primary() is false.
+// Ready carried out in the server's order — send the early messages, sync the
+// store (one group commit), then send the other messages, answer the clients
+// and tell the core the sync is done — so that a crash loses only what nobody
+// was told. Nobody leads: primary() is false.
 //
 // A target supplies Traits: Node, Store (its DurableKeyedStore), Kv,
 // Options (the server's options, with tick_ms), and
@@ -21,6 +22,7 @@
 
 #include "harness/sim/sim_cluster.h"
 #include "harness/sim/sim_node.h"
+#include "targets/common/core_outbox.h"
 
 namespace faultline::sim {
 
@@ -62,19 +64,26 @@ class CoreSimNode : public SimNode {
   Status process_ready() override {
     if (!node_->has_ready()) return Status::ok();
     auto ready = node_->ready();
-    // The Ready contract: durable before anything leaves.
+    send_all(ready.early);
+    // The Ready contract (common/core_outbox.h): durable before anything else leaves.
     if (Status s = store_->sync(); !s.is_ok()) return s;
-    for (const auto& m : ready.messages) {
-      send(
-          static_cast<size_t>(m.to - 1),
-          [m](SimNode& to) { static_cast<CoreSimNode&>(to).step(m); }, Traits::aimed(m));
-    }
+    send_all(ready.messages);
     for (const auto& r : ready.responses) kv_->answer(r);
+    common::advance_after_sync(*node_);
+    if (node_->has_ready()) schedule_ready();
     return Status::ok();
   }
   bool primary() const override { return false; }
 
  private:
+  template <typename Message>
+  void send_all(const std::vector<Message>& messages) {
+    for (const auto& m : messages) {
+      send(
+          static_cast<size_t>(m.to - 1),
+          [m](SimNode& to) { static_cast<CoreSimNode&>(to).step(m); }, Traits::aimed(m));
+    }
+  }
   template <typename Message>
   void step(const Message& m) {
     // A message the core refuses (not for it) is dropped, as the server's

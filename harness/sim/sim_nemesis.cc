@@ -24,9 +24,15 @@ SimNemesis::SimNemesis(SimCluster& cluster, std::vector<FaultPlan> plans, Nemesi
                        uint64_t seed)
     : cluster_(cluster), plans_(std::move(plans)), options_(std::move(options)), rng_(seed) {
   double kill = 0;
-  double stall = 0;
   for (const FaultPlan& p : plans_) {
     if (p.kind == "kill") kill = options_.aimed_kill_percent / 100.0;
+  }
+  aim(kill);
+}
+
+void SimNemesis::aim(double kill) {
+  double stall = 0;
+  for (const FaultPlan& p : plans_) {
     if (p.kind == "pause") stall = options_.aimed_stall_percent / 100.0;
   }
   cluster_.set_aimed_faults(kill, stall, options_.aimed_stall.count() * 1'000'000);
@@ -46,7 +52,7 @@ Op SimNemesis::invoke(const Op& op) {
   } else if (is_stop) {
     st = stop(kind, &done);
   } else if (st = parse_fault_start(kind, op.value,
-                                    plan->specs.empty() ? fault_specs(kind) : plan->specs, rng_,
+                                    plan->specs.empty() ? drawn_specs(kind) : plan->specs, rng_,
                                     &fault);
              st.is_ok()) {  // as the real nemesis: a null spec is drawn from the plan
     st = start(kind, fault, &done);
@@ -83,6 +89,11 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
     (*done)["grudge"] = cut;
     if (!isolated.empty()) (*done)["isolated"] = isolated;
     cluster_.set_grudge(std::move(grudge));
+    return Status::ok();
+  }
+  if (kind == "kill" && spec == "aimed") {  // real runs' crash points: here, the aimed kills
+    (*done)["percent"] = options_.crash_percent;
+    aim(options_.crash_percent / 100.0);
     return Status::ok();
   }
   if (kind == "disk") return start_disk_fault(cluster_, spec, options_, rng_, done);
@@ -170,6 +181,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
   const bool restarts = kind != "pause";
   std::vector<std::string> touched;
   Status st;
+  if (kind == "kill") aim(options_.aimed_kill_percent / 100.0);  // as before kill:aimed
   if (restarts) {
     st = restart_all(&touched);
   } else {

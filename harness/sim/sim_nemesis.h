@@ -6,12 +6,13 @@
 // (choose_victims, partition_grudge). Kinds: partition, kill (a crash that
 // loses unsynced writes; stop-kill restarts from the disk; and, between
 // the scheduled ones, the aimed kills of SimCluster::set_aimed_faults at
-// --nemesis-opt aimed-kill-percent), pause (and the aimed stalls, at
-// aimed-stall-percent for aimed-stall-ms), loss, clock (offsets of the
-// nodes' simulated wall clocks: plan_clock_fault, as the real nemesis),
-// latency (the real proxy's LinkFaults on the simulated links:
-// plan_latency_fault; not bandwidth, which needs message sizes), and the
-// storage kinds disk and corrupt on the simulated disks
+// --nemesis-opt aimed-kill-percent; kill:aimed, the spec that arms a real
+// run's crash points, raises them to crash-percent until stop-kill), pause
+// (and the aimed stalls, at aimed-stall-percent for aimed-stall-ms), loss,
+// clock (offsets of the nodes' simulated wall clocks: plan_clock_fault, as
+// the real nemesis), latency (the real proxy's LinkFaults on the simulated
+// links: plan_latency_fault; not bandwidth, which needs message sizes), and
+// the storage kinds disk and corrupt on the simulated disks
 // (sim_storage_faults.h).
 #pragma once
 
@@ -47,6 +48,9 @@ class SimNemesis {
   PrimariesFn primaries() const;
   Status start_clock(const std::string& spec, nlohmann::json* done);
   Status stop(const std::string& kind, nlohmann::json* done);
+  // Aimed kills at probability `kill`; aimed stalls as the plans say (only
+  // under pause).
+  void aim(double kill);
   // Restarts every crashed node (into *restarted); the first recovery error.
   Status restart_all(std::vector<std::string>* restarted);
 

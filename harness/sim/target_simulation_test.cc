@@ -54,15 +54,17 @@ TEST_F(SimulationTest, PaxosFailpointsAreCaught) {
   expect_caught(contended, 1, 20, "accept-lower-ballot");
   expect_caught(small_test("partition", "no-adopt-highest", "paxos"), 1, 20, "no-adopt-highest");
   // A forgotten promise matters when two proposers contend for a key: 300
-  // ops/s again, and three promises in ten aimed at. Since proposers wait
-  // for each other's open rounds and skip the prepare of a key they just
-  // wrote, promises are rarer: the first failing seed is 110 (it was within
-  // 40 seeds before).
+  // ops/s again, and three promises in ten aimed at. Proposers wait for each
+  // other's open rounds and skip the prepare of a key they just wrote, so
+  // promises are rare: from seeds 1, 100001, ..., 400001 the first invalid
+  // seed came after 74, 30, 171, 49 and 51 seeds of this config
+  // (docs/benchmarks.md, "Detection in simulation"). From seed 1 it is seed
+  // 74; the bound is three times the slowest try.
   TestConfig forgetful = promise_kill_test("no-persist-promise");
   forgetful.rate = 300;
   forgetful.concurrency = 9;
   forgetful.nemesis_opts["aimed-kill-percent"] = "30";
-  expect_caught(forgetful, 1, 120, "no-persist-promise");
+  expect_caught(forgetful, 1, 520, "no-persist-promise");
 }
 
 // The dht's eventual mode with R = W = 1 is not linearizable by design

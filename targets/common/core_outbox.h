@@ -28,11 +28,22 @@ struct Envelope {
 
 template <typename Message, typename Response>
 struct CoreReady {
+  // May leave before the sync (step 1): nothing in them depends on state the
+  // sync makes durable. Only a core that says why fills it (faultline-paxos:
+  // its proposer's requests, targets/paxos/README.md "Sending before the sync").
+  std::vector<Message> early;
+  // Must wait for the sync (step 3): they tell what the store now holds.
   std::vector<Message> messages;
-  std::vector<Response> responses;
+  std::vector<Response> responses;  // must wait for the sync too
 
-  bool empty() const { return messages.empty() && responses.empty(); }
+  bool empty() const { return early.empty() && messages.empty() && responses.empty(); }
 };
+
+// Step 4 of the order above, for the cores that have it.
+template <typename Node>
+void advance_after_sync(Node& node) {
+  if constexpr (requires { node.advance(); }) node.advance();
+}
 
 template <typename Message, typename Response>
 class Outbox {
@@ -46,6 +57,11 @@ class Outbox {
       messages_.push_back(std::move(m));
     }
   }
+  // Into the Ready's `early` list: only for a message that may leave before the sync.
+  void send_early(uint64_t self, Message m) {
+    m.from = self;
+    early_.push_back(std::move(m));
+  }
   void respond(Response r) { responses_.push_back(std::move(r)); }
 
   // Handles the messages to self, those they send included, until none is left.
@@ -58,9 +74,10 @@ class Outbox {
     }
   }
 
-  bool has_ready() const { return !messages_.empty() || !responses_.empty(); }
+  bool has_ready() const { return !early_.empty() || !messages_.empty() || !responses_.empty(); }
   CoreReady<Message, Response> take() {
     CoreReady<Message, Response> r;
+    r.early.swap(early_);
     r.messages.swap(messages_);
     r.responses.swap(responses_);
     return r;
@@ -68,6 +85,7 @@ class Outbox {
 
  private:
   std::deque<Message> to_self_;
+  std::vector<Message> early_;
   std::vector<Message> messages_;
   std::vector<Response> responses_;
 };

@@ -2,13 +2,15 @@
 // faultline-paxos). It drives one core Node on one io_context: ticks it from
 // a timer, feeds it peer messages (FrameTransport) and client requests
 // (ClientListener, RESP2, through the subclass's handle()), and carries out
-// each Ready in the order the cores' contract demands:
+// each Ready in the order the cores' contract demands (core_outbox.h):
 //
-//   1. sync the durable Store (one fdatasync for everything the inputs since
+//   1. send the Ready's early messages, one frame per peer (message_batch.h:
+//      the messages to that peer, in order),
+//   2. sync the durable Store (one fdatasync for everything the inputs since
 //      the last Ready stored: group commit),
-//   2. then send the messages, one frame per peer (message_batch.h: the
-//      Ready's messages to that peer, in order), and answer the clients
-//      (answer()).
+//   3. then send the other messages, one frame per peer, and answer the
+//      clients (answer()),
+//   4. and tell the core the sync is done (advance_after_sync).
 //
 // So nothing leaves that a crash could make the node forget. Inputs arriving
 // together are batched into one Ready: handling is posted once to run after
@@ -27,16 +29,19 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "targets/common/address.h"
 #include "targets/common/asio.h"
 #include "targets/common/client_listener.h"
+#include "targets/common/core_outbox.h"
 #include "targets/common/core_server_options.h"
 #include "targets/common/env.h"
 #include "targets/common/frame_transport.h"
@@ -62,6 +67,7 @@ class CoreServer : public CommandHandler {
  protected:
   using Ready = decltype(std::declval<Node&>().ready());
   using Response = typename decltype(Ready::responses)::value_type;
+  using Message = typename decltype(Ready::messages)::value_type;
 
   // `log_name` names the store in the logs ("replica log").
   CoreServer(boost::asio::io_context& io, CoreServerOptions place, std::string log_name)
@@ -81,6 +87,15 @@ class CoreServer : public CommandHandler {
 
   // Answers a client from the core's response, once the Ready is durable.
   virtual void answer(const Response& response) = 0;
+  // What to run once every message of `sent` (a Ready's list) to peer `to`
+  // has been handed to the kernel (FrameTransport::send's `written`, on the
+  // peer's last batch of the list): a crash point's crash, in a server that
+  // has one. Called once per peer and list. Default: nothing.
+  virtual std::function<void()> after_sent(uint64_t to, const std::vector<Message>& sent) {
+    (void)to;
+    (void)sent;
+    return {};
+  }
 
   // Handles the core's output after the current batch of inputs.
   void schedule_flush() {
@@ -118,10 +133,10 @@ class CoreServer : public CommandHandler {
   // A batch (message_batch.h): decoded whole, then stepped in order; a
   // message the core refuses (not addressed to it) ends the batch there.
   Status on_frame(std::string payload) {
-    decltype(Ready::messages) batch;
+    std::vector<Message> batch;
     if (Status s = decode_batch(payload, &batch); !s.is_ok()) return s;
     Status stepped = Status::ok();
-    for (const auto& m : batch) {
+    for (const Message& m : batch) {
       if (stepped = node_->step(m); !stepped.is_ok()) break;
     }
     schedule_flush();
@@ -141,17 +156,23 @@ class CoreServer : public CommandHandler {
     flush_scheduled_ = false;
     if (failed_ || !node_->has_ready()) return;
     Ready rd = node_->ready();
-    // The Ready contract: durable before anything leaves.
+    const auto send = [this](const std::vector<Message>& list) {
+      send_batches(list, [&](uint64_t to, std::string batch, bool last) {
+        transport_->send(to, batch, last ? after_sent(to, list) : nullptr);
+      });
+    };
+    send(rd.early);
+    // The Ready contract: durable before anything else leaves.
     if (Status s = store_->sync(); !s.is_ok()) {
       spdlog::critical("{} sync failed: {}; stopping (restart to recover)", log_name_, s.message());
       failed_ = true;
       io_.stop();
       return;
     }
-    send_batches(rd.messages, [this](uint64_t to, std::string batch) {
-      transport_->send(to, batch);
-    });
+    send(rd.messages);
     for (const Response& r : rd.responses) answer(r);
+    advance_after_sync(*node_);
+    if (node_->has_ready()) schedule_flush();
   }
 
   boost::asio::io_context& io_;

@@ -79,7 +79,7 @@ class PeerLink {
   PeerLink(asio::io_context& io, uint64_t id, Address address)
       : io_(io), id_(id), address_(std::move(address)), socket_(io), timer_(io) {}
 
-  void send(std::string frame) {
+  void send(std::string frame, std::function<void()> written) {
     if (queue_.size() >= kMaxQueuedMessages || queued_bytes_ + frame.size() > kMaxQueuedBytes) {
       if (dropped_++ % 1000 == 0) {
         spdlog::warn("peer {}: queue full, dropped {} message(s) so far", id_, dropped_);
@@ -87,7 +87,7 @@ class PeerLink {
       return;
     }
     queued_bytes_ += frame.size();
-    queue_.push_back(std::move(frame));
+    queue_.push_back({std::move(frame), std::move(written)});
     if (state_ == State::kIdle) connect();
     if (state_ == State::kConnected && !writing_) write();
   }
@@ -117,14 +117,16 @@ class PeerLink {
     out_.clear();
     batch_ = 0;
     while (batch_ < queue_.size() && (batch_ == 0 || out_.size() < kMaxWriteBatchBytes)) {
-      out_ += queue_[batch_++];
+      out_ += queue_[batch_++].frame;
     }
     asio::async_write(socket_, asio::buffer(out_), [this](error_code ec, size_t) {
       writing_ = false;
       if (ec) return fail("write", ec);
       for (; batch_ > 0; --batch_) {
-        queued_bytes_ -= queue_.front().size();
+        queued_bytes_ -= queue_.front().frame.size();
+        const std::function<void()> written = std::move(queue_.front().written);
         queue_.pop_front();
+        if (written) written();
       }
       if (!queue_.empty()) write();
     });
@@ -156,7 +158,11 @@ class PeerLink {
   asio::steady_timer timer_;
   State state_ = State::kIdle;
   int backoff_ms_ = kMinBackoffMs;
-  std::deque<std::string> queue_;
+  struct Queued {
+    std::string frame;
+    std::function<void()> written;  // FrameTransport::send's
+  };
+  std::deque<Queued> queue_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
   std::string out_;   // the frames being written
@@ -197,13 +203,13 @@ void FrameTransport::accept() {
   });
 }
 
-bool FrameTransport::send(uint64_t to, std::string_view payload) {
+bool FrameTransport::send(uint64_t to, std::string_view payload, std::function<void()> written) {
   const auto it = links_.find(to);
   if (it == links_.end()) return false;
   if (payload.size() > kMaxFramePayload) return false;  // the receiver would refuse the frame
   std::string frame;
   append_frame(&frame, payload);
-  it->second->send(std::move(frame));
+  it->second->send(std::move(frame), std::move(written));
   return true;
 }
 

@@ -41,7 +41,10 @@ class FrameTransport {
   Status start();
   // Queues a payload for peer `to`. False when `to` is unknown (or this node)
   // or the payload is over kMaxFramePayload; a full queue drops it silently.
-  bool send(uint64_t to, std::string_view payload);
+  // `written`, if set, runs once the frame has been handed to the kernel
+  // (never, if it is dropped): where a crash point ends the process
+  // (crash_points.h) so that the peer still gets the frame.
+  bool send(uint64_t to, std::string_view payload, std::function<void()> written = {});
 
  private:
   void accept();

@@ -11,7 +11,8 @@
 // of any core (dht's and paxos's are below 16), so a peer still sending one
 // bare message per frame is refused with an error that says so.
 //
-// Ordering contract. A batch holds messages of one Ready to one peer, in the
+// Ordering contract. A batch holds messages of one list of one Ready (its
+// early messages, or those after the sync: core_outbox.h) to one peer, in the
 // order the core produced them; a Ready's messages to one peer take more than
 // one batch only past kMaxBatchBytes, and then go out in order. Batches to a
 // peer travel on its one connection in the order sent (FrameTransport; a
@@ -25,7 +26,8 @@
 // (targets/paxos/core/simulation.h, harness/sim/core_sim_node.h).
 //
 // Durability is the Ready's: the store is synced (one fdatasync for the
-// whole Ready: group commit) before any batch of the Ready is queued.
+// whole Ready: group commit) before any batch of its after-sync messages is
+// queued; the early ones go before it (core_outbox.h says which may).
 #pragma once
 
 #include <fmt/format.h>
@@ -57,8 +59,9 @@ Status split_batch(std::string_view payload, std::vector<std::string_view>* mess
 
 // Encodes `messages` (a Ready's; each has a `to`) with the core's
 // encode_message() (found by argument-dependent lookup) into batches, one per
-// peer (more past kMaxBatchBytes), and hands each to send(to, payload):
-// batches of a peer in message order, peers in ascending order.
+// peer (more past kMaxBatchBytes), and hands each to send(to, payload, last):
+// batches of a peer in message order, peers in ascending order; `last` is
+// true for a peer's final batch (what follows its every message).
 template <typename Message, typename Send>
 void send_batches(const std::vector<Message>& messages, const Send& send) {
   std::map<uint64_t, std::string> batches;
@@ -66,12 +69,12 @@ void send_batches(const std::vector<Message>& messages, const Send& send) {
     const std::string encoded = encode_message(m);
     std::string& batch = batches[m.to];
     if (!batch.empty() && batch.size() + encoded.size() > kMaxBatchBytes) {
-      send(m.to, std::move(batch));
+      send(m.to, std::move(batch), false);
       batch.clear();
     }
     append_to_batch(&batch, encoded);
   }
-  for (auto& [to, batch] : batches) send(to, std::move(batch));
+  for (auto& [to, batch] : batches) send(to, std::move(batch), true);
 }
 
 // Decodes every message of a batch with the core's decode_message(); on an

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "targets/common/frame_format.h"
 
@@ -25,9 +26,16 @@ Status decode_message(std::string_view payload, Note* n) {
   return Status::ok();
 }
 
+// Also checks `last`: on each peer's final batch, and only there.
 std::map<uint64_t, std::vector<std::string>> batches_of(const std::vector<Note>& notes) {
   std::map<uint64_t, std::vector<std::string>> sent;
-  send_batches(notes, [&](uint64_t to, std::string batch) { sent[to].push_back(batch); });
+  std::set<uint64_t> ended;
+  send_batches(notes, [&](uint64_t to, std::string batch, bool last) {
+    EXPECT_FALSE(ended.contains(to)) << "a batch to " << to << " after its last";
+    if (last) ended.insert(to);
+    sent[to].push_back(batch);
+  });
+  EXPECT_EQ(ended.size(), sent.size()) << "a peer without a last batch";
   return sent;
 }
 

@@ -50,6 +50,12 @@ CLI::Option* add_address_map_option(CLI::App& app, const std::string& name,
   return add_parsed_option(app, name, out, &parse_address_map, description);
 }
 
+void add_allow_crashpoints_flag(CLI::App& app, bool* allow) {
+  app.add_flag("--allow-crashpoints", *allow,
+               "TESTING: let the admin command DEBUG CRASHPOINT arm crash points (the process "
+               "kills itself at them); off, it is refused");
+}
+
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);

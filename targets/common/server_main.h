@@ -30,6 +30,10 @@ CLI::Option* add_address_map_option(CLI::App& app, const std::string& name,
                                     std::map<uint64_t, Address>* out,
                                     const std::string& description);
 
+// --allow-crashpoints: lets DEBUG CRASHPOINT arm the server's crash points
+// (crash_points.h); off, every such command is refused.
+void add_allow_crashpoints_flag(CLI::App& app, bool* allow);
+
 // Parses the command line. nullopt: go on; else main()'s exit status, 0
 // after --help, 2 after a bad command line (printed with the reason).
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);

@@ -26,6 +26,7 @@
 
 #include "base/random.h"
 #include "base/status.h"
+#include "targets/common/core_outbox.h"
 
 namespace faultline::common {
 
@@ -239,17 +240,30 @@ class SimulatedCluster {
   // clients. (The memory stores are durable at once: no sync.)
   void drain(uint64_t id) {
     after_input(id);
-    Ready r = slots_[id].node->ready();
-    for (Message& m : r.messages) {
+    // Advancing may bring more to send: each round handles what the last one
+    // released, and a node's rounds end as its operations do.
+    while (slots_[id].node && slots_[id].node->has_ready()) {
+      Ready r = slots_[id].node->ready();
+      send_all(r.early);
+      send_all(r.messages);
+      for (const Response& response : r.responses) {
+        for (size_t c = 0; c < clients_.size(); ++c) {
+          if (clients_[c].busy && clients_[c].request == response.request) {
+            on_response(c, response);
+          }
+        }
+      }
+      advance_after_sync(*slots_[id].node);
+      after_input(id);
+    }
+  }
+
+  void send_all(const std::vector<Message>& messages) {
+    for (const Message& m : messages) {
       if (chance(o_.loss)) continue;
       int copies = chance(o_.duplicate) ? 2 : 1;
       for (int i = 0; i < copies; ++i) {
         network_.push_back({now_ + 1 + static_cast<int64_t>(uniform(o_.max_delay)), m});
-      }
-    }
-    for (const Response& response : r.responses) {
-      for (size_t c = 0; c < clients_.size(); ++c) {
-        if (clients_[c].busy && clients_[c].request == response.request) on_response(c, response);
       }
     }
   }

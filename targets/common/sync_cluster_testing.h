@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "targets/common/core_outbox.h"
 
 namespace faultline::common {
 
@@ -45,11 +46,16 @@ class SyncCluster {
     for (;;) {
       for (auto& [id, n] : nodes_) {
         if (check) check(*n);
-        Ready r = n->ready();
-        for (Message& m : r.messages) {
-          if (!drop || !drop(m)) queue.push_back(std::move(m));
+        while (n->has_ready()) {  // advancing may bring more
+          Ready r = n->ready();
+          for (auto* list : {&r.early, &r.messages}) {
+            for (Message& m : *list) {
+              if (!drop || !drop(m)) queue.push_back(std::move(m));
+            }
+          }
+          responses.insert(responses.end(), r.responses.begin(), r.responses.end());
+          advance_after_sync(*n);
         }
-        responses.insert(responses.end(), r.responses.begin(), r.responses.end());
       }
       if (queue.empty()) return responses;
       Message m = std::move(queue.front());

@@ -11,6 +11,14 @@
 
 namespace faultline::paxos {
 
+// faultline-paxos's crash point (targets/common/crash_points.h; armed by
+// DEBUG CRASHPOINT promise PERCENT on a server started with
+// --allow-crashpoints, by the nemesis's kill:aimed): right after a granted
+// promise (a PROMISE ok) that preempted another node's round still open at
+// this acceptor (core/messages.h, preempts_open_round) was handed to the
+// kernel — the promise whose loss lets that round's accept through.
+inline constexpr const char* kPromiseCrashPoint = "promise";
+
 // The behaviours --unsafe-failpoint can switch on. Each breaks one rule of
 // README.md's "Invariants"; core/failpoint_test.cc shows the violation.
 struct Failpoints {

@@ -10,6 +10,12 @@
 
 namespace faultline::raftkv {
 
+// faultline-raftkv's crash point (targets/common/crash_points.h; armed by
+// DEBUG CRASHPOINT vote PERCENT on a server started with --allow-crashpoints,
+// by the nemesis's kill:aimed): right after a granted vote (a VoteResponse
+// that does not reject) was handed to the kernel.
+inline constexpr const char* kVoteCrashPoint = "vote";
+
 // How long the read-cache failpoint answers a read with an earlier reply.
 inline constexpr int kReadCacheMs = 200;
 

@@ -46,11 +46,28 @@ struct Message : common::Envelope {
   Ballot ballot;    // the proposer's ballot (echoed by replies)
   bool ok = false;  // replies: granted or refused
   Ballot accepted;  // replies: the acceptor's accepted ballot
-  Ballot promised;  // refusals: the acceptor's promise, above `ballot`
+  // Refusals: the acceptor's promise, above `ballot`; granted promises: the
+  // promise this one replaced (the server's crash point `promise` looks at it).
+  Ballot promised;
   std::string value;
 
   bool operator==(const Message&) const = default;
 };
+
+// Whether `m`, a message acceptor `self` sends, is a granted promise that
+// preempted another node's round still open here, in a way whose loss would
+// matter: it replaced a promise P to a proposer other than `self` and `m`'s,
+// at or above which nothing was accepted since, and m.ballot >=
+// next_ballot(P). That proposer may yet send its accept at P; an acceptor
+// that forgot m's promise (failpoint no-persist-promise) would take it, and
+// would then still take m.ballot's accept, which started from a value
+// without P's. (Below next_ballot(P), accepting P promises next_ballot(P),
+// which fences m.ballot off: forgetting m's promise is then harmless.)
+inline bool preempts_open_round(const Message& m, uint64_t self) {
+  return m.type == MessageType::kPromise && m.ok && !m.promised.empty() &&
+         m.promised.node != self && m.promised.node != m.ballot.node && m.accepted < m.promised &&
+         m.ballot >= next_ballot(m.promised);
+}
 
 enum class ResponseStatus : uint8_t {
   kOk,

@@ -36,7 +36,31 @@ Node::Node(Config config, AcceptorStore& store)
     : config_(std::move(config)),
       store_(store),
       next_op_(config_.random()),
-      max_ballot_{store.issued_counter(), store.issued_counter() ? config_.id : 0} {}
+      max_ballot_{store.issued_counter(), store.issued_counter() ? config_.id : 0},
+      issued_(store.issued_counter()),
+      durable_issued_(store.issued_counter()),
+      synced_at_advance_(store.issued_counter()) {}
+
+Ready Node::ready() {
+  synced_at_advance_ = store_.issued_counter();
+  releasing_.insert(releasing_.end(), std::make_move_iterator(held_.begin()),
+                    std::make_move_iterator(held_.end()));
+  held_.clear();
+  return outbox_.take();
+}
+
+void Node::advance() {
+  durable_issued_ = synced_at_advance_;
+  std::vector<Message> released;
+  released.swap(releasing_);
+  for (const Message& m : released) handle(m);
+  drain_self();
+}
+
+void Node::issue(const Ballot& ballot) {
+  issued_ = std::max(issued_, ballot.counter + 1);
+  if (issued_ > store_.issued_counter()) store_.set_issued_counter(issued_ + kBallotBlock);
+}
 
 void Node::propose(uint64_t request, std::string key, Change change, bool read_only) {
   if (read_only && config_.failpoints.local_read) {
@@ -108,14 +132,14 @@ void Node::start_attempt(Proposal p) {
     apply_changes(p, std::move(prepared->second.value));
   } else {
     // A ballot above every one seen and issued.
-    p.ballot = Ballot{std::max(max_ballot_.counter, store_.issued_counter()) + 1, id()};
+    p.ballot = Ballot{std::max(max_ballot_.counter, issued_) + 1, id()};
     p.phase = Phase::kPrepare;
   }
   if (prepared != prepared_.end()) prepared_.erase(prepared);
   // The ballot and its next_ballot() (which our accepts ask acceptors to
-  // promise) are issued durably before any message carrying them leaves
-  // (the Ready contract).
-  store_.set_issued_counter(std::max(store_.issued_counter(), p.ballot.counter + 1));
+  // promise) are issued durably before any message carrying them leaves:
+  // send() keeps them for after the sync unless an earlier one reserved them.
+  issue(p.ballot);
   see(p.ballot);
   auto [it, inserted] = proposals_.emplace(op, std::move(p));
   if (it->second.one_round_trip) return start_accept(op, it->second);
@@ -216,7 +240,21 @@ void Node::tick() {
   drain_self();
 }
 
-void Node::send(Message m) { outbox_.send(id(), std::move(m)); }
+void Node::send(Message m) {
+  const bool request = m.type == MessageType::kPrepare || m.type == MessageType::kAccept ||
+                       m.type == MessageType::kRead;
+  if (m.to == id() && !request) {
+    m.from = id();
+    held_.push_back(std::move(m));  // our acceptor's reply: counts once synced
+  } else if (m.to != id() && request &&
+             (m.type == MessageType::kRead || m.ballot.counter + 1 <= durable_issued_)) {
+    // Nothing in it the sync makes durable: a read carries no ballot, and
+    // this ballot's reservation is synced (README.md, "Sending before the sync").
+    outbox_.send_early(id(), std::move(m));
+  } else {
+    outbox_.send(id(), std::move(m));
+  }
+}
 
 void Node::drain_self() {
   outbox_.drain_self([this](const Message& m) { handle(m); });
@@ -249,6 +287,7 @@ void Node::handle(const Message& m) {
       reply.ok = m.ballot >= s.promised;
       reply.accepted = s.accepted;
       if (reply.ok) {
+        reply.promised = s.promised;  // the promise this one replaces
         s.promised = m.ballot;
         if (m.from != id()) foreign_[m.key] = Foreign{now_, true};
         if (config_.failpoints.no_persist_promise) {
@@ -435,7 +474,8 @@ Status Node::check_invariants() const {
     // prepare, has no ballot yet.
     const bool unballoted =
         p.phase == Phase::kRead || (p.phase == Phase::kBackoff && p.ballot.empty());
-    if (!unballoted && (p.ballot.node != id() || p.ballot.counter >= store_.issued_counter())) {
+    if (!unballoted && (p.ballot.node != id() || p.ballot.counter >= issued_ ||
+                        issued_ > store_.issued_counter())) {
       return Status::malformed(fmt::format("paxos node {}: proposal ballot {}.{} not issued here",
                                            id(), p.ballot.counter, p.ballot.node));
     }

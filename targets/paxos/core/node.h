@@ -8,13 +8,23 @@
 //   propose(request, key, change)   a client request: a Change of one key's register
 //   step(message)                   a message from a peer (or a reply to ourselves)
 //   tick()                          one unit of logical time (retries, backoff, timeouts)
+//   advance()                       the last Ready's sync is done (below)
 // Output:
-//   ready()   messages to send and responses to deliver. The ordering
-//             contract: the acceptor state and issued ballots behind them are
-//             already in the AcceptorStore, and the driver must make the store
-//             durable (DurableAcceptorStore::sync) BEFORE sending any message
-//             or response of that Ready; then send them in any order. The
-//             network may lose, duplicate and reorder the messages.
+//   ready()   messages to send and responses to deliver, with the ordering
+//             contract of common::CoreReady (core_outbox.h):
+//             - `early`: this proposer's requests (prepare, accept, read) to
+//               other acceptors, whose ballots were reserved durably by an
+//               earlier Ready's sync. They may leave BEFORE this Ready's sync.
+//             - `messages` (acceptor replies, and requests under a ballot
+//               reserved in this Ready) and `responses` tell what the store
+//               now holds: the driver must make the store durable
+//               (DurableAcceptorStore::sync) BEFORE sending any of them;
+//               then it calls advance().
+//             Until advance(), this node's own acceptor's replies to its
+//             proposer are held back: an acceptor state that a crash could
+//             still lose never counts towards a quorum (README.md, "Sending
+//             before the sync"). The network may lose, duplicate and reorder
+//             the messages.
 #pragma once
 
 #include <cstdint>
@@ -83,8 +93,14 @@ class Node {
   Status step(const Message& message);
   void tick();
 
-  bool has_ready() const { return outbox_.has_ready(); }
-  Ready ready() { return outbox_.take(); }
+  // Also true while own acceptor replies wait for a sync: the driver must
+  // take (and sync) a Ready, even an empty one, and advance().
+  bool has_ready() const { return outbox_.has_ready() || !held_.empty(); }
+  Ready ready();
+  // The driver synced the store after the last ready(): that Ready's own
+  // acceptor replies count now, and its ballot reservation lets later
+  // requests leave early.
+  void advance();
 
   // The proposer's invariants (README.md, "Invariants"): every proposal's
   // ballot is this node's and issued (durably), an accept phase holds a
@@ -181,7 +197,11 @@ class Node {
               const std::string& error);
   AcceptorState state(const std::string& key) const;
   void handle(const Message& m);
+  // Into the Ready's early list, its after-sync list, or held_ (above).
   void send(Message m);
+  // Issues `ballot` and next_ballot(ballot), reserving a new block of
+  // kBallotBlock counters in the store when they pass its reservation.
+  void issue(const Ballot& ballot);
   void drain_self();
   void see(const Ballot& b);
   std::string unavailable_error(const Proposal& p) const;
@@ -211,6 +231,20 @@ class Node {
   };
   std::map<std::string, Foreign> foreign_;
   uint64_t now_ = 0;  // ticks since this incarnation started
+  // Ballots (README.md, "Sending before the sync"): issued_ is the highest
+  // counter issued; the store's issued_counter() the end of the reserved
+  // block (as an ID allocator's); durable_issued_ the end that a sync has
+  // made durable (a restart begins above it), synced_at_advance_ what the
+  // next advance() makes durable. A request may leave early only when its
+  // ballot and next_ballot() are at most durable_issued_.
+  static constexpr uint64_t kBallotBlock = 1024;
+  uint64_t issued_ = 0;
+  uint64_t durable_issued_ = 0;
+  uint64_t synced_at_advance_ = 0;
+  // Our acceptor's replies to our proposer: held_ until a Ready is taken,
+  // then releasing_ until its advance().
+  std::vector<Message> held_;
+  std::vector<Message> releasing_;
   common::Outbox<Message, Response> outbox_;
 };
 

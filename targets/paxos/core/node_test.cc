@@ -6,7 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "base/random.h"
 #include "targets/common/sync_cluster_testing.h"
@@ -69,6 +73,37 @@ class TestCluster : public common::SyncCluster<Node, MemoryAcceptorStore, Config
  private:
   uint64_t next_request_ = 1;
 };
+
+// The server's crash point `promise` fires after the promises this picks.
+TEST(PaxosNode, PreemptsOpenRoundPicksPromisesWhoseLossWouldMatter) {
+  Message m;
+  m.type = MessageType::kPromise;
+  m.ok = true;
+  m.ballot = Ballot{9, 3};    // for node 3
+  m.promised = Ballot{7, 2};  // replaced node 2's promise
+  m.accepted = Ballot{6, 2};  // below it: node 2's round is open here
+  EXPECT_TRUE(preempts_open_round(m, 1));
+  EXPECT_FALSE(preempts_open_round(m, 2));  // node 2's own round: it dies with it
+  Message closed = m;
+  closed.accepted = Ballot{7, 2};  // accepted at its promise: nothing left to accept
+  EXPECT_FALSE(preempts_open_round(closed, 1));
+  Message same = m;
+  same.promised = Ballot{8, 3};  // the same proposer's earlier attempt
+  EXPECT_FALSE(preempts_open_round(same, 1));
+  Message fenced = m;
+  fenced.ballot = Ballot{8, 1};  // below next_ballot(7.2) = 8.2: accepting 7.2 would fence it off
+  EXPECT_FALSE(preempts_open_round(fenced, 3));
+  Message first = m;
+  first.promised = Ballot{};  // nothing promised before
+  first.accepted = Ballot{};
+  EXPECT_FALSE(preempts_open_round(first, 1));
+  Message refused = m;
+  refused.ok = false;
+  EXPECT_FALSE(preempts_open_round(refused, 1));
+  Message accepted = m;
+  accepted.type = MessageType::kAccepted;
+  EXPECT_FALSE(preempts_open_round(accepted, 1));
+}
 
 TEST(PaxosNode, ConfigErrors) {
   std::unique_ptr<Node> n;
@@ -313,6 +348,155 @@ TEST(PaxosFailpointScripts, LocalReadIsStale) {
   c.drop = nullptr;
   EXPECT_EQ(c.propose(3, get(), true).reply, "");  // x was chosen, node 3 answers ""
   EXPECT_EQ(c.propose(1, get(), true).reply, "x");
+}
+
+// The Ready contract of "Sending before the sync" (README.md), driven by
+// hand: nodes 1..3, each on a live store and the copy of it that the last
+// sync made durable. A crash of node 1 between sending a Ready's early
+// messages and its sync restarts it on the durable copy.
+class SyncOrderCluster {
+ public:
+  SyncOrderCluster() {
+    for (uint64_t id = 1; id <= 3; ++id) start(id);
+  }
+  Node& node(uint64_t id) { return *nodes_[id]; }
+
+  // Carries out node `id`'s Ready in the driver's order, checking that every
+  // early message is a request to another acceptor under a ballot (and its
+  // next_ballot()) that an earlier sync made durable. With `crash`, the node
+  // dies after sending the early messages: the sync never happens.
+  void carry_out(uint64_t id, bool crash = false) { carry_out(id, nodes_[id]->ready(), crash); }
+  // The same for a Ready the test took from node `id` itself.
+  void carry_out(uint64_t id, const Ready& r, bool crash = false) {
+    for (const Message& m : r.early) {
+      EXPECT_NE(m.to, id);
+      EXPECT_TRUE(m.type == MessageType::kPrepare || m.type == MessageType::kAccept ||
+                  m.type == MessageType::kRead)
+          << static_cast<int>(m.type);
+      if (m.type != MessageType::kRead) {
+        EXPECT_LE(m.ballot.counter + 1, durable_[id].issued_counter());
+      }
+      sent(m);
+    }
+    if (crash) {
+      live_[id] = durable_[id];
+      start(id);
+      return;
+    }
+    durable_[id] = live_[id];  // the sync
+    for (const Message& m : r.messages) sent(m);
+    for (const Response& response : r.responses) responses.push_back(response);
+    nodes_[id]->advance();
+  }
+
+  // Delivers every message and carries out every Ready until quiet.
+  void run() {
+    for (int rounds = 0; rounds < 1000; ++rounds) {
+      for (uint64_t id = 1; id <= 3; ++id) {
+        while (nodes_[id]->has_ready()) carry_out(id);
+      }
+      if (queue_.empty()) return;
+      Message m = queue_.front();
+      queue_.pop_front();
+      ASSERT_TRUE(nodes_[m.to]->step(m).is_ok());
+    }
+    FAIL() << "no quiet after 1000 rounds";
+  }
+
+  uint64_t max_sent_counter(uint64_t from) { return max_sent_[from]; }
+  std::vector<Response> responses;
+
+ private:
+  void start(uint64_t id) {
+    ASSERT_TRUE(
+        Node::create(Config{id, {1, 2, 3}, 30, 5, 3, SplitMix64(id + 10 * ++incarnations_), {}},
+                     live_[id], &nodes_[id])
+            .is_ok());
+  }
+  void sent(const Message& m) {
+    if (m.ballot.node == m.from) {  // its own ballots
+      max_sent_[m.from] = std::max(max_sent_[m.from], m.ballot.counter);
+    }
+    queue_.push_back(m);
+  }
+
+  int incarnations_ = 0;
+  std::map<uint64_t, MemoryAcceptorStore> live_, durable_;
+  std::map<uint64_t, std::unique_ptr<Node>> nodes_;
+  std::map<uint64_t, uint64_t> max_sent_;
+  std::deque<Message> queue_;
+};
+
+TEST(PaxosSyncOrder, RequestsLeaveEarlyOnlyUnderADurableReservation) {
+  SyncOrderCluster c;
+  c.node(1).propose(1, "k", set_to("x"), false);
+  // The first ballot's reservation is not durable yet: its prepares wait.
+  Ready first = c.node(1).ready();
+  EXPECT_TRUE(first.early.empty());
+  EXPECT_EQ(first.messages.size(), 2u);  // prepares to 2 and 3
+  c.carry_out(1, first);
+  // Our own promise counted only now, after the sync: no quorum yet alone.
+  EXPECT_EQ(c.node(1).pending_proposals(), 1u);
+  c.run();
+  // The next proposal's accepts (one round trip) leave early; the checks of
+  // carry_out() hold over every Ready.
+  c.node(1).propose(2, "k", set_to("y"), false);
+  Ready second = c.node(1).ready();
+  EXPECT_EQ(second.early.size(), 2u);
+  for (const Message& m : second.early) EXPECT_EQ(m.type, MessageType::kAccept);
+  c.carry_out(1, second);
+  c.run();
+  for (int i = 0; i < 20; ++i) {
+    c.node(1 + i % 3).propose(3 + i, "k" + std::to_string(i % 4), append("z"), i % 5 == 0);
+    c.run();
+  }
+  EXPECT_EQ(c.responses.size(), 22u);
+  for (const Response& r : c.responses) EXPECT_EQ(r.status, ResponseStatus::kOk) << r.reply;
+}
+
+TEST(PaxosSyncOrder, OwnAcceptorCountsOnlyAfterTheSync) {
+  SyncOrderCluster c;
+  c.node(1).propose(1, "k", set_to("x"), false);
+  c.run();
+  // A one-round-trip write: node 2 accepts before node 1's own sync is done.
+  c.node(1).propose(2, "k", set_to("y"), false);
+  Ready r = c.node(1).ready();
+  ASSERT_EQ(r.early.size(), 2u);
+  const Message& to2 = r.early[0].to == 2 ? r.early[0] : r.early[1];
+  ASSERT_TRUE(c.node(2).step(to2).is_ok());
+  Ready accepted = c.node(2).ready();
+  c.node(2).advance();
+  ASSERT_EQ(accepted.messages.size(), 1u);
+  ASSERT_TRUE(c.node(1).step(accepted.messages[0]).is_ok());
+  // Node 2's ack and our own unsynced one would be a quorum: not yet.
+  EXPECT_EQ(c.node(1).pending_proposals(), 1u);
+  c.node(1).advance();  // the sync of r is done
+  EXPECT_EQ(c.node(1).pending_proposals(), 0u);
+  Ready answered = c.node(1).ready();
+  ASSERT_EQ(answered.responses.size(), 1u);
+  EXPECT_EQ(answered.responses[0].status, ResponseStatus::kOk);
+}
+
+TEST(PaxosSyncOrder, BallotsAfterACrashAreAboveEverySentBefore) {
+  for (int crash_after = 0; crash_after < 6; ++crash_after) {
+    SCOPED_TRACE(crash_after);
+    SyncOrderCluster c;
+    for (int i = 0; i < crash_after; ++i) {
+      c.node(1 + i % 2).propose(i + 1, "k", append("a"), false);
+      c.run();
+    }
+    // Node 1 sends a Ready's early requests, then crashes before its sync.
+    c.node(1).propose(100, "k", append("b"), false);
+    c.node(1).propose(101, "j", append("b"), false);
+    c.carry_out(1, /*crash=*/true);
+    const uint64_t before = c.max_sent_counter(1);
+    c.run();
+    c.node(1).propose(102, "k", append("c"), false);
+    Ready r = c.node(1).ready();
+    ASSERT_FALSE(r.messages.empty() && r.early.empty());
+    for (const Message& m : r.early) EXPECT_GT(m.ballot.counter, before);
+    for (const Message& m : r.messages) EXPECT_GT(m.ballot.counter, before);
+  }
 }
 
 }  // namespace

@@ -136,7 +136,7 @@ int caught(const char* name, uint64_t count, bool partitions, double crash_rate)
 }
 
 TEST(PaxosFailpoints, NoPersistPromiseIsCaughtUnderCrashes) {
-  EXPECT_GE(caught("no-persist-promise", 400, false, 0.05), 1);
+  EXPECT_GE(caught("no-persist-promise", 800, false, 0.05), 1);
 }
 
 TEST(PaxosFailpoints, AcceptLowerBallotIsCaught) {

@@ -2,11 +2,17 @@
 // sees: any node serves any key with raftkv's KV semantics (SET, GET, DEL,
 // CAS, INCRBY); the keys stay served when a node is killed, and become
 // -UNAVAILABLE when the quorum is gone; acknowledged writes survive kill -9
-// of every node; commands across keys are refused; INFO; redis-cli; SIGTERM.
+// of every node; commands across keys are refused; INFO; redis-cli; SIGTERM;
+// the crash point `promise`, armed only with --allow-crashpoints, kills an
+// acceptor right after a promise that preempted another node's open round left.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/local_servers.h"
@@ -29,13 +35,16 @@ class PaxosCluster : public ::testing::Test {
   }
 
   ::testing::AssertionResult start(size_t i) {
-    return servers_.start(
-        i, {FAULTLINE_PAXOS_BINARY, "--id", std::to_string(servers_.node(i).id), "--nodes",
-            servers_.peer_addresses(), "--client-addr", servers_.client_addr(i), "--data-dir",
-            servers_.data_dir(i), "--timeout-ms", "500", "--retry-ms", "20"});
+    std::vector<std::string> args(
+        {FAULTLINE_PAXOS_BINARY, "--id", std::to_string(servers_.node(i).id), "--nodes",
+         servers_.peer_addresses(), "--client-addr", servers_.client_addr(i), "--data-dir",
+         servers_.data_dir(i), "--timeout-ms", "500", "--retry-ms", "20"});
+    if (allow_crashpoints_) args.push_back("--allow-crashpoints");
+    return servers_.start(i, args);
   }
 
   LocalServers servers_{"paxos-test"};
+  bool allow_crashpoints_ = false;
 };
 
 TEST_F(PaxosCluster, ServesEveryCommandThroughEveryNodeAndSurvivesAKill) {
@@ -103,6 +112,52 @@ TEST_F(PaxosCluster, RespDetailsAndCrossKeyRefusals) {
   EXPECT_THAT(info, HasSubstr("ballot:"));
   EXPECT_THAT(info, HasSubstr("failpoints:none"));
   EXPECT_EQ(servers_.terminate(0), 0);  // SIGTERM: a clean exit
+}
+
+TEST_F(PaxosCluster, CrashPointsAreRefusedWithoutTheFlag) {
+  start_cluster(3);
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT", "promise", "100"}),
+            "-ERR crash points are disabled: start the server with --allow-crashpoints");
+  EXPECT_EQ(servers_.command(0, {"SET", "k", "v"}), "+OK");
+  EXPECT_EQ(servers_.wait_exit(0, std::chrono::milliseconds(300)), -1);  // still running
+}
+
+// Node 1 armed at 100%. A write through node 2 leaves node 2's round open at
+// node 1 (its one-round-trip lease: node 1 accepted b and promised next(b));
+// a write through node 3 prepares, and node 1's promise preempts that round:
+// node 1 sends it and dies by SIGKILL; the write still completes on nodes 2
+// and 3. Restarted, it is disarmed; SIGUSR1 disarms a running node.
+TEST_F(PaxosCluster, AnArmedAcceptorDiesRightAfterAPromiseThatPreempts) {
+  allow_crashpoints_ = true;
+  start_cluster(3);
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT", "vote", "5"}),
+            "-ERR unknown crash point 'vote' (known: promise)");
+  ASSERT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT", "promise", "100"}), "+OK");
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT"}), "$promise:100\r\n");
+  EXPECT_EQ(servers_.command(1, {"SET", "k", "u"}), "+OK");  // preempts nothing
+  EXPECT_EQ(servers_.wait_exit(0, std::chrono::milliseconds(300)), -1);
+  EXPECT_EQ(servers_.command(2, {"SET", "k", "v"}), "+OK");
+  EXPECT_EQ(servers_.wait_exit(0), 128 + SIGKILL);
+  std::ifstream log(servers_.log_path(0));
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("crash point promise: crashing"));
+
+  ASSERT_TRUE(start(0));
+  ASSERT_TRUE(servers_.wait_serving(0));
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT"}), "$promise:0\r\n");
+  EXPECT_EQ(servers_.command(1, {"GET", "k"}), "$v");
+  ASSERT_EQ(servers_.command(2, {"DEBUG", "CRASHPOINT", "promise", "100"}), "+OK");
+  ASSERT_EQ(::kill(servers_.node(2).pid, SIGUSR1), 0);
+  std::string listed;
+  for (int i = 0; i < 100 && listed != "$promise:0\r\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    listed = servers_.command(2, {"DEBUG", "CRASHPOINT"});
+  }
+  EXPECT_EQ(listed, "$promise:0\r\n");
+  // Node 3 accepts node 1's write, then preempts it for node 2: disarmed, it lives.
+  EXPECT_EQ(servers_.command(0, {"SET", "k", "w"}), "+OK");
+  EXPECT_EQ(servers_.command(1, {"SET", "k", "x"}), "+OK");
+  EXPECT_EQ(servers_.wait_exit(2, std::chrono::milliseconds(300)), -1);
 }
 
 TEST_F(PaxosCluster, RedisCliWorks) {

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   app.add_option("--unsafe-failpoint", failpoints,
                  "break Paxos on purpose (for testing faultline): no-persist-promise, "
                  "accept-lower-ballot, no-adopt-highest, local-read");
+  add_allow_crashpoints_flag(app, &options.allow_crashpoints);
   if (const std::optional<int> exit_status = parse_command_line(app, argc, argv)) {
     return *exit_status;
   }

@@ -58,7 +58,10 @@ TEST(PaxosMessageBatch, RoundTripsAReadyPerPeer) {
                            2 + static_cast<uint64_t>(i % 2), "key" + std::to_string(i)));
   }
   std::map<uint64_t, std::vector<std::string>> sent;
-  common::send_batches(ready, [&](uint64_t to, std::string batch) { sent[to].push_back(batch); });
+  common::send_batches(ready, [&](uint64_t to, std::string batch, bool last) {
+    EXPECT_TRUE(last);
+    sent[to].push_back(batch);
+  });
   ASSERT_EQ(sent.size(), 2u);
   for (const auto& [to, batches] : sent) {
     ASSERT_EQ(batches.size(), 1u) << "peer " << to;

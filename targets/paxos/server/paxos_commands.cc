@@ -1,6 +1,6 @@
 // PaxosServer's client commands: the server-level ones (INFO, ECHO, COMMAND,
-// CONFIG GET) here; PING and the KV commands, each a Change of one key's
-// CASPaxos register, through PaxosKv (kv/paxos_kv.h).
+// CONFIG GET, DEBUG CRASHPOINT) here; PING and the KV commands, each a Change
+// of one key's CASPaxos register, through PaxosKv (kv/paxos_kv.h).
 #include <fmt/format.h>
 
 #include "targets/common/server_commands.h"
@@ -14,6 +14,7 @@ void PaxosServer::handle(std::vector<std::string> request, kv::Session& session,
   if (common::answer_server_command(
           request, [this] { return info(); }, send))
     return;
+  if (common::upper(request[0]) == "DEBUG") return send(crash_points_.debug_command(request));
   kv_.handle(*node_, std::move(request), session, send);
   schedule_flush();
 }

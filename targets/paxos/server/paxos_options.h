@@ -18,6 +18,7 @@ struct PaxosServerOptions : common::CoreServerOptions {
   PaxosServerOptions() : CoreServerOptions(/*tick=*/2, /*retry=*/20) {}
   int backoff_ms = 4;     // a refused prepare waits 1..backoff (doubling) before a higher ballot
   Failpoints failpoints;  // --unsafe-failpoint
+  bool allow_crashpoints = false;  // --allow-crashpoints: DEBUG CRASHPOINT may arm them
 
   // Cross-field checks: id among the nodes, 1 <= tick <= backoff, retry <= timeout.
   Status finish() const;

@@ -17,6 +17,7 @@
 
 #include "base/status.h"
 #include "targets/common/core_server.h"
+#include "targets/common/crash_points.h"
 #include "targets/paxos/core/node.h"
 #include "targets/paxos/kv/paxos_kv.h"
 #include "targets/paxos/server/message_codec.h"
@@ -34,21 +35,23 @@ class PaxosServer : public common::CoreServer<Node, DurableAcceptorStore> {
                        std::unique_ptr<PaxosServer>* out);
 
   // common::CommandHandler (paxos_commands.cc): INFO, ECHO, COMMAND,
-  // CONFIG GET here; PING and the single-key KV commands of targets/kvstate
-  // through PaxosKv.
+  // CONFIG GET and DEBUG CRASHPOINT (refused without --allow-crashpoints)
+  // here; PING and the single-key KV commands of targets/kvstate through
+  // PaxosKv.
   void handle(std::vector<std::string> request, kv::Session& session,
               common::ReplyHandle reply) override;
 
  private:
-  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options)
-      : CoreServer(io, options, "acceptor log"),
-        options_(std::move(options)),
-        kv_(options_.tick_ms) {}
+  PaxosServer(boost::asio::io_context& io, PaxosServerOptions options);
   void answer(const Response& response) override { kv_.answer(response); }
+  // The crash point `promise` after a peer's batch with a granted promise
+  // that preempted another node's open round (preempts_open_round).
+  std::function<void()> after_sent(uint64_t to, const std::vector<Message>& sent) override;
   std::string info() const;
 
   PaxosServerOptions options_;
   PaxosKv kv_;
+  common::CrashPoints crash_points_;
 };
 
 }  // namespace faultline::paxos

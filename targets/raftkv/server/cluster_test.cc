@@ -2,11 +2,14 @@
 // client sees: leader election, redirects, acknowledged writes surviving a
 // kill -9 of the leader, catching up through InstallSnapshot, the RESP
 // protocol details (pipelining, errors, MULTI/EXEC), and that garbage on the
-// peer port closes that connection without harming the server.
+// peer port closes that connection without harming the server; the crash
+// point `vote`, armed only with --allow-crashpoints, kills a node right
+// after it granted a vote.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -281,6 +284,67 @@ TEST_F(RaftkvClusterWithFailpoints, AreAnnouncedServeLeaseReadsAndSurviveRestart
   }
   EXPECT_GE(info_number(follower, "applied_index"), target);
   EXPECT_EQ(info_number(follower, "keys"), 2u);
+}
+
+class RaftkvClusterWithCrashPoints : public RaftkvCluster {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--allow-crashpoints"};
+    RaftkvCluster::SetUp();
+  }
+};
+
+TEST_F(RaftkvCluster, CrashPointsAreRefusedWithoutTheFlag) {
+  ASSERT_GE(servers_.wait_for_leader(), 0);
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT", "vote", "100"}),
+            "-ERR crash points are disabled: start the server with --allow-crashpoints");
+  EXPECT_EQ(servers_.command(1, {"DEBUG", "CRASHPOINT"}),
+            "-ERR crash points are disabled: start the server with --allow-crashpoints");
+}
+
+// Both followers armed at 100%, the leader killed: whichever follower grants
+// the other its vote sends it and dies by SIGKILL; a restarted node starts
+// disarmed, and SIGUSR1 disarms a running one.
+TEST_F(RaftkvClusterWithCrashPoints, AVoterDiesRightAfterGrantingItsVote) {
+  const int leader_index = servers_.wait_for_leader();
+  ASSERT_GE(leader_index, 0);
+  const size_t leader = static_cast<size_t>(leader_index);
+  std::vector<size_t> followers;
+  for (size_t i = 0; i < servers_.size(); ++i)
+    if (i != leader) followers.push_back(i);
+  EXPECT_EQ(servers_.command(0, {"DEBUG", "CRASHPOINT", "promise", "5"}),
+            "-ERR unknown crash point 'promise' (known: vote)");
+  for (size_t f : followers)
+    ASSERT_EQ(servers_.command(f, {"DEBUG", "CRASHPOINT", "vote", "100"}), "+OK") << f;
+  EXPECT_EQ(servers_.command(followers[0], {"DEBUG", "CRASHPOINT"}), "$vote:100\r\n");
+  servers_.kill(leader);
+  int voter = -1;
+  for (const auto deadline = Clock::now() + 20s; voter < 0 && Clock::now() < deadline;) {
+    for (size_t f : followers) {
+      const int status = servers_.wait_exit(f, 100ms);
+      if (status >= 0) {
+        EXPECT_EQ(status, 128 + SIGKILL) << "node " << f + 1;
+        voter = static_cast<int>(f);
+      }
+    }
+  }
+  ASSERT_GE(voter, 0) << "no follower granted a vote within 20 s";
+  std::ifstream log(servers_.log_path(static_cast<size_t>(voter)));
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("crash point vote: crashing"), std::string::npos);
+
+  ASSERT_TRUE(start(static_cast<size_t>(voter)));
+  ASSERT_TRUE(servers_.wait_serving(static_cast<size_t>(voter)));
+  EXPECT_EQ(servers_.command(static_cast<size_t>(voter), {"DEBUG", "CRASHPOINT"}), "$vote:0\r\n");
+  const size_t other = followers[0] == static_cast<size_t>(voter) ? followers[1] : followers[0];
+  ASSERT_EQ(::kill(servers_.node(other).pid, SIGUSR1), 0);
+  std::string listed;
+  for (const auto deadline = Clock::now() + 5s; Clock::now() < deadline;) {
+    listed = servers_.command(other, {"DEBUG", "CRASHPOINT"});
+    if (listed == "$vote:0\r\n") break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(listed, "$vote:0\r\n");
 }
 
 // follower-read, with node 3 cut off from every message: nodes 1 and 2 know

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   app.add_option("--unsafe-failpoint", failpoints,
                  "UNSAFE: stale-read, commit-any-term, no-persist-vote, lease-read, "
                  "follower-read, read-cache, early-txn-reads (repeatable)");
+  add_allow_crashpoints_flag(app, &options.allow_crashpoints);
   if (const std::optional<int> exit_status = parse_command_line(app, argc, argv)) {
     return *exit_status;
   }

@@ -22,7 +22,7 @@ PeerTransport::PeerTransport(boost::asio::io_context& io, uint64_t self,
                 return Status::ok();
               }) {}
 
-void PeerTransport::send(const raft::Message& message) {
+void PeerTransport::send(const raft::Message& message, std::function<void()> written) {
   const std::string payload = encode_message(message);
   if (payload.size() > common::kMaxFramePayload) {
     spdlog::error("{} to {} is {} bytes, past the frame limit {}; not sent",
@@ -30,7 +30,7 @@ void PeerTransport::send(const raft::Message& message) {
                   common::kMaxFramePayload);
     return;
   }
-  frames_.send(message.to, payload);
+  frames_.send(message.to, payload, std::move(written));
 }
 
 }  // namespace faultline::raftkv

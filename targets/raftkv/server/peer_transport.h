@@ -26,8 +26,9 @@ class PeerTransport {
 
   // Binds and starts accepting; fails if the address cannot be bound.
   Status start() { return frames_.start(); }
-  // Queues a message for its `to` peer (dropped if unknown or its queue is full).
-  void send(const raft::Message& message);
+  // Queues a message for its `to` peer (dropped if unknown or its queue is
+  // full); `written` as FrameTransport::send's.
+  void send(const raft::Message& message, std::function<void()> written = {});
 
  private:
   common::FrameTransport frames_;

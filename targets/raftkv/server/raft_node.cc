@@ -13,7 +13,13 @@ namespace faultline::raftkv {
 namespace asio = boost::asio;
 
 RaftNode::RaftNode(asio::io_context& io, ServerOptions options)
-    : io_(io), options_(std::move(options)), tick_timer_(io), wall_tick_timer_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      crash_points_({kVoteCrashPoint}, options_.allow_crashpoints, std::random_device{}()),
+      tick_timer_(io),
+      wall_tick_timer_(io) {
+  crash_points_.disarm_on_sigusr1(io);
+}
 
 Status RaftNode::create(asio::io_context& io, ServerOptions options,
                         std::unique_ptr<RaftNode>* out) {
@@ -51,6 +57,11 @@ Status RaftNode::start() {
   tick_timer_.expires_at(asio::steady_timer::clock_type::now());
   schedule_tick();
   return Status::ok();
+}
+
+void RaftNode::send(const raft::Message& message) {
+  const bool granted_vote = message.type == raft::MessageType::kVoteResponse && !message.reject;
+  transport_->send(message, granted_vote ? crash_points_.after(kVoteCrashPoint) : nullptr);
 }
 
 void RaftNode::schedule_tick() {

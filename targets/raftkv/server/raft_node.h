@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "targets/common/asio.h"
 #include "targets/common/client_listener.h"
+#include "targets/common/crash_points.h"
 #include "targets/raftkv/node/kv_node.h"
 #include "targets/raftkv/server/peer_transport.h"
 #include "targets/raftkv/server/server_options.h"
@@ -29,8 +30,9 @@ class RaftNode : public common::CommandHandler, private KvNodeHost {
                        std::unique_ptr<RaftNode>* out);
   Status start();
 
-  // CommandHandler (raft_node_commands.cc): INFO, COMMAND, CONFIG GET and PING
-  // on any node; the KV commands go to the KvNode.
+  // CommandHandler (raft_node_commands.cc): INFO, COMMAND, CONFIG GET, PING
+  // and DEBUG CRASHPOINT (refused without --allow-crashpoints) on any node;
+  // the KV commands go to the KvNode.
   void handle(std::vector<std::string> request, kv::Session& session,
               common::ReplyHandle reply) override;
 
@@ -41,7 +43,8 @@ class RaftNode : public common::CommandHandler, private KvNodeHost {
   void schedule_tick();
 
   // KvNodeHost
-  void send(const raft::Message& message) override { transport_->send(message); }
+  // Sends; the crash point `vote` after each granted vote.
+  void send(const raft::Message& message) override;
   void schedule_ready() override;
   int64_t now_ms() override;
   std::string client_address(uint64_t id) override;
@@ -51,6 +54,7 @@ class RaftNode : public common::CommandHandler, private KvNodeHost {
   std::unique_ptr<KvNode> node_;
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<common::ClientListener> listener_;
+  common::CrashPoints crash_points_;
   // Raft's ticks: from the steady clock — or, under the lease-read
   // failpoint, from the wall clock (node/read_lease.h says why).
   boost::asio::steady_timer tick_timer_;

@@ -22,6 +22,8 @@ void RaftNode::handle(std::vector<std::string> request, kv::Session& session,
   } else if (name == "CONFIG") {
     out = request.size() != 3 ? error_reply("ERR wrong number of arguments for 'config' command")
                               : common::config_reply(request);
+  } else if (name == "DEBUG") {
+    out = crash_points_.debug_command(request);
   } else if (name == "PING" && !session.in_transaction()) {
     out = session.handle(std::move(request)).reply;
   } else {

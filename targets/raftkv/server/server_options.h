@@ -24,6 +24,7 @@ struct ServerOptions {
   uint64_t snapshot_threshold = 10000;
   uint64_t max_append_entries = 64;  // entries per AppendEntries message
   Failpoints failpoints;
+  bool allow_crashpoints = false;  // --allow-crashpoints: DEBUG CRASHPOINT may arm them
 
   // Cross-field checks: id among the peers, timing, at least one entry
   // between snapshots. Also adds this node's client address to client_peers.

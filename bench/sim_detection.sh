@@ -7,18 +7,22 @@
 # core), each required valid. Prints markdown rows.
 #
 #   bench/sim_detection.sh [--build DIR] [--tries T] [--max-seeds M] [--clean N]
-#                          [--only ROW,...] [--jobs J]
+#                          [--clean-workloads W,...] [--only ROW,...] [--jobs J]
 #
 # --tries: starting seeds 1, 100001, 200001, ... (default 5); --max-seeds: a
 # try gives up after M seeds (default 1000); --clean: seeds per nemesis for
-# the correct rows (default 0: none); --only: rows by name (below). Needs
-# DIR/harness/cli/faultline (default DIR: build). Nothing needs root.
+# the correct rows (default 0: none), with each workload of
+# --clean-workloads (default register) that the target runs; --only: rows
+# by name (below; a correct row is "TARGET", "TARGET NEMESIS" or
+# "TARGET WORKLOAD"). Needs DIR/harness/cli/faultline (default DIR: build).
+# Nothing needs root.
 set -euo pipefail
 
 build=build
 tries=5
 max_seeds=1000
 clean=0
+clean_workloads=register
 only=""
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
@@ -27,9 +31,10 @@ while [ $# -gt 0 ]; do
     --tries) tries="${2:?--tries needs a number}"; shift 2 ;;
     --max-seeds) max_seeds="${2:?--max-seeds needs a number}"; shift 2 ;;
     --clean) clean="${2:?--clean needs a number}"; shift 2 ;;
+    --clean-workloads) clean_workloads="${2:?--clean-workloads needs workloads}"; shift 2 ;;
     --only) only="${2:?--only needs row names}"; shift 2 ;;
     --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     *) echo "sim_detection.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -67,6 +72,8 @@ rows=(
   "raftkv no-fsync under power cuts|raftkv|--nemesis disk:lose-unsynced --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
+  "raftkv early-txn-reads|raftkv|--nemesis none --workload list-append --opt unsafe-failpoint=early-txn-reads"
+  "raftkv early-txn-reads (rw-register)|raftkv|--nemesis none --workload rw-register --opt unsafe-failpoint=early-txn-reads"
   "paxos local-read|paxos|--nemesis partition --opt unsafe-failpoint=local-read"
   "paxos accept-lower-ballot|paxos|--nemesis partition --opt unsafe-failpoint=accept-lower-ballot"
   "paxos accept-lower-ballot at 300 ops/s|paxos|--nemesis partition --rate 300 --concurrency 9 --opt unsafe-failpoint=accept-lower-ballot"
@@ -102,16 +109,24 @@ done
 
 [ "$clean" -gt 0 ] || exit 0
 echo
-echo "| target | nemesis | seeds | not valid | wall (s) | seeds/min ($jobs threads) |"
-echo "| --- | --- | ---: | ---: | ---: | ---: |"
+echo "| target | workload | nemesis | seeds | invalid | unknown | wall (s) | seeds/min ($jobs threads) |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
-  for nemesis in partition kill pause loss partition,kill,pause,loss clock \
-    latency:delay+one+slow-leader+one-way-leader+reorder disk; do
-    wanted "$target $nemesis" || wanted "$target" || continue
-    out=$("$faultline" sim --target "$target" "${small[@]}" --nemesis "$nemesis" --store "$store" \
-      -q --seed 100000 --seeds "$clean" --keep-going --jobs "$jobs" 2>&1 || true)
-    read -r done secs < <(summary <<<"$out")
-    failed=$(grep -o '[0-9]* failed' <<<"$out" | awk '{print $1}')
-    echo "| $target | $nemesis | $done | $failed | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
+  for workload in ${clean_workloads//,/ }; do
+    for nemesis in partition kill pause loss partition,kill,pause,loss clock \
+      latency:delay+one+slow-leader+one-way-leader+reorder disk; do
+      wanted "$target $nemesis" || wanted "$target $workload" || wanted "$target" || continue
+      code=0
+      out=$("$faultline" sim --target "$target" "${small[@]}" --workload "$workload" \
+        --nemesis "$nemesis" --store "$store" -q --seed 100000 --seeds "$clean" --keep-going \
+        --jobs "$jobs" 2>&1) || code=$?
+      [ "$code" -ne 64 ] || continue  # a workload the target does not run
+      read -r done secs < <(summary <<<"$out")
+      # Unknown: nothing to check (e.g. every node down most of the test) or
+      # the check did not finish; anything else not valid counts as invalid.
+      unknown=$(grep -c '^seed [0-9]*: unknown' <<<"$out" || true)
+      failed=$(grep -o 'threads): [0-9]* failed' <<<"$out" | awk '{print $2}')
+      echo "| $target | $workload | $nemesis | $done | $((failed - unknown)) | $unknown | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
+    done
   done
 done

@@ -30,7 +30,7 @@ cli_support::Result sim(const TempDir& dir, const std::vector<std::string>& args
 
 TEST(CliSim, UsageErrorsExit64) {
   TempDir dir;
-  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "bank"},
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "nope"},
                                               {"--target", "etcd"},
                                               {"--opt", "diskfs=ext4"},
                                               {"--nemesis", "latency:bandwidth"},
@@ -45,6 +45,12 @@ TEST(CliSim, UsageErrorsExit64) {
       sim(dir, small(dir, {"--target", "paxos", "--opt", "unsafe-failpoint=no-persist-vote"}));
   EXPECT_EQ(paxos.code, 64) << said(paxos);
   EXPECT_NE(paxos.err.find("no-persist-vote"), std::string::npos) << said(paxos);
+  // A workload the target does not run, refused as by faultline run.
+  const cli_support::Result bank =
+      sim(dir, small(dir, {"--target", "paxos", "--workload", "bank"}));
+  EXPECT_EQ(bank.code, 64) << said(bank);
+  EXPECT_NE(bank.err.find("bank: expected a target with CAS and MULTI/EXEC"), std::string::npos)
+      << said(bank);
 }
 
 // kill:aimed is portable: faultline sim maps it onto its aimed kills, and

@@ -15,7 +15,6 @@
 #include <atomic>
 #include <charconv>
 
-#include "workloads/resp_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -49,59 +48,86 @@ int64_t integer_field(const nlohmann::json& object, const std::string& name) {
 
 std::string format_account(const Account& a) { return fmt::format("{}:{}", a.version, a.balance); }
 
-class BankClient : public Client {
- public:
-  // `initialized`: whether an init of this run was ok, shared by the clients
-  // of one factory. Before that, accounts that do not exist yet are not news.
-  BankClient(const ClientContext& context, int accounts, std::shared_ptr<std::atomic<bool>> init)
-      : session_(context), accounts_(accounts), initialized_(std::move(init)) {}
+Op refuse(const Op& invoke, std::string error, std::string node = "") {
+  Op c = invoke.complete(EventType::kFail, nullptr);
+  c.error = std::move(error);
+  c.node = std::move(node);
+  return c;
+}
 
-  Op invoke(const Op& invoke) override {
-    const auto deadline = session_.deadline();
-    if (invoke.f == "init" && invoke.value.is_object()) return init(invoke, deadline);
-    if (invoke.f == "read") return read(invoke, deadline);
-    if (invoke.f == "transfer" && invoke.value.is_object()) return transfer(invoke, deadline);
-    return refuse(invoke, fmt::format("bank client: cannot {} {}", invoke.f, invoke.value.dump()));
+// The bank's ops as requests. init: one transaction setting every account
+// to version 0 with its initial balance. read: an MGET of every account.
+// transfer: an MGET, then a transaction of a CAS on every account (the
+// request's carry counts the attempts), again after a CAS conflict.
+class BankOps {
+ public:
+  explicit BankOps(int accounts)
+      : accounts_(accounts), initialized_(std::make_shared<std::atomic<bool>>(false)) {}
+
+  std::optional<KvRequest> request(const Op& invoke) const {
+    if (invoke.f == "init" && invoke.value.is_object()) {
+      std::vector<std::vector<std::string>> sets;
+      for (int i = 0; i < accounts_; ++i) {
+        const int64_t balance = integer_field(invoke.value, std::to_string(i));
+        if (balance < 0) return std::nullopt;
+        sets.push_back({"SET", account_key(i), format_account({0, balance})});
+      }
+      return KvRequest::transaction(std::move(sets));
+    }
+    if (invoke.f == "read") return read_request(0);
+    if (invoke.f == "transfer" && invoke.value.is_object() && transfer_ok(invoke.value))
+      return read_request(1);
+    return std::nullopt;
+  }
+
+  KvStep complete(const Op& invoke, const KvRequest& request, const KvOutcome& o) const {
+    if (invoke.f == "init") {
+      if (o.kind != KvOutcome::Kind::kOk) return complete_kv(invoke, o, nullptr);
+      initialized_->store(true);
+      return complete_kv(invoke, o, invoke.value);
+    }
+    if (request.kind == KvRequest::Kind::kTransaction) return swapped(invoke, request, o);
+    std::vector<std::optional<Account>> accounts;
+    Op failed;
+    if (!read_accounts(invoke, o, &accounts, &failed)) {
+      if (invoke.f == "transfer") failed.type = EventType::kFail;  // nothing was written yet
+      return failed;
+    }
+    if (invoke.f == "read") {
+      nlohmann::json balances = nlohmann::json::object();
+      for (int i = 0; i < accounts_; ++i) {
+        if (accounts[i]) balances[std::to_string(i)] = accounts[i]->balance;
+      }
+      return complete_kv(invoke, o, std::move(balances));
+    }
+    return swap(invoke, request.carry.get<int>(), accounts, o.node);
   }
 
  private:
-  static Op refuse(const Op& invoke, std::string error, std::string node = "") {
-    Op c = invoke.complete(EventType::kFail, nullptr);
-    c.error = std::move(error);
-    c.node = std::move(node);
-    return c;
-  }
-
-  // Sets every account to version 0 with its initial balance.
-  Op init(const Op& invoke, RespSession::Clock::time_point deadline) {
-    std::vector<std::vector<std::string>> sets;
-    for (int i = 0; i < accounts_; ++i) {
-      const int64_t balance = integer_field(invoke.value, std::to_string(i));
-      if (balance < 0)
-        return refuse(invoke, fmt::format("bank init: no balance for account {}", i));
-      sets.push_back({"SET", account_key(i), format_account({0, balance})});
-    }
-    const RespOutcome o = session_.transaction(sets, deadline);
-    if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-    initialized_->store(true);
-    return complete_ok(invoke, o, invoke.value);
-  }
-
-  // MGET of every account into `accounts` (missing ones: nullopt). Returns
-  // false with *failed set if the read did not go through.
-  bool read_accounts(const Op& invoke, RespSession::Clock::time_point deadline,
-                     std::vector<std::optional<Account>>* accounts, RespOutcome* outcome,
-                     Op* failed) {
+  // The MGET of every account; `attempt`: a transfer's, from 1 (0: a read).
+  KvRequest read_request(int attempt) const {
     std::vector<std::string> mget = {"MGET"};
     for (int i = 0; i < accounts_; ++i) mget.push_back(account_key(i));
-    *outcome = session_.call(mget, deadline);
-    if (outcome->kind != RespOutcome::Kind::kReply) {
-      *failed = complete_without_reply(invoke, *outcome);
+    return KvRequest::command(std::move(mget), attempt);
+  }
+
+  bool transfer_ok(const nlohmann::json& v) const {
+    const int64_t from = integer_field(v, "from"), to = integer_field(v, "to");
+    return from >= 0 && from < accounts_ && to >= 0 && to < accounts_ && from != to &&
+           integer_field(v, "amount") >= 0;
+  }
+
+  // The MGET's accounts (missing ones: nullopt). Returns false with *failed
+  // set if the read did not go through.
+  bool read_accounts(const Op& invoke, const KvOutcome& o,
+                     std::vector<std::optional<Account>>* accounts, Op* failed) const {
+    if (o.kind != KvOutcome::Kind::kOk) {
+      *failed = complete_kv(invoke, o, nullptr);
       return false;
     }
-    const RespReply& r = outcome->reply;
+    const RespReply& r = o.reply;
     if (r.kind != RespReply::Kind::kArray || r.elements.size() != static_cast<size_t>(accounts_)) {
-      *failed = complete_unexpected(invoke, *outcome, true);
+      *failed = complete_unexpected(invoke, o, true);
       return false;
     }
     accounts->assign(accounts_, std::nullopt);
@@ -110,85 +136,74 @@ class BankClient : public Client {
       if (e.kind == RespReply::Kind::kNil) continue;
       Account a;
       if (e.kind != RespReply::Kind::kString || !parse_account(e.text, &a)) {
-        *failed =
-            refuse(invoke, fmt::format("account {} holds '{}', not version:balance", i, e.text),
-                   outcome->node);
+        *failed = refuse(
+            invoke, fmt::format("account {} holds '{}', not version:balance", i, e.text), o.node);
         return false;
       }
       (*accounts)[i] = a;
     }
     const bool any_missing = std::count(accounts->begin(), accounts->end(), std::nullopt) > 0;
     if (any_missing && !initialized_->load()) {
-      *failed = refuse(invoke, "the accounts are not initialized yet", outcome->node);
+      *failed = refuse(invoke, "the accounts are not initialized yet", o.node);
       return false;
     }
     return true;
   }
 
-  // {"<account>": balance} of the accounts that exist.
-  Op read(const Op& invoke, RespSession::Clock::time_point deadline) {
-    std::vector<std::optional<Account>> accounts;
-    RespOutcome o;
-    Op failed;
-    if (!read_accounts(invoke, deadline, &accounts, &o, &failed)) return failed;
-    nlohmann::json balances = nlohmann::json::object();
-    for (int i = 0; i < accounts_; ++i) {
-      if (accounts[i]) balances[std::to_string(i)] = accounts[i]->balance;
-    }
-    return complete_ok(invoke, o, std::move(balances));
-  }
-
-  Op transfer(const Op& invoke, RespSession::Clock::time_point deadline) {
+  // The transaction of a CAS on every account, from the version read to the
+  // next, the amount moved.
+  KvStep swap(const Op& invoke, int attempt, const std::vector<std::optional<Account>>& accounts,
+              const std::string& node) const {
     const nlohmann::json& v = invoke.value;
     const int64_t from = integer_field(v, "from"), to = integer_field(v, "to");
     const int64_t amount = integer_field(v, "amount");
-    if (from < 0 || from >= accounts_ || to < 0 || to >= accounts_ || from == to || amount < 0)
-      return refuse(invoke, fmt::format("bank client: bad transfer {}", v.dump()));
-    for (int attempt = 1;; ++attempt) {
-      std::vector<std::optional<Account>> accounts;
-      RespOutcome o;
-      Op failed;
-      if (!read_accounts(invoke, deadline, &accounts, &o, &failed)) {
-        failed.type = EventType::kFail;  // nothing was written yet
-        return failed;
-      }
-      for (int i = 0; i < accounts_; ++i) {
-        if (!accounts[i]) return refuse(invoke, fmt::format("account {} is missing", i), o.node);
-        if (accounts[i]->version != accounts[0]->version)
-          return refuse(
-              invoke, "the accounts' versions differ: an earlier transfer applied in part", o.node);
-      }
-      if (accounts[from]->balance < amount) return refuse(invoke, "insufficient funds", o.node);
-      std::vector<std::vector<std::string>> cas;
-      for (int i = 0; i < accounts_; ++i) {
-        Account next{accounts[i]->version + 1, accounts[i]->balance};
-        if (i == from) next.balance -= amount;
-        if (i == to) next.balance += amount;
-        cas.push_back({"CAS", account_key(i), format_account(*accounts[i]), format_account(next)});
-      }
-      o = session_.transaction(cas, deadline);
-      if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-      int swapped = 0;
-      for (const RespReply& e : o.reply.elements) {
-        if (e.kind != RespReply::Kind::kInteger || (e.text != "0" && e.text != "1"))
-          return complete_unexpected(invoke, o, false);
-        swapped += e.text == "1";
-      }
-      if (swapped == accounts_) return complete_ok(invoke, o, v);
-      if (swapped > 0) {
-        Op c = invoke.complete(EventType::kInfo, nullptr);
-        c.error =
-            fmt::format("transaction applied in part: {} of {} CAS swapped", swapped, accounts_);
-        c.node = o.node;
-        return c;
-      }
-      if (attempt == kTransferAttempts || RespSession::Clock::now() >= deadline)
-        return refuse(invoke, "cas mismatch: the balances changed under the transfer", o.node);
+    for (int i = 0; i < accounts_; ++i) {
+      if (!accounts[i]) return refuse(invoke, fmt::format("account {} is missing", i), node);
+      if (accounts[i]->version != accounts[0]->version)
+        return refuse(invoke, "the accounts' versions differ: an earlier transfer applied in part",
+                      node);
     }
+    if (accounts[from]->balance < amount) return refuse(invoke, "insufficient funds", node);
+    std::vector<std::vector<std::string>> cas;
+    for (int i = 0; i < accounts_; ++i) {
+      Account next{accounts[i]->version + 1, accounts[i]->balance};
+      if (i == from) next.balance -= amount;
+      if (i == to) next.balance += amount;
+      cas.push_back({"CAS", account_key(i), format_account(*accounts[i]), format_account(next)});
+    }
+    KvRequest r = KvRequest::transaction(std::move(cas));
+    r.carry = attempt;
+    return r;
   }
 
-  RespSession session_;
+  // The transfer's end after its transaction of CASes: done if all swapped,
+  // unknown if some, and if none, another attempt (or a fail after the last).
+  KvStep swapped(const Op& invoke, const KvRequest& request, const KvOutcome& o) const {
+    if (o.kind != KvOutcome::Kind::kOk) return complete_kv(invoke, o, nullptr);
+    if (o.reply.kind != RespReply::Kind::kArray) return complete_unexpected(invoke, o, false);
+    int swapped = 0;
+    for (const RespReply& e : o.reply.elements) {
+      if (e.kind != RespReply::Kind::kInteger || (e.text != "0" && e.text != "1"))
+        return complete_unexpected(invoke, o, false);
+      swapped += e.text == "1";
+    }
+    if (swapped == accounts_) return complete_kv(invoke, o, invoke.value);
+    if (swapped > 0) {
+      Op c = invoke.complete(EventType::kInfo, nullptr);
+      c.error =
+          fmt::format("transaction applied in part: {} of {} CAS swapped", swapped, accounts_);
+      c.node = o.node;
+      return c;
+    }
+    const int attempt = request.carry.get<int>();
+    if (attempt == kTransferAttempts)
+      return refuse(invoke, "cas mismatch: the balances changed under the transfer", o.node);
+    return read_request(attempt + 1);
+  }
+
   int accounts_;
+  // Whether an init of this run was ok, shared by the clients of one
+  // workload. Before that, accounts that do not exist yet are not news.
   std::shared_ptr<std::atomic<bool>> initialized_;
 };
 
@@ -217,10 +232,12 @@ Status make_bank_workload(const WorkloadOptions& options, Workload* out) {
   out->generator = gen::phases(
       gen::list(until_ok(gen::op("init", balances), 10, std::chrono::seconds(1)), std::move(ops)));
   out->final_generator = until_ok(gen::op("read"), 10, std::chrono::seconds(1));
-  auto initialized = std::make_shared<std::atomic<bool>>(false);
-  out->client = [n, initialized](const ClientContext& c) {
-    return std::make_unique<BankClient>(c, n, initialized);
-  };
+  auto bank = std::make_shared<BankOps>(n);
+  out->kv_ops = {[bank](const Op& invoke) { return bank->request(invoke); },
+                 [bank](const Op& invoke, const KvRequest& request, const KvOutcome& o) {
+                   return bank->complete(invoke, request, o);
+                 }};
+  out->client = kv_ops_client("bank", out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker("bank"));
   out->needs_cas = true;

@@ -12,12 +12,13 @@ constexpr const char* kCounterKey = "counter";
 // Counter ops as requests: add to the key, or read it.
 std::optional<KvRequest> counter_request(const Op& invoke) {
   if (invoke.f == "add" && invoke.value.is_number_integer())
-    return KvRequest{KvRequest::Kind::kAdd, kCounterKey, invoke.value.get<int64_t>(), 0};
-  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, kCounterKey, 0, 0};
+    return KvRequest{
+        .kind = KvRequest::Kind::kAdd, .key = kCounterKey, .value = invoke.value.get<int64_t>()};
+  if (invoke.f == "read") return KvRequest{.kind = KvRequest::Kind::kRead, .key = kCounterKey};
   return std::nullopt;
 }
 
-Op counter_completion(const Op& invoke, const KvOutcome& o) {
+KvStep counter_completion(const Op& invoke, const KvRequest&, const KvOutcome& o) {
   if (invoke.f == "add") return complete_kv(invoke, o, invoke.value);
   if (o.kind == KvOutcome::Kind::kOk && !o.value.is_null() && !o.value.is_number_integer()) {
     Op c = invoke.complete(EventType::kFail, nullptr);  // a read changes nothing

@@ -65,6 +65,33 @@ KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node) {
   return o;
 }
 
+Op complete_unexpected(const Op& invoke, const KvOutcome& outcome, bool not_applied) {
+  return complete_kv(
+      invoke,
+      not_done(not_applied ? KvOutcome::Kind::kNotApplied : KvOutcome::Kind::kUnknown,
+               unexpected_reply_error(outcome.reply), outcome.node),
+      nullptr);
+}
+
+KvRequest KvRequest::command(std::vector<std::string> command, nlohmann::json carry) {
+  KvRequest r;
+  r.kind = Kind::kCommand;
+  r.commands.push_back(std::move(command));
+  r.carry = std::move(carry);
+  return r;
+}
+
+KvRequest KvRequest::transaction(std::vector<std::vector<std::string>> commands) {
+  KvRequest r;
+  r.kind = Kind::kTransaction;
+  r.commands = std::move(commands);
+  return r;
+}
+
+KvOutcome KvSession::resp(const KvRequest&, Clock::time_point) {
+  return not_done(KvOutcome::Kind::kNotApplied, "this protocol has no RESP commands", "");
+}
+
 Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_value) {
   const EventType type = outcome.kind == KvOutcome::Kind::kOk           ? EventType::kOk
                          : outcome.kind == KvOutcome::Kind::kNotApplied ? EventType::kFail
@@ -81,6 +108,8 @@ KvOutcome KvSession::call(const KvRequest& r, Clock::time_point deadline) {
     case KvRequest::Kind::kWrite: return write(r.key, r.value, deadline);
     case KvRequest::Kind::kCas: return cas(r.key, r.expected, r.value, deadline);
     case KvRequest::Kind::kAdd: return add(r.key, r.value, deadline);
+    case KvRequest::Kind::kCommand:
+    case KvRequest::Kind::kTransaction: return resp(r, deadline);
   }
   return {};
 }
@@ -95,6 +124,8 @@ std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const K
       return command(protocol.cas,
                      {{"key", r.key}, {"expected", std::to_string(r.expected)}, {"value", value}});
     case KvRequest::Kind::kAdd: return command(protocol.add, {{"key", r.key}, {"delta", value}});
+    case KvRequest::Kind::kCommand: return r.commands.at(0);
+    case KvRequest::Kind::kTransaction: return {};  // several: MULTI, r.commands, EXEC
   }
   return {};
 }
@@ -113,6 +144,13 @@ KvOutcome resp_kv_outcome(const KvRequest& r, const RespOutcome& o) {
       return from_resp(o, swapped || kept, false, swapped);
     }
     case KvRequest::Kind::kAdd: return from_resp(o, o.reply.kind == Kind::kInteger, false, nullptr);
+    case KvRequest::Kind::kCommand:
+    case KvRequest::Kind::kTransaction: {
+      // Any reply: the workload's complete() judges it.
+      KvOutcome out = from_resp(o, true, false, nullptr);
+      out.reply = o.reply;
+      return out;
+    }
   }
   return {};
 }
@@ -121,21 +159,28 @@ KvOutcome RespKvSession::send(const KvRequest& request, Clock::time_point deadli
   return resp_kv_outcome(request, session_.call(resp_kv_command(protocol_, request), deadline));
 }
 
+KvOutcome RespKvSession::resp(const KvRequest& request, Clock::time_point deadline) {
+  if (request.kind == KvRequest::Kind::kTransaction)
+    return resp_kv_outcome(request, session_.transaction(request.commands, deadline));
+  return send(request, deadline);
+}
+
 KvOutcome RespKvSession::read(const std::string& key, Clock::time_point deadline) {
-  return send({KvRequest::Kind::kRead, key, 0, 0}, deadline);
+  return send({.kind = KvRequest::Kind::kRead, .key = key}, deadline);
 }
 
 KvOutcome RespKvSession::write(const std::string& key, int64_t value, Clock::time_point deadline) {
-  return send({KvRequest::Kind::kWrite, key, value, 0}, deadline);
+  return send({.kind = KvRequest::Kind::kWrite, .key = key, .value = value}, deadline);
 }
 
 KvOutcome RespKvSession::cas(const std::string& key, int64_t expected, int64_t value,
                              Clock::time_point deadline) {
-  return send({KvRequest::Kind::kCas, key, value, expected}, deadline);
+  return send({.kind = KvRequest::Kind::kCas, .key = key, .value = value, .expected = expected},
+              deadline);
 }
 
 KvOutcome RespKvSession::add(const std::string& key, int64_t delta, Clock::time_point deadline) {
-  return send({KvRequest::Kind::kAdd, key, delta, 0}, deadline);
+  return send({.kind = KvRequest::Kind::kAdd, .key = key, .value = delta}, deadline);
 }
 
 }  // namespace faultline

@@ -32,19 +32,29 @@ struct KvOutcome {
   // an integer), a cas's true (swapped) or false (the key did not hold the
   // expected value: no effect), null otherwise.
   nlohmann::json value;
+  RespReply reply;    // kOk of a RESP command or transaction: its reply (EXEC's array)
   std::string error;  // otherwise: why, for the history's "error"
   std::string node;   // the node that answered or was last tried
 };
 
 // One operation a workload asks of a session: what call() dispatches to the
-// session's read, write, cas or add, and what a simulated client turns into
-// a RESP command (resp_kv_command) without a session.
+// session's read, write, cas or add (or, RESP only, a command or MULTI/EXEC
+// transaction of the workload's own), and what a simulated client turns
+// into RESP commands (resp_kv_command) without a session.
 struct KvRequest {
-  enum class Kind { kRead, kWrite, kCas, kAdd };
+  // kCommand: `commands[0]` as it is; kTransaction: MULTI, `commands`, EXEC
+  // (RESP sessions only; the others answer not applied).
+  enum class Kind { kRead, kWrite, kCas, kAdd, kCommand, kTransaction };
   Kind kind = Kind::kRead;
   std::string key;
   int64_t value = 0;     // write, cas: the new value; add: the delta
   int64_t expected = 0;  // cas: the value the key must hold
+  std::vector<std::vector<std::string>> commands = {};
+  // An op of several requests: what it gathered so far, for the next step.
+  nlohmann::json carry = nullptr;
+
+  static KvRequest command(std::vector<std::string> command, nlohmann::json carry = nullptr);
+  static KvRequest transaction(std::vector<std::vector<std::string>> commands);
 };
 
 class KvSession {
@@ -58,6 +68,8 @@ class KvSession {
                         Clock::time_point deadline) = 0;
   // Adds `delta` to the integer at `key` (an absent key counts as 0).
   virtual KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) = 0;
+  // A kCommand or kTransaction request; not applied but on RESP.
+  virtual KvOutcome resp(const KvRequest& request, Clock::time_point deadline);
 };
 
 // The session for the protocol, on the context's nodes.
@@ -71,6 +83,10 @@ Op complete_kv(const Op& invoke, const KvOutcome& outcome, nlohmann::json ok_val
 // A stored value as the history shows it: a decimal integer as an integer,
 // anything else as the string.
 nlohmann::json stored_value(const std::string& text);
+
+// A fail or info completion (`not_applied` says which) for an ok outcome
+// whose reply the client did not expect, with the reply in the error.
+Op complete_unexpected(const Op& invoke, const KvOutcome& outcome, bool not_applied);
 
 // An outcome that is not ok: `kind` with why, on `node`.
 KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node);
@@ -90,9 +106,11 @@ class NodeCursor {
   size_t at_;
 };
 
-// RESP: the command of `request` in `protocol` (its templates), and the
-// KvOutcome of the command's RespOutcome. RespKvSession sends the one and
-// reads the other; faultline sim delivers them as simulated messages.
+// RESP: the command of `request` in `protocol` (its templates; a kCommand's
+// own command; a kTransaction has several: its `commands`), and the
+// KvOutcome of the command's RespOutcome (for a kTransaction, EXEC's).
+// RespKvSession sends the one and reads the other; faultline sim delivers
+// them as simulated messages.
 std::vector<std::string> resp_kv_command(const ClientProtocol& protocol, const KvRequest& request);
 KvOutcome resp_kv_outcome(const KvRequest& request, const RespOutcome& outcome);
 
@@ -107,6 +125,7 @@ class RespKvSession : public KvSession {
   KvOutcome cas(const std::string& key, int64_t expected, int64_t value,
                 Clock::time_point deadline) override;
   KvOutcome add(const std::string& key, int64_t delta, Clock::time_point deadline) override;
+  KvOutcome resp(const KvRequest& request, Clock::time_point deadline) override;
 
  private:
   KvOutcome send(const KvRequest& request, Clock::time_point deadline);

@@ -12,17 +12,20 @@ constexpr int kValues = 5;  // values are 0..4: small, so that reads often match
 // A register op as a request: read, write or cas of the key's register.
 std::optional<KvRequest> register_request(const Op& invoke) {
   const std::string key = "register:" + invoke.key.dump();
-  if (invoke.f == "read") return KvRequest{KvRequest::Kind::kRead, key, 0, 0};
+  if (invoke.f == "read") return KvRequest{.kind = KvRequest::Kind::kRead, .key = key};
   if (invoke.f == "write" && invoke.value.is_number_integer())
-    return KvRequest{KvRequest::Kind::kWrite, key, invoke.value.get<int64_t>(), 0};
+    return KvRequest{
+        .kind = KvRequest::Kind::kWrite, .key = key, .value = invoke.value.get<int64_t>()};
   if (invoke.f == "cas" && invoke.value.is_array() && invoke.value.size() == 2 &&
       invoke.value[0].is_number_integer() && invoke.value[1].is_number_integer())
-    return KvRequest{KvRequest::Kind::kCas, key, invoke.value[1].get<int64_t>(),
-                     invoke.value[0].get<int64_t>()};
+    return KvRequest{.kind = KvRequest::Kind::kCas,
+                     .key = key,
+                     .value = invoke.value[1].get<int64_t>(),
+                     .expected = invoke.value[0].get<int64_t>()};
   return std::nullopt;
 }
 
-Op register_completion(const Op& invoke, const KvOutcome& o) {
+KvStep register_completion(const Op& invoke, const KvRequest&, const KvOutcome& o) {
   if (invoke.f == "read") return complete_kv(invoke, o, o.value);
   if (invoke.f == "cas" && o.kind == KvOutcome::Kind::kOk && o.value == false) {
     Op c = invoke.complete(EventType::kFail, invoke.value);  // did not swap: no effect

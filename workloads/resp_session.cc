@@ -220,28 +220,6 @@ nlohmann::json reply_value(const RespReply& reply) {
   return reply.text;
 }
 
-Op complete_without_reply(const Op& invoke, const RespOutcome& outcome) {
-  Op c = invoke.complete(
-      outcome.kind == RespOutcome::Kind::kNotApplied ? EventType::kFail : EventType::kInfo,
-      nullptr);
-  c.error = outcome.error;
-  c.node = outcome.node;
-  return c;
-}
-
-Op complete_ok(const Op& invoke, const RespOutcome& outcome, nlohmann::json value) {
-  Op c = invoke.complete(EventType::kOk, std::move(value));
-  c.node = outcome.node;
-  return c;
-}
-
-Op complete_unexpected(const Op& invoke, const RespOutcome& outcome, bool not_applied) {
-  Op c = invoke.complete(not_applied ? EventType::kFail : EventType::kInfo, nullptr);
-  c.error = unexpected_reply_error(outcome.reply);
-  c.node = outcome.node;
-  return c;
-}
-
 std::string unexpected_reply_error(const RespReply& r) {
   return fmt::format("unexpected reply: {}",
                      r.kind == RespReply::Kind::kArray

@@ -95,15 +95,7 @@ class RespSession {
 // checker should see).
 nlohmann::json reply_value(const RespReply& reply);
 
-// The completion of `invoke` for an outcome without a reply: fail (not
-// applied) or info (unknown), with its error and node.
-Op complete_without_reply(const Op& invoke, const RespOutcome& outcome);
-// The completion of `invoke` as ok with `value`, served by the outcome's node.
-Op complete_ok(const Op& invoke, const RespOutcome& outcome, nlohmann::json value);
 // "unexpected reply: ...", the error of a reply a client did not expect.
 std::string unexpected_reply_error(const RespReply& reply);
-// A fail or info completion for a reply the client did not expect
-// (`not_applied` says which), with the reply in the error.
-Op complete_unexpected(const Op& invoke, const RespOutcome& outcome, bool not_applied);
 
 }  // namespace faultline

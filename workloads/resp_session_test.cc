@@ -288,7 +288,7 @@ TEST(BankClient, MalformedOpsFailWithoutSending) {
         nlohmann::json{{"from", 0}, {"to", 2}, {"amount", 1}}, nlohmann::json{{"from", 0}}}) {
     const Op c = client->invoke(invoke("transfer", bad));
     EXPECT_EQ(c.type, EventType::kFail) << bad;
-    EXPECT_NE(c.error.find("bad transfer"), std::string::npos) << c.error;
+    EXPECT_NE(c.error.find("bank client: cannot transfer"), std::string::npos) << c.error;
   }
   EXPECT_EQ(client->invoke(invoke("init", {{"0", 10}})).type, EventType::kFail);  // no "1"
   EXPECT_EQ(client->invoke(invoke("withdraw", 3)).type, EventType::kFail);

@@ -9,7 +9,6 @@
 
 #include <charconv>
 
-#include "workloads/resp_session.h"
 #include "workloads/workload.h"
 
 namespace faultline {
@@ -39,64 +38,53 @@ bool parse_list(const std::string& text, nlohmann::json* out) {
   return true;
 }
 
-class TxnClient : public Client {
- public:
-  TxnClient(const ClientContext& context, bool list_append)
-      : session_(context), list_append_(list_append) {}
-
-  Op invoke(const Op& invoke) override {
-    const auto deadline = session_.deadline();
-    std::vector<std::vector<std::string>> commands;
-    if (invoke.f == "txn" && invoke.value.is_array()) {
-      for (const nlohmann::json& m : invoke.value) {
-        if (!m.is_array() || m.size() != 3 || !m[1].is_number_integer()) break;
-        const std::string key = resp_key(list_append_, m[1].get<int64_t>());
-        if (m[0] == (list_append_ ? "append" : "w") && m[2].is_number_integer()) {
-          commands.push_back(list_append_
-                                 ? std::vector<std::string>{"APPEND", key, m[2].dump() + ","}
-                                 : std::vector<std::string>{"SET", key, m[2].dump()});
-        } else if (m[0] == "r") {
-          commands.push_back({"GET", key});
-        } else {
-          break;
-        }
-      }
+// A transaction as one MULTI/EXEC request of its micro-operations; nullopt
+// if the op is not a transaction of this workload.
+std::optional<KvRequest> txn_request(bool list_append, const Op& invoke) {
+  if (invoke.f != "txn" || !invoke.value.is_array() || invoke.value.empty()) return std::nullopt;
+  std::vector<std::vector<std::string>> commands;
+  for (const nlohmann::json& m : invoke.value) {
+    if (!m.is_array() || m.size() != 3 || !m[1].is_number_integer()) return std::nullopt;
+    const std::string key = resp_key(list_append, m[1].get<int64_t>());
+    if (m[0] == (list_append ? "append" : "w") && m[2].is_number_integer()) {
+      commands.push_back(list_append ? std::vector<std::string>{"APPEND", key, m[2].dump() + ","}
+                                     : std::vector<std::string>{"SET", key, m[2].dump()});
+    } else if (m[0] == "r") {
+      commands.push_back({"GET", key});
+    } else {
+      return std::nullopt;
     }
-    if (commands.empty() || commands.size() != invoke.value.size()) {
-      Op c = invoke.complete(EventType::kFail, nullptr);
-      c.error = fmt::format("{} client: cannot {} {}", list_append_ ? "list-append" : "rw-register",
-                            invoke.f, invoke.value.dump());
-      return c;
-    }
-    const RespOutcome o = session_.transaction(commands, deadline);
-    if (o.kind != RespOutcome::Kind::kReply) return complete_without_reply(invoke, o);
-    if (o.reply.kind != RespReply::Kind::kArray || o.reply.elements.size() != commands.size())
-      return complete_unexpected(invoke, o, false);
-    nlohmann::json result = invoke.value;
-    // A reply of another shape: info, as the transaction's writes may have happened.
-    for (size_t i = 0; i < commands.size(); ++i) {
-      const RespReply& r = o.reply.elements[i];
-      if (commands[i][0] == "APPEND") {
-        if (r.kind != RespReply::Kind::kInteger) return complete_unexpected(invoke, o, false);
-      } else if (commands[i][0] == "SET") {
-        if (r.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
-      } else if (!list_append_) {
-        result[i][2] = reply_value(r);
-        if (!result[i][2].is_null() && !result[i][2].is_number_integer())
-          return complete_unexpected(invoke, o, false);
-      } else if (r.kind == RespReply::Kind::kNil) {
-        result[i][2] = nlohmann::json::array();
-      } else if (r.kind != RespReply::Kind::kString || !parse_list(r.text, &result[i][2])) {
-        return complete_unexpected(invoke, o, false);
-      }
-    }
-    return complete_ok(invoke, o, std::move(result));
   }
+  return KvRequest::transaction(std::move(commands));
+}
 
- private:
-  RespSession session_;
-  bool list_append_;
-};
+// The transaction's completion: ok with its reads filled in from EXEC's
+// array. A reply of another shape: info, as its writes may have happened.
+KvStep txn_completion(bool list_append, const Op& invoke, const KvRequest& request,
+                      const KvOutcome& o) {
+  if (o.kind != KvOutcome::Kind::kOk) return complete_kv(invoke, o, nullptr);
+  const std::vector<std::vector<std::string>>& commands = request.commands;
+  if (o.reply.kind != RespReply::Kind::kArray || o.reply.elements.size() != commands.size())
+    return complete_unexpected(invoke, o, false);
+  nlohmann::json result = invoke.value;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const RespReply& r = o.reply.elements[i];
+    if (commands[i][0] == "APPEND") {
+      if (r.kind != RespReply::Kind::kInteger) return complete_unexpected(invoke, o, false);
+    } else if (commands[i][0] == "SET") {
+      if (r.kind != RespReply::Kind::kString) return complete_unexpected(invoke, o, false);
+    } else if (!list_append) {
+      result[i][2] = reply_value(r);
+      if (!result[i][2].is_null() && !result[i][2].is_number_integer())
+        return complete_unexpected(invoke, o, false);
+    } else if (r.kind == RespReply::Kind::kNil) {
+      result[i][2] = nlohmann::json::array();
+    } else if (r.kind != RespReply::Kind::kString || !parse_list(r.text, &result[i][2])) {
+      return complete_unexpected(invoke, o, false);
+    }
+  }
+  return complete_kv(invoke, o, std::move(result));
+}
 
 // Which keys are in use and how far each has got; shared by the
 // generator's copies, like the set workload's counter.
@@ -140,9 +128,11 @@ Status make_txn_workload(bool list_append, const WorkloadOptions& options, Workl
     return Status::invalid_argument(fmt::format("{}: expected a target with MULTI/EXEC", name));
   out->generator = txn_generator(list_append);
   out->final_generator = nullptr;
-  out->client = [list_append](const ClientContext& c) {
-    return std::make_unique<TxnClient>(c, list_append);
-  };
+  out->kv_ops = {[list_append](const Op& invoke) { return txn_request(list_append, invoke); },
+                 [list_append](const Op& invoke, const KvRequest& request, const KvOutcome& o) {
+                   return txn_completion(list_append, invoke, request, o);
+                 }};
+  out->client = kv_ops_client(name, out->kv_ops, options.protocol);
   out->checkers.clear();
   out->checkers.push_back(make_checker(name));
   out->needs_cas = false;

@@ -18,9 +18,14 @@ class KvOpsClient : public Client {
         ops_(ops) {}
 
   Op invoke(const Op& invoke) override {
-    const std::optional<KvRequest> request = ops_.request(invoke);
+    std::optional<KvRequest> request = ops_.request(invoke);
     if (!request) return cannot_run(invoke, workload_);
-    return ops_.complete(invoke, session_->call(*request, KvSession::Clock::now() + timeout_));
+    for (;;) {
+      KvStep step = ops_.complete(invoke, *request,
+                                  session_->call(*request, KvSession::Clock::now() + timeout_));
+      if (Op* done = std::get_if<Op>(&step)) return std::move(*done);
+      request = std::move(std::get<KvRequest>(step));
+    }
   }
 
  private:

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "base/status.h"
@@ -54,12 +55,18 @@ struct WorkloadOptions {
 
 // A workload's ops as key-value requests (workloads/kv_session.h): the
 // request an invoke makes (nullopt: the op is not one of the workload's) and
-// the completion its outcome gives. One definition serves every driver: the
-// workload's Client (kv_ops_client) sends the request through the target's
-// KvSession; faultline sim sends it as a RESP command to a simulated node.
+// what each request's outcome leads to: the op's completion or, for an op of
+// several requests (bank's transfer reads the accounts, then swaps them all),
+// its next request. One definition serves every driver: the workload's
+// Client (kv_ops_client) sends the requests through the target's KvSession;
+// faultline sim sends them as RESP commands to a simulated node. Each
+// request has the op timeout; an op must reach its completion in a bounded
+// number of requests (so far as a set's read of one key per element can).
+using KvStep = std::variant<Op, KvRequest>;
 struct KvOps {
   std::function<std::optional<KvRequest>(const Op& invoke)> request;
-  std::function<Op(const Op& invoke, const KvOutcome& outcome)> complete;
+  std::function<KvStep(const Op& invoke, const KvRequest& request, const KvOutcome& outcome)>
+      complete;
 };
 
 // The Client of `workload`, whose ops are `ops`, on a session of `protocol`.
@@ -75,12 +82,11 @@ struct Workload {
   GenPtr generator;
   // Client ops once the faults are healed (final reads); may be null.
   GenPtr final_generator;
+  // The ops as requests, and the Client that sends them (kv_ops_client).
+  KvOps kv_ops;
   ClientFactory client;
   std::vector<std::unique_ptr<Checker>> checkers;
   bool needs_cas = false;  // its ops include CAS (the target must have it)
-  // Set by the workloads whose ops are one key-value request each (register,
-  // counter); empty for the others, which faultline sim does not run yet.
-  KvOps kv_ops;
 };
 
 // Builds workload `name` ("register", "set", "counter", "bank", "list-append",

@@ -23,13 +23,20 @@ RespOutcome outcome(RespOutcome::Kind kind, std::string error, std::string node)
 struct SimClients::Call {
   int thread;
   Op invoke;
-  KvRequest kv;
-  std::vector<std::string> command;
+  KvRequest kv;  // the request in progress
+  // Its RESP commands, sent one after the other: one, or MULTI ... EXEC.
+  std::vector<std::vector<std::string>> commands;
+  size_t sent = 0;  // the command in flight
   std::function<void(Op)> done;
   size_t node = 0;  // where the command goes now
   int redirects = 0;
   uint64_t request = 0;
   bool finished = false;
+  uint64_t requests = 0;  // requests started: a timeout is the latest's
+
+  bool transaction() const { return kv.kind == KvRequest::Kind::kTransaction; }
+  // A transaction whose EXEC was not sent yet: stopping now changes nothing.
+  bool before_exec() const { return transaction() && sent + 1 < commands.size(); }
 };
 
 SimClients::SimClients(EventLoop& loop, SimCluster& cluster, KvOps ops, int64_t timeout,
@@ -44,58 +51,84 @@ void SimClients::invoke(int thread, const Op& invoke, std::function<void(Op)> do
   Thread& t = threads_.at(static_cast<size_t>(thread));
   if (t.process != invoke.process) {  // a fresh client
     t.process = invoke.process;
+    t.connection = invoke.process;
     t.home = static_cast<size_t>(thread) % cluster_.names().size();
   }
   auto call = std::make_shared<Call>();
   call->thread = thread;
   call->invoke = invoke;
   call->done = std::move(done);
-  call->node = t.home;
-  const std::optional<KvRequest> request = ops_.request(invoke);
+  std::optional<KvRequest> request = ops_.request(invoke);
   if (!request) {
     loop_.after(0, [call] { call->done(cannot_run(call->invoke, "sim")); });
     return;
   }
-  call->kv = *request;
-  call->command = resp_kv_command(protocol_, *request);
-  loop_.after(timeout_, [this, call] {
-    if (call->finished) return;
+  start(call, std::move(*request));
+}
+
+void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
+  call->kv = std::move(request);
+  call->commands.clear();
+  if (call->transaction()) {
+    call->commands.push_back({"MULTI"});
+    call->commands.insert(call->commands.end(), call->kv.commands.begin(), call->kv.commands.end());
+    call->commands.push_back({"EXEC"});
+  } else {
+    call->commands.push_back(resp_kv_command(protocol_, call->kv));
+  }
+  call->node = threads_[static_cast<size_t>(call->thread)].home;
+  call->redirects = 0;
+  call->sent = 0;
+  loop_.after(timeout_, [this, call, n = ++call->requests] {
+    if (call->finished || call->requests != n) return;
     cluster_.cancel(call->request);
     const std::string node = cluster_.names()[call->node];
+    const bool before_exec = call->before_exec();
+    if (before_exec) drop_connection(*call);
     move_on(*call);
     finish(call,
-           outcome(RespOutcome::Kind::kUnknown,
+           outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
                    fmt::format("{}: timed out after {} ms", node, timeout_ / 1'000'000), node));
   });
   attempt(call);
 }
 
 void SimClients::attempt(const std::shared_ptr<Call>& call) {
-  call->request = cluster_.request(call->node, call->invoke.process, call->command,
-                                   [this, call](SimReply r) { on_reply(call, std::move(r)); });
+  call->request = cluster_.request(
+      call->node, threads_[static_cast<size_t>(call->thread)].connection,
+      call->commands[call->sent], [this, call](SimReply r) { on_reply(call, std::move(r)); });
 }
 
 void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
   if (call->finished) return;
   const std::string node = cluster_.names()[call->node];
   if (reply.kind != SimReply::Kind::kReply) {
-    const bool refused = reply.kind == SimReply::Kind::kRefused;
+    const bool not_applied = reply.kind == SimReply::Kind::kRefused || call->before_exec();
+    if (call->before_exec()) drop_connection(*call);
     move_on(*call);
-    finish(call, refused ? outcome(RespOutcome::Kind::kNotApplied,
-                                   fmt::format("{}: connect: connection refused", node), node)
-                         : outcome(RespOutcome::Kind::kUnknown,
-                                   fmt::format("{}: connection lost", node), node));
+    const std::string error = reply.kind == SimReply::Kind::kRefused
+                                  ? fmt::format("{}: connect: connection refused", node)
+                                  : fmt::format("{}: connection lost", node);
+    finish(call, outcome(not_applied ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
+                         error, node));
     return;
   }
   RespOutcome o;
   o.node = node;
   if (Status st = parse_reply(reply.text, &o.reply); !st.is_ok()) {
-    finish(call, outcome(RespOutcome::Kind::kUnknown, st.message(), node));
+    const bool before_exec = call->before_exec();
+    if (before_exec) drop_connection(*call);
+    finish(call, outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
+                         st.message(), node));
     return;
   }
   if (o.reply.kind == RespReply::Kind::kError) {
     const std::string& text = o.reply.text;
-    if (text.starts_with(kNotLeader)) {
+    const bool not_leader = text.starts_with(kNotLeader);
+    // A transaction stopped before EXEC: what the node queued goes with the
+    // connection (but after a redirect of MULTI itself: nothing was queued).
+    if (call->before_exec() && (call->sent > 0 || !not_leader)) drop_connection(*call);
+    if (not_leader) {
       const int leader =
           cluster_.index_of(text.substr(std::min(text.size(), kNotLeader.size() + 1)));
       if (leader < 0) {  // "NOTLEADER unknown": no leader right now
@@ -112,26 +145,58 @@ void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
         return;
       }
       call->node = static_cast<size_t>(leader);
+      call->sent = 0;
       attempt(call);
       return;
     }
-    finish(call, outcome(error_means_not_applied(text) ? RespOutcome::Kind::kNotApplied
-                                                       : RespOutcome::Kind::kUnknown,
+    finish(call, outcome(call->before_exec() || error_means_not_applied(text)
+                             ? RespOutcome::Kind::kNotApplied
+                             : RespOutcome::Kind::kUnknown,
                          text, node));
+    return;
+  }
+  if (call->before_exec()) {
+    on_queued(call, o.reply);
+    return;
+  }
+  if (call->transaction() && o.reply.kind == RespReply::Kind::kNil) {
+    drop_connection(*call);
+    finish(call, outcome(RespOutcome::Kind::kUnknown, "EXEC answered nil", node));
     return;
   }
   o.kind = RespOutcome::Kind::kReply;
   finish(call, o);
 }
 
+void SimClients::on_queued(const std::shared_ptr<Call>& call, const RespReply& reply) {
+  if (reply.kind != RespReply::Kind::kString) {  // not +OK to MULTI, not +QUEUED
+    const std::string node = cluster_.names()[call->node];
+    drop_connection(*call);
+    finish(call, outcome(RespOutcome::Kind::kNotApplied,
+                         fmt::format("unexpected reply before EXEC: {}", reply.text), node));
+    return;
+  }
+  ++call->sent;
+  attempt(call);
+}
+
 void SimClients::finish(const std::shared_ptr<Call>& call, const RespOutcome& outcome) {
-  call->finished = true;
-  call->done(ops_.complete(call->invoke, resp_kv_outcome(call->kv, outcome)));
+  KvStep step = ops_.complete(call->invoke, call->kv, resp_kv_outcome(call->kv, outcome));
+  if (Op* done = std::get_if<Op>(&step)) {
+    call->finished = true;
+    call->done(std::move(*done));
+    return;
+  }
+  start(call, std::move(std::get<KvRequest>(step)));
 }
 
 void SimClients::move_on(Call& call) {
   Thread& t = threads_[static_cast<size_t>(call.thread)];
   if (call.node == t.home) t.home = (t.home + 1) % cluster_.names().size();
+}
+
+void SimClients::drop_connection(Call& call) {
+  threads_[static_cast<size_t>(call.thread)].connection = -++dropped_;
 }
 
 }  // namespace faultline::sim

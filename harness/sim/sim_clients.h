@@ -1,10 +1,13 @@
 // SimClients: the workload's client threads in a simulation. Each op's
-// request (the workload's KvOps) travels to a node of the SimCluster as a
-// message, the RESP command RespKvSession would send (resp_kv_command); its
-// end is sorted into the same outcome RespSession gives a real client
+// requests (the workload's KvOps) travel to a node of the SimCluster as
+// messages, the RESP commands RespKvSession would send (resp_kv_command; a
+// transaction's MULTI, commands and EXEC one after the other on the
+// client's connection, each once the last was answered); their end is
+// sorted into the same outcome RespSession gives a real client
 // (workloads/resp_session.h), read as RespKvSession reads it
 // (resp_kv_outcome), which the workload's own KvOps::complete then turns
-// into ok, fail or info:
+// into ok, fail or info, or into the op's next request (each request has
+// the op timeout, as each of a real client's calls):
 //
 //   - a thread starts on its own node (thread % nodes), as a real client;
 //   - -NOTLEADER host:port: the command goes to the leader named, at most
@@ -13,7 +16,12 @@
 //     thread's home moves to the next node;
 //   - a connection lost after sending (a crash) or no reply by the op's
 //     timeout: unknown, and the home moves on;
-//   - an error reply: not applied or unknown by error_means_not_applied.
+//   - an error reply: not applied or unknown by error_means_not_applied;
+//   - a transaction that stops before EXEC (a command not queued, a reply
+//     not as expected, a lost connection, the timeout): not applied, and
+//     its connection is dropped (the thread goes on on a fresh one), which
+//     discards what the node queued, as RespSession closes it; EXEC
+//     answered nil: unknown.
 //
 // A new process (after an info) starts over at the thread's own node, as
 // the runner's fresh Client would.
@@ -31,7 +39,8 @@ namespace faultline::sim {
 
 class SimClients {
  public:
-  // `timeout`: the op timeout, ns. Everything outlives this object.
+  // `timeout`: the op timeout (of each request), ns. Everything outlives
+  // this object.
   SimClients(EventLoop& loop, SimCluster& cluster, KvOps ops, int64_t timeout, int concurrency);
 
   // Runs `invoke` on client `thread`; `done` gets its completion once.
@@ -40,15 +49,24 @@ class SimClients {
  private:
   struct Thread {
     int64_t process = -1;
+    int64_t connection = -1;  // its process, or a fresh id after a drop
     size_t home = 0;
   };
   struct Call;
+  // Sends `request` from the thread's home node on.
+  void start(const std::shared_ptr<Call>& call, KvRequest request);
   void attempt(const std::shared_ptr<Call>& call);
   void on_reply(const std::shared_ptr<Call>& call, SimReply reply);
+  // A transaction's reply before EXEC's: the next command, or the end.
+  void on_queued(const std::shared_ptr<Call>& call, const RespReply& reply);
+  // The outcome of the call's request goes to the workload's complete().
   void finish(const std::shared_ptr<Call>& call, const RespOutcome& outcome);
   // After a refused, lost or timed-out connection to the home node: home
   // becomes the next node.
   void move_on(Call& call);
+  // The call's transaction stopped before its EXEC: its connection is
+  // dropped, with what the node queued on it.
+  void drop_connection(Call& call);
 
   EventLoop& loop_;
   SimCluster& cluster_;
@@ -56,6 +74,7 @@ class SimClients {
   ClientProtocol protocol_;  // raftkv's: the default RESP commands
   int64_t timeout_;
   std::vector<Thread> threads_;
+  int64_t dropped_ = 0;  // connections dropped: fresh ids are -1, -2, ...
 };
 
 }  // namespace faultline::sim

@@ -19,8 +19,10 @@
 namespace faultline::sim {
 
 // Whether `config` can be simulated (on top of check_plan): target raftkv,
-// paxos or dht with options it honours, a workload whose ops are single RESP
-// commands (register, counter), fault kinds simulated_fault_kinds().
+// paxos or dht with options it honours, a workload the target runs (as for
+// faultline run: every workload on raftkv; not bank, list-append nor
+// rw-register on paxos; register and set on dht), fault kinds
+// simulated_fault_kinds().
 // invalid_argument saying what is not.
 Status check_sim_plan(const TestConfig& config);
 

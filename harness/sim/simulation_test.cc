@@ -138,8 +138,9 @@ TEST_F(SimulationTest, CorrectRaftkvIsValidAcrossSeedsOfEveryNemesis) {
 TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig etcd = small_test("kill");
   etcd.target = "etcd";
-  TestConfig bank = small_test("kill");
-  bank.workload = "bank";
+  TestConfig paxos_bank = small_test("kill");  // paxos has no MULTI/EXEC
+  paxos_bank.target = "paxos";
+  paxos_bank.workload = "bank";
   TestConfig bandwidth = small_test("latency:delay+bandwidth");
   TestConfig any_latency = small_test("latency");  // may draw bandwidth
   TestConfig typo = small_test("kill", "no-such-failpoint");
@@ -156,11 +157,13 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   dht_quorum.opts["r"] = "1";  // r is for mode=eventual
   TestConfig ext4 = small_test("disk");
   ext4.opts["diskfs"] = "ext4";
-  for (const TestConfig& c : {etcd, bank, bandwidth, any_latency, typo, no_entries, vote_kills,
-                              aimed_kills, paxos_typo, dht_quorum, ext4}) {
+  for (const TestConfig& c : {etcd, paxos_bank, bandwidth, any_latency, typo, no_entries,
+                              vote_kills, aimed_kills, paxos_typo, dht_quorum, ext4}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
+  EXPECT_EQ(check_sim_plan(paxos_bank).message(),
+            "bank: expected a target with CAS and MULTI/EXEC");  // as faultline run says
   EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
   EXPECT_NE(check_sim_plan(ext4).message().find("strict durability model only"), std::string::npos);
   EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss,disk,corrupt")).is_ok());

@@ -69,6 +69,7 @@ rows=(
   "raftkv lease-read, clock|raftkv|--nemesis partition:isolate-leader,clock:bump-leader ${lease[*]} --op-timeout 0.2"
   "raftkv lease-from-ack|raftkv|--nemesis latency:one-way-leader ${ack[*]}"
   "raftkv no-fsync|raftkv|--nemesis kill:all --workload counter --opt unsafe-failpoint=no-fsync"
+  "raftkv no-fsync under power cuts|raftkv|--nemesis disk:lose-unsynced --workload counter --opt unsafe-failpoint=no-fsync"
   "raftkv no-persist-vote|raftkv|${vote[*]} --opt unsafe-failpoint=no-persist-vote"
   "raftkv commit-any-term|raftkv|${figure8[*]} --opt unsafe-failpoint=commit-any-term"
   "raftkv early-txn-reads|raftkv|--nemesis none --workload list-append --opt unsafe-failpoint=early-txn-reads"
@@ -112,7 +113,7 @@ echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
   for workload in ${clean_workloads//,/ }; do
     for nemesis in partition kill pause loss partition,kill,pause,loss clock \
-      latency:delay+one+slow-leader+one-way-leader+reorder; do
+      latency:delay+one+slow-leader+one-way-leader+reorder disk; do
       wanted "$target $nemesis" || wanted "$target $workload" || wanted "$target" || continue
       code=0
       out=$("$faultline" sim --target "$target" "${small[@]}" --workload "$workload" \

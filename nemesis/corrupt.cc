@@ -17,6 +17,7 @@
 #include "nemesis/fault_kind.h"
 #include "nemesis/node_commands.h"
 #include "nemesis/random.h"
+#include "nemesis/storage_choices.h"
 
 namespace faultline {
 namespace {
@@ -56,7 +57,7 @@ class CorruptFault : public FaultKind {
  private:
   Status truncate_wal(const std::string& node, nlohmann::json* done) {
     const std::string dir = context_.db.data_dir();
-    const uint64_t cut = 1 + random_below(rng_, std::max(1, context_.options.truncate_max_bytes));
+    const uint64_t cut = truncate_cut(context_.options, rng_);
     // The glob stays unquoted so that the shell expands it.
     const std::string command = fmt::format(
         "cd {dir} && f=$(ls -1 -- {glob} 2>/dev/null | tail -n 1) && [ -n \"$f\" ] || "
@@ -95,12 +96,11 @@ class CorruptFault : public FaultKind {
     if (files.empty())
       return Status::io_error(fmt::format("node {}: no non-empty file in {}", node, dir));
     const auto& [file_size, file] = files[random_below(rng_, files.size())];
-    nlohmann::json flips = nlohmann::json::array();
+    const nlohmann::json flips = draw_bit_flips(file_size, context_.options, rng_);
     std::string command = "set -e; ";
-    for (int i = 0; i < std::max(1, context_.options.flip_bits); ++i) {
-      const uint64_t offset = random_below(rng_, file_size);
-      const int bit = static_cast<int>(random_below(rng_, 8));
-      flips.push_back({{"offset", offset}, {"bit", bit}});
+    for (const nlohmann::json& flip : flips) {
+      const uint64_t offset = flip["offset"];
+      const int bit = flip["bit"];
       // Reads the byte, flips the bit, writes it back in place.
       command += fmt::format(
           "b=$(od -An -tu1 -j {off} -N1 -- {f} | tr -d ' '); "

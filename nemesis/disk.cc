@@ -21,6 +21,7 @@
 #include "nemesis/fault_kind.h"
 #include "nemesis/node_commands.h"
 #include "nemesis/random.h"
+#include "nemesis/storage_choices.h"
 
 namespace faultline {
 namespace {
@@ -49,9 +50,7 @@ class DiskFault : public FaultKind {
         (*done)["seconds"] = context_.options.disk_fail_s;
       return control(node, command, nullptr);
     }
-    const int n = context_.options.disk_nodes;
-    const std::vector<std::string> victims =
-        n <= 0 || static_cast<size_t>(n) >= all.size() ? all : choose(all, n, rng_);
+    const std::vector<std::string> victims = disk_victims(all, context_.options, rng_);
     (*done)["nodes"] = victims;
     // A power cut: every victim is down before any loses its data.
     if (Status st =

@@ -32,15 +32,15 @@ TEST(CliSim, UsageErrorsExit64) {
   TempDir dir;
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--workload", "nope"},
                                               {"--target", "etcd"},
-                                              {"--nemesis", "corrupt"},
+                                              {"--opt", "diskfs=ext4"},
                                               {"--nemesis", "latency:bandwidth"},
                                               {"--opt", "unsafe-failpoint=nope"},
                                               {"--seeds", "0"}}) {
     const cli_support::Result r = sim(dir, small(dir, bad));
     EXPECT_EQ(r.code, 64) << bad[0] << " " << bad[1] << ": " << said(r);
   }
-  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "corrupt"}));
-  EXPECT_NE(r.err.find("does not simulate corrupt faults"), std::string::npos) << said(r);
+  const cli_support::Result r = sim(dir, small(dir, {"--nemesis", "latency:bandwidth"}));
+  EXPECT_NE(r.err.find("does not simulate latency:bandwidth"), std::string::npos) << said(r);
   const cli_support::Result paxos =
       sim(dir, small(dir, {"--target", "paxos", "--opt", "unsafe-failpoint=no-persist-vote"}));
   EXPECT_EQ(paxos.code, 64) << said(paxos);

@@ -98,6 +98,8 @@ class SimCluster {
   // (the node then stays down: that is a bug the simulation found).
   void crash(size_t node);
   Status restart(size_t node);
+  // The node itself (its disk, for the storage faults: sim_storage_faults.h).
+  SimNode& node(size_t node) { return *nodes_[node]; }
   void pause(size_t node);
   void resume(size_t node);
   bool up(size_t node) const;

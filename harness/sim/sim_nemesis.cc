@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "harness/sim/sim_storage_faults.h"
 #include "nemesis/clock_plan.h"
 #include "nemesis/grudge.h"
 #include "nemesis/link_fault.h"
@@ -12,8 +13,10 @@
 namespace faultline::sim {
 
 const std::vector<std::string>& simulated_fault_kinds() {
-  static const std::vector<std::string> kinds = {"partition", "loss",  "kill",
-                                                 "pause",     "clock", "latency"};
+  static const std::vector<std::string> kinds = {"partition", "loss", "kill", "pause", "clock",
+                                                 "latency",
+                                                 // storage: sim_storage_faults.h
+                                                 "disk", "corrupt"};
   return kinds;
 }
 
@@ -93,6 +96,8 @@ Status SimNemesis::start(const std::string& kind, const FaultStart& fault, nlohm
     aim(options_.crash_percent / 100.0);
     return Status::ok();
   }
+  if (kind == "disk") return start_disk_fault(cluster_, spec, options_, rng_, done);
+  if (kind == "corrupt") return start_corrupt_fault(cluster_, spec, options_, rng_, done);
   // loss's one and all are victim specs too: the same draw as the real nemesis's.
   std::vector<std::string> victims;
   if (Status st =
@@ -167,10 +172,17 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
     (*done)["healed"] = cluster_.names();
     return Status::ok();
   }
+  if (kind == "disk") {
+    heal_disks(cluster_);
+    (*done)["healed"] = cluster_.names();
+  }
+  // Every stop but pause's restarts the nodes down: kill's, and the storage
+  // faults' (a node that refused to start, or exited on a failed disk).
+  const bool restarts = kind != "pause";
   std::vector<std::string> touched;
   Status st;
-  if (kind == "kill") {
-    aim(options_.aimed_kill_percent / 100.0);  // as before kill:aimed
+  if (kind == "kill") aim(options_.aimed_kill_percent / 100.0);  // as before kill:aimed
+  if (restarts) {
     st = restart_all(&touched);
   } else {
     for (size_t i = 0; i < cluster_.names().size(); ++i) {
@@ -179,7 +191,7 @@ Status SimNemesis::stop(const std::string& kind, nlohmann::json* done) {
       touched.push_back(cluster_.names()[i]);
     }
   }
-  (*done)[kind == "kill" ? "restarted" : "resumed"] = touched;
+  (*done)[restarts ? "restarted" : "resumed"] = touched;
   return st;
 }
 
@@ -197,6 +209,7 @@ Status SimNemesis::restart_all(std::vector<std::string>* restarted) {
 Status SimNemesis::heal(nlohmann::json* done) {
   cluster_.set_grudge({});
   cluster_.set_loss({}, 0);
+  heal_disks(cluster_);
   cluster_.set_link_faults({});  // clock offsets stay, as the real heal leaves them
   nlohmann::json resumed = nlohmann::json::object();
   Status st = stop("pause", &resumed);

@@ -10,9 +10,10 @@
 // run's crash points, raises them to crash-percent until stop-kill), pause
 // (and the aimed stalls, at aimed-stall-percent for aimed-stall-ms), loss,
 // clock (offsets of the nodes' simulated wall clocks: plan_clock_fault, as
-// the real nemesis) and latency (the real proxy's LinkFaults on the
-// simulated links: plan_latency_fault; not bandwidth, which needs message
-// sizes). corrupt and disk are not simulated yet (check_sim_plan refuses them).
+// the real nemesis), latency (the real proxy's LinkFaults on the simulated
+// links: plan_latency_fault; not bandwidth, which needs message sizes), and
+// the storage kinds disk and corrupt on the simulated disks
+// (sim_storage_faults.h).
 #pragma once
 
 #include <cstdint>

@@ -6,10 +6,6 @@
 
 namespace faultline::sim {
 
-namespace {
-constexpr const char* kDataDir = "/data";
-}  // namespace
-
 Status SimNode::prepare_disk() { return env_.create_dir(kDataDir); }
 
 Status SimNode::boot() {
@@ -26,6 +22,46 @@ Status SimNode::boot() {
 
 void SimNode::crash() {
   if (!up_) return;
+  stop_process();
+  env_.crash_keeping_unsynced_prefix(cluster_.draws(SimCluster::Stream::kDisk, index_)());
+}
+
+common::FaultInjectionEnv::Loss SimNode::power_cut(std::optional<uint64_t> torn) {
+  if (up_) stop_process();
+  return torn ? env_.crash_keeping_unsynced_prefix(*torn) : env_.crash();
+}
+
+void SimNode::fail_disk(int64_t ns) {
+  env_.fail_after(0);
+  const uint64_t fault = ++disk_fault_;
+  cluster_.loop_.after(ns, [this, fault] {
+    if (fault == disk_fault_) env_.stop_failing();
+  });
+}
+
+void SimNode::heal_disk() {
+  ++disk_fault_;
+  env_.stop_failing();
+  slow_ns_ = 0;
+}
+
+int64_t SimNode::disk_busy() const {
+  return slow_ns_ * static_cast<int64_t>(env_.mutation_count() - ready_mutations_);
+}
+
+void SimNode::after_disk(std::function<void()> output) {
+  const int64_t busy = in_ready_ ? disk_busy() : 0;
+  if (busy == 0) {
+    output();
+    return;
+  }
+  const uint64_t incarnation = incarnation_;
+  cluster_.loop_.after(busy, [this, incarnation, output = std::move(output)] {
+    if (up_ && incarnation == incarnation_) output();
+  });
+}
+
+void SimNode::stop_process() {
   up_ = false;
   paused_ = false;
   ++incarnation_;
@@ -34,7 +70,6 @@ void SimNode::crash() {
   stalling_ = false;
   forget();
   sessions_.clear();
-  env_.crash_keeping_unsynced_prefix(cluster_.draws(SimCluster::Stream::kDisk, index_)());
   for (uint64_t id : requests_) cluster_.answer(id, SimReply{SimReply::Kind::kLost, ""});
   requests_.clear();
 }
@@ -60,8 +95,10 @@ void SimNode::request(uint64_t id, int64_t connection, std::vector<std::string> 
   requests_.insert(id);
   input([this, id, connection, command = std::move(command)]() mutable {
     auto reply = [this, id](std::string text) {
-      if (requests_.erase(id) == 0) return;
-      cluster_.answer(id, SimReply{SimReply::Kind::kReply, std::move(text)});
+      after_disk([this, id, text = std::move(text)] {
+        if (requests_.erase(id) == 0) return;
+        cluster_.answer(id, SimReply{SimReply::Kind::kReply, text});
+      });
     };
     handle(std::move(command), sessions_[connection], reply);
   });
@@ -72,20 +109,34 @@ void SimNode::schedule_ready() {
   ready_scheduled_ = true;
   const uint64_t incarnation = incarnation_;
   cluster_.loop_.after(0, [this, incarnation] {
-    run(incarnation, [this] {
+    run(incarnation, [this, incarnation] {
       ready_scheduled_ = false;
-      if (Status s = process_ready(); !s.is_ok()) crash();  // as the server exits
-      if (stalling_) aimed_stall();
+      in_ready_ = true;
+      ready_mutations_ = env_.mutation_count();
+      const Status s = process_ready();
+      in_ready_ = false;
+      if (!s.is_ok()) {
+        crash();  // as the server exits
+      } else if (stalling_) {
+        aimed_stall();
+      } else if (const int64_t busy = disk_busy(); busy > 0) {
+        pause();  // the server's thread waits for its disk
+        cluster_.loop_.after(busy, [this, incarnation] {
+          if (incarnation == incarnation_) resume();
+        });
+      }
     });
   });
 }
 
 void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
   if (stalling_) return;
-  SimCluster& cluster = cluster_;
-  cluster.transmit(index_, to, [&cluster, to, step] {
-    SimNode& node = *cluster.nodes_[to];
-    node.input([&node, step] { step(node); });
+  after_disk([this, to, step] {
+    SimCluster& cluster = cluster_;
+    cluster.transmit(index_, to, [&cluster, to, step] {
+      SimNode& node = *cluster.nodes_[to];
+      node.input([&node, step] { step(node); });
+    });
   });
   if (aimed) aim(Aim::kKill);
 }

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ class SimNode {
   SimNode(const SimNode&) = delete;
   SimNode& operator=(const SimNode&) = delete;
 
+  // The server's data directory on its disk.
+  static constexpr const char* kDataDir = "/data";
+
   // Creates the data directory on the empty disk.
   Status prepare_disk();
   // Brings the node up from its disk (recover()), its timer at a random phase.
@@ -47,6 +51,22 @@ class SimNode {
   // Loses the node's memory and its unsynced writes (keeping a random prefix
   // of them: a torn write); its clients' unanswered requests are lost.
   void crash();
+  // A power cut (disk faults lose-unsynced and torn): the process dies if it
+  // runs (as crash()), and the disk loses every unsynced write, or with
+  // `torn` keeps a prefix of them drawn from it. Says what was lost.
+  common::FaultInjectionEnv::Loss power_cut(std::optional<uint64_t> torn);
+  // Disk faults slow and fail. Slow: each mutating disk operation (write,
+  // sync, create, rename...) takes `ns` — a Ready's messages and replies
+  // leave only after the operations before them, and the node does nothing
+  // else until its Ready's operations are done (paused meanwhile, its missed
+  // ticks caught up after). Fail: every mutating operation fails for `ns`
+  // (a crash ends it: the restarted process gets a working disk). heal_disk()
+  // ends both.
+  void slow_disk(int64_t ns) { slow_ns_ = ns; }
+  void fail_disk(int64_t ns);
+  void heal_disk();
+  // The disk itself (what corrupt damages while the node is down).
+  common::FaultInjectionEnv& disk() { return env_; }
   void pause() { paused_ = up_; }
   void resume();
   bool up() const { return up_; }
@@ -128,6 +148,13 @@ class SimNode {
   void wait_wall(uint64_t incarnation, int64_t deadline);
   void aimed_kill();
   void aimed_stall();
+  // The process dies: memory, held inputs and unanswered requests go.
+  void stop_process();
+  // What the Ready in progress has spent on a slow disk so far, ns.
+  int64_t disk_busy() const;
+  // Runs `output` (a message, a reply) once the Ready's disk operations so
+  // far are done: now on a healthy disk; never if the process dies first.
+  void after_disk(std::function<void()> output);
 
   SimCluster& cluster_;
   size_t index_;
@@ -141,6 +168,10 @@ class SimNode {
   std::vector<std::function<void()>> backlog_;  // inputs held while paused
   std::map<int64_t, kv::Session> sessions_;     // by client connection
   std::set<uint64_t> requests_;                 // client requests unanswered here
+  int64_t slow_ns_ = 0;                         // slow_disk()
+  uint64_t disk_fault_ = 0;                     // fail_disk()'s: a later fault or heal ends it
+  bool in_ready_ = false;
+  uint64_t ready_mutations_ = 0;  // the disk's mutation count when the Ready began
 };
 
 }  // namespace faultline::sim

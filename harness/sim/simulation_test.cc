@@ -141,7 +141,6 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig paxos_bank = small_test("kill");  // paxos has no MULTI/EXEC
   paxos_bank.target = "paxos";
   paxos_bank.workload = "bank";
-  TestConfig corrupt = small_test("partition,corrupt");
   TestConfig bandwidth = small_test("latency:delay+bandwidth");
   TestConfig any_latency = small_test("latency");  // may draw bandwidth
   TestConfig typo = small_test("kill", "no-such-failpoint");
@@ -156,23 +155,22 @@ TEST_F(SimulationTest, RefusesWhatItDoesNotSimulate) {
   TestConfig dht_quorum = small_test("kill");
   dht_quorum.target = "dht";
   dht_quorum.opts["r"] = "1";  // r is for mode=eventual
-  TestConfig disk = small_test("disk");
-  TestConfig diskfs = small_test("kill");
-  diskfs.opts["diskfs"] = "true";
-  for (const TestConfig& c : {etcd, paxos_bank, corrupt, bandwidth, any_latency, typo, no_entries,
-                              vote_kills, aimed_kills, paxos_typo, dht_quorum, disk, diskfs}) {
+  TestConfig ext4 = small_test("disk");
+  ext4.opts["diskfs"] = "ext4";
+  for (const TestConfig& c : {etcd, paxos_bank, bandwidth, any_latency, typo, no_entries,
+                              vote_kills, aimed_kills, paxos_typo, dht_quorum, ext4}) {
     const Status st = check_sim_plan(c);
     EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << st.message();
   }
   EXPECT_EQ(check_sim_plan(paxos_bank).message(),
             "bank: expected a target with CAS and MULTI/EXEC");  // as faultline run says
-  EXPECT_NE(check_sim_plan(corrupt).message().find("corrupt"), std::string::npos);
   EXPECT_NE(check_sim_plan(bandwidth).message().find("latency:bandwidth"), std::string::npos);
-  EXPECT_NE(check_sim_plan(disk).message().find("disk"), std::string::npos);
-  EXPECT_NE(check_sim_plan(diskfs).message().find("--opt diskfs: faultline sim has no file system"),
-            std::string::npos);
-  EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss")).is_ok());
+  EXPECT_NE(check_sim_plan(ext4).message().find("strict durability model only"), std::string::npos);
+  EXPECT_TRUE(check_sim_plan(small_test("partition,kill,pause,loss,disk,corrupt")).is_ok());
   EXPECT_TRUE(check_sim_plan(small_test("clock,latency:one-way-leader+reorder")).is_ok());
+  TestConfig strict = small_test("disk");
+  strict.opts["diskfs"] = "strict";
+  EXPECT_TRUE(check_sim_plan(strict).is_ok());
   TestConfig one_entry = small_test("kill");
   one_entry.opts["max-append-entries"] = "1";
   EXPECT_TRUE(check_sim_plan(one_entry).is_ok());

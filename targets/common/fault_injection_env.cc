@@ -190,12 +190,47 @@ Status FaultInjectionEnv::create_dir(const std::string& dir) {
   return Status::ok();
 }
 
-void FaultInjectionEnv::crash_with(const std::function<size_t(const Inode&)>& kept) {
-  live_ = durable_;
+std::vector<std::string> FaultInjectionEnv::unsynced_entries() const {
+  std::map<const Inode*, std::string> durable_name;
+  for (const auto& [path, inode] : durable_) durable_name.emplace(inode.get(), path);
+  std::set<const Inode*> live_inodes;
+  for (const auto& [path, inode] : live_) live_inodes.insert(inode.get());
+  std::vector<std::string> out;
+  for (const auto& [path, inode] : live_) {
+    const auto durable = durable_.find(path);
+    if (durable != durable_.end() && durable->second == inode) continue;
+    const auto was = durable_name.find(inode.get());
+    out.push_back(was == durable_name.end() ? "create " + path
+                                            : "rename " + was->second + " -> " + path);
+  }
+  // A durable name now gone (not renamed: said above, nor replaced by another file).
+  for (const auto& [path, inode] : durable_)
+    if (!live_.contains(path) && !live_inodes.contains(inode.get()))
+      out.push_back("remove " + path);
+  return out;
+}
+
+FaultInjectionEnv::Loss FaultInjectionEnv::crash_with(
+    const std::function<size_t(const Inode&)>& kept) {
+  Loss loss;
+  loss.entries = unsynced_entries();
   std::set<Inode*> done;  // a file may have two names (a rename not yet synced)
+  for (auto& [path, inode] : durable_) done.insert(inode.get());
+  // Files whose name goes: their unsynced data goes with them.
+  for (auto& [path, inode] : live_) {
+    if (!done.insert(inode.get()).second || inode->dirty_end == inode->dirty_begin) continue;
+    loss.files.push_back(path);
+    loss.bytes += inode->dirty_end - inode->dirty_begin;
+  }
+  done.clear();
+  live_ = durable_;
   for (auto& [path, inode] : live_) {
     if (!done.insert(inode.get()).second) continue;
     const size_t keep = kept(*inode);
+    if (const size_t lost = inode->dirty_end - inode->dirty_begin - keep; lost > 0) {
+      loss.files.push_back(path);
+      loss.bytes += lost;
+    }
     std::string after = inode->durable;
     if (after.size() < inode->dirty_begin + keep) after.resize(inode->dirty_begin + keep);
     after.replace(inode->dirty_begin, keep, inode->data, inode->dirty_begin, keep);
@@ -204,15 +239,16 @@ void FaultInjectionEnv::crash_with(const std::function<size_t(const Inode&)>& ke
   }
   ++epoch_;
   mutations_left_.reset();
+  return loss;
 }
 
-void FaultInjectionEnv::crash() {
-  crash_with([](const Inode&) { return 0; });
+FaultInjectionEnv::Loss FaultInjectionEnv::crash() {
+  return crash_with([](const Inode&) { return 0; });
 }
 
-void FaultInjectionEnv::crash_keeping_unsynced_prefix(uint64_t seed) {
+FaultInjectionEnv::Loss FaultInjectionEnv::crash_keeping_unsynced_prefix(uint64_t seed) {
   SplitMix64 random(seed);
-  crash_with(
+  return crash_with(
       [&](const Inode& inode) { return random() % (inode.dirty_end - inode.dirty_begin + 1); });
 }
 
@@ -222,6 +258,21 @@ void FaultInjectionEnv::set_durable_contents(const std::string& path, std::strin
   inode->mark_synced();
   live_[path] = inode;
   durable_[path] = inode;
+}
+
+void FaultInjectionEnv::remove_files_under(const std::string& dir) {
+  for (const std::string& path : files_under(dir)) {
+    live_.erase(path);
+    durable_.erase(path);
+  }
+}
+
+std::vector<std::string> FaultInjectionEnv::files_under(const std::string& dir) const {
+  std::vector<std::string> out;
+  const std::string prefix = dir + "/";
+  for (const auto& [path, inode] : live_)
+    if (path.starts_with(prefix)) out.push_back(path);
+  return out;  // std::map iterates in order: sorted
 }
 
 }  // namespace faultline::common

@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "targets/common/env.h"
 
@@ -41,15 +42,25 @@ class FaultInjectionEnv : public Env {
   Status sync_dir(const std::string& dir) override;
   Status create_dir(const std::string& dir) override;
 
+  // What a crash took back, in the words of faultline-diskfs's reports
+  // (nemesis/disk/): the files whose unsynced data went (`bytes` written
+  // bytes in all), and the directory entry changes undone ("create P",
+  // "remove P", "rename A -> B"; full paths).
+  struct Loss {
+    std::vector<std::string> files;
+    uint64_t bytes = 0;
+    std::vector<std::string> entries;
+  };
+
   // Loses everything not durable (see above). File handles opened before the
   // crash fail from then on. Re-enables the disk after fail_after().
-  void crash();
+  Loss crash();
   // Like crash(), but each file keeps a prefix of its unsynced writes of a
   // random length (drawn from `seed`): the kernel may have written back part
   // of a write before the power went. (Writes since a sync are contiguous
   // here, as the storage writes sequentially: the prefix is of that range,
   // over the durable contents — zeros, in a preallocated file.)
-  void crash_keeping_unsynced_prefix(uint64_t seed);
+  Loss crash_keeping_unsynced_prefix(uint64_t seed);
   // The next `n` mutating operations (append, sync, create, rename, remove,
   // truncate, sync_dir) succeed, all later ones fail.
   void fail_after(uint64_t n) { mutations_left_ = n; }
@@ -61,6 +72,11 @@ class FaultInjectionEnv : public Env {
   // Test setup: replaces `path`'s contents, durably, as if a tool had
   // rewritten it while the storage was down (to truncate or corrupt a file).
   void set_durable_contents(const std::string& path, std::string contents);
+  // Test setup: removes every file under `dir` (at any depth), durably, as
+  // `rm -rf` while the storage was down; the directories stay.
+  void remove_files_under(const std::string& dir);
+  // The files under `dir` (at any depth), sorted.
+  std::vector<std::string> files_under(const std::string& dir) const;
 
  private:
   struct Inode {
@@ -91,7 +107,9 @@ class FaultInjectionEnv : public Env {
   Status lookup(const std::string& path, std::shared_ptr<Inode>* inode) const;
   Status check_parent(const std::string& path) const;
   // `kept` says how many bytes of a file's unsynced range survive.
-  void crash_with(const std::function<size_t(const Inode&)>& kept);
+  Loss crash_with(const std::function<size_t(const Inode&)>& kept);
+  // The entry changes a crash would undo.
+  std::vector<std::string> unsynced_entries() const;
 
   Namespace live_;
   Namespace durable_;

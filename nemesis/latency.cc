@@ -13,6 +13,7 @@
 // fault the proxy forwards at once.
 //   delay        every link: latency-ms + uniform [0, jitter-ms] per chunk
 //   one          the links to and from one random node, the same delay
+//   one-way      one direction of one link, at random, the same delay
 //   slow-leader  the links to and from the leader (Db::primaries)
 //   one-way-leader  the links to the leader slow down, from no delay to
 //                latency-ms (+ jitter) over 2 * latency-ms (LinkFault::ramp);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "nemesis/node_commands.h"
+#include "nemesis/random.h"
 
 namespace faultline {
 
@@ -11,8 +12,14 @@ Status plan_latency_fault(const std::string& spec, const std::vector<std::string
                           std::mt19937_64& rng, std::map<Link, LinkFault>* faults,
                           nlohmann::json* done) {
   std::vector<std::string> slow;  // the nodes whose links get the fault
+  std::optional<Link> only;       // one-way: the one link that does
   if (spec == "delay" || spec == "bandwidth" || spec == "reorder") {
     slow = nodes;
+  } else if (spec == "one-way") {
+    slow = shuffled(nodes, rng);  // from slow[0] to slow[1]
+    if (slow.size() < 2) return Status::invalid_argument("latency:one-way needs two nodes");
+    slow.resize(2);
+    only = Link{slow[0], slow[1]};
   } else if (spec == "one" || spec == "slow-leader" || spec == "one-way-leader") {
     std::vector<std::string> leaders;
     if (spec != "one")
@@ -39,6 +46,7 @@ Status plan_latency_fault(const std::string& spec, const std::vector<std::string
   for (const std::string& a : nodes)
     for (const std::string& b : nodes) {
       if (a == b || (!is_slow(a) && !is_slow(b))) continue;
+      if (only && *only != Link{a, b}) continue;
       LinkFault& f = (*faults)[{a, b}];
       if (spec == "one-way-leader" && is_slow(a)) {
         f.cut_after = 2 * o.latency;

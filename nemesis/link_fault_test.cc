@@ -45,6 +45,28 @@ TEST(LinkFaultTest, OneWayLeaderRampsTheLinksToTheLeaderAndCutsThoseFromIt) {
   EXPECT_EQ(done["delay_ms"], 1050);
 }
 
+TEST(LinkFaultTest, OneWaySlowsOneDirectionOfOneLinkOnly) {
+  NemesisOptions o;
+  o.latency = milliseconds(1500);
+  std::map<std::string, int> drawn;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937_64 rng(seed);
+    std::map<Link, LinkFault> faults;
+    nlohmann::json done;
+    ASSERT_TRUE(
+        plan_latency_fault("one-way", kNodes, leader("n1"), o, rng, &faults, &done).is_ok());
+    ASSERT_EQ(faults.size(), 1u);
+    const auto& [link, fault] = *faults.begin();
+    EXPECT_NE(link.first, link.second);
+    EXPECT_EQ(fault.delay, milliseconds(1500));
+    EXPECT_FALSE(fault.ramp);
+    EXPECT_EQ(done["links"], nlohmann::json({link.first + "->" + link.second}));
+    EXPECT_EQ(done["nodes"], nlohmann::json({link.first, link.second}));  // from, to
+    ++drawn[link.first + "->" + link.second];
+  }
+  EXPECT_EQ(drawn.size(), 6u);  // every direction of every pair, in 60 draws
+}
+
 TEST(LinkFaultTest, SpecsChooseTheirLinksAndUnknownOnesAreRefused) {
   NemesisOptions o;
   std::mt19937_64 rng(1);

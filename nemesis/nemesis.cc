@@ -124,7 +124,7 @@ const std::vector<KindEntry>& kind_table() {
       {"disk", make_disk_fault, {"lose-unsynced", "torn", "slow", "fail"}},
       {"latency",
        make_latency_fault,
-       {"delay", "one", "slow-leader", "one-way-leader", "bandwidth", "reorder"}}};
+       {"delay", "one", "one-way", "slow-leader", "one-way-leader", "bandwidth", "reorder"}}};
   return table;
 }
 

@@ -93,6 +93,12 @@ struct NemesisOptions {
   // kills"), between the scheduled kills; faultline run ignores it, so one
   // test file serves both (a real run aims with kill:aimed instead).
   int aimed_kill_percent = 5;
+  // kill, in faultline sim only: how long a node an aimed kill (of either
+  // kind: aimed-kill-percent's or kill:aimed's) crashed stays down before
+  // its restart. 0: it restarts at once. A real kill:aimed's restart takes
+  // what the nemesis takes to see the node down and start it, about 0.3 s
+  // (docs/benchmarks.md, "Aimed kills"), which this can model.
+  std::chrono::milliseconds aimed_restart{0};
   // pause, in faultline sim only: the percentage of the target's aimed
   // moments for a stall (raftkv: a leader's Ready with new entries of its
   // term, its commit of an earlier term's entry) after which the node's

@@ -38,6 +38,8 @@ const std::vector<OptionField>& option_fields() {
       // aimed-kill-percent's first name, from when raftkv's votes were the only aim.
       {"vote-kill-percent", 0, 100,
        [](NemesisOptions* o, int64_t v) { o->aimed_kill_percent = v; }},
+      {"aimed-restart-ms", 0, 60000,
+       [](NemesisOptions* o, int64_t v) { o->aimed_restart = milliseconds(v); }},
       {"aimed-stall-percent", 0, 100,
        [](NemesisOptions* o, int64_t v) { o->aimed_stall_percent = v; }},
       {"aimed-stall-ms", 1, 60000,

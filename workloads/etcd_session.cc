@@ -44,7 +44,11 @@ KvOutcome EtcdKvSession::post(const char* path, const nlohmann::json& request,
   EtcdReply r = connection_.post(node->host, node->port, path, request, deadline);
   KvOutcome o;
   o.node = node->name;
-  if (!r.answered) nodes_.next();
+  if (r.answered) {
+    nodes_.answered();
+  } else {
+    nodes_.failed();
+  }
   if (r.kind != EtcdReply::Kind::kOk) {
     o.kind = r.kind == EtcdReply::Kind::kNotApplied ? KvOutcome::Kind::kNotApplied
                                                     : KvOutcome::Kind::kUnknown;

@@ -57,10 +57,11 @@ KvOutcome HttpJsonKvSession::send(const ClientProtocol::HttpCall& call,
                                        expand_template(call.body, values), deadline);
   const Kind unknown = read_only ? Kind::kNotApplied : Kind::kUnknown;
   if (a.kind != HttpAnswer::Kind::kAnswered) {
-    nodes_.next();
+    nodes_.failed();
     return not_done(a.kind == HttpAnswer::Kind::kNotSent ? Kind::kNotApplied : unknown, a.error,
                     node->name);
   }
+  nodes_.answered();
   if (!is_2xx(a.status) && a.status != accepted) {
     const bool refused =
         std::find(protocol_.http_not_applied.begin(), protocol_.http_not_applied.end(), a.status) !=

@@ -10,6 +10,7 @@
 // does not answer.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,7 @@
 
 #include "harness/db/client_protocol.h"
 #include "workloads/client.h"
+#include "workloads/home_node.h"
 #include "workloads/resp_session.h"
 
 namespace faultline {
@@ -91,19 +93,31 @@ Op complete_unexpected(const Op& invoke, const KvOutcome& outcome, bool not_appl
 // An outcome that is not ok: `kind` with why, on `node`.
 KvOutcome not_done(KvOutcome::Kind kind, std::string error, std::string node);
 
-// The node a session without redirects sends to: its thread's node first,
-// the next one each time a node did not answer (refused, timed out).
+// The node a session without redirects sends to: its home node
+// (workloads/home_node.h), on the steady clock. node() chooses it; failed()
+// and answered() say how the node node() chose last did.
 class NodeCursor {
  public:
   explicit NodeCursor(const ClientContext& context)
       : nodes_(context.nodes),
-        at_(nodes_.empty() ? 0 : static_cast<size_t>(context.thread) % nodes_.size()) {}
-  const NodeEndpoint* node() const { return nodes_.empty() ? nullptr : &nodes_[at_]; }
-  void next() { at_ = nodes_.empty() ? 0 : (at_ + 1) % nodes_.size(); }
+        home_(HomeNode::for_thread(context.thread, std::max<size_t>(1, nodes_.size()))) {}
+  const NodeEndpoint* node() {
+    if (nodes_.empty()) return nullptr;
+    at_ = home_.at(now());
+    return &nodes_[at_];
+  }
+  void failed() { home_.failed(at_, now()); }
+  void answered() { home_.answered(at_); }
 
  private:
+  static int64_t now() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
   std::vector<NodeEndpoint> nodes_;
-  size_t at_;
+  HomeNode home_;
+  size_t at_ = 0;
 };
 
 // RESP: the command of `request` in `protocol` (its templates; a kCommand's

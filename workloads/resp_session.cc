@@ -59,19 +59,36 @@ bool error_means_not_applied(std::string_view error) {
   return error.ends_with("; not applied");
 }
 
+namespace {
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             RespSession::Clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 RespSession::RespSession(const ClientContext& context)
-    : nodes_(context.nodes), timeout_(context.timeout) {
-  if (!nodes_.empty()) home_.target = nodes_[static_cast<size_t>(context.thread) % nodes_.size()];
+    : nodes_(context.nodes),
+      timeout_(context.timeout),
+      home_node_(HomeNode::for_thread(context.thread, std::max<size_t>(1, context.nodes.size()))) {
+  if (nodes_.empty()) return;
+  home_index_ = home_node_.at(steady_ns());
+  home_.target = nodes_[home_index_];
+}
+
+void RespSession::go_home() {
+  const size_t at = home_node_.at(steady_ns());
+  if (at != home_index_) {
+    home_.connection.close();
+    home_index_ = at;
+    home_.target = nodes_[at];
+  }
+  link_ = &home_;
 }
 
 void RespSession::move_on() {
   link_->connection.close();
-  if (link_ != &home_) return;
-  size_t at = 0;
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (nodes_[i].host == home_.target.host && nodes_[i].port == home_.target.port) at = i;
-  }
-  home_.target = nodes_[(at + 1) % nodes_.size()];
+  if (link_ == &home_) home_node_.failed(home_index_, steady_ns());
 }
 
 bool RespSession::redirect(const std::string& error, RespOutcome* out) {
@@ -123,7 +140,7 @@ RespOutcome RespSession::transaction(const std::vector<std::vector<std::string>>
 RespOutcome RespSession::run(const std::vector<std::vector<std::string>>& commands, Mode mode,
                              Clock::time_point deadline) {
   if (nodes_.empty()) return not_applied("no nodes to send to", "");
-  link_ = &home_;
+  go_home();
   RespOutcome out;
   std::string last;
   for (int i = 0; i <= kMaxRedirects; ++i) {
@@ -159,7 +176,10 @@ RespSession::Step RespSession::attempt(const std::vector<std::vector<std::string
       replies->emplace_back();
       st = connection.read(deadline, &replies->back());
     }
-    if (st.is_ok()) return true;
+    if (st.is_ok()) {
+      if (link_ == &home_) home_node_.answered(home_index_);
+      return true;
+    }
     *out = sent_any && !discarded ? unknown(st.message(), node) : not_applied(st.message(), node);
     move_on();
     return false;

@@ -1,7 +1,8 @@
-// RespSession: how every RESP workload client talks to a cluster. It starts
-// on its own node (its thread's: thread % nodes), follows raftkv's "-NOTLEADER host:port"
-// redirects (and stays with the leader named), moves on to the next node
-// when a connection fails or times out, and sorts every outcome into reply, not applied or unknown,
+// RespSession: how every RESP workload client talks to a cluster. It sends
+// each command first to its home node (workloads/home_node.h: its own node,
+// the next after a failed connection, its own again after a while), follows
+// raftkv's "-NOTLEADER host:port" redirects (and stays with the leader
+// named), and sorts every outcome into reply, not applied or unknown,
 // the distinction the history's ok/fail/info needs (docs/workloads.md).
 #pragma once
 
@@ -12,6 +13,7 @@
 
 #include "targets/resp/resp_client.h"
 #include "workloads/client.h"
+#include "workloads/home_node.h"
 #include "workloads/resp_connection.h"
 
 namespace faultline {
@@ -67,10 +69,11 @@ class RespSession {
                Clock::time_point deadline, RespOutcome* out);
   // Follows "NOTLEADER <address>": false (and *out set) if no leader is known.
   bool redirect(const std::string& error, RespOutcome* out);
-  // After a connection failed or timed out: closes it; if it was home's, the
-  // client's home becomes the next node of the list, so that a dead or
-  // cut-off node does not hold the client; it comes back in turn.
+  // After a connection failed or timed out: closes it, and tells the home
+  // policy if it was home's.
   void move_on();
+  // Points link_ at home, whose node the home policy chooses now.
+  void go_home();
 
   // A node and the connection to it.
   struct Link {
@@ -80,10 +83,13 @@ class RespSession {
 
   std::vector<NodeEndpoint> nodes_;
   std::chrono::milliseconds timeout_;
-  // Every command starts at the client's own node (home), so that requests
-  // reach every node of the cluster as they would from clients spread over
-  // it (a follower serving what only a leader may is then seen); a redirect
-  // goes to the leader it names (away). Both connections stay open.
+  // Every command starts at the home node (`home_node_`'s choice), so that
+  // requests reach every node of the cluster as they would from clients
+  // spread over it (a follower serving what only a leader may is then
+  // seen); a redirect goes to the leader it names (away). Both connections
+  // stay open.
+  HomeNode home_node_;
+  size_t home_index_ = 0;  // home_'s index in nodes_
   Link home_;
   Link away_;
   Link* link_ = &home_;  // where the current command goes

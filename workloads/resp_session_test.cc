@@ -219,6 +219,26 @@ TEST(RespSession, MovesOnToTheNextNodeAfterAConnectionFailure) {
   EXPECT_EQ(c.node, "n1");
 }
 
+TEST(RespSession, GoesBackToItsOwnNodeAfterAWhile) {
+  std::atomic<bool> own_drops{false};
+  FakeRespServer own([&](const std::vector<std::string>&) {
+    return own_drops ? FakeRespServer::close() : FakeRespServer::reply("$1\r\n1\r\n");
+  });
+  FakeRespServer other(always("$1\r\n2\r\n"));
+  auto client = client_of("counter", context_for({&own, &other}));
+  EXPECT_EQ(client->invoke(invoke("read", nullptr)).node, "n1");
+  own_drops = true;
+  Op c = client->invoke(invoke("read", nullptr));
+  EXPECT_EQ(c.type, EventType::kInfo);
+  EXPECT_EQ(c.node, "n1");
+  own_drops = false;
+  EXPECT_EQ(client->invoke(invoke("read", nullptr)).node, "n2");  // away for a while
+  std::this_thread::sleep_for(std::chrono::nanoseconds(HomeNode::kFirstWaitNs));
+  c = client->invoke(invoke("read", nullptr));
+  EXPECT_EQ(c.type, EventType::kOk) << c.error;
+  EXPECT_EQ(c.node, "n1");
+}
+
 TEST(RespSession, ReconnectsWhenTheServerClosedAnIdleConnection) {
   FakeRespServer server([](const std::vector<std::string>&) {
     return Action{Action::Kind::kReplyThenClose, ":1\r\n"};

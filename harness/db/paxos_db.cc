@@ -10,6 +10,7 @@ namespace faultline {
 Status parse_paxos_options(const std::map<std::string, std::string>& options, PaxosOptions* out) {
   PaxosOptions o = *out;
   std::vector<OptionSpec> specs = {int_option("timeout-ms", 10, 600000, &o.timeout_ms),
+                                   int_option("retry-ms", 2, 600000, &o.retry_ms),
                                    bool_option("crashpoints", &o.crashpoints)};
   add_daemon_options(&specs, &o.binary, &o.dir, &o.client_port, &o.peer_port, &o.faketime,
                      &o.diskfs);
@@ -23,6 +24,11 @@ Status parse_paxos_options(const std::map<std::string, std::string>& options, Pa
       &o.failpoints));
   if (Status st = parse_options("paxos", options, specs); !st.is_ok()) return st;
   if (Status st = check_ports_differ(o.client_port, o.peer_port); !st.is_ok()) return st;
+  if (o.retry_ms > o.timeout_ms)
+    return Status::invalid_argument(fmt::format(
+        "paxos: --opt retry-ms={} is above timeout-ms={}: a proposal would give up before it "
+        "asks a silent acceptor again",
+        o.retry_ms, o.timeout_ms));
   *out = std::move(o);
   return Status::ok();
 }
@@ -34,7 +40,8 @@ PaxosDb::PaxosDb(SshPool& pool, std::vector<SshTarget> nodes, PaxosOptions optio
 
 std::vector<std::string> PaxosDb::server_args(const std::string& node) const {
   std::vector<std::string> args = cluster_args(node, options_.peer_port);
-  args.insert(args.end(), {"--timeout-ms", std::to_string(options_.timeout_ms)});
+  args.insert(args.end(), {"--timeout-ms", std::to_string(options_.timeout_ms), "--retry-ms",
+                           std::to_string(options_.retry_ms)});
   for (const std::string& name : options_.failpoints) {
     args.insert(args.end(), {"--unsafe-failpoint", name});
   }

@@ -22,6 +22,7 @@ struct PaxosOptions {
   int peer_port = 7300;
   int client_port = 7000;
   int timeout_ms = 1000;  // a proposal not chosen by then: -UNAVAILABLE
+  int retry_ms = 20;      // silent acceptors are asked again this often
   // Runs the server under libfaketime, its clock offset read from
   // faketime_file() (nemesis/clock.cc writes it; docs/nemesis.md).
   bool faketime = false;

@@ -43,6 +43,7 @@ Status paxos_sim_target(const TestConfig& config, SimTarget* out) {
   o.id = 1;
   o.data_dir = "/data";
   o.timeout_ms = p.timeout_ms;
+  o.retry_ms = p.retry_ms;
   for (const std::string& name : p.failpoints)
     if (Status st = paxos::enable_failpoint(name, &o.failpoints); !st.is_ok()) return st;
   if (Status st = o.finish(); !st.is_ok()) return st;

@@ -52,7 +52,7 @@ void SimClients::invoke(int thread, const Op& invoke, std::function<void(Op)> do
   if (t.process != invoke.process) {  // a fresh client
     t.process = invoke.process;
     t.connection = invoke.process;
-    t.home = static_cast<size_t>(thread) % cluster_.names().size();
+    t.home = HomeNode::for_thread(thread, cluster_.names().size());
   }
   auto call = std::make_shared<Call>();
   call->thread = thread;
@@ -76,7 +76,7 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
   } else {
     call->commands.push_back(resp_kv_command(protocol_, call->kv));
   }
-  call->node = threads_[static_cast<size_t>(call->thread)].home;
+  call->node = threads_[static_cast<size_t>(call->thread)].home.at(loop_.now());
   call->redirects = 0;
   call->sent = 0;
   loop_.after(timeout_, [this, call, n = ++call->requests] {
@@ -113,6 +113,7 @@ void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
                          error, node));
     return;
   }
+  threads_[static_cast<size_t>(call->thread)].home.answered(call->node);
   RespOutcome o;
   o.node = node;
   if (Status st = parse_reply(reply.text, &o.reply); !st.is_ok()) {
@@ -192,7 +193,7 @@ void SimClients::finish(const std::shared_ptr<Call>& call, const RespOutcome& ou
 
 void SimClients::move_on(Call& call) {
   Thread& t = threads_[static_cast<size_t>(call.thread)];
-  if (call.node == t.home) t.home = (t.home + 1) % cluster_.names().size();
+  t.home.failed(call.node, loop_.now());
 }
 
 void SimClients::drop_connection(Call& call) {

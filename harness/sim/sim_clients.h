@@ -9,13 +9,15 @@
 // into ok, fail or info, or into the op's next request (each request has
 // the op timeout, as each of a real client's calls):
 //
-//   - a thread starts on its own node (thread % nodes), as a real client;
+//   - each command starts at the thread's home node, chosen as a real
+//     client's (workloads/home_node.h: its own node, thread % nodes; the
+//     next after a failure below; its own again after a while);
 //   - -NOTLEADER host:port: the command goes to the leader named, at most
 //     RespSession::kMaxRedirects times; "-NOTLEADER unknown": not applied;
 //   - a node that is down refuses the connection: not applied, and the
-//     thread's home moves to the next node;
+//     home policy hears of the failure;
 //   - a connection lost after sending (a crash) or no reply by the op's
-//     timeout: unknown, and the home moves on;
+//     timeout: unknown, and the home policy hears of it;
 //   - an error reply: not applied or unknown by error_means_not_applied;
 //   - a transaction that stops before EXEC (a command not queued, a reply
 //     not as expected, a lost connection, the timeout): not applied, and
@@ -33,6 +35,7 @@
 
 #include "harness/sim/event_loop.h"
 #include "harness/sim/sim_cluster.h"
+#include "workloads/home_node.h"
 #include "workloads/workload.h"
 
 namespace faultline::sim {
@@ -50,7 +53,7 @@ class SimClients {
   struct Thread {
     int64_t process = -1;
     int64_t connection = -1;  // its process, or a fresh id after a drop
-    size_t home = 0;
+    HomeNode home{0, 1};
   };
   struct Call;
   // Sends `request` from the thread's home node on.
@@ -61,8 +64,8 @@ class SimClients {
   void on_queued(const std::shared_ptr<Call>& call, const RespReply& reply);
   // The outcome of the call's request goes to the workload's complete().
   void finish(const std::shared_ptr<Call>& call, const RespOutcome& outcome);
-  // After a refused, lost or timed-out connection to the home node: home
-  // becomes the next node.
+  // After a refused, lost or timed-out connection: tells the thread's home
+  // policy.
   void move_on(Call& call);
   // The call's transaction stopped before its EXEC: its connection is
   // dropped, with what the node queued on it.

@@ -136,10 +136,12 @@ class SimCluster {
   // it must meet to break its word, and the stalls make the schedule of the
   // Raft paper's Figure 8; random faults at nemesis intervals almost never
   // hit either. A correct node loses nothing it promised.
-  void set_aimed_faults(double kill, double stall, int64_t stall_ns) {
+  // An aimed kill's node restarts `restart_ns` after its crash (0: at once).
+  void set_aimed_faults(double kill, double stall, int64_t stall_ns, int64_t restart_ns) {
     aimed_kill_ = kill;
     aimed_stall_ = stall;
     aimed_stall_ns_ = stall_ns;
+    aimed_restart_ns_ = restart_ns;
   }
   int64_t aimed_kills() const { return aimed_kills_; }
   int64_t aimed_stalls() const { return aimed_stalls_; }
@@ -175,6 +177,7 @@ class SimCluster {
   double aimed_kill_ = 0;
   double aimed_stall_ = 0;
   int64_t aimed_stall_ns_ = 0;
+  int64_t aimed_restart_ns_ = 0;
   int64_t aimed_kills_ = 0;
   int64_t aimed_stalls_ = 0;
   std::string recovery_error_;

@@ -1,7 +1,8 @@
 // SimCluster and SimNode with probe nodes: the server tickers (catch up,
 // skip missed, wall clock) across a pause and clock offsets, the clock
-// nemesis's strobe, and latency faults on links (delay, order along a link,
-// ramp, a cut held until the faults change, a heal that delivers at once).
+// nemesis's strobe, latency faults on links (delay, order along a link,
+// ramp, a cut held until the faults change, a heal that delivers at once),
+// and how long an aimed kill keeps its node down.
 #include "harness/sim/sim_cluster.h"
 
 #include <gtest/gtest.h>
@@ -20,13 +21,14 @@ class ProbeNode : public SimNode {
   ProbeNode(SimCluster& cluster, size_t index, Ticker ticker)
       : SimNode(cluster, index), ticker_(ticker) {}
   // Sends a message to node `to`; it records its arrival there with `tag`.
-  void ping(size_t to, int tag) {
+  // `aimed`: the message aimed kills strike after (SimNode::send).
+  void ping(size_t to, int tag, bool aimed = false) {
     send(
         to,
         [tag](SimNode& n) {
           static_cast<ProbeNode&>(n).arrived.push_back({n_now(n), tag});
         },
-        false);
+        aimed);
   }
   std::vector<int64_t> ticks;
   std::vector<std::pair<int64_t, int>> arrived;  // (time, tag)
@@ -181,6 +183,25 @@ TEST_F(SimClusterTest, ACutHoldsUntilTheFaultsChangeAndAHealDeliversAtOnce) {
   EXPECT_EQ(probes_[0]->arrived[0].second, 3);
   run_until(5000 * kMs);
   EXPECT_EQ(probes_[0]->arrived.size(), 1u);  // delivered once
+}
+
+TEST_F(SimClusterTest, AnAimedKillRestartsItsNodeAfterTheAimedRestartTime) {
+  for (int64_t restart : {int64_t{0}, 300 * kMs}) {
+    cluster_->set_aimed_faults(1.0, 0, 0, restart);
+    const int64_t at = loop_.now();
+    probes_[0]->ping(1, 1, /*aimed=*/true);
+    run_until(at + 1);
+    if (restart == 0) {
+      EXPECT_TRUE(cluster_->up(0));  // crashed and restarted at once
+    } else {
+      EXPECT_FALSE(cluster_->up(0));
+      run_until(at + restart - 1);
+      EXPECT_FALSE(cluster_->up(0));
+      run_until(at + restart + 1);
+      EXPECT_TRUE(cluster_->up(0));
+    }
+    EXPECT_EQ(cluster_->aimed_kills(), restart == 0 ? 1 : 2);
+  }
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ void SimNemesis::aim(double kill) {
   for (const FaultPlan& p : plans_) {
     if (p.kind == "pause") stall = options_.aimed_stall_percent / 100.0;
   }
-  cluster_.set_aimed_faults(kill, stall, options_.aimed_stall.count() * 1'000'000);
+  cluster_.set_aimed_faults(kill, stall, options_.aimed_stall.count() * 1'000'000,
+                            options_.aimed_restart.count() * 1'000'000);
 }
 
 Op SimNemesis::invoke(const Op& op) {

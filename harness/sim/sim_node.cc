@@ -162,8 +162,16 @@ void SimNode::aimed_kill() {
     if (!up_ || incarnation != incarnation_) return;
     ++cluster_.aimed_kills_;
     crash();
-    if (Status s = cluster_.restart(index_); !s.is_ok() && cluster_.recovery_error_.empty())
-      cluster_.recovery_error_ = s.message();
+    auto restart = [this] {
+      if (Status s = cluster_.restart(index_); !s.is_ok() && cluster_.recovery_error_.empty())
+        cluster_.recovery_error_ = s.message();
+    };
+    if (cluster_.aimed_restart_ns_ == 0) return restart();
+    // Unless something else (stop-kill, heal) restarted it meanwhile.
+    const uint64_t crashed = incarnation_;
+    cluster_.loop_.after(cluster_.aimed_restart_ns_, [this, crashed, restart] {
+      if (!up_ && incarnation_ == crashed) restart();
+    });
   });
 }
 

@@ -158,7 +158,7 @@ Status check_sim_plan(const TestConfig& config) {
         (p.specs.empty() || std::count(p.specs.begin(), p.specs.end(), "bandwidth") > 0))
       return Status::invalid_argument(
           "faultline sim does not simulate latency:bandwidth yet (name the latency specs: "
-          "delay, one, slow-leader, one-way-leader, reorder)");
+          "delay, one, one-way, slow-leader, one-way-leader, reorder)");
   }
   return Status::ok();
 }

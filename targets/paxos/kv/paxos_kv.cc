@@ -56,7 +56,7 @@ Change read_change(kv::Command command) {
 }  // namespace
 
 void PaxosKv::handle(Node& node, std::vector<std::string> request, kv::Session& session,
-                     common::SendReply reply) {
+                     common::SendReply reply, const std::function<void()>& overlap) {
   if (common::upper(request[0]) == "MULTI") return reply(cross_key_error("MULTI/EXEC"));
   kv::Action action = session.handle(std::move(request));
   if (action.kind == kv::Action::Kind::kReply) return reply(std::move(action.reply));
@@ -74,8 +74,8 @@ void PaxosKv::handle(Node& node, std::vector<std::string> request, kv::Session& 
   if (command.op == kv::Op::kDel && command.args.size() != 1) {
     return reply(cross_key_error("DEL of several keys"));
   }
-  return propose(node, command.args[0], write_change(std::move(action.entry)), false,
-                 std::move(reply));
+  propose(node, command.args[0], write_change(std::move(action.entry)), false, std::move(reply));
+  if (overlap) overlap();
 }
 
 void PaxosKv::propose(Node& node, const std::string& key, Change change, bool read_only,

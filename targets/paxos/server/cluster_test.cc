@@ -160,6 +160,39 @@ TEST_F(PaxosCluster, AnArmedAcceptorDiesRightAfterAPromiseThatPreempts) {
   EXPECT_EQ(servers_.wait_exit(2, std::chrono::milliseconds(300)), -1);
 }
 
+// Pipelined writes are overlapped (handed on before they are answered), so
+// a connection's writes to different keys run at once; on one key they apply
+// in the order sent, and a read among them sees exactly the writes before it.
+TEST_F(PaxosCluster, PipelinedWritesKeepTheirOrderPerKeyAndReadsSeeTheEarlierOnes) {
+  start_cluster(3);
+  LocalServers::Connection c = servers_.connect(0);
+  ASSERT_TRUE(c && !c->err);
+  std::vector<std::string> want;
+  for (int k = 1; k <= 200; ++k) {
+    redisAppendCommand(c.get(), "INCRBY n 1");
+    want.push_back(":" + std::to_string(k));
+    redisAppendCommand(c.get(), "SET k%d %d", k % 5, k);
+    want.push_back("+OK");
+    if (k % 7 == 0) {
+      redisAppendCommand(c.get(), "GET n");
+      want.push_back("$" + std::to_string(k));
+      redisAppendCommand(c.get(), "GET k%d", k % 5);
+      want.push_back("$" + std::to_string(k));
+    }
+  }
+  std::vector<std::string> got;
+  for (size_t i = 0; i < want.size(); ++i) {
+    void* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
+    got.push_back(describe_reply(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(servers_.command(2, {"GET", "n"}), "$200");
+  for (int k = 196; k <= 200; ++k)
+    EXPECT_EQ(servers_.command(1, {"GET", "k" + std::to_string(k % 5)}), "$" + std::to_string(k));
+}
+
 TEST_F(PaxosCluster, RedisCliWorks) {
   start_cluster(3);
   const std::optional<std::string> pong = servers_.redis_cli(0, {"PING"});

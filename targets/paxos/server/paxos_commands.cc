@@ -15,7 +15,7 @@ void PaxosServer::handle(std::vector<std::string> request, kv::Session& session,
           request, [this] { return info(); }, send))
     return;
   if (common::upper(request[0]) == "DEBUG") return send(crash_points_.debug_command(request));
-  kv_.handle(*node_, std::move(request), session, send);
+  kv_.handle(*node_, std::move(request), session, send, [reply] { reply.overlap(); });
   schedule_flush();
 }
 

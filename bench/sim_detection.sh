@@ -113,7 +113,7 @@ echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for target in raftkv paxos dht; do
   for workload in ${clean_workloads//,/ }; do
     for nemesis in partition kill pause loss partition,kill,pause,loss clock \
-      latency:delay+one+slow-leader+one-way-leader+reorder disk; do
+      latency:delay+one+one-way+slow-leader+one-way-leader+reorder disk; do
       wanted "$target $nemesis" || wanted "$target $workload" || wanted "$target" || continue
       code=0
       out=$("$faultline" sim --target "$target" "${small[@]}" --workload "$workload" \

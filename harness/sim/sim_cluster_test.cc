@@ -22,14 +22,21 @@ class ProbeNode : public SimNode {
       : SimNode(cluster, index), ticker_(ticker) {}
   // Sends a message to node `to`; it records its arrival there with `tag`.
   // `aimed`: the message aimed kills strike after (SimNode::send).
+  // A negative `tag` crashes the node it arrives at, or pauses it (kPauseTag).
   void ping(size_t to, int tag, bool aimed = false) {
     send(
         to,
         [tag](SimNode& n) {
           static_cast<ProbeNode&>(n).arrived.push_back({n_now(n), tag});
+          if (tag == kPauseTag) {
+            n.pause();
+          } else if (tag < 0) {
+            n.crash();
+          }
         },
         aimed);
   }
+  static constexpr int kPauseTag = -2;
   std::vector<int64_t> ticks;
   std::vector<std::pair<int64_t, int>> arrived;  // (time, tag)
 
@@ -202,6 +209,37 @@ TEST_F(SimClusterTest, AnAimedKillRestartsItsNodeAfterTheAimedRestartTime) {
     }
     EXPECT_EQ(cluster_->aimed_kills(), restart == 0 ? 1 : 2);
   }
+}
+
+// A paused node's held inputs run at its resume in order, but not past one
+// that crashes it (its process is gone), and the ones after an input that
+// pauses it again wait for the next resume, still first in line.
+TEST_F(SimClusterTest, HeldInputsStopAtACrashAndWaitAgainAtAPause) {
+  cluster_->pause(1);
+  probes_[0]->ping(1, 1);
+  probes_[0]->ping(1, ProbeNode::kPauseTag);
+  probes_[0]->ping(1, 3);
+  run_until(loop_.now() + 100 * kMs);
+  EXPECT_TRUE(probes_[1]->arrived.empty());
+  cluster_->resume(1);
+  ASSERT_EQ(probes_[1]->arrived.size(), 2u);  // 1, then the pause: 3 waits
+  probes_[0]->ping(1, 4);
+  run_until(loop_.now() + 100 * kMs);
+  cluster_->resume(1);
+  ASSERT_EQ(probes_[1]->arrived.size(), 4u);
+  EXPECT_EQ(probes_[1]->arrived[2].second, 3);
+  EXPECT_EQ(probes_[1]->arrived[3].second, 4);
+
+  probes_[1]->arrived.clear();
+  cluster_->pause(1);
+  probes_[0]->ping(1, 5);
+  probes_[0]->ping(1, -1);  // crashes n2
+  probes_[0]->ping(1, 7);
+  run_until(loop_.now() + 100 * kMs);
+  cluster_->resume(1);
+  EXPECT_FALSE(cluster_->up(1));
+  ASSERT_EQ(probes_[1]->arrived.size(), 2u);  // 5 and the crash; 7 died with it
+  EXPECT_EQ(probes_[1]->arrived[1].second, -1);
 }
 
 }  // namespace

@@ -79,7 +79,19 @@ void SimNode::resume() {
   paused_ = false;
   std::vector<std::function<void()>> held;
   held.swap(backlog_);
-  for (auto& input : held) input();
+  const uint64_t incarnation = incarnation_;
+  for (size_t i = 0; i < held.size(); ++i) {
+    // An input may crash the node (a failed sync exits the server: the rest
+    // die with it) or pause it again (a slow disk: the rest wait, first in
+    // line, for the next resume), as they would have on a running server.
+    if (!up_ || incarnation != incarnation_) return;
+    if (paused_) {
+      backlog_.insert(backlog_.begin(), std::make_move_iterator(held.begin() + i),
+                      std::make_move_iterator(held.end()));
+      return;
+    }
+    held[i]();
+  }
 }
 
 void SimNode::run(uint64_t incarnation, std::function<void()> input) {

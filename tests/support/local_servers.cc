@@ -69,6 +69,20 @@ std::string describe_reply(const redisReply* r) {
   return "<unknown reply type>";
 }
 
+std::vector<std::string> read_replies(redisContext* c, size_t count) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < count; ++i) {
+    void* r = nullptr;
+    if (redisGetReply(c, &r) != REDIS_OK || r == nullptr) {
+      out.push_back(describe_reply(nullptr));
+      break;
+    }
+    out.push_back(describe_reply(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  return out;
+}
+
 LocalServers::LocalServers(const std::string& name) {
   std::string tmpl = "/tmp/faultline-" + name + "-XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr) {

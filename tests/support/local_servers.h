@@ -31,6 +31,10 @@ int listening_socket(uint16_t* port);
 // "*[a,b]" (an array of its elements, described), "<no reply>" for nullptr.
 std::string describe_reply(const redisReply* reply);
 
+// The next `count` replies on a (pipelining) connection, each described; the
+// list ends early with "<no reply>" if one does not come.
+std::vector<std::string> read_replies(redisContext* c, size_t count);
+
 // The servers of one test, one a node. Node i (from 0) has id i + 1, a peer
 // port and a client port, its data in data_dir(i) and its stdout and stderr
 // appended to log_path(i), all under one fresh directory. The destructor kills

@@ -180,14 +180,7 @@ TEST_F(PaxosCluster, PipelinedWritesKeepTheirOrderPerKeyAndReadsSeeTheEarlierOne
       want.push_back("$" + std::to_string(k));
     }
   }
-  std::vector<std::string> got;
-  for (size_t i = 0; i < want.size(); ++i) {
-    void* r = nullptr;
-    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    got.push_back(describe_reply(static_cast<redisReply*>(r)));
-    freeReplyObject(r);
-  }
-  EXPECT_EQ(got, want);
+  EXPECT_EQ(read_replies(c.get(), want.size()), want);
   EXPECT_EQ(servers_.command(2, {"GET", "n"}), "$200");
   for (int k = 196; k <= 200; ++k)
     EXPECT_EQ(servers_.command(1, {"GET", "k" + std::to_string(k % 5)}), "$" + std::to_string(k));

@@ -178,13 +178,7 @@ TEST_F(RaftkvCluster, SpeaksRespToLeaderAndFollowers) {
       "SET p 1", "INCRBY p 5", "GET p", "PING", "SADD s b a",   "SMEMBERS s",
       "MULTI",   "APPEND p x", "GET p", "EXEC", "MGET p s nope"};
   for (const std::string& cmd : pipeline) redisAppendCommand(c.get(), cmd.c_str());
-  std::vector<std::string> got;
-  for (size_t i = 0; i < pipeline.size(); ++i) {
-    void* r = nullptr;
-    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    got.push_back(describe_reply(static_cast<redisReply*>(r)));
-    freeReplyObject(r);
-  }
+  const std::vector<std::string> got = read_replies(c.get(), pipeline.size());
   const std::vector<std::string> want = {
       "+OK",     ":6",      "$6",        "+PONG",           ":2", "*[$a,$b]", "+OK",
       "+QUEUED", "+QUEUED", "*[:2,$6x]", "*[$6x,$nil,$nil]"};
@@ -235,14 +229,7 @@ TEST_F(RaftkvCluster, PipelinedReadsSeeExactlyTheEarlierWrites) {
       want.push_back(k % 2 ? "$" + std::to_string(k) : "*[$" + std::to_string(k) + "]");
     }
   }
-  std::vector<std::string> got;
-  for (size_t i = 0; i < want.size(); ++i) {
-    void* r = nullptr;
-    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    got.push_back(describe_reply(static_cast<redisReply*>(r)));
-    freeReplyObject(r);
-  }
-  EXPECT_EQ(got, want);
+  EXPECT_EQ(read_replies(c.get(), want.size()), want);
 }
 
 class RaftkvClusterWithFailpoints : public RaftkvCluster {
@@ -394,14 +381,10 @@ TEST_F(RaftkvClusterWithFollowerReads, AnIsolatedFollowerServesStaleReads) {
   for (int k = 0; k < 50; ++k) redisAppendCommand(c.get(), "INCRBY n 1");
   redisAppendCommand(c.get(), "GET n");
   redisAppendCommand(c.get(), "INCRBY n 1");
-  std::string last_two;
-  for (int i = 0; i < 52; ++i) {
-    void* r = nullptr;
-    ASSERT_EQ(redisGetReply(c.get(), &r), REDIS_OK) << "reply " << i;
-    if (i >= 50) last_two += describe_reply(static_cast<redisReply*>(r)) + " ";
-    freeReplyObject(r);
-  }
-  EXPECT_EQ(last_two, "$50 :51 ");
+  const std::vector<std::string> replies = read_replies(c.get(), 52);
+  ASSERT_EQ(replies.size(), 52u);
+  EXPECT_EQ(replies[50], "$50");
+  EXPECT_EQ(replies[51], ":51");
 }
 
 }  // namespace

@@ -63,8 +63,9 @@ void PaxosKv::handle(Node& node, std::vector<std::string> request, kv::Session& 
   if (action.kind == kv::Action::Kind::kRead) {
     if (action.read.args.size() != 1) return reply(cross_key_error("MGET of several keys"));
     const std::string key = action.read.args[0];
-    return propose(node, key, read_change(std::move(action.read)), /*read_only=*/true,
-                   std::move(reply));
+    propose(node, key, read_change(std::move(action.read)), /*read_only=*/true, std::move(reply));
+    if (overlap) overlap();
+    return;
   }
   kv::LogEntry entry;
   if (Status s = kv::decode_entry(action.entry, &entry); !s.is_ok()) {

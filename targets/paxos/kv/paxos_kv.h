@@ -33,11 +33,11 @@ class PaxosKv {
   // A KV command (PING included) of a connection whose MULTI/EXEC state is
   // `session`: answered at once, or proposed on `node` and answered by
   // answer() once the proposal's Response comes out of a Ready (which the
-  // driver makes durable first). A write, once proposed, calls `overlap`
-  // (if any): its place among the connection's commands on its key is fixed
-  // (the node applies a key's requests in the order they came), so the
-  // connection may hand on its next commands before this one is answered
-  // (common/client_listener.h, ReplyHandle::overlap).
+  // driver makes durable first). A read or write, once proposed, calls
+  // `overlap` (if any): its place among the connection's commands on its key
+  // is fixed (the node applies a key's requests in the order they came, a
+  // read among them), so the connection may hand on its next commands before
+  // this one is answered (common/client_listener.h, ReplyHandle::overlap).
   void handle(Node& node, std::vector<std::string> request, kv::Session& session,
               common::SendReply reply, const std::function<void()>& overlap = {});
   // Answers the client of `response` (a response to no request of ours is ignored).

@@ -2,12 +2,16 @@
 # Detection in simulation (issue 17; docs/benchmarks.md, "Detection in
 # simulation"): for each failpoint of each target `faultline sim` simulates, how
 # many seeds and how much wall time it takes to reach the first invalid
-# history, from --tries starting seeds (one thread each); and with --clean N,
+# history, from --tries starting seeds (one thread each); with --clean N,
 # the correct builds' seeds per minute over N seeds of every nemesis (every
-# core), each required valid. Prints markdown rows.
+# core), each required valid; and with --minute N, issue 17's speed: seeds
+# per minute of a virtual minute of workload, N seeds per target (every
+# core), at faultline's default rate and at the small test's. Prints
+# markdown rows.
 #
 #   bench/sim_detection.sh [--build DIR] [--tries T] [--max-seeds M] [--clean N]
 #                          [--clean-workloads W,...] [--only ROW,...] [--jobs J]
+#                          [--minute N]
 #
 # --tries: starting seeds 1, 100001, 200001, ... (default 5); --max-seeds: a
 # try gives up after M seeds (default 1000); --clean: seeds per nemesis for
@@ -24,6 +28,7 @@ max_seeds=1000
 clean=0
 clean_workloads=register
 only=""
+minute=0
 jobs=$(nproc)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,7 +39,8 @@ while [ $# -gt 0 ]; do
     --clean-workloads) clean_workloads="${2:?--clean-workloads needs workloads}"; shift 2 ;;
     --only) only="${2:?--only needs row names}"; shift 2 ;;
     --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    --minute) minute="${2:?--minute needs a number}"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     *) echo "sim_detection.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -88,9 +94,10 @@ wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 # The summary line's fields: done count and seconds.
 summary() { grep -o '[0-9]* of [0-9]* seeds from [0-9]* run in [0-9.]* s' | awk '{print $1, $9}'; }
 
-echo "| target, failpoint | seeds run to the first invalid (per try) | wall to catch (s) |"
-echo "| --- | --- | --- |"
+[ "$tries" -eq 0 ] || echo "| target, failpoint | seeds run to the first invalid (per try) | wall to catch (s) |"
+[ "$tries" -eq 0 ] || echo "| --- | --- | --- |"
 for row in "${rows[@]}"; do
+  [ "$tries" -gt 0 ] || break
   IFS='|' read -r name target extra <<<"$row"
   wanted "$name" || continue
   seeds=() walls=()
@@ -105,6 +112,25 @@ for row in "${rows[@]}"; do
   done
   echo "| $name | $(IFS=,; echo "${seeds[*]}" | sed 's/,/, /g') | $(IFS=,; echo "${walls[*]}" | sed 's/,/, /g') |"
 done
+
+if [ "$minute" -gt 0 ]; then
+  echo
+  echo "| target | workload | seeds | wall (s) | seeds/min ($jobs threads) |"
+  echo "| --- | --- | ---: | ---: | ---: |"
+  for target in raftkv paxos dht; do
+    for load in defaults small; do
+      wanted "$target $load" || wanted "$target" || continue
+      args=(--nemesis partition,kill,pause,loss --time-limit 60)
+      [ "$load" = defaults ] || args+=(--concurrency 6 --rate 100 --nemesis-interval 1 --op-timeout 1)
+      out=$("$faultline" sim --target "$target" --workload register "${args[@]}" --store "$store" \
+        -q --seed 100000 --seeds "$minute" --keep-going --jobs "$jobs" 2>&1 || true)
+      read -r done secs < <(summary <<<"$out")
+      what="register, defaults (10 clients, 200 ops/s)"
+      [ "$load" = defaults ] || what="register, 6 clients, 100 ops/s"
+      echo "| $target | $what, 60 virtual s | $done | $secs | $(awk -v n="$done" -v s="$secs" 'BEGIN{printf "%.0f", n*60/s}') |"
+    done
+  done
+fi
 
 [ "$clean" -gt 0 ] || exit 0
 echo

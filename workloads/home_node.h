@@ -14,7 +14,7 @@
 //     and 1 s again once its own node answers. Without the way back the
 //     clients of a node that crashes now and then gather, for good, on the
 //     nodes that crash least, and the contention between nodes that many
-//     bugs need is gone (docs/workloads.md, "Which node a client uses").
+//     bugs need is gone (docs/workloads.md, "Clients").
 //
 // Times are nanoseconds on the caller's steady clock (the simulator's
 // virtual time in faultline sim). Pure: no I/O, no clock of its own.

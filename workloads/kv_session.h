@@ -103,18 +103,13 @@ class NodeCursor {
         home_(HomeNode::for_thread(context.thread, std::max<size_t>(1, nodes_.size()))) {}
   const NodeEndpoint* node() {
     if (nodes_.empty()) return nullptr;
-    at_ = home_.at(now());
+    at_ = home_.at(steady_now_ns());
     return &nodes_[at_];
   }
-  void failed() { home_.failed(at_, now()); }
+  void failed() { home_.failed(at_, steady_now_ns()); }
   void answered() { home_.answered(at_); }
 
  private:
-  static int64_t now() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
   std::vector<NodeEndpoint> nodes_;
   HomeNode home_;
   size_t at_ = 0;

@@ -59,25 +59,23 @@ bool error_means_not_applied(std::string_view error) {
   return error.ends_with("; not applied");
 }
 
-namespace {
-int64_t steady_ns() {
+int64_t steady_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             RespSession::Clock::now().time_since_epoch())
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-}  // namespace
 
 RespSession::RespSession(const ClientContext& context)
     : nodes_(context.nodes),
       timeout_(context.timeout),
       home_node_(HomeNode::for_thread(context.thread, std::max<size_t>(1, context.nodes.size()))) {
   if (nodes_.empty()) return;
-  home_index_ = home_node_.at(steady_ns());
+  home_index_ = home_node_.at(steady_now_ns());
   home_.target = nodes_[home_index_];
 }
 
 void RespSession::go_home() {
-  const size_t at = home_node_.at(steady_ns());
+  const size_t at = home_node_.at(steady_now_ns());
   if (at != home_index_) {
     home_.connection.close();
     home_index_ = at;
@@ -88,7 +86,7 @@ void RespSession::go_home() {
 
 void RespSession::move_on() {
   link_->connection.close();
-  if (link_ == &home_) home_node_.failed(home_index_, steady_ns());
+  if (link_ == &home_) home_node_.failed(home_index_, steady_now_ns());
 }
 
 bool RespSession::redirect(const std::string& error, RespOutcome* out) {

@@ -95,6 +95,9 @@ class RespSession {
   Link* link_ = &home_;  // where the current command goes
 };
 
+// Now on the steady clock, in ns: the time HomeNode is given.
+int64_t steady_now_ns();
+
 // A reply as a value in the history: nil -> null, an integer reply or a
 // string of a 64-bit decimal integer -> that integer, another string -> the
 // string (values the workloads write are integers; anything else is what the

@@ -173,7 +173,10 @@ LocalServers::Connection LocalServers::connect(size_t i) const {
 }
 
 std::string LocalServers::command(size_t i, const std::vector<std::string>& args) const {
+  // A loaded machine (ctest -j2 beside builds) may miss a connect timeout;
+  // nothing was sent yet, so trying again is safe for any command.
   Connection c = connect(i);
+  for (int retry = 0; retry < 2 && (c == nullptr || c->err); ++retry) c = connect(i);
   if (c == nullptr || c->err) return "";
   const std::string encoded = encode_command(args);
   void* raw = nullptr;

@@ -45,6 +45,26 @@ std::string history_line(const Op& e, int64_t index) {
   return format_line(e, index, e.key.is_null() ? nullptr : &key_text, dump(e.value));
 }
 
+void append_event(const Op& op, History* history, std::string* jsonl) {
+  Event e;
+  e.index = static_cast<int64_t>(history->events.size());
+  e.time = op.time;
+  e.process = op.process;
+  e.type = op.type;
+  e.f = history->functions.intern(op.f);
+  // Each text once: for the history's tables and for the line.
+  const std::string key_text = op.key.is_null() ? "" : dump(op.key);
+  const std::string value_text = dump(op.value);
+  e.key = op.key.is_null() ? History::kNoKey : history->keys.intern(key_text);
+  e.value = history->values.intern(value_text);
+  if (!op.error.empty()) e.error = history->notes.intern(op.error);
+  if (!op.node.empty()) e.node = history->notes.intern(op.node);
+  e.line = static_cast<uint32_t>(e.index + 1);
+  if (jsonl != nullptr)
+    *jsonl += format_line(op, e.index, op.key.is_null() ? nullptr : &key_text, value_text);
+  history->events.push_back(e);
+}
+
 Recorder::Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd)
     : store_(store), run_id_(run_id), options_(options), fd_(fd) {
   writer_ = std::thread([this] { writer_loop(); });
@@ -109,26 +129,10 @@ void Recorder::writer_loop() {
   }
 }
 
-void Recorder::write_batch(std::vector<Op>& batch) {
+void Recorder::write_batch(const std::vector<Op>& batch) {
   if (batch.empty()) return;
   buffer_.clear();
-  for (Op& op : batch) {
-    Event e;
-    e.index = static_cast<int64_t>(history_.events.size());
-    e.time = op.time;
-    e.process = op.process;
-    e.type = op.type;
-    e.f = history_.functions.intern(op.f);
-    // Each text once: for the history's tables and for the file.
-    const std::string key_text = op.key.is_null() ? "" : dump(op.key);
-    const std::string value_text = dump(op.value);
-    e.key = op.key.is_null() ? History::kNoKey : history_.keys.intern(key_text);
-    e.value = history_.values.intern(value_text);
-    e.line = static_cast<uint32_t>(e.index + 1);
-    if (fd_ >= 0)
-      buffer_ += format_line(op, e.index, op.key.is_null() ? nullptr : &key_text, value_text);
-    history_.events.push_back(e);
-  }
+  for (const Op& op : batch) append_event(op, &history_, fd_ >= 0 ? &buffer_ : nullptr);
   for (size_t done = 0; fd_ >= 0 && done < buffer_.size();) {
     const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR) continue;

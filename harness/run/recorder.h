@@ -30,6 +30,11 @@ namespace faultline {
 // error and node (when set).
 std::string history_line(const Op& event, int64_t index);
 
+// Appends `event` to `history` as its next event (index and 1-based line =
+// its position), interning its f, key, value, error and node as reading its
+// history_line back would, and that line to `*jsonl` unless it is null.
+void append_event(const Op& event, History* history, std::string* jsonl);
+
 struct RecorderCounts {
   int64_t invokes = 0, ok = 0, fail = 0, info = 0;  // client operations' events
   std::set<std::string> active_faults;  // begun by a nemesis start-X and not yet stopped
@@ -68,7 +73,7 @@ class Recorder : public HistorySink {
   Recorder(Store* store, int64_t run_id, RecorderOptions options, int fd);
   void writer_loop();
   // Appends `batch` to the file and the history.
-  void write_batch(std::vector<Op>& batch);
+  void write_batch(const std::vector<Op>& batch);
   // Appends up to `limit` of the events not yet in the store to it.
   void store_backlog(size_t limit);
   size_t store_quota() const;

@@ -90,6 +90,17 @@ TEST_F(RecorderTest, FileStoreAndMemoryHoldTheSameHistory) {
       EXPECT_EQ(memory.values.text(a.value), h->values.text(b.value)) << i;
     }
   }
+  // The history in memory is the file's read back: notes and positions too
+  // (append_event, which `faultline sim` builds its histories with).
+  for (size_t i = 0; i < memory.events.size(); ++i) {
+    const Event& a = memory.events[i];
+    const Event& b = file.events[i];
+    EXPECT_EQ(a.index, b.index) << i;
+    EXPECT_EQ(a.line, b.line) << i;
+    EXPECT_EQ(memory.notes.text(a.error), file.notes.text(b.error)) << i;
+    EXPECT_EQ(memory.notes.text(a.node), file.notes.text(b.node)) << i;
+  }
+  EXPECT_EQ(memory.notes.text(memory.events[3].node), "n1");
   // The recorder's own fields are in the file for people and reports.
   std::ifstream in(path("history.jsonl"));
   std::stringstream text;

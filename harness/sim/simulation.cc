@@ -194,11 +194,9 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
 
   *out = SimResult{};
   out->seed = seed;
-  for (size_t i = 0; i < run.events.size(); ++i)
-    out->jsonl += history_line(run.events[i], static_cast<int64_t>(i));
-  const std::string source = fmt::format("sim seed {}", seed);
+  out->history.source = fmt::format("sim seed {}", seed);
+  for (const Op& event : run.events) append_event(event, &out->history, &out->jsonl);
   std::vector<Operation> ops;
-  if (Status st = parse_jsonl(out->jsonl, source, &out->history); !st.is_ok()) return st;
   if (Status st = pair_operations(out->history, &ops); !st.is_ok()) return st;
   CheckOptions check_options;
   check_options.threads = 1;  // seeds run in parallel, one per thread

@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "harness/sim/simulation.h"
+#include "history/reader.h"
 
 namespace faultline::sim {
 
@@ -79,6 +81,25 @@ inline SimResult expect_same_seed_same_history(const TestConfig& c, uint64_t see
   EXPECT_GT(a.history.events.size(), min_events) << c.target;
   for (const std::string& f : fragments)
     EXPECT_NE(a.jsonl.find(f), std::string::npos) << c.target << ": no " << f;
+  // The history the checkers saw is the jsonl's read back (the simulation
+  // builds both at once, not one from the other).
+  History read;
+  EXPECT_TRUE(parse_jsonl(a.jsonl, "jsonl", &read).is_ok());
+  EXPECT_EQ(read.events.size(), a.history.events.size());
+  for (size_t i = 0; i < std::min(read.events.size(), a.history.events.size()); ++i) {
+    const Event &x = a.history.events[i], &y = read.events[i];
+    const bool same = x.index == y.index && x.time == y.time && x.process == y.process &&
+                      x.type == y.type && x.line == y.line &&
+                      a.history.function_name(x) == read.function_name(y) &&
+                      a.history.key_name(x.key) == read.key_name(y.key) &&
+                      a.history.values.text(x.value) == read.values.text(y.value) &&
+                      a.history.notes.text(x.error) == read.notes.text(y.error) &&
+                      a.history.notes.text(x.node) == read.notes.text(y.node);
+    if (!same) {
+      ADD_FAILURE() << c.target << ", seed " << seed << ": event " << i << " differs";
+      break;
+    }
+  }
   return a;
 }
 

@@ -38,11 +38,12 @@ class ConcurrentKeys : public Generator {
     for (size_t i = 0; i < groups_.size(); ++i) {
       Next n = next_of(groups_[i], ctx);
       if (n.is_exhausted()) continue;
-      if (n.is_op()) n.op.key = groups_[i].key;
       soonest.offer(std::move(n), i);
     }
     Next n = soonest.result();
     proposer_ = soonest.chosen();
+    // Only the op chosen gets its key (a copy): the others are dropped.
+    if (n.is_op()) n.op.key = groups_[proposer_].key;
     return n;
   }
 

@@ -53,9 +53,9 @@ TEST_F(ScenarioReplayTest, ARecordedScenarioReplaysItsSeedByteForByte) {
       SimResult replay, again;
       ASSERT_TRUE(simulate_test(with(config, scenario), seed, &replay).is_ok());
       ASSERT_TRUE(simulate_test(with(config, scenario), seed, &again).is_ok());
-      EXPECT_EQ(without_fault_asks(replay.jsonl), without_fault_asks(original.jsonl))
+      EXPECT_EQ(without_fault_asks(replay.jsonl()), without_fault_asks(original.jsonl()))
           << nemesis << ", seed " << seed;
-      EXPECT_EQ(again.jsonl, replay.jsonl) << nemesis << ", seed " << seed;
+      EXPECT_EQ(again.jsonl(), replay.jsonl()) << nemesis << ", seed " << seed;
     }
   }
 }
@@ -78,18 +78,18 @@ TEST_F(ScenarioReplayTest, RecordedChoicesAreAppliedAsGiven) {
   ASSERT_TRUE(simulate_test(c, 1, &r).is_ok());
   // The completions say the recorded choices were made, without an error.
   std::map<std::string, nlohmann::json> done;  // f -> its completion
-  std::istringstream lines(r.jsonl);
+  std::istringstream lines(r.jsonl());
   for (std::string line; std::getline(lines, line);) {
     const nlohmann::json e = nlohmann::json::parse(line);
     if (e["type"] == "info" && e["process"] == "nemesis") done[e["f"]] = e;
   }
-  ASSERT_TRUE(done.contains("start-kill")) << r.jsonl;
+  ASSERT_TRUE(done.contains("start-kill")) << r.jsonl();
   EXPECT_EQ(done["start-kill"]["value"]["killed"], nlohmann::json({"n2"}));
   EXPECT_FALSE(done["start-kill"].contains("error")) << done["start-kill"];
-  ASSERT_TRUE(done.contains("start-partition")) << r.jsonl;
+  ASSERT_TRUE(done.contains("start-partition")) << r.jsonl();
   EXPECT_EQ(done["start-partition"]["value"]["isolated"], nlohmann::json({"n3"}));
   EXPECT_EQ(done["start-partition"]["value"]["grudge"]["n1"], nlohmann::json({"n3"}));
-  EXPECT_NE(r.jsonl.find(R"("f":"write")"), std::string::npos);
+  EXPECT_NE(r.jsonl().find(R"("f":"write")"), std::string::npos);
 }
 
 TEST_F(ScenarioReplayTest, FaultsTheTestDoesNotPlanAreRefused) {

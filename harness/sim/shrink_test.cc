@@ -61,8 +61,8 @@ TEST_F(ShrinkTest, FollowerReadShrinksToAFileThatFailsAlikeAndReplaysExactly) {
   ASSERT_TRUE(simulate_test(again, again.seed, &replay).is_ok());
   ASSERT_TRUE(simulate_test(again, again.seed, &replay2).is_ok());
   EXPECT_EQ(replay.verdict, Verdict::kInvalid);
-  EXPECT_EQ(replay.jsonl, r.smallest.jsonl);
-  EXPECT_EQ(replay2.jsonl, replay.jsonl);
+  EXPECT_EQ(replay.jsonl(), r.smallest.jsonl());
+  EXPECT_EQ(replay2.jsonl(), replay.jsonl());
   std::filesystem::remove(path);
 }
 

@@ -58,7 +58,7 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
                     (lossy_.contains(names_[from]) || lossy_.contains(names_[to]));
   const bool duplicated = static_cast<double>(rng() % 1'000'000) < options_.duplicate * 1e6;
   if (lost || cut()) return;
-  auto deliver_unless_cut = [cut, deliver] {
+  auto deliver_unless_cut = [cut, deliver = std::move(deliver)] {
     if (!cut()) deliver();
   };
   const auto slow = slow_links_.find({from, to});

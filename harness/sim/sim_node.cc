@@ -1,6 +1,7 @@
 #include "harness/sim/sim_node.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "harness/sim/sim_cluster.h"
 
@@ -143,11 +144,14 @@ void SimNode::schedule_ready() {
 
 void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
   if (stalling_) return;
-  after_disk([this, to, step] {
+  // Shared, not copied: the message passes through five callbacks (disk,
+  // link, duplicates, the loop, the receiver's input), each a copy.
+  auto shared = std::make_shared<const std::function<void(SimNode&)>>(std::move(step));
+  after_disk([this, to, shared] {
     SimCluster& cluster = cluster_;
-    cluster.transmit(index_, to, [&cluster, to, step] {
+    cluster.transmit(index_, to, [&cluster, to, shared] {
       SimNode& node = *cluster.nodes_[to];
-      node.input([&node, step] { step(node); });
+      node.input([&node, shared] { (*shared)(node); });
     });
   });
   if (aimed) aim(Aim::kKill);

@@ -21,7 +21,7 @@ class SimStorageFaultsTest : public QuietSimTest {};
 // The history's events, parsed.
 std::vector<nlohmann::json> events(const SimResult& r) {
   std::vector<nlohmann::json> out;
-  std::istringstream lines(r.jsonl);
+  std::istringstream lines(r.jsonl());
   for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
   return out;
 }

@@ -23,7 +23,7 @@ Status store_sim_run(const TestConfig& given, const SimResult& result, int code,
   if (Status st = Store::open(db_path, &store); !st.is_ok()) return st;
   RunManifest manifest;
   if (Status st = begin_run(config, *dir, *store, &manifest); !st.is_ok()) return st;
-  if (Status st = write_text_file(*dir + "/history.jsonl", result.jsonl); !st.is_ok()) return st;
+  if (Status st = write_text_file(*dir + "/history.jsonl", result.jsonl()); !st.is_ok()) return st;
   if (Status st = store->append_events(manifest.run_id, result.history); !st.is_ok()) return st;
   manifest.checkers = result.checkers;
   manifest.verdict = std::string(to_string(result.verdict));

@@ -190,12 +190,13 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   // A guard against a generator that never ends: the phases take the time
   // limit, the recovery and the final reads.
   so.stop_at = ns(config.time_limit_s + config.recovery_timeout_s + 120);
-  const SimRun run = simulate(run_generator(config, workload), world, so);
+  SimRun run = simulate(run_generator(config, workload), world, so);
 
   *out = SimResult{};
   out->seed = seed;
   out->history.source = fmt::format("sim seed {}", seed);
-  for (const Op& event : run.events) append_event(event, &out->history, &out->jsonl);
+  for (const Op& event : run.events) append_event(event, &out->history, nullptr);
+  out->recorded = std::move(run.events);
   std::vector<Operation> ops;
   if (Status st = pair_operations(out->history, &ops); !st.is_ok()) return st;
   CheckOptions check_options;
@@ -218,6 +219,13 @@ Status simulate_test(const TestConfig& given, uint64_t seed, SimResult* out) {
   out->wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return Status::ok();
+}
+
+std::string SimResult::jsonl() const {
+  std::string text;
+  for (size_t i = 0; i < recorded.size(); ++i)
+    text += history_line(recorded[i], static_cast<int64_t>(i));
+  return text;
 }
 
 std::string replay_command(const TestConfig& c, uint64_t seed) {

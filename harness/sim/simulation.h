@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "checkers/checker.h"
+#include "harness/generator/op.h"
 #include "harness/run/test_config.h"
 #include "history/history.h"
 
@@ -28,8 +29,8 @@ Status check_sim_plan(const TestConfig& config);
 
 struct SimResult {
   uint64_t seed = 0;
-  std::string jsonl;  // the history as faultline run writes history.jsonl
-  History history;
+  std::vector<Op> recorded;  // the history's events, in order
+  History history;           // the same events as the checkers read them
   Verdict verdict = Verdict::kUnknown;
   std::vector<CheckResult> checkers;
   // Non-empty when a node could not recover from its disk after a crash:
@@ -40,6 +41,11 @@ struct SimResult {
   int64_t aimed_stalls = 0;
   int64_t virtual_ns = 0;   // virtual time at the end
   double wall_seconds = 0;  // how long the simulation and the check took
+
+  // The history as faultline run writes history.jsonl. Rendered on demand:
+  // most seeds are checked and dropped, and the text would cost more than
+  // the check (docs/benchmarks.md, "Speed for a virtual minute").
+  std::string jsonl() const;
 };
 
 // Simulates `config` with `seed` (config.seed is ignored) and checks the

@@ -119,7 +119,7 @@ TEST_F(SimulationTest, EarlyTxnReadsShrinksToATransactionThatFailsWhenReplayed) 
   SimResult replayed;
   ASSERT_TRUE(simulate_test(r.config, 1, &replayed).is_ok());
   EXPECT_EQ(replayed.verdict, Verdict::kInvalid);
-  EXPECT_EQ(replayed.jsonl, r.smallest.jsonl);
+  EXPECT_EQ(replayed.jsonl(), r.smallest.jsonl());
 }
 
 }  // namespace

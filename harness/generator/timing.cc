@@ -70,6 +70,10 @@ class Spaced : public Wrapper {
   Spaced(int64_t interval, bool random, GenPtr child)
       : Wrapper(std::move(child)), interval_(interval), random_(random) {}
   Next next(const Context& ctx) override {
+    // Nothing starts before next_time_, so the child is not asked until
+    // then: its proposal would be dropped, and at a steady rate building
+    // proposals again and again was most of a simulation's generator time.
+    if (ctx.time() < next_time_) return Next::pending(next_time_);
     Next n = child_->next(ctx);
     if (n.is_op()) {
       n.op.time = std::max(n.op.time, next_time_);

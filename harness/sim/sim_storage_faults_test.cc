@@ -70,12 +70,12 @@ TEST_F(SimStorageFaultsTest, CorrectTargetsAreValidUnderEveryDiskSpec) {
 
 // Seed 1 of one node (so that every write goes through the faulty disk)
 // under `nemesis` with nemesis option `option`; required valid.
-SimResult one_node(const std::string& nemesis, const std::string& option,
-                   const std::string& value) {
+SimResult one_node(const std::string& nemesis, const std::string& option, const std::string& value,
+                   double seconds = 6) {
   TestConfig c = small_test(nemesis);
   c.nodes = 1;
   c.nemesis_interval_s = 2;
-  c.time_limit_s = 6;
+  c.time_limit_s = seconds;
   c.op_timeout_s = 2;
   c.nemesis_opts[option] = value;
   SimResult r;
@@ -117,15 +117,17 @@ TEST_F(SimStorageFaultsTest, ASlowDiskDelaysEveryWriteByItsOperations) {
 }
 
 TEST_F(SimStorageFaultsTest, AFailingDiskStopsItsNodeUntilStopDiskRestartsIt) {
-  const SimResult r = one_node("disk:fail", "disk-fail-s", "1");
+  const SimResult r = one_node("disk:fail", "disk-fail-s", "1", 12);
   const std::vector<nlohmann::json> starts = completions(r, "start-disk");
   const std::vector<nlohmann::json> stops = completions(r, "stop-disk");
-  ASSERT_FALSE(starts.empty());
-  ASSERT_EQ(stops.size(), starts.size());
+  ASSERT_GE(starts.size(), 2u);
+  // Each start is stopped, but the last may be left to the final heal.
+  ASSERT_LE(stops.size(), starts.size());
+  ASSERT_GE(stops.size() + 1, starts.size());
+  for (const nlohmann::json& start : starts)
+    EXPECT_EQ(start["value"], nlohmann::json({{"spec", "fail"}, {"node", "n1"}, {"seconds", 1}}));
   int restarted = 0;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    EXPECT_EQ(starts[i]["value"],
-              nlohmann::json({{"spec", "fail"}, {"node", "n1"}, {"seconds", 1}}));
+  for (size_t i = 0; i < stops.size(); ++i) {
     // A write during the failure crashed the server (as raftkv exits on a
     // failed fsync; the first fault, before the node led, met no write);
     // stop-disk brings it back.

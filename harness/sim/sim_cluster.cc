@@ -14,6 +14,7 @@ SimCluster::SimCluster(EventLoop& loop, uint64_t seed, SimClusterOptions options
     : loop_(loop), seed_(seed), options_(std::move(options)) {
   for (int i = 1; i <= options_.nodes; ++i) names_.push_back(fmt::format("n{}", i));
   clock_changes_.resize(names_.size());
+  set_grudge({});
 }
 
 SimCluster::~SimCluster() = default;
@@ -52,20 +53,23 @@ int64_t SimCluster::latency(SplitMix64& rng) const {
 }
 
 void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver) {
-  auto cut = [this, from, to] { return !can_talk(grudge_, names_[from], names_[to]); };
-  SplitMix64 rng = draws(Stream::kLink, from * names_.size() + to);
+  const size_t pair = from * names_.size() + to;
+  SplitMix64 rng = draws(Stream::kLink, pair);
   const bool lost = static_cast<double>(rng() % 1'000'000) < loss_ * 1e6 &&
                     (lossy_.contains(names_[from]) || lossy_.contains(names_[to]));
   const bool duplicated = static_cast<double>(rng() % 1'000'000) < options_.duplicate * 1e6;
-  if (lost || cut()) return;
-  auto deliver_unless_cut = [cut, deliver = std::move(deliver)] {
-    if (!cut()) deliver();
-  };
+  if (lost || cut_[pair]) return;
   const auto slow = slow_links_.find({from, to});
-  for (int copy = 0; copy < (duplicated ? 2 : 1); ++copy) {
+  const int copies = duplicated ? 2 : 1;
+  for (int copy = 0; copy < copies; ++copy) {
+    // A duplicate gets a copy of `deliver`; the last copy takes it.
+    std::function<void()> d = copy + 1 < copies ? deliver : std::move(deliver);
+    std::function<void()> deliver_unless_cut = [this, pair, d = std::move(d)] {
+      if (!cut_[pair]) d();
+    };
     const int64_t latency_ns = latency(rng);
     if (slow == slow_links_.end()) {
-      loop_.after(latency_ns, deliver_unless_cut);
+      loop_.after(latency_ns, std::move(deliver_unless_cut));
       continue;
     }
     // The proxy's timing, then the network's latency. Message sizes are not
@@ -75,12 +79,12 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
         link_release_ns(link.fault, loop_.now(), link_faults_set_, link.pipe_delay, 0, &link.free,
                         [&rng] { return rng(); });
     if (!release) {
-      held_.push_back(deliver_unless_cut);
+      held_.push_back(std::move(deliver_unless_cut));
       continue;
     }
     link.last = std::max(*release + latency_ns, link.last);
     const uint64_t id = next_delayed_++;
-    delayed_[id] = deliver_unless_cut;
+    delayed_[id] = std::move(deliver_unless_cut);
     loop_.after(link.last - loop_.now(), [this, id] {
       const auto it = delayed_.find(id);
       if (it == delayed_.end()) return;  // delivered by a heal
@@ -89,6 +93,13 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
       d();
     });
   }
+}
+
+void SimCluster::set_grudge(const Grudge& grudge) {
+  const size_t n = names_.size();
+  cut_.assign(n * n, 0);
+  for (size_t from = 0; from < n; ++from)
+    for (size_t to = 0; to < n; ++to) cut_[from * n + to] = !can_talk(grudge, names_[from], names_[to]);
 }
 
 void SimCluster::set_link_faults(const std::map<Link, LinkFault>& faults) {

@@ -104,7 +104,7 @@ class SimCluster {
   void resume(size_t node);
   bool up(size_t node) const;
   bool paused(size_t node) const;
-  void set_grudge(Grudge grudge) { grudge_ = std::move(grudge); }
+  void set_grudge(const Grudge& grudge);
   // The latency faults from now on, by link (node names), as
   // LatencyProxy::set_faults takes them: what a cut held is delivered now,
   // and an empty map (a heal) also delivers now what is delayed.
@@ -171,7 +171,7 @@ class SimCluster {
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
-  Grudge grudge_;
+  std::vector<char> cut_;  // by from * nodes + to: the grudge drops what goes from to to
   std::set<std::string> lossy_;
   double loss_ = 0;
   double aimed_kill_ = 0;

@@ -50,12 +50,7 @@ int64_t SimNode::disk_busy() const {
   return slow_ns_ * static_cast<int64_t>(env_.mutation_count() - ready_mutations_);
 }
 
-void SimNode::after_disk(std::function<void()> output) {
-  const int64_t busy = in_ready_ ? disk_busy() : 0;
-  if (busy == 0) {
-    output();
-    return;
-  }
+void SimNode::after_disk_later(int64_t busy, std::function<void()> output) {
   const uint64_t incarnation = incarnation_;
   cluster_.loop_.after(busy, [this, incarnation, output = std::move(output)] {
     if (up_ && incarnation == incarnation_) output();
@@ -93,15 +88,6 @@ void SimNode::resume() {
     }
     held[i]();
   }
-}
-
-void SimNode::run(uint64_t incarnation, std::function<void()> input) {
-  if (!up_ || incarnation != incarnation_) return;
-  if (paused_) {
-    backlog_.push_back(std::move(input));
-    return;
-  }
-  input();
 }
 
 void SimNode::request(uint64_t id, int64_t connection, std::vector<std::string> command) {

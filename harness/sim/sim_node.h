@@ -135,14 +135,27 @@ class SimNode {
   };
   void aim(Aim aim);
   // Runs `input` on this node now, later (paused) or never (crashed).
-  void input(std::function<void()> input) { run(incarnation_, std::move(input)); }
+  template <typename F>
+  void input(F&& input) {
+    run(incarnation_, std::forward<F>(input));
+  }
   // The virtual clock, ns.
   int64_t now() const;
   size_t index() const { return index_; }
   SimCluster& cluster() { return cluster_; }
 
  private:
-  void run(uint64_t incarnation, std::function<void()> input);
+  // Templates, so that what runs at once (most inputs and outputs) is never
+  // made a std::function (an allocation each, for a message several).
+  template <typename F>
+  void run(uint64_t incarnation, F&& input) {
+    if (!up_ || incarnation != incarnation_) return;
+    if (paused_) {
+      backlog_.emplace_back(std::forward<F>(input));
+      return;
+    }
+    input();
+  }
   void schedule_tick(uint64_t incarnation);
   // Ticks once the wall clock reaches `deadline` (kWallClock).
   void wait_wall(uint64_t incarnation, int64_t deadline);
@@ -154,7 +167,16 @@ class SimNode {
   int64_t disk_busy() const;
   // Runs `output` (a message, a reply) once the Ready's disk operations so
   // far are done: now on a healthy disk; never if the process dies first.
-  void after_disk(std::function<void()> output);
+  template <typename F>
+  void after_disk(F&& output) {
+    const int64_t busy = in_ready_ ? disk_busy() : 0;
+    if (busy == 0) {
+      output();
+      return;
+    }
+    after_disk_later(busy, std::function<void()>(std::forward<F>(output)));
+  }
+  void after_disk_later(int64_t busy, std::function<void()> output);
 
   SimCluster& cluster_;
   size_t index_;

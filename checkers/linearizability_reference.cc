@@ -1,9 +1,9 @@
 #include "checkers/linearizability_reference.h"
 
 #include <algorithm>
-#include <cassert>
 #include <functional>
 #include <set>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace faultline {
@@ -98,7 +98,9 @@ bool reference_linearizable(const std::string& model, const std::vector<RefOp>& 
     const bool optional = op.optional || op.ret == SIZE_MAX;
     if (!optional || (op.f != "read" && op.f != "get" && op.call < last_return)) ops.push_back(op);
   }
-  assert(ops.size() <= 32);
+  // One bit per op below: the reference is for small histories only.
+  if (ops.size() > 32)
+    throw std::invalid_argument("linearizability reference: more than 32 ops to order");
   const size_t n = ops.size();
   auto bit = [](size_t i) { return uint32_t{1} << i; };
   uint32_t mandatory = 0;  // ops every order must place

@@ -22,8 +22,8 @@
 
 #include "harness/sim/sim_cluster.h"
 #include "harness/sim/sim_node.h"
-#include "targets/common/keyed_log.h"
 #include "targets/common/core_outbox.h"
+#include "targets/common/keyed_log.h"
 
 namespace faultline::sim {
 

@@ -99,7 +99,8 @@ void SimCluster::set_grudge(const Grudge& grudge) {
   const size_t n = names_.size();
   cut_.assign(n * n, 0);
   for (size_t from = 0; from < n; ++from)
-    for (size_t to = 0; to < n; ++to) cut_[from * n + to] = !can_talk(grudge, names_[from], names_[to]);
+    for (size_t to = 0; to < n; ++to)
+      cut_[from * n + to] = !can_talk(grudge, names_[from], names_[to]);
 }
 
 void SimCluster::set_link_faults(const std::map<Link, LinkFault>& faults) {

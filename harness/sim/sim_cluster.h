@@ -171,7 +171,7 @@ class SimCluster {
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
-  std::vector<char> cut_;  // by from * nodes + to: the grudge drops what goes from to to
+  std::vector<char> cut_;  // by from * nodes + to: the grudge drops that link's messages
   std::set<std::string> lossy_;
   double loss_ = 0;
   double aimed_kill_ = 0;

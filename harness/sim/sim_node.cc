@@ -130,8 +130,8 @@ void SimNode::schedule_ready() {
 
 void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
   if (stalling_) return;
-  // Shared, not copied: the message passes through five callbacks (disk,
-  // link, duplicates, the loop, the receiver's input), each a copy.
+  // Shared, not copied: the callbacks that carry the message (the link's,
+  // a duplicate's, the loop's, a paused receiver's backlog) each hold it.
   auto shared = std::make_shared<const std::function<void(SimNode&)>>(std::move(step));
   after_disk([this, to, shared] {
     SimCluster& cluster = cluster_;

@@ -64,8 +64,10 @@ class CoreSimNode : public SimNode {
   }
   void tick() override {
     node_->tick();
-    schedule_ready();
+    if (node_->has_ready()) schedule_ready();
   }
+  bool quiescent() const override { return node_->quiescent(); }
+  void skip_ticks(uint64_t n) override { node_->skip_ticks(n); }
   void handle(std::vector<std::string> command, kv::Session& session,
               common::SendReply reply) override {
     Traits::handle(*kv_, *node_, std::move(command), session, std::move(reply));

@@ -79,18 +79,34 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
   call->node = threads_[static_cast<size_t>(call->thread)].home.at(loop_.now());
   call->redirects = 0;
   call->sent = 0;
-  loop_.after(timeout_, [this, call, n = ++call->requests] {
-    if (call->finished || call->requests != n) return;
-    cluster_.cancel(call->request);
-    const std::string node = cluster_.names()[call->node];
-    const bool before_exec = call->before_exec();
-    if (before_exec) drop_connection(*call);
-    move_on(*call);
-    finish(call,
-           outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
-                   fmt::format("{}: timed out after {} ms", node, timeout_ / 1'000'000), node));
-  });
+  Thread& t = threads_[static_cast<size_t>(call->thread)];
+  t.call = call;
+  t.request = ++call->requests;
+  t.deadline = loop_.now() + timeout_;
+  if (!t.timer) {
+    t.timer = true;
+    loop_.at(t.deadline, [this, thread = call->thread] { on_timer(thread); });
+  }
   attempt(call);
+}
+
+void SimClients::on_timer(int thread) {
+  Thread& t = threads_[static_cast<size_t>(thread)];
+  t.timer = false;
+  std::shared_ptr<Call> call = t.call;
+  if (!call || call->finished || call->requests != t.request) return;
+  if (loop_.now() < t.deadline) {  // a later request's: wait on
+    t.timer = true;
+    loop_.at(t.deadline, [this, thread] { on_timer(thread); });
+    return;
+  }
+  cluster_.cancel(call->request);
+  const std::string node = cluster_.names()[call->node];
+  const bool before_exec = call->before_exec();
+  if (before_exec) drop_connection(*call);
+  move_on(*call);
+  finish(call, outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,
+                       fmt::format("{}: timed out after {} ms", node, timeout_ / 1'000'000), node));
 }
 
 void SimClients::attempt(const std::shared_ptr<Call>& call) {

@@ -50,14 +50,24 @@ class SimClients {
   void invoke(int thread, const Op& invoke, std::function<void(Op)> done);
 
  private:
+  struct Call;
   struct Thread {
     int64_t process = -1;
     int64_t connection = -1;  // its process, or a fresh id after a drop
     HomeNode home{0, 1};
+    // The request in progress and its timeout. One timer event per thread
+    // (`timer`: it is in the loop) that waits on until the deadline of
+    // whatever request is current when it fires: the loop holds a handful
+    // of timers, not one per request for an op timeout.
+    std::shared_ptr<Call> call;
+    uint64_t request = 0;  // the call's `requests` when it started this one
+    int64_t deadline = 0;
+    bool timer = false;
   };
-  struct Call;
   // Sends `request` from the thread's home node on.
   void start(const std::shared_ptr<Call>& call, KvRequest request);
+  // The thread's timer fired: the request in progress times out if due.
+  void on_timer(int thread);
   void attempt(const std::shared_ptr<Call>& call);
   void on_reply(const std::shared_ptr<Call>& call, SimReply reply);
   // A transaction's reply before EXEC's: the next command, or the end.

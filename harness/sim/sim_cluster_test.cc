@@ -37,7 +37,9 @@ class ProbeNode : public SimNode {
         aimed);
   }
   static constexpr int kPauseTag = -2;
+  bool idle = false;  // quiescent(): its timer may sleep
   std::vector<int64_t> ticks;
+  std::vector<int64_t> skipped;                  // a tick handed over by skip_ticks(), when
   std::vector<std::pair<int64_t, int>> arrived;  // (time, tag)
 
  protected:
@@ -48,6 +50,8 @@ class ProbeNode : public SimNode {
   Status process_ready() override { return Status::ok(); }
   bool primary() const override { return false; }
   Ticker ticker() const override { return ticker_; }
+  bool quiescent() const override { return idle; }
+  void skip_ticks(uint64_t n) override { skipped.insert(skipped.end(), n, now()); }
 
  private:
   static int64_t n_now(const SimNode& n) { return static_cast<const ProbeNode&>(n).now(); }
@@ -99,6 +103,36 @@ TEST_F(SimClusterTest, APausedServerCatchesUpOrSkipsMissedTicksAsItsTickerDoes) 
   EXPECT_EQ(count_in(probes_[0]->ticks, 2001 * kMs, 3000 * kMs), 10);
   EXPECT_EQ(count_in(probes_[1]->ticks, 2001 * kMs, 3000 * kMs), 9);
   EXPECT_EQ(count_in(probes_[2]->ticks, 2001 * kMs, 3000 * kMs), 9);
+}
+
+// An idle node's timer sleeps; each input first gets the ticks due before
+// it, and one that leaves the node busy wakes the timer on its old phase.
+TEST_F(SimClusterTest, AnIdleNodesTimerSleepsAndItsInputsFindEveryTickCounted) {
+  ProbeNode& n = *probes_[0];  // kCatchUp
+  run_until(350 * kMs);
+  const int64_t phase = n.ticks.at(0);
+  // The ticks of a timer that never slept, before `time`.
+  auto due = [phase](int64_t time) {
+    return static_cast<size_t>((time - phase + kTick - 1) / kTick);
+  };
+  n.idle = true;
+  run_until(1000 * kMs);
+  EXPECT_EQ(n.ticks.size(), due(450 * kMs));  // the first tick to find it idle was the last
+  EXPECT_TRUE(n.skipped.empty());
+  probes_[1]->ping(0, 1);
+  run_until(1100 * kMs);
+  ASSERT_EQ(n.arrived.size(), 1u);
+  const int64_t arrival = n.arrived[0].first;
+  EXPECT_EQ(n.ticks.size() + n.skipped.size(), due(arrival));
+  for (int64_t t : n.skipped) EXPECT_EQ(t, arrival);
+  EXPECT_EQ(n.ticks.size(), due(450 * kMs));  // an input that leaves it idle: asleep still
+  n.idle = false;
+  probes_[1]->ping(0, 2);  // this one leaves it busy
+  run_until(2000 * kMs);
+  ASSERT_EQ(n.arrived.size(), 2u);
+  EXPECT_EQ(n.ticks.size() + n.skipped.size(), due(2000 * kMs));
+  EXPECT_GT(n.ticks.back(), n.arrived[1].first);
+  for (int64_t t : n.ticks) EXPECT_EQ((t - phase) % kTick, 0) << t;  // on its phase
 }
 
 TEST_F(SimClusterTest, AWallClockSetBackStallsOnlyTheWallClockTicker) {

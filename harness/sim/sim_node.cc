@@ -60,6 +60,7 @@ void SimNode::after_disk_later(int64_t busy, std::function<void()> output) {
 void SimNode::stop_process() {
   up_ = false;
   paused_ = false;
+  dormant_ = false;
   ++incarnation_;
   backlog_.clear();
   ready_scheduled_ = false;
@@ -68,6 +69,11 @@ void SimNode::stop_process() {
   sessions_.clear();
   for (uint64_t id : requests_) cluster_.answer(id, SimReply{SimReply::Kind::kLost, ""});
   requests_.clear();
+}
+
+void SimNode::pause() {
+  if (dormant_) wake();  // a stopped process's timer catches up (kCatchUp)
+  paused_ = up_;
 }
 
 void SimNode::resume() {
@@ -197,6 +203,11 @@ void SimNode::schedule_tick(uint64_t incarnation) {
   switch (ticker()) {
     case Ticker::kCatchUp:
       run(incarnation, [this] { tick(); });
+      if (up_ && incarnation == incarnation_ && !paused_ && quiescent()) {
+        dormant_ = true;  // until an input leaves it busy, or a pause
+        dormant_next_ = now() + period;
+        return;
+      }
       cluster_.loop_.after(period, [this, incarnation] { schedule_tick(incarnation); });
       return;
     case Ticker::kSkipMissed:  // the next from when this one runs (after a pause: one)
@@ -212,6 +223,21 @@ void SimNode::schedule_tick(uint64_t incarnation) {
       });
       return;
   }
+}
+
+void SimNode::skip_missed_ticks() {
+  const int64_t period = cluster_.options_.tick;
+  if (now() <= dormant_next_) return;
+  const int64_t missed = (now() - dormant_next_ + period - 1) / period;
+  skip_ticks(static_cast<uint64_t>(missed));
+  dormant_next_ += missed * period;
+}
+
+void SimNode::wake() {
+  skip_missed_ticks();
+  dormant_ = false;
+  const uint64_t incarnation = incarnation_;
+  cluster_.loop_.at(dormant_next_, [this, incarnation] { schedule_tick(incarnation); });
 }
 
 void SimNode::wait_wall(uint64_t incarnation, int64_t deadline) {

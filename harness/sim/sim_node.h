@@ -67,7 +67,7 @@ class SimNode {
   void heal_disk();
   // The disk itself (what corrupt damages while the node is down).
   common::FaultInjectionEnv& disk() { return env_; }
-  void pause() { paused_ = up_; }
+  void pause();
   void resume();
   bool up() const { return up_; }
   bool paused() const { return paused_; }
@@ -113,6 +113,12 @@ class SimNode {
   virtual bool primary() const = 0;
   // How the server's timer ticks (Ticker).
   virtual Ticker ticker() const { return Ticker::kCatchUp; }
+  // A tick now would only count time (the cores' quiescent()): a kCatchUp
+  // timer then sleeps until the node's next input, which first hands over
+  // the ticks left out with skip_ticks(n). An idle node costs no events,
+  // and does what n ticks would have done. Default: never quiescent.
+  virtual bool quiescent() const { return false; }
+  virtual void skip_ticks(uint64_t) {}
 
   // For the target: process_ready() soon, once for the inputs queued now.
   void schedule_ready();
@@ -154,9 +160,21 @@ class SimNode {
       backlog_.emplace_back(std::forward<F>(input));
       return;
     }
+    if (!dormant_) {
+      input();
+      return;
+    }
+    skip_missed_ticks();
     input();
+    // Its timer sleeps on while the input left it idle (an acceptor's reply).
+    if (dormant_ && up_ && incarnation == incarnation_ && !quiescent()) wake();
   }
   void schedule_tick(uint64_t incarnation);
+  // While the timer sleeps (quiescent()): hands over the ticks due before
+  // now (skip_ticks()). wake() ends the sleep: those, then the next tick
+  // scheduled at its time.
+  void skip_missed_ticks();
+  void wake();
   // Ticks once the wall clock reaches `deadline` (kWallClock).
   void wait_wall(uint64_t incarnation, int64_t deadline);
   void aimed_kill();
@@ -186,7 +204,9 @@ class SimNode {
   uint64_t incarnation_ = 0;
   int64_t wall_offset_ = 0;
   bool ready_scheduled_ = false;
-  bool stalling_ = false;  // aim(kStall): its sends are lost until its next Ready ends
+  bool dormant_ = false;      // its timer sleeps (quiescent())
+  int64_t dormant_next_ = 0;  // when it would have ticked next
+  bool stalling_ = false;     // aim(kStall): its sends are lost until its next Ready ends
   std::vector<std::function<void()>> backlog_;  // inputs held while paused
   std::map<int64_t, kv::Session> sessions_;     // by client connection
   std::set<uint64_t> requests_;                 // client requests unanswered here

@@ -75,6 +75,12 @@ class Node {
   // comes from a node outside the ring, or is for a key it does not replicate.
   Status step(const Message& message);
   void tick();
+  // True when tick() would do nothing: no operation runs. A driver may leave
+  // ticks out while this holds and hand them over with skip_ticks(n) (the
+  // simulator does, so that an idle node costs no events); this core keeps
+  // no time of its own, so they change nothing.
+  bool quiescent() const { return ops_.empty(); }
+  void skip_ticks(uint64_t) {}
 
   bool has_ready() const { return outbox_.has_ready(); }
   Ready ready() { return outbox_.take(); }

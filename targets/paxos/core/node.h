@@ -92,6 +92,12 @@ class Node {
   // or comes from a node outside the cluster.
   Status step(const Message& message);
   void tick();
+  // True when tick() would only count time: no proposal runs. A driver may
+  // leave ticks out while this holds and hand them over at once with
+  // skip_ticks(n), to the effect of n tick() calls (the simulator does, so
+  // that an idle node costs no events).
+  bool quiescent() const { return proposals_.empty(); }
+  void skip_ticks(uint64_t n) { now_ += n; }
 
   // Also true while own acceptor replies wait for a sync: the driver must
   // take (and sync) a Ready, even an empty one, and advance().

@@ -281,6 +281,23 @@ TEST(PaxosNode, AProposerLetsAnotherProposersOpenRoundFinish) {
   EXPECT_GT(*prepares, 0);
 }
 
+// A driver may leave an idle node's ticks out and hand them over at once
+// (the simulator does): they count as time as the ticks would have, here
+// ending the wait for another proposer's open round.
+TEST(PaxosNode, SkippedTicksCountAsTime) {
+  TestCluster c;
+  c.propose(1, set_to("x"));
+  Message prepare{{3, 1, 99, "k"}, MessageType::kPrepare, Ballot{1000, 3}, false, {}, {}, ""};
+  ASSERT_TRUE(c.node(1).step(prepare).is_ok());
+  ASSERT_TRUE(c.node(1).quiescent());
+  c.node(1).skip_ticks(2 * 3 + 1);  // past 2 * backoff_ticks: the round is stale
+  std::shared_ptr<int> prepares = c.count(MessageType::kPrepare, 1);
+  c.node(1).propose(7, "k", append("a"), false);
+  EXPECT_FALSE(c.node(1).quiescent());
+  c.run();
+  EXPECT_GT(*prepares, 0);  // at once, where AProposerLetsAnotherProposersOpenRoundFinish waits
+}
+
 TEST(PaxosNode, DuplicatesAndMisaddressedMessages) {
   TestCluster c;
   Message m{{1, 2, 5, "k"}, MessageType::kPrepare, Ballot{1, 1}, false, {}, {}, ""};

@@ -10,7 +10,47 @@
 namespace faultline {
 namespace {
 
+// Appends `value`'s compact JSON text as nlohmann's dump() writes it: the
+// common values (null, numbers that are integers, booleans, printable ASCII
+// strings, arrays of them) directly, which is most of a simulated seed's
+// recording, anything else through dump(). Returns false when it cannot.
+bool append_plain(const nlohmann::json& value, std::string* out) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: *out += "null"; return true;
+    case nlohmann::json::value_t::boolean:
+      *out += value.get<bool>() ? "true" : "false";
+      return true;
+    case nlohmann::json::value_t::number_integer:
+      *out += fmt::format_int(value.get<int64_t>()).str();
+      return true;
+    case nlohmann::json::value_t::number_unsigned:
+      *out += fmt::format_int(value.get<uint64_t>()).str();
+      return true;
+    case nlohmann::json::value_t::string: {
+      const std::string& text = value.get_ref<const std::string&>();
+      for (const char c : text)
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+      *out += '"';
+      *out += text;
+      *out += '"';
+      return true;
+    }
+    case nlohmann::json::value_t::array: {
+      *out += '[';
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (i > 0) *out += ',';
+        if (!append_plain(value[i], out)) return false;
+      }
+      *out += ']';
+      return true;
+    }
+    default: return false;
+  }
+}
+
 std::string dump(const nlohmann::json& value) {
+  std::string text;
+  if (append_plain(value, &text)) return text;
   // Bytes that are not UTF-8 (a server may answer anything) are replaced
   // rather than thrown on: the history must always be writable.
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -171,6 +171,38 @@ TEST_F(RecorderTest, ValuesThatAreNotUtf8AreReplacedNotThrown) {
   EXPECT_EQ(file.values.text(file.events[0].value), memory.values.text(memory.events[0].value));
 }
 
+// Plain values are written without nlohmann's dump(), byte for byte as it
+// writes them; the rest through it.
+TEST_F(RecorderTest, ValuesAreWrittenAsDumpWritesThem) {
+  const nlohmann::json values[] = {
+      nullptr,
+      0,
+      -17,
+      int64_t{-9223372036854775807} - 1,
+      uint64_t{18446744073709551615u},
+      true,
+      false,
+      "",
+      "plain text ~!",
+      "quote \" and backslash \\",
+      "tab\tnewline\n",
+      "\x7f del",
+      "caf\xc3\xa9",
+      "\xff\xfe",
+      1.5,
+      nlohmann::json::array({1, "two", nullptr, nlohmann::json::array({3, false})}),
+      nlohmann::json::array({1, "\"x\"", 2.25}),
+      nlohmann::json::object({{"b", 1}, {"a", nlohmann::json::array({1})}}),
+  };
+  for (const nlohmann::json& v : values) {
+    const std::string line = history_line(event(EventType::kOk, 3, 5, "read", v, v), 0);
+    const std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string key = v.is_null() ? "" : ",\"key\":" + text;  // a null key is left out
+    EXPECT_NE(line.find(key + ",\"value\":" + text + "}\n"), std::string::npos)
+        << line << " for " << text;
+  }
+}
+
 TEST_F(RecorderTest, UnwritableFileIsAnError) {
   std::unique_ptr<Recorder> recorder;
   Status st = Recorder::open(path("missing/dir/h.jsonl"), nullptr, 0, {}, &recorder);

@@ -29,11 +29,12 @@ class RaftkvSimNode : public SimNode, public raftkv::KvNodeHost {
       : SimNode(cluster, index), options_(options) {}
 
   // KvNodeHost
-  void send(const raft::Message& m) override {
+  void send(raft::Message m) override {
+    const auto to = static_cast<size_t>(m.to - 1);
+    const bool aimed = m.type == raft::MessageType::kVoteResponse && !m.reject;
     SimNode::send(
-        static_cast<size_t>(m.to - 1),
-        [m](SimNode& to) { static_cast<RaftkvSimNode&>(to).step(m); },
-        m.type == raft::MessageType::kVoteResponse && !m.reject);
+        to, [m = std::move(m)](SimNode& node) { static_cast<RaftkvSimNode&>(node).step(m); },
+        aimed);
   }
   void schedule_ready() override { SimNode::schedule_ready(); }
   int64_t now_ms() override { return now() / 1'000'000; }

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "harness/run/scenario.h"
-#include "harness/sim/simulation_testing.h"
 #include "harness/sim/simulation.h"
+#include "harness/sim/simulation_testing.h"
 
 namespace faultline::sim {
 namespace {

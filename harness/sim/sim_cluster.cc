@@ -52,7 +52,7 @@ int64_t SimCluster::latency(SplitMix64& rng) const {
   return options_.min_latency + static_cast<int64_t>(rng() % span);
 }
 
-void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver) {
+void SimCluster::transmit(size_t from, size_t to, std::shared_ptr<const Parcel> parcel) {
   const size_t pair = from * names_.size() + to;
   SplitMix64 rng = draws(Stream::kLink, pair);
   const bool lost = static_cast<double>(rng() % 1'000'000) < loss_ * 1e6 &&
@@ -62,10 +62,11 @@ void SimCluster::transmit(size_t from, size_t to, std::function<void()> deliver)
   const auto slow = slow_links_.find({from, to});
   const int copies = duplicated ? 2 : 1;
   for (int copy = 0; copy < copies; ++copy) {
-    // A duplicate gets a copy of `deliver`; the last copy takes it.
-    std::function<void()> d = copy + 1 < copies ? deliver : std::move(deliver);
-    std::function<void()> deliver_unless_cut = [this, pair, d = std::move(d)] {
-      if (!cut_[pair]) d();
+    // A duplicate shares the parcel; the last copy takes it.
+    std::shared_ptr<const Parcel> p = copy + 1 < copies ? parcel : std::move(parcel);
+    std::function<void()> deliver_unless_cut = [this, pair, p = std::move(p)] {
+      if (cut_[pair]) return;
+      nodes_[pair % names_.size()]->receive(p);
     };
     const int64_t latency_ns = latency(rng);
     if (slow == slow_links_.end()) {

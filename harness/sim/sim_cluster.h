@@ -159,7 +159,7 @@ class SimCluster {
   SplitMix64 draws(Stream purpose, uint64_t entity);
   int64_t latency(SplitMix64& rng) const;
   // A message from node `from` (index) enters the network.
-  void transmit(size_t from, size_t to, std::function<void()> deliver);
+  void transmit(size_t from, size_t to, std::shared_ptr<const Parcel> parcel);
   // The client side of request `id` learns `reply` (after a latency).
   void answer(uint64_t id, SimReply reply);
 

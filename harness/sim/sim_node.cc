@@ -134,18 +134,9 @@ void SimNode::schedule_ready() {
   });
 }
 
-void SimNode::send(size_t to, std::function<void(SimNode&)> step, bool aimed) {
+void SimNode::send_parcel(size_t to, std::shared_ptr<const Parcel> parcel, bool aimed) {
   if (stalling_) return;
-  // Shared, not copied: the callbacks that carry the message (the link's,
-  // a duplicate's, the loop's, a paused receiver's backlog) each hold it.
-  auto shared = std::make_shared<const std::function<void(SimNode&)>>(std::move(step));
-  after_disk([this, to, shared] {
-    SimCluster& cluster = cluster_;
-    cluster.transmit(index_, to, [&cluster, to, shared] {
-      SimNode& node = *cluster.nodes_[to];
-      node.input([&node, shared] { (*shared)(node); });
-    });
-  });
+  after_disk([this, to, parcel = std::move(parcel)] { cluster_.transmit(index_, to, parcel); });
   if (aimed) aim(Aim::kKill);
 }
 

@@ -33,6 +33,16 @@
 namespace faultline::sim {
 
 class SimCluster;
+class SimNode;
+
+// A message in flight between nodes: shared by every callback that carries
+// it (the link's, a duplicate's, a paused receiver's backlog), never copied.
+class Parcel {
+ public:
+  virtual ~Parcel() = default;
+  // Runs on the receiving node.
+  virtual void deliver(SimNode& to) const = 0;
+};
 
 class SimNode {
  public:
@@ -96,6 +106,10 @@ class SimNode {
   // Client request `id` (command `command` on connection `connection`): its
   // reply goes back through the cluster.
   void request(uint64_t id, int64_t connection, std::vector<std::string> command);
+  // A peer's message arrives (SimCluster::transmit).
+  void receive(std::shared_ptr<const Parcel> parcel) {
+    input([this, parcel = std::move(parcel)] { parcel->deliver(*this); });
+  }
 
  protected:
   // The target's node. recover() builds it from `dir` on `env` (what its
@@ -124,7 +138,15 @@ class SimNode {
   void schedule_ready();
   // Sends a message to node `to`: `step` runs on that node when (if) it
   // arrives. `aimed`: it is the target's aimed message, aim(Aim::kKill).
-  void send(size_t to, std::function<void(SimNode&)> step, bool aimed);
+  template <typename Step>
+  void send(size_t to, Step step, bool aimed) {
+    struct Held final : Parcel {
+      explicit Held(Step s) : step(std::move(s)) {}
+      void deliver(SimNode& node) const override { step(node); }
+      Step step;
+    };
+    send_parcel(to, std::make_shared<const Held>(std::move(step)), aimed);
+  }
   // Aimed faults: the target names a moment at which a fault does the most
   // harm, and the fault follows with its kind's probability
   // (SimCluster::set_aimed_faults; none while the probability is 0).
@@ -177,6 +199,7 @@ class SimNode {
   void wake();
   // Ticks once the wall clock reaches `deadline` (kWallClock).
   void wait_wall(uint64_t incarnation, int64_t deadline);
+  void send_parcel(size_t to, std::shared_ptr<const Parcel> parcel, bool aimed);
   void aimed_kill();
   void aimed_stall();
   // The process dies: memory, held inputs and unanswered requests go.

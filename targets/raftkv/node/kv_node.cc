@@ -118,7 +118,7 @@ Status KvNode::process_ready() {
     Ready rd = raft_->ready();
     // 0. A leader's appends and heartbeats go out at once, so that the
     //    followers write to their disks while this node writes to its own.
-    for (const raft::Message& m : rd.early_messages) host_.send(m);
+    for (raft::Message& m : rd.early_messages) host_.send(std::move(m));
     // 0b. Committed entries this node made durable in an earlier Ready are
     //     applied and answered before this Ready's sync (a group commit's
     //     clients must not wait for the next one's fsync), and so are the
@@ -128,7 +128,7 @@ Status KvNode::process_ready() {
     //    sent or acknowledged.
     if (Status s = persist(rd); !s.is_ok()) return Status::io_error("persisting: " + s.message());
     // 2. Send.
-    for (const raft::Message& m : rd.messages) host_.send(m);
+    for (raft::Message& m : rd.messages) host_.send(std::move(m));
     if (rd.soft_state) on_soft_state(*rd.soft_state);
     // 3. Apply.
     if (rd.snapshot) {

@@ -71,7 +71,8 @@ class KvNodeHost {
  public:
   virtual ~KvNodeHost() = default;
   // Sends `message` to peer message.to; it may be lost, delayed or duplicated.
-  virtual void send(const raft::Message& message) = 0;
+  // Its own (moved out of the Ready), so a driver may keep it without a copy.
+  virtual void send(raft::Message message) = 0;
   // Call process_ready() soon: after the inputs already queued, once for all.
   virtual void schedule_ready() = 0;
   // A monotonic clock in ms (the read-cache failpoint ages its entries).

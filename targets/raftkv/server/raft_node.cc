@@ -59,7 +59,7 @@ Status RaftNode::start() {
   return Status::ok();
 }
 
-void RaftNode::send(const raft::Message& message) {
+void RaftNode::send(raft::Message message) {
   const bool granted_vote = message.type == raft::MessageType::kVoteResponse && !message.reject;
   transport_->send(message, granted_vote ? crash_points_.after(kVoteCrashPoint) : nullptr);
 }

@@ -44,7 +44,7 @@ class RaftNode : public common::CommandHandler, private KvNodeHost {
 
   // KvNodeHost
   // Sends; the crash point `vote` after each granted vote.
-  void send(const raft::Message& message) override;
+  void send(raft::Message message) override;
   void schedule_ready() override;
   int64_t now_ms() override;
   std::string client_address(uint64_t id) override;

@@ -132,7 +132,7 @@ void SimClients::on_reply(const std::shared_ptr<Call>& call, SimReply reply) {
   threads_[static_cast<size_t>(call->thread)].home.answered(call->node);
   RespOutcome o;
   o.node = node;
-  if (Status st = parse_reply(reply.text, &o.reply); !st.is_ok()) {
+  if (Status st = parser_.parse(reply.text, &o.reply); !st.is_ok()) {
     const bool before_exec = call->before_exec();
     if (before_exec) drop_connection(*call);
     finish(call, outcome(before_exec ? RespOutcome::Kind::kNotApplied : RespOutcome::Kind::kUnknown,

@@ -85,6 +85,7 @@ class SimClients {
   SimCluster& cluster_;
   KvOps ops_;
   ClientProtocol protocol_;  // raftkv's: the default RESP commands
+  RespReplyParser parser_;
   int64_t timeout_;
   std::vector<Thread> threads_;
   int64_t dropped_ = 0;  // connections dropped: fresh ids are -1, -2, ...

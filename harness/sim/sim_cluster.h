@@ -35,6 +35,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/random.h"
@@ -166,8 +167,14 @@ class SimCluster {
   EventLoop& loop_;
   uint64_t seed_;
   // By purpose and entity: the instant of its last draws() and how many it
-  // had at that instant.
-  std::map<std::pair<Stream, uint64_t>, std::pair<int64_t, uint64_t>> ranks_;
+  // had at that instant. Only looked up, never iterated: a hash map's order
+  // cannot reach the simulation.
+  struct RankHash {
+    size_t operator()(const std::pair<Stream, uint64_t>& k) const {
+      return mix64(static_cast<uint64_t>(k.first) ^ mix64(k.second));
+    }
+  };
+  std::unordered_map<std::pair<Stream, uint64_t>, std::pair<int64_t, uint64_t>, RankHash> ranks_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;

@@ -42,15 +42,23 @@ RespReply to_resp_reply(const redisReply& reply) {
   return out;
 }
 
-Status parse_reply(std::string_view text, RespReply* reply) {
-  std::unique_ptr<redisReader, void (*)(redisReader*)> reader(redisReaderCreate(), redisReaderFree);
-  if (reader == nullptr) return Status::io_error("parse_reply: out of memory");
+RespReplyParser::~RespReplyParser() {
+  if (reader_ != nullptr) redisReaderFree(reader_);
+}
+
+Status RespReplyParser::parse(std::string_view text, RespReply* reply) {
+  if (reader_ == nullptr) reader_ = redisReaderCreate();
+  if (reader_ == nullptr) return Status::io_error("RESP reply parser: out of memory");
   void* parsed = nullptr;
-  if (redisReaderFeed(reader.get(), text.data(), text.size()) != REDIS_OK ||
-      redisReaderGetReply(reader.get(), &parsed) != REDIS_OK || parsed == nullptr)
-    return Status::malformed(fmt::format("not one complete RESP reply ({} bytes)", text.size()));
+  const bool fed = redisReaderFeed(reader_, text.data(), text.size()) == REDIS_OK;
+  const bool one = fed && redisReaderGetReply(reader_, &parsed) == REDIS_OK && parsed != nullptr;
   std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(parsed),
                                                      freeReplyObject);
+  if (!one || reader_->pos != reader_->len) {  // a part, an error or more: start afresh
+    redisReaderFree(reader_);
+    reader_ = nullptr;
+    return Status::malformed(fmt::format("not one complete RESP reply ({} bytes)", text.size()));
+  }
   *reply = to_resp_reply(*owned);
   return Status::ok();
 }

@@ -12,6 +12,7 @@
 #include "base/status.h"
 
 struct redisReply;  // hiredis
+struct redisReader;
 
 namespace faultline {
 
@@ -26,10 +27,21 @@ struct RespReply {
 // hiredis's reader too).
 RespReply to_resp_reply(const redisReply& reply);
 
-// Parses `text`, which must be exactly one complete RESP reply (as a server
-// writes it; faultline sim hands replies over as text). Anything else is
-// malformed.
-Status parse_reply(std::string_view text, RespReply* reply);
+// Parses replies handed over whole (faultline sim hands replies over as
+// text), keeping one hiredis reader from one to the next.
+class RespReplyParser {
+ public:
+  RespReplyParser() = default;
+  ~RespReplyParser();
+  RespReplyParser(const RespReplyParser&) = delete;
+  RespReplyParser& operator=(const RespReplyParser&) = delete;
+  // `text` must be exactly one complete RESP reply, as a server writes it:
+  // anything else (a part, more than one) is malformed.
+  Status parse(std::string_view text, RespReply* reply);
+
+ private:
+  redisReader* reader_ = nullptr;  // made when first needed, and anew after a malformed reply
+};
 
 // `argv` as one RESP command, an array of bulk strings, as a client sends it.
 std::string encode_command(const std::vector<std::string>& argv);

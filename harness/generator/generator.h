@@ -100,9 +100,11 @@ class Context {
 struct Next {
   enum class Kind : uint8_t { kOp, kPending, kExhausted };
   Kind kind = Kind::kExhausted;
-  // kOp: the invoke. op.time is the earliest time it may start (>= the
+  // kOp: the invoke. op->time is the earliest time it may start (>= the
   // context's time); the scheduler sets type, process and the actual time.
-  Op op;
+  // Empty otherwise: a scheduler's poll passes a pending or exhausted answer
+  // up through every generator of the tree, several times per op.
+  std::optional<Op> op;
   int thread = 0;  // kOp: the thread to run it on; free in the context
   // kPending: ask again at this time at the latest, and after any event
   // (kNever: only after an event).

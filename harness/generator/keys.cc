@@ -43,7 +43,7 @@ class ConcurrentKeys : public Generator {
     Next n = soonest.result();
     proposer_ = soonest.chosen();
     // Only the op chosen gets its key (a copy): the others are dropped.
-    if (n.is_op()) n.op.key = groups_[proposer_].key;
+    if (n.is_op()) n.op->key = groups_[proposer_].key;
     return n;
   }
 

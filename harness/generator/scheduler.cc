@@ -40,16 +40,16 @@ Poll Scheduler::poll(int64_t now) {
       return p;
     case Next::Kind::kOp: break;
   }
-  if (n.op.time > now) {
+  if (n.op->time > now) {
     p.kind = Poll::Kind::kWaitUntil;
-    p.until = n.op.time;
+    p.until = n.op->time;
     return p;
   }
   if (!state_.valid_thread(n.thread) || !state_.is_free(n.thread)) {
-    throw std::logic_error("generator proposed op " + n.op.f + " on thread " +
+    throw std::logic_error("generator proposed op " + n.op->f + " on thread " +
                            std::to_string(n.thread) + ", which is not a free thread");
   }
-  Op& invoke = n.op;
+  Op& invoke = *n.op;
   invoke.type = EventType::kInvoke;
   invoke.time = now;
   invoke.process = state_.process(n.thread);

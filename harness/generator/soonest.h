@@ -18,14 +18,14 @@ class Soonest {
     if (n.is_pending()) {
       pending_ = true;
       wake_ = std::min(wake_, n.wake);
-    } else if (!best_.is_op() || n.op.time < best_.op.time) {
+    } else if (!best_.is_op() || n.op->time < best_.op->time) {
       best_ = std::move(n);
       chosen_ = child;
     }
   }
   // Exhausted if nothing was offered.
   Next result() {
-    if (best_.is_op() && best_.op.time <= wake_) return std::move(best_);
+    if (best_.is_op() && best_.op->time <= wake_) return std::move(best_);
     return pending_ ? Next::pending(wake_) : Next::exhausted();
   }
   // The child whose op result() returned.

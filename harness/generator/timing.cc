@@ -51,7 +51,7 @@ class TimeLimit : public Wrapper {
     Next n = child_->next(ctx);
     // An op that could only start after the deadline is not taken; another
     // thread might still propose an earlier one, so ask again then.
-    if (n.is_op() && n.op.time >= deadline_) return Next::pending(deadline_);
+    if (n.is_op() && n.op->time >= deadline_) return Next::pending(deadline_);
     if (n.is_pending()) n.wake = std::min(n.wake, deadline_);
     return n;
   }
@@ -76,8 +76,8 @@ class Spaced : public Wrapper {
     if (ctx.time() < next_time_) return Next::pending(next_time_);
     Next n = child_->next(ctx);
     if (n.is_op()) {
-      n.op.time = std::max(n.op.time, next_time_);
-      proposed_time_ = n.op.time;
+      n.op->time = std::max(n.op->time, next_time_);
+      proposed_time_ = n.op->time;
     }
     return n;
   }

@@ -1,6 +1,10 @@
 #include "workloads/kv_session.h"
 
 #include <charconv>
+#include <initializer_list>
+#include <map>
+#include <string_view>
+#include <utility>
 
 #include "harness/db/template.h"
 #include "workloads/etcd_session.h"
@@ -30,11 +34,31 @@ KvOutcome from_resp(const RespOutcome& o, bool expected, bool read_only, nlohman
   return out;
 }
 
-// The command of `templ` for these values.
-std::vector<std::string> command(const std::vector<std::string>& templ,
-                                 const std::map<std::string, std::string>& values) {
+using Values = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+// The command of `templ` for these values. A word of plain text or one whole
+// placeholder (every word of the default commands) is filled in directly,
+// as expand_template would fill it; any other word goes through it.
+std::vector<std::string> command(const std::vector<std::string>& templ, Values values) {
   std::vector<std::string> out;
-  for (const std::string& word : templ) out.push_back(expand_template(word, values));
+  out.reserve(templ.size());
+  std::map<std::string, std::string> all;  // for expand_template, made when first needed
+  for (const std::string& word : templ) {
+    const size_t brace = word.find_first_of("{}");
+    if (brace == std::string::npos) {
+      out.push_back(word);
+    } else if (brace == 0 && word.size() > 2 && word.find_first_of("{}", 1) == word.size() - 1 &&
+               word.back() == '}') {
+      const std::string_view name = std::string_view(word).substr(1, word.size() - 2);
+      std::string& filled = out.emplace_back();  // a name not given expands to ""
+      for (const auto& [n, v] : values)
+        if (n == name) filled = v;
+    } else {
+      if (all.empty())
+        for (const auto& [n, v] : values) all.emplace(n, v);
+      out.push_back(expand_template(word, all));
+    }
+  }
   return out;
 }
 

@@ -127,6 +127,18 @@ TEST(TargetCapabilities, RaftkvHasAllDhtOnlyGetAndSet) {
   EXPECT_FALSE(make_workload("bank", options, &w).is_ok());
 }
 
+TEST(RespKvCommand, TemplatesAreFilledInAsExpandTemplateFillsThem) {
+  ClientProtocol p;  // the default commands
+  KvRequest cas{.kind = KvRequest::Kind::kCas, .key = "register:1", .value = 3, .expected = 2};
+  EXPECT_EQ(resp_kv_command(p, cas), (std::vector<std::string>{"CAS", "register:1", "2", "3"}));
+  // A target file's templates: text around a placeholder, literal braces, a
+  // name this request does not have (""), a bare word.
+  p.write = {"HSET", "{key}", "v:{value}", "{{lit}}", "{expected}", "{{", "x{key}y"};
+  KvRequest write{.kind = KvRequest::Kind::kWrite, .key = "k", .value = -4};
+  EXPECT_EQ(resp_kv_command(p, write),
+            (std::vector<std::string>{"HSET", "k", "v:-4", "{lit}", "", "{", "xky"}));
+}
+
 TEST(RegisterWorkload, KeysInGroupsWithReadWriteCas) {
   const uint64_t seed = 11;
   WorkloadOptions options;

@@ -89,12 +89,15 @@ class CoreSimNode : public SimNode {
   bool primary() const override { return false; }
 
  private:
+  // Moves the Ready's messages into their parcels.
   template <typename Message>
-  void send_all(const std::vector<Message>& messages) {
-    for (const auto& m : messages) {
+  void send_all(std::vector<Message>& messages) {
+    for (auto& m : messages) {
+      const auto to = static_cast<size_t>(m.to - 1);
+      const bool aimed = Traits::aimed(m);
       send(
-          static_cast<size_t>(m.to - 1),
-          [m](SimNode& to) { static_cast<CoreSimNode&>(to).step(m); }, Traits::aimed(m));
+          to, [m = std::move(m)](SimNode& node) { static_cast<CoreSimNode&>(node).step(m); },
+          aimed);
     }
   }
   template <typename Message>

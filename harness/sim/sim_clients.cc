@@ -32,7 +32,6 @@ struct SimClients::Call {
   int redirects = 0;
   uint64_t request = 0;
   bool finished = false;
-  uint64_t requests = 0;  // requests started: a timeout is the latest's
 
   bool transaction() const { return kv.kind == KvRequest::Kind::kTransaction; }
   // A transaction whose EXEC was not sent yet: stopping now changes nothing.
@@ -81,7 +80,6 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
   call->sent = 0;
   Thread& t = threads_[static_cast<size_t>(call->thread)];
   t.call = call;
-  t.request = ++call->requests;
   t.deadline = loop_.now() + timeout_;
   if (!t.timer) {
     t.timer = true;
@@ -93,8 +91,8 @@ void SimClients::start(const std::shared_ptr<Call>& call, KvRequest request) {
 void SimClients::on_timer(int thread) {
   Thread& t = threads_[static_cast<size_t>(thread)];
   t.timer = false;
-  std::shared_ptr<Call> call = t.call;
-  if (!call || call->finished || call->requests != t.request) return;
+  std::shared_ptr<Call> call = t.call;  // set by the start() that armed the timer
+  if (call->finished) return;
   if (loop_.now() < t.deadline) {  // a later request's: wait on
     t.timer = true;
     loop_.at(t.deadline, [this, thread] { on_timer(thread); });

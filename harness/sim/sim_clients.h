@@ -60,8 +60,7 @@ class SimClients {
     // whatever request is current when it fires: the loop holds a handful
     // of timers, not one per request for an op timeout.
     std::shared_ptr<Call> call;
-    uint64_t request = 0;  // the call's `requests` when it started this one
-    int64_t deadline = 0;
+    int64_t deadline = 0;  // of the call's latest request
     bool timer = false;
   };
   // Sends `request` from the thread's home node on.

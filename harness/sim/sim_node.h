@@ -182,11 +182,7 @@ class SimNode {
       backlog_.emplace_back(std::forward<F>(input));
       return;
     }
-    if (!dormant_) {
-      input();
-      return;
-    }
-    skip_missed_ticks();
+    if (dormant_) skip_missed_ticks();
     input();
     // Its timer sleeps on while the input left it idle (an acceptor's reply).
     if (dormant_ && up_ && incarnation == incarnation_ && !quiescent()) wake();

@@ -36,12 +36,12 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
+#include "base/string_map.h"
 #include "targets/common/env.h"
 #include "targets/common/keyed_store.h"
 #include "targets/common/log_fields.h"
@@ -124,15 +124,15 @@ class DurableKeyedStore final : public KeyedStore<Value> {
     return Status::ok();
   }
 
-  Value get(std::string_view key) const override {
+  const Value* find(std::string_view key) const override {
     auto it = values_.find(key);
-    return it == values_.end() ? Value{} : it->second;
+    return it == values_.end() ? nullptr : &it->second;
   }
-  void put(const std::string& key, const Value& value) override {
-    set(key, value);
+  void put(std::string_view key, Value value) override {
     std::string fields;
     encode_fields(value, &fields);
     log_.buffer_put(key, fields);
+    set(key, std::move(value));
   }
   uint64_t issued_counter() const override { return issued_counter_; }
   void set_issued_counter(uint64_t counter) override {
@@ -162,16 +162,20 @@ class DurableKeyedStore final : public KeyedStore<Value> {
   DurableKeyedStore(Env* env, const std::string& dir, const KeyedLogOptions& options)
       : options_(options), log_(env, dir, kLogName) {}
 
-  void set(const std::string& key, Value value) {
-    auto [it, inserted] = values_.try_emplace(key);
-    if (!inserted) live_bytes_ -= key.size() + fields_size(it->second);
+  void set(std::string_view key, Value value) {
+    auto it = values_.find(key);
+    if (it == values_.end()) {
+      it = values_.emplace(std::string(key), Value{}).first;
+    } else {
+      live_bytes_ -= key.size() + fields_size(it->second);
+    }
     live_bytes_ += key.size() + fields_size(value);
     it->second = std::move(value);
   }
 
   KeyedLogOptions options_;
   KeyedLog log_;
-  std::map<std::string, Value, std::less<>> values_;
+  StringMap<Value> values_;
   uint64_t issued_counter_ = 0;
   uint64_t live_bytes_ = 16;  // about the encoded size of the live state: header, counter
 };

@@ -19,9 +19,15 @@ template <typename Value>
 class KeyedStore {
  public:
   virtual ~KeyedStore() = default;
+  // The value of `key`, valid until the next put(); null when it was never
+  // stored.
+  virtual const Value* find(std::string_view key) const = 0;
   // The value of `key`; Value{} when it was never stored.
-  virtual Value get(std::string_view key) const = 0;
-  virtual void put(const std::string& key, const Value& value) = 0;
+  Value get(std::string_view key) const {
+    const Value* value = find(key);
+    return value ? *value : Value{};
+  }
+  virtual void put(std::string_view key, Value value) = 0;
   virtual uint64_t issued_counter() const = 0;
   virtual void set_issued_counter(uint64_t counter) = 0;
 };
@@ -29,11 +35,15 @@ class KeyedStore {
 template <typename Value>
 class MemoryKeyedStore final : public KeyedStore<Value> {
  public:
-  Value get(std::string_view key) const override {
+  const Value* find(std::string_view key) const override {
     auto it = values_.find(key);
-    return it == values_.end() ? Value{} : it->second;
+    return it == values_.end() ? nullptr : &it->second;
   }
-  void put(const std::string& key, const Value& value) override { values_[key] = value; }
+  void put(std::string_view key, Value value) override {
+    auto it = values_.find(key);
+    if (it == values_.end()) it = values_.emplace(std::string(key), Value{}).first;
+    it->second = std::move(value);
+  }
   uint64_t issued_counter() const override { return issued_counter_; }
   void set_issued_counter(uint64_t counter) override { issued_counter_ = counter; }
 

@@ -124,7 +124,7 @@ void Node::start_attempt(Proposal p) {
   }
   auto prepared = prepared_.find(p.key);
   if (first && prepared != prepared_.end() && !contended(p.key) &&
-      state(p.key).promised <= prepared->second.ballot) {
+      promise(p.key) <= prepared->second.ballot) {
     // One round trip: a quorum promised this ballot when it accepted our
     // previous value, and holds that value (README.md, "One round trip").
     p.ballot = prepared->second.ballot;
@@ -264,10 +264,17 @@ void Node::see(const Ballot& b) { max_ballot_ = std::max(max_ballot_, b); }
 
 AcceptorState Node::state(const std::string& key) const {
   AcceptorState s = store_.get(key);
-  if (auto it = volatile_promises_.find(key); it != volatile_promises_.end()) {
-    s.promised = std::max(s.promised, it->second);
-  }
+  s.promised = promise(key);
   return s;
+}
+
+Ballot Node::promise(const std::string& key) const {
+  const AcceptorState* stored = store_.find(key);
+  Ballot promised = stored ? stored->promised : Ballot{};
+  if (auto it = volatile_promises_.find(key); it != volatile_promises_.end()) {
+    promised = std::max(promised, it->second);
+  }
+  return promised;
 }
 
 void Node::handle(const Message& m) {
@@ -303,23 +310,24 @@ void Node::handle(const Message& m) {
       return;
     }
     case MessageType::kAccept: {
-      AcceptorState s = state(m.key);
+      // The held value is not needed: an accepted one replaces it.
+      const Ballot promised = promise(m.key);
       reply.type = MessageType::kAccepted;
       // UNSAFE with accept-lower-ballot: a promise is a promise.
-      reply.ok = m.ballot >= s.promised || config_.failpoints.accept_lower_ballot;
+      reply.ok = m.ballot >= promised || config_.failpoints.accept_lower_ballot;
       if (reply.ok) {
         // Promising the proposer's next ballot lets its next proposal on
         // this key skip the prepare phase.
-        s.promised = std::max(s.promised, next_ballot(m.ballot));
+        AcceptorState s{std::max(promised, next_ballot(m.ballot)), m.ballot, m.value};
         see(s.promised);  // our own proposals go above it
-        s.accepted = m.ballot;
-        s.value = m.value;
-        store_.put(m.key, s);
+        store_.put(m.key, std::move(s));
         if (auto f = foreign_.find(m.key); f != foreign_.end()) f->second.open = false;
+        reply.accepted = m.ballot;
       } else {
-        reply.promised = s.promised;
+        reply.promised = promised;
+        const AcceptorState* stored = store_.find(m.key);
+        reply.accepted = stored ? stored->accepted : Ballot{};
       }
-      reply.accepted = s.accepted;
       send(std::move(reply));
       return;
     }

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/string_map.h"
 #include "targets/common/core_outbox.h"
 #include "targets/paxos/core/acceptor_store.h"
 #include "targets/paxos/core/messages.h"
@@ -202,6 +203,8 @@ class Node {
   void finish(std::map<uint64_t, Proposal>::iterator it, ResponseStatus status,
               const std::string& error);
   AcceptorState state(const std::string& key) const;
+  // state(key).promised, without copying the value.
+  Ballot promise(const std::string& key) const;
   void handle(const Message& m);
   // Into the Ready's early list, its after-sync list, or held_ (above).
   void send(Message m);
@@ -217,10 +220,10 @@ class Node {
   uint64_t next_op_;
   Ballot max_ballot_;
   // The no-persist-promise failpoint's promises: in memory, lost on restart.
-  std::map<std::string, Ballot> volatile_promises_;
+  StringMap<Ballot> volatile_promises_;
   std::map<uint64_t, Proposal> proposals_;
-  std::map<std::string, std::vector<Request>> waiting_;  // by key, while a proposal runs
-  std::set<std::string> active_;                         // keys with a proposal running
+  StringMap<std::vector<Request>> waiting_;  // by key, while a proposal runs
+  StringSet active_;                         // keys with a proposal running
   // Keys whose last proposal here was chosen: a quorum then promised its
   // next_ballot() and holds `value` at its ballot, so the next proposal on
   // the key starts at the accept phase (README.md, "One round trip").
@@ -228,14 +231,14 @@ class Node {
     Ballot ballot;
     std::string value;
   };
-  std::map<std::string, Prepared> prepared_;
+  StringMap<Prepared> prepared_;
   // By key: when our acceptor last promised another proposer a ballot, and
   // whether it has accepted nothing since (that round is open).
   struct Foreign {
     uint64_t tick = 0;
     bool open = false;
   };
-  std::map<std::string, Foreign> foreign_;
+  StringMap<Foreign> foreign_;
   uint64_t now_ = 0;  // ticks since this incarnation started
   // Ballots (README.md, "Sending before the sync"): issued_ is the highest
   // counter issued; the store's issued_counter() the end of the reserved

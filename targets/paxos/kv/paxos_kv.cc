@@ -33,7 +33,7 @@ kv::KvState restore(const std::string& current, std::string* error) {
 }
 
 Change write_change(std::string entry) {
-  return [entry](const std::string& current) {
+  return [entry = std::move(entry)](const std::string& current) {
     std::string reply;
     kv::KvState state = restore(current, &reply);
     if (!reply.empty()) return ChangeResult{current, reply};
@@ -45,7 +45,7 @@ Change write_change(std::string entry) {
 }
 
 Change read_change(kv::Command command) {
-  return [command](const std::string& current) {
+  return [command = std::move(command)](const std::string& current) {
     std::string reply;
     kv::KvState state = restore(current, &reply);
     if (reply.empty()) state.read(command, &reply);

@@ -8,6 +8,8 @@ namespace faultline::paxos {
 
 std::string encode_message(const Message& m) {
   std::string out;
+  // The type, the ok flag and eight varints of at most 10 bytes, two lengths.
+  out.reserve(2 + 8 * 10 + 2 * 10 + m.key.size() + m.value.size());
   out.push_back(static_cast<char>(m.type));
   for (uint64_t n : {m.from, m.to, m.op}) kv::put_varint(&out, n);
   kv::put_bytes(&out, m.key);

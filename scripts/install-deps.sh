@@ -16,6 +16,7 @@ packages=(
   redis-tools redis-server etcd-server wrk
   faketime libfaketime
   libfuse3-dev fuse3
+  libgoogle-perftools-dev
 )
 
 missing=()

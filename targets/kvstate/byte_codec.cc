@@ -3,11 +3,14 @@
 namespace faultline::kv {
 
 void put_varint(std::string* out, uint64_t value) {
+  char bytes[10];  // one append: a byte at a time costs a capacity check each
+  size_t n = 0;
   while (value >= 0x80) {
-    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    bytes[n++] = static_cast<char>((value & 0x7f) | 0x80);
     value >>= 7;
   }
-  out->push_back(static_cast<char>(value));
+  bytes[n++] = static_cast<char>(value);
+  out->append(bytes, n);
 }
 
 void put_bytes(std::string* out, std::string_view bytes) {

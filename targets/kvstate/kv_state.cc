@@ -35,9 +35,13 @@ void append_ping_reply(const Command& ping, std::string* reply) {
 Status KvState::apply(std::string_view entry, std::string* reply) {
   LogEntry decoded;
   if (Status st = decode_entry(entry, &decoded); !st.is_ok()) return st;
-  if (decoded.batch) resp::append_array_header(reply, decoded.commands.size());
-  for (const Command& command : decoded.commands) execute(command, reply);
+  apply(decoded, reply);
   return Status::ok();
+}
+
+void KvState::apply(const LogEntry& entry, std::string* reply) {
+  if (entry.batch) resp::append_array_header(reply, entry.commands.size());
+  for (const Command& command : entry.commands) execute(command, reply);
 }
 
 const KvState::Value* KvState::find(const std::string& key) const {

@@ -25,6 +25,8 @@ class KvState {
   // Redis. A corrupted entry (decode_entry fails) changes nothing, appends
   // nothing and returns the error.
   Status apply(std::string_view entry, std::string* reply);
+  // The same for an entry decoded already (which cannot be corrupt).
+  void apply(const LogEntry& entry, std::string* reply);
 
   // Answers a read-only command (is_read_only) from the current state. A
   // write command is refused with an error reply: writes go through the log.

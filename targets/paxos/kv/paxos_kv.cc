@@ -32,14 +32,12 @@ kv::KvState restore(const std::string& current, std::string* error) {
   return state;
 }
 
-Change write_change(std::string entry) {
+Change write_change(kv::LogEntry entry) {
   return [entry = std::move(entry)](const std::string& current) {
     std::string reply;
     kv::KvState state = restore(current, &reply);
     if (!reply.empty()) return ChangeResult{current, reply};
-    if (Status s = state.apply(entry, &reply); !s.is_ok()) {
-      return ChangeResult{current, error_reply("ERR " + s.message())};
-    }
+    state.apply(entry, &reply);
     return ChangeResult{state.key_count() ? state.snapshot() : "", reply};
   };
 }
@@ -75,7 +73,8 @@ void PaxosKv::handle(Node& node, std::vector<std::string> request, kv::Session& 
   if (command.op == kv::Op::kDel && command.args.size() != 1) {
     return reply(cross_key_error("DEL of several keys"));
   }
-  propose(node, command.args[0], write_change(std::move(action.entry)), false, std::move(reply));
+  const std::string key = command.args[0];
+  propose(node, key, write_change(std::move(entry)), false, std::move(reply));
   if (overlap) overlap();
 }
 

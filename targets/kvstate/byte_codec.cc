@@ -27,6 +27,10 @@ bool ByteReader::read_u8(uint8_t* value) {
 // Canonical form only (no trailing zero groups), so that every value has one
 // encoding and two equal states always have equal bytes.
 bool ByteReader::read_varint(uint64_t* value) {
+  if (pos_ < data_.size() && static_cast<uint8_t>(data_[pos_]) < 0x80) {  // one byte: most are
+    *value = static_cast<uint8_t>(data_[pos_++]);
+    return true;
+  }
   uint64_t result = 0;
   for (size_t i = 0; i < 10 && pos_ + i < data_.size(); ++i) {
     const auto byte = static_cast<uint8_t>(data_[pos_ + i]);

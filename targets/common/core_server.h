@@ -18,6 +18,15 @@
 // stops (failed() is then true): what reached the disk is unknown until a
 // restart's recovery decides.
 //
+// The fdatasync of step 2 runs on a thread of its own (the store's record is
+// written on this one first: DurableKeyedStore::write_pending): meanwhile
+// this thread keeps stepping the core with new inputs, whose changes the
+// store buffers for the next Ready, which waits for this one's steps 3 and
+// 4. A node that proposes for many clients would otherwise spend a quarter
+// of its time waiting for the disk (docs/benchmarks.md, "paxos vs raftkv").
+// The cores allow inputs between ready() and advance(): what they produce
+// goes into the next Ready, after the next sync.
+//
 // Messages travel as encode_message()/decode_message() of the core's
 // namespace (found by argument-dependent lookup: include them before this),
 // in the batches of message_batch.h; a received batch is stepped whole.
@@ -154,25 +163,42 @@ class CoreServer : public CommandHandler {
 
   void flush() {
     flush_scheduled_ = false;
-    if (failed_ || !node_->has_ready()) return;
-    Ready rd = node_->ready();
-    const auto send = [this](const std::vector<Message>& list) {
-      send_batches(list, [&](uint64_t to, std::string batch, bool last) {
-        transport_->send(to, batch, last ? after_sent(to, list) : nullptr);
-      });
-    };
-    send(rd.early);
+    if (failed_ || syncing_ || !node_->has_ready()) return;  // a sync's end flushes again
+    auto rd = std::make_shared<Ready>(node_->ready());
+    send(rd->early);
     // The Ready contract: durable before anything else leaves.
-    if (Status s = store_->sync(); !s.is_ok()) {
-      spdlog::critical("{} sync failed: {}; stopping (restart to recover)", log_name_, s.message());
-      failed_ = true;
-      io_.stop();
-      return;
-    }
+    bool written = false;
+    if (Status s = store_->write_pending(&written); !s.is_ok()) return fail(s);
+    if (!written) return finish(*rd);  // nothing new to make durable
+    syncing_ = true;
+    boost::asio::post(sync_thread_, [this, rd] {
+      Status synced = store_->sync_written();
+      boost::asio::post(io_, [this, rd, synced = std::move(synced)]() mutable {
+        syncing_ = false;
+        if (Status s = store_->finish_sync(std::move(synced)); !s.is_ok()) return fail(s);
+        finish(*rd);
+      });
+    });
+  }
+
+  // Steps 3 and 4, once the Ready is durable.
+  void finish(Ready& rd) {
     send(rd.messages);
     for (const Response& r : rd.responses) answer(r);
     advance_after_sync(*node_);
     if (node_->has_ready()) schedule_flush();
+  }
+
+  void send(const std::vector<Message>& list) {
+    send_batches(list, [&](uint64_t to, std::string batch, bool last) {
+      transport_->send(to, batch, last ? after_sent(to, list) : nullptr);
+    });
+  }
+
+  void fail(const Status& s) {
+    spdlog::critical("{} sync failed: {}; stopping (restart to recover)", log_name_, s.message());
+    failed_ = true;
+    io_.stop();
   }
 
   boost::asio::io_context& io_;
@@ -182,7 +208,10 @@ class CoreServer : public CommandHandler {
   std::unique_ptr<ClientListener> listener_;
   boost::asio::steady_timer ticker_;
   bool flush_scheduled_ = false;
+  bool syncing_ = false;  // a Ready's sync runs on sync_thread_
   bool failed_ = false;
+  // Declared after store_, so destroyed (stopped and joined) before it.
+  boost::asio::thread_pool sync_thread_{1};
 };
 
 }  // namespace faultline::common

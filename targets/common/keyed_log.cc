@@ -140,15 +140,34 @@ Status KeyedLog::rewrite(const ForEachLive* live, uint64_t issued) {
 
 Status KeyedLog::sync(uint64_t compact_bytes, uint64_t live_bytes, const ForEachLive& live,
                       uint64_t issued) {
+  bool written = false;
+  Status s = write_pending(&written);
+  if (!s.is_ok() || !written) return s;
+  return finish_sync(sync_written(), compact_bytes, live_bytes, live, issued);
+}
+
+Status KeyedLog::write_pending(bool* written) {
+  *written = false;
   if (!failed_.is_ok()) return failed_;
   if (pending_.empty()) return Status::ok();
   const std::string bytes = encode_record(pending_);
-  Status s = file_->append(bytes);
-  if (s.is_ok()) s = file_->sync();
-  if (s.is_ok()) {
-    file_size_ += bytes.size();
-    pending_.clear();
-    if (file_size_ > compact_bytes && file_size_ > 2 * live_bytes) s = rewrite(&live, issued);
+  if (Status s = file_->append(bytes); !s.is_ok()) {
+    failed_ = s;
+    return s;
+  }
+  file_size_ += bytes.size();
+  pending_.clear();
+  *written = true;
+  return Status::ok();
+}
+
+Status KeyedLog::sync_written() { return file_->sync(); }
+
+Status KeyedLog::finish_sync(Status synced, uint64_t compact_bytes, uint64_t live_bytes,
+                             const ForEachLive& live, uint64_t issued) {
+  Status s = std::move(synced);
+  if (s.is_ok() && file_size_ > compact_bytes && file_size_ > 2 * live_bytes) {
+    s = rewrite(&live, issued);
   }
   if (!s.is_ok()) failed_ = s;
   return s;

@@ -80,6 +80,17 @@ class KeyedLog {
   // Group commit; then compaction when the log passes the thresholds.
   Status sync(uint64_t compact_bytes, uint64_t live_bytes, const ForEachLive& live,
               uint64_t issued);
+  // sync() in three steps, so that a server can wait for the disk on another
+  // thread: write_pending() writes what is buffered as one record (*written:
+  // whether there was any; if not, nothing is to be synced);
+  // sync_written() makes it durable and is the only step that may run on
+  // another thread, while this one may buffer more but calls nothing else;
+  // finish_sync() takes its result (a failure fails every later sync) and
+  // compacts. Nothing in the record is durable before sync_written() is OK.
+  Status write_pending(bool* written);
+  Status sync_written();
+  Status finish_sync(Status synced, uint64_t compact_bytes, uint64_t live_bytes,
+                     const ForEachLive& live, uint64_t issued);
 
   const std::string& recovery_note() const { return recovery_note_; }
   uint64_t bytes() const { return file_size_; }
@@ -141,15 +152,14 @@ class DurableKeyedStore final : public KeyedStore<Value> {
   }
 
   // Group commit: one record, one fdatasync, for everything since the last.
-  Status sync() {
-    auto live = [this](const std::function<void(std::string_view, std::string_view)>& emit) {
-      for (const auto& [key, value] : values_) {
-        std::string fields;
-        encode_fields(value, &fields);
-        emit(key, fields);
-      }
-    };
-    return log_.sync(options_.compact_bytes, live_bytes_, live, issued_counter_);
+  Status sync() { return log_.sync(options_.compact_bytes, live_bytes_, live(), issued_counter_); }
+  // sync() in steps (KeyedLog::write_pending above): sync_written() may run
+  // on another thread while this one puts more, which waits for the next sync.
+  Status write_pending(bool* written) { return log_.write_pending(written); }
+  Status sync_written() { return log_.sync_written(); }
+  Status finish_sync(Status synced) {
+    return log_.finish_sync(std::move(synced), options_.compact_bytes, live_bytes_, live(),
+                            issued_counter_);
   }
   bool has_unsynced() const { return log_.has_unsynced(); }
 
@@ -161,6 +171,16 @@ class DurableKeyedStore final : public KeyedStore<Value> {
  private:
   DurableKeyedStore(Env* env, const std::string& dir, const KeyedLogOptions& options)
       : options_(options), log_(env, dir, kLogName) {}
+
+  KeyedLog::ForEachLive live() const {
+    return [this](const std::function<void(std::string_view, std::string_view)>& emit) {
+      for (const auto& [key, value] : values_) {
+        std::string fields;
+        encode_fields(value, &fields);
+        emit(key, fields);
+      }
+    };
+  }
 
   void set(std::string_view key, Value value) {
     auto it = values_.find(key);

@@ -20,6 +20,9 @@
 //               now holds: the driver must make the store durable
 //               (DurableAcceptorStore::sync) BEFORE sending any of them;
 //               then it calls advance().
+//             Inputs may arrive between ready() and advance() (a server
+//             syncs on another thread meanwhile): what they produce waits
+//             for the next Ready, which the driver takes after advance().
 //             Until advance(), this node's own acceptor's replies to its
 //             proposer are held back: an acceptor state that a crash could
 //             still lose never counts towards a quorum (README.md, "Sending

@@ -148,6 +148,40 @@ TEST_F(KeyedLogTest, OneSyncIsOneAppendAndOneFdatasyncHoweverManyPuts) {
   EXPECT_EQ(env_.mutation_count() - before, 2u);
 }
 
+// The steps a server takes to sync on another thread: puts made while the
+// written record syncs wait for the next record, and only synced records
+// survive a crash.
+TEST_F(KeyedLogTest, PutsDuringASyncInStepsGoToTheNextRecord) {
+  std::unique_ptr<StringStore> store;
+  ASSERT_TRUE(open(&store).is_ok());
+  bool written = false;
+  ASSERT_TRUE(store->write_pending(&written).is_ok());
+  EXPECT_FALSE(written);  // nothing buffered: nothing to sync
+  store->put("a", {"1"});
+  ASSERT_TRUE(store->write_pending(&written).is_ok());
+  EXPECT_TRUE(written);
+  store->put("b", {"2"});  // while the record of "a" syncs
+  EXPECT_TRUE(store->has_unsynced());
+  ASSERT_TRUE(store->finish_sync(store->sync_written()).is_ok());
+  EXPECT_TRUE(store->has_unsynced());  // "b" waits for the next record
+  env_.crash();
+  ASSERT_TRUE(open(&store).is_ok());
+  EXPECT_EQ(store->get("a").s, "1");
+  EXPECT_EQ(store->get("b").s, "");
+}
+
+TEST_F(KeyedLogTest, AFailedSyncInStepsFailsEveryLaterSync) {
+  std::unique_ptr<StringStore> store;
+  ASSERT_TRUE(open(&store).is_ok());
+  store->put("a", {"1"});
+  bool written = false;
+  ASSERT_TRUE(store->write_pending(&written).is_ok());
+  EXPECT_FALSE(store->finish_sync(Status::io_error("fdatasync: EIO")).is_ok());
+  store->put("b", {"2"});
+  EXPECT_FALSE(store->write_pending(&written).is_ok());
+  EXPECT_FALSE(store->sync().is_ok());
+}
+
 TEST_F(KeyedLogTest, TornTailAtEveryOffsetKeepsExactlyTheCompleteBatches) {
   std::vector<Image> images;
   std::vector<uint64_t> sizes;

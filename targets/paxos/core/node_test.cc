@@ -494,6 +494,42 @@ TEST(PaxosSyncOrder, OwnAcceptorCountsOnlyAfterTheSync) {
   EXPECT_EQ(answered.responses[0].status, ResponseStatus::kOk);
 }
 
+// A server syncs on another thread while it steps new inputs (core_server.h):
+// what an input between ready() and advance() produces waits for the next
+// Ready, and its own acceptor's reply counts only after that Ready's sync.
+TEST(PaxosSyncOrder, AnInputDuringTheSyncWaitsForTheNextReady) {
+  SyncOrderCluster c;
+  c.node(1).propose(1, "k", set_to("x"), false);
+  c.node(1).propose(2, "j", set_to("x"), false);
+  c.run();  // both keys chosen here: their next writes take one round trip
+  c.node(1).propose(3, "k", set_to("y"), false);
+  Ready r = c.node(1).ready();  // its sync begins
+  ASSERT_EQ(r.early.size(), 2u);
+  c.node(1).propose(4, "j", set_to("y"), false);  // arrives during the sync
+  const Message& k_to2 = r.early[0].to == 2 ? r.early[0] : r.early[1];
+  ASSERT_TRUE(c.node(2).step(k_to2).is_ok());
+  Ready k_acked = c.node(2).ready();
+  c.node(2).advance();
+  ASSERT_TRUE(c.node(1).step(k_acked.messages.at(0)).is_ok());
+  c.node(1).advance();  // the sync of r is done: k is chosen, j is not
+  EXPECT_EQ(c.node(1).pending_proposals(), 1u);
+  Ready next = c.node(1).ready();  // j's accepts, and k's answer
+  ASSERT_EQ(next.responses.size(), 1u);
+  EXPECT_EQ(next.responses[0].request, 3u);
+  ASSERT_EQ(next.early.size(), 2u);
+  const Message& j_to2 = next.early[0].to == 2 ? next.early[0] : next.early[1];
+  EXPECT_EQ(j_to2.key, "j");
+  ASSERT_TRUE(c.node(2).step(j_to2).is_ok());
+  Ready j_acked = c.node(2).ready();
+  c.node(2).advance();
+  ASSERT_TRUE(c.node(1).step(j_acked.messages.at(0)).is_ok());
+  // Node 2's ack and our own reply, made during r's sync, would be a quorum:
+  // not before the sync of the Ready that holds that reply's state.
+  EXPECT_EQ(c.node(1).pending_proposals(), 1u);
+  c.node(1).advance();
+  EXPECT_EQ(c.node(1).pending_proposals(), 0u);
+}
+
 TEST(PaxosSyncOrder, BallotsAfterACrashAreAboveEverySentBefore) {
   for (int crash_after = 0; crash_after < 6; ++crash_after) {
     SCOPED_TRACE(crash_after);

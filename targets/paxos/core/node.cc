@@ -397,7 +397,8 @@ void Node::on_accepted(const Message& m) {
   p.acks.insert(m.from);
   if (static_cast<int>(p.acks.size()) >= majority()) {
     // Chosen; the acks promised next_ballot(), and hold p.value.
-    prepared_[p.key] = Prepared{next_ballot(p.ballot), std::move(p.value)};  // finish() needs no value
+    // finish() needs no value: it moves to prepared_.
+    prepared_[p.key] = Prepared{next_ballot(p.ballot), std::move(p.value)};
     return finish(it, ResponseStatus::kOk, "");
   }
   if (out_of_reach(p)) return settle_refused_accept(it, /*waited=*/false);

@@ -263,14 +263,18 @@ void Node::drain_self() {
 void Node::see(const Ballot& b) { max_ballot_ = std::max(max_ballot_, b); }
 
 AcceptorState Node::state(const std::string& key) const {
-  AcceptorState s = store_.get(key);
-  s.promised = promise(key);
+  const AcceptorState* stored = store_.find(key);
+  AcceptorState s = stored ? *stored : AcceptorState{};
+  s.promised = with_volatile_promise(key, s.promised);
   return s;
 }
 
 Ballot Node::promise(const std::string& key) const {
   const AcceptorState* stored = store_.find(key);
-  Ballot promised = stored ? stored->promised : Ballot{};
+  return with_volatile_promise(key, stored ? stored->promised : Ballot{});
+}
+
+Ballot Node::with_volatile_promise(const std::string& key, Ballot promised) const {
   if (auto it = volatile_promises_.find(key); it != volatile_promises_.end()) {
     promised = std::max(promised, it->second);
   }

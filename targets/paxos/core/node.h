@@ -208,6 +208,8 @@ class Node {
   AcceptorState state(const std::string& key) const;
   // state(key).promised, without copying the value.
   Ballot promise(const std::string& key) const;
+  // The higher of `promised` and the no-persist-promise failpoint's promise of `key`.
+  Ballot with_volatile_promise(const std::string& key, Ballot promised) const;
   void handle(const Message& m);
   // Into the Ready's early list, its after-sync list, or held_ (above).
   void send(Message m);

@@ -168,7 +168,12 @@ void Node::start_accept(uint64_t op, Proposal& p) {
 
 void Node::send_phase(uint64_t op, const Proposal& p, bool only_missing) {
   for (uint64_t acceptor : config_.nodes) {
-    if (only_missing && (p.promises.count(acceptor) || p.acks.count(acceptor))) continue;
+    // Missing: in an accept phase, every acceptor that has not accepted (those
+    // that promised too); in a prepare or read, those that have not answered.
+    if (only_missing &&
+        (p.phase == Phase::kAccept ? p.acks.count(acceptor) : p.promises.count(acceptor))) {
+      continue;
+    }
     if (p.refused.count(acceptor)) continue;
     if (p.phase == Phase::kAccept && p.self_deferred && acceptor == id()) continue;
     send_phase_to(acceptor, op, p);
@@ -315,10 +320,22 @@ void Node::handle(const Message& m) {
     }
     case MessageType::kAccept: {
       // The held value is not needed: an accepted one replaces it.
-      const Ballot promised = promise(m.key);
+      const AcceptorState* stored = store_.find(m.key);
+      const Ballot promised = with_volatile_promise(m.key, stored ? stored->promised : Ballot{});
+      const Ballot accepted = stored ? stored->accepted : Ballot{};
       reply.type = MessageType::kAccepted;
+      if (m.ballot == accepted) {
+        // A retried accept this acceptor took already (its answer was lost):
+        // it still holds that value at that ballot (one value per ballot,
+        // invariant 2), whatever it promised since.
+        reply.ok = true;
+        reply.accepted = accepted;
+        send(std::move(reply));
+        return;
+      }
       // UNSAFE with accept-lower-ballot: a promise is a promise.
       reply.ok = m.ballot >= promised || config_.failpoints.accept_lower_ballot;
+      reply.accepted = reply.ok ? m.ballot : accepted;
       if (reply.ok) {
         // Promising the proposer's next ballot lets its next proposal on
         // this key skip the prepare phase.
@@ -326,11 +343,8 @@ void Node::handle(const Message& m) {
         see(s.promised);  // our own proposals go above it
         store_.put(m.key, std::move(s));
         if (auto f = foreign_.find(m.key); f != foreign_.end()) f->second.open = false;
-        reply.accepted = m.ballot;
       } else {
         reply.promised = promised;
-        const AcceptorState* stored = store_.find(m.key);
-        reply.accepted = stored ? stored->accepted : Ballot{};
       }
       send(std::move(reply));
       return;

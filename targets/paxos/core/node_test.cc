@@ -261,6 +261,53 @@ TEST(PaxosNode, AnAcceptEveryAcceptorRefusedIsRetried) {
   EXPECT_GT(c.store(2).get("k").accepted, (Ballot{1000, 3}));
 }
 
+// An accept lost on its way is asked again at the retry interval, of the
+// acceptors whose promises the proposal counted too.
+TEST(PaxosNode, ALostAcceptIsAskedAgain) {
+  TestCluster c;
+  c.propose(2, set_to("x"));  // node 1's write must prepare
+  // Node 1's first accept to node 2 is lost, and node 3 gets none of them;
+  // node 2 promised (the quorum of promises is nodes 1 and 2).
+  int to_2 = 0;
+  c.drop = [&to_2](const Message& m) {
+    if (m.type != MessageType::kAccept || m.from != 1) return false;
+    return m.to == 3 || (m.to == 2 && ++to_2 == 1);
+  };
+  Response r = c.propose(1, append("a"));
+  EXPECT_EQ(r.status, ResponseStatus::kOk) << r.reply;
+  EXPECT_EQ(r.reply, "xa");
+  EXPECT_EQ(to_2, 2);
+}
+
+// An accept asked again after its answer was lost is acknowledged again,
+// even once the acceptor has promised a higher ballot since: it still holds
+// that value at that ballot.
+TEST(PaxosNode, AnAcceptTakenAlreadyIsAcknowledgedAgain) {
+  TestCluster c;
+  std::vector<Message> answers;  // node 2's, none delivered
+  c.drop = [&answers](const Message& m) {
+    if (m.from == 2 && m.type == MessageType::kAccepted) answers.push_back(m);
+    return true;
+  };
+  const Message accept{{1, 2, 7, "k"}, MessageType::kAccept, Ballot{10, 1}, false, {}, {}, "v"};
+  const Message prepare{{3, 2, 8, "k"}, MessageType::kPrepare, Ballot{50, 3}, false, {}, {}, ""};
+  for (const Message& m : {accept, prepare, accept}) {
+    ASSERT_TRUE(c.node(2).step(m).is_ok());
+    c.run();
+  }
+  Message lower = accept;
+  lower.ballot = Ballot{9, 1};  // never taken here: refused
+  ASSERT_TRUE(c.node(2).step(lower).is_ok());
+  c.run();
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(answers[0].ok);
+  EXPECT_TRUE(answers[1].ok);
+  EXPECT_EQ(answers[1].accepted, (Ballot{10, 1}));
+  EXPECT_FALSE(answers[2].ok);
+  EXPECT_EQ(answers[2].promised, (Ballot{50, 3}));
+  EXPECT_EQ(c.store(2).get("k").promised, (Ballot{50, 3}));
+}
+
 TEST(PaxosNode, AProposerLetsAnotherProposersOpenRoundFinish) {
   TestCluster c;
   c.propose(1, set_to("x"));

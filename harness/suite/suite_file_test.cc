@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/exit_codes.h"
 #include "harness/suite/suite_runner.h"
 
 namespace faultline {
@@ -178,6 +179,34 @@ TEST(SuiteRunner, ParallelSlotsGetValidClusterNames) {
   EXPECT_EQ(slot_cluster_name("abcdefgh", 0), "abcdefg1");  // at most 8 characters
   EXPECT_EQ(slot_cluster_name("abcdefgh", 11), "abcdef12");
   EXPECT_NE(slot_cluster_name("abcdefgh", 0), slot_cluster_name("abcdefgh", 1));
+}
+
+// In parallel, a case that ends in error shows the end of its log, where
+// the reason is (here a child that only prints and exits 3, with no result).
+TEST(SuiteRunner, AParallelCaseInErrorShowsTheEndOfItsLog) {
+  SuiteCase c;
+  c.id = "broken";
+  c.expect = "valid";
+  c.config.cluster = "local";
+  SuiteOptions o;
+  o.suite_id = "tail";
+  o.parallel = 2;
+  o.log_dir = ::testing::TempDir() + "/suite-tail";
+  o.child_command = {"/bin/sh", "-c",
+                     "for i in $(seq 12); do echo line $i; done; echo 'cluster up: boom'; exit 3",
+                     "sh"};
+  SuiteRunner runner("mini", {c}, o);
+  ::testing::internal::CaptureStderr();
+  const int code = runner.run();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, exit_code::kInfrastructure) << err;
+  EXPECT_NE(err.find("case broken ended in error; the end of " + o.log_dir + "/broken.log:\n"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("    line 4\n"), std::string::npos) << err;  // the last 10 lines
+  EXPECT_EQ(err.find("    line 3\n"), std::string::npos) << err;
+  EXPECT_NE(err.find("    cluster up: boom\n"), std::string::npos) << err;
+  std::filesystem::remove_all(o.log_dir);
 }
 
 TEST(SuiteRunner, CaseResultsSurviveTheFileBetweenProcesses) {

@@ -3,13 +3,15 @@
 // of its own (one per slot, so each on its own subnet: cluster up takes the
 // subnet lock), its result read back from a JSON file. A child that ends
 // without writing one (crashed, killed) is an infrastructure error naming
-// its log.
+// its log; a case that ends in error shows its log's last lines.
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "base/exit_codes.h"
@@ -25,6 +27,20 @@ std::string file_name_of(const std::string& id) {
   std::string out = id;
   for (char& c : out)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '=') c = '_';
+  return out;
+}
+
+// The last `count` lines of the file at `path`, each indented ("" when it
+// cannot be read): in parallel, why a case ended in error is in its log.
+std::string last_lines(const std::string& path, size_t count) {
+  std::ifstream in(path);
+  std::deque<std::string> last;
+  for (std::string line; std::getline(in, line);) {
+    last.push_back(std::move(line));
+    if (last.size() > count) last.pop_front();
+  }
+  std::string out;
+  for (const std::string& line : last) out += "    " + line + "\n";
   return out;
 }
 
@@ -98,6 +114,10 @@ void SuiteRunner::run_parallel() {
       std::cerr << fmt::format(
           "faultline suite: case {} ended with status {} and no result; see {}\n", r.id, status,
           child_log(child.index));
+    }
+    if (r.verdict == "error") {
+      std::cerr << fmt::format("faultline suite: case {} ended in error; the end of {}:\n{}", r.id,
+                               child_log(child.index), last_lines(child_log(child.index), 10));
     }
     finish(child.index, std::move(r));
   };

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "reports/sqlite.h"
@@ -14,6 +15,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using sqlite::Statement;
 
+constexpr std::chrono::milliseconds kMaxWalPause{50};
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -23,6 +26,30 @@ int64_t now_ms() {
 // JSON text for a column; never throws (invalid UTF-8 is replaced).
 std::string json_text(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// WAL lets readers (the run browser) work while a run is being written, and
+// with synchronous=NORMAL a commit costs no fsync yet survives a crash of
+// the writing process. Switching a new database to WAL takes an exclusive
+// lock without SQLite's busy handler: a process that opens the same new
+// store at that moment (the cases of a parallel suite) gets SQLITE_BUSY at
+// once. So the switch is retried here, for up to `timeout`.
+Status switch_to_wal(sqlite3* db, const std::string& what, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (auto pause = std::chrono::milliseconds(1);; pause = std::min(pause * 2, kMaxWalPause)) {
+    Statement journal;
+    Status st = Statement::prepare(db, "PRAGMA journal_mode = WAL", &journal, what);
+    bool row = false;
+    if (st.is_ok()) st = journal.step(&row, what);
+    if (st.is_ok() && (!row || journal.column_text(0) != "wal")) {
+      st = Status::io_error(fmt::format("{}: cannot switch to WAL journal mode (got \"{}\")", what,
+                                        row ? journal.column_text(0) : ""));
+    }
+    journal.reset();
+    if (st.is_ok() || (sqlite3_errcode(db) & 0xff) != SQLITE_BUSY || Clock::now() >= deadline)
+      return st;
+    std::this_thread::sleep_for(pause);
+  }
 }
 
 std::optional<RunKind> parse_kind(std::string_view s) {
@@ -168,18 +195,7 @@ Status Store::open(const std::string& path, const StoreOptions& options,
   impl->db.reset(raw);
   if (rc != SQLITE_OK) return sqlite::error(raw, what);
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
-  // WAL lets readers (the run browser) work while a run is being written, and
-  // with synchronous=NORMAL a commit costs no fsync yet survives a crash of
-  // the writing process. foreign_keys is per connection and off by default.
-  Statement journal;
-  Status st = Statement::prepare(raw, "PRAGMA journal_mode = WAL", &journal, what);
-  bool row = false;
-  if (st.is_ok()) st = journal.step(&row, what);
-  if (st.is_ok() && (!row || journal.column_text(0) != "wal")) {
-    st = Status::io_error(fmt::format("{}: cannot switch to WAL journal mode (got \"{}\")", what,
-                                      row ? journal.column_text(0) : ""));
-  }
-  journal.reset();
+  Status st = switch_to_wal(raw, what, options.busy_timeout);
   if (st.is_ok())
     st = sqlite::exec(raw, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", what);
   if (st.is_ok()) st = store_schema::migrate(raw, path);

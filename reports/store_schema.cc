@@ -103,28 +103,27 @@ CREATE INDEX runs_by_suite ON runs (suite, suite_case, started_at);
 
 static_assert(std::size(kMigrations) == kVersion, "kVersion counts the migrations");
 
-Status read_int(sqlite3* db, const char* sql, int64_t* out, std::string_view what) {
-  sqlite::Statement stmt;
-  if (Status st = sqlite::Statement::prepare(db, sql, &stmt, what); !st.is_ok()) return st;
-  bool row = false;
-  if (Status st = stmt.step(&row, what); !st.is_ok()) return st;
-  *out = row ? stmt.column_int(0) : 0;
-  stmt.reset();
-  return Status::ok();
-}
-
 struct Found {
   int64_t application_id = 0;
   int64_t version = 0;
   int64_t objects = 0;  // tables, indexes and views already in the file
 };
 
+// One statement, so one snapshot: read one by one, another process creating
+// the store between the reads showed its tables with no application_id yet.
 Status inspect(sqlite3* db, std::string_view path, Found* found) {
   const std::string what = fmt::format("{}: cannot read the store's schema", path);
-  Status st = read_int(db, "PRAGMA application_id", &found->application_id, what);
-  if (st.is_ok()) st = read_int(db, "PRAGMA user_version", &found->version, what);
-  if (st.is_ok()) st = read_int(db, "SELECT count(*) FROM sqlite_schema", &found->objects, what);
+  sqlite::Statement stmt;
+  Status st = sqlite::Statement::prepare(
+      db,
+      "SELECT (SELECT application_id FROM pragma_application_id), "
+      "(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)",
+      &stmt, what);
+  bool row = false;
+  if (st.is_ok()) st = stmt.step(&row, what);
   if (!st.is_ok()) return st;
+  *found = Found{stmt.column_int(0), stmt.column_int(1), stmt.column_int(2)};
+  stmt.reset();
   if (found->application_id != kApplicationId &&
       (found->application_id != 0 || found->objects != 0)) {
     return Status::invalid_argument(fmt::format(

@@ -5,11 +5,11 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <queue>
 #include <vector>
 
 #include "harness/generator/generator.h"  // kNever
+#include "harness/sim/task.h"
 
 namespace faultline::sim {
 
@@ -17,7 +17,7 @@ class EventLoop {
  public:
   int64_t now() const { return now_; }
   // Runs `event` at `time` (not before now).
-  void at(int64_t time, std::function<void()> event) {
+  void at(int64_t time, Task event) {
     uint32_t slot;
     if (free_.empty()) {
       slot = static_cast<uint32_t>(events_.size());
@@ -29,7 +29,7 @@ class EventLoop {
     }
     queue_.push(Entry{time < now_ ? now_ : time, seq_++, slot});
   }
-  void after(int64_t delay, std::function<void()> event) { at(now_ + delay, std::move(event)); }
+  void after(int64_t delay, Task event) { at(now_ + delay, std::move(event)); }
   // Time passes with nothing happening (the driver waited until `time`).
   void advance_to(int64_t time) { now_ = time > now_ ? time : now_; }
   int64_t next_time() const { return queue_.empty() ? kNever : queue_.top().time; }
@@ -38,8 +38,7 @@ class EventLoop {
     const Entry e = queue_.top();
     queue_.pop();
     now_ = e.time;
-    std::function<void()> event = std::move(events_[e.slot]);
-    events_[e.slot] = nullptr;
+    Task event = std::move(events_[e.slot]);  // leaves the slot empty
     free_.push_back(e.slot);  // the event may schedule others into its slot
     event();
   }
@@ -58,8 +57,8 @@ class EventLoop {
   int64_t now_ = 0;
   uint64_t seq_ = 0;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
-  std::vector<std::function<void()>> events_;  // by slot; empty when free
-  std::vector<uint32_t> free_;                 // slots to reuse
+  std::vector<Task> events_;   // by slot; empty when free
+  std::vector<uint32_t> free_;  // slots to reuse
 };
 
 }  // namespace faultline::sim

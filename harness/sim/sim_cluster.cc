@@ -35,8 +35,17 @@ int SimCluster::index_of(const std::string& name_or_address) const {
   return -1;
 }
 
+SimCluster::Rank& SimCluster::rank(Stream purpose, uint64_t entity) {
+  if (entity >= kDenseEntities) return sparse_ranks_[{purpose, entity}];
+  const auto p = static_cast<size_t>(purpose);
+  if (p >= dense_ranks_.size()) dense_ranks_.resize(p + 1);
+  std::vector<Rank>& ranks = dense_ranks_[p];
+  if (entity >= ranks.size()) ranks.resize(entity + 1);
+  return ranks[entity];
+}
+
 SplitMix64 SimCluster::draws(Stream purpose, uint64_t entity) {
-  auto& [time, count] = ranks_[{purpose, entity}];
+  auto& [time, count] = rank(purpose, entity);
   if (time != loop_.now()) {
     time = loop_.now();
     count = 0;
@@ -64,7 +73,7 @@ void SimCluster::transmit(size_t from, size_t to, std::shared_ptr<const Parcel> 
   for (int copy = 0; copy < copies; ++copy) {
     // A duplicate shares the parcel; the last copy takes it.
     std::shared_ptr<const Parcel> p = copy + 1 < copies ? parcel : std::move(parcel);
-    std::function<void()> deliver_unless_cut = [this, pair, p = std::move(p)] {
+    Task deliver_unless_cut = [this, pair, p = std::move(p)] {
       if (cut_[pair]) return;
       nodes_[pair % names_.size()]->receive(p);
     };
@@ -89,7 +98,7 @@ void SimCluster::transmit(size_t from, size_t to, std::shared_ptr<const Parcel> 
     loop_.after(link.last - loop_.now(), [this, id] {
       const auto it = delayed_.find(id);
       if (it == delayed_.end()) return;  // delivered by a heal
-      std::function<void()> d = std::move(it->second);
+      Task d = std::move(it->second);
       delayed_.erase(it);
       d();
     });
@@ -117,7 +126,7 @@ void SimCluster::set_link_faults(const std::map<Link, LinkFault>& faults) {
     slow_links_[{f, t}] = SlowLink{fault, link_pipe_delay(fault, [&rng] { return rng(); })};
   }
   // Released in order, each after the network's latency.
-  std::vector<std::function<void()>> released;
+  std::vector<Task> released;
   released.swap(held_);
   if (faults.empty())
     for (auto& [id, d] : delayed_) released.push_back(std::move(d));

@@ -167,14 +167,23 @@ class SimCluster {
   EventLoop& loop_;
   uint64_t seed_;
   // By purpose and entity: the instant of its last draws() and how many it
-  // had at that instant. Only looked up, never iterated: a hash map's order
-  // cannot reach the simulation.
+  // had at that instant. Entities below kDenseEntities (nodes, links, most
+  // connections) are looked up by index, one per message; the rest
+  // (connections dropped, numbered below 0) in a hash map. Neither is
+  // iterated: no container's order can reach the simulation.
+  struct Rank {
+    int64_t time = 0;
+    uint64_t count = 0;
+  };
+  static constexpr uint64_t kDenseEntities = 4096;
+  Rank& rank(Stream purpose, uint64_t entity);
   struct RankHash {
     size_t operator()(const std::pair<Stream, uint64_t>& k) const {
       return mix64(static_cast<uint64_t>(k.first) ^ mix64(k.second));
     }
   };
-  std::unordered_map<std::pair<Stream, uint64_t>, std::pair<int64_t, uint64_t>, RankHash> ranks_;
+  std::vector<std::vector<Rank>> dense_ranks_;  // by purpose, then entity
+  std::unordered_map<std::pair<Stream, uint64_t>, Rank, RankHash> sparse_ranks_;
   SimClusterOptions options_;
   std::vector<std::string> names_;
   std::vector<std::unique_ptr<SimNode>> nodes_;
@@ -199,8 +208,8 @@ class SimCluster {
   };
   std::map<std::pair<size_t, size_t>, SlowLink> slow_links_;
   int64_t link_faults_set_ = 0;
-  std::vector<std::function<void()>> held_;            // by a cut, in order
-  std::map<uint64_t, std::function<void()>> delayed_;  // in flight on slow links
+  std::vector<Task> held_;            // by a cut, in order
+  std::map<uint64_t, Task> delayed_;  // in flight on slow links
   uint64_t next_delayed_ = 1;
   std::vector<uint64_t> clock_changes_;  // by node: bumped by each change (ends a strobe)
   uint64_t next_request_ = 1;

@@ -50,9 +50,9 @@ int64_t SimNode::disk_busy() const {
   return slow_ns_ * static_cast<int64_t>(env_.mutation_count() - ready_mutations_);
 }
 
-void SimNode::after_disk_later(int64_t busy, std::function<void()> output) {
+void SimNode::after_disk_later(int64_t busy, Task output) {
   const uint64_t incarnation = incarnation_;
-  cluster_.loop_.after(busy, [this, incarnation, output = std::move(output)] {
+  cluster_.loop_.after(busy, [this, incarnation, output = std::move(output)]() mutable {
     if (up_ && incarnation == incarnation_) output();
   });
 }
@@ -79,7 +79,7 @@ void SimNode::pause() {
 void SimNode::resume() {
   if (!paused_) return;
   paused_ = false;
-  std::vector<std::function<void()>> held;
+  std::vector<Task> held;
   held.swap(backlog_);
   const uint64_t incarnation = incarnation_;
   for (size_t i = 0; i < held.size(); ++i) {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "harness/sim/task.h"
 #include "targets/common/fault_injection_env.h"
 #include "targets/common/server_commands.h"
 #include "targets/kvstate/kv_session.h"
@@ -211,9 +212,9 @@ class SimNode {
       output();
       return;
     }
-    after_disk_later(busy, std::function<void()>(std::forward<F>(output)));
+    after_disk_later(busy, Task(std::forward<F>(output)));
   }
-  void after_disk_later(int64_t busy, std::function<void()> output);
+  void after_disk_later(int64_t busy, Task output);
 
   SimCluster& cluster_;
   size_t index_;
@@ -226,7 +227,7 @@ class SimNode {
   bool dormant_ = false;      // its timer sleeps (quiescent())
   int64_t dormant_next_ = 0;  // when it would have ticked next
   bool stalling_ = false;     // aim(kStall): its sends are lost until its next Ready ends
-  std::vector<std::function<void()>> backlog_;  // inputs held while paused
+  std::vector<Task> backlog_;  // inputs held while paused
   std::map<int64_t, kv::Session> sessions_;     // by client connection
   std::set<uint64_t> requests_;                 // client requests unanswered here
   int64_t slow_ns_ = 0;                         // slow_disk()

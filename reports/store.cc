@@ -196,6 +196,7 @@ Status Store::open(const std::string& path, const StoreOptions& options,
   if (rc != SQLITE_OK) return sqlite::error(raw, what);
   sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
   Status st = switch_to_wal(raw, what, options.busy_timeout);
+  // foreign_keys is per connection and off by default.
   if (st.is_ok())
     st = sqlite::exec(raw, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", what);
   if (st.is_ok()) st = store_schema::migrate(raw, path);
